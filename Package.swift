@@ -1,0 +1,59 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Lumen",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "lumen", targets: ["lumen"]),
+        .executable(name: "lumen-bench", targets: ["lumen-bench"]),
+        .library(name: "LumenCAM", targets: ["LumenCAM"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    ],
+    targets: [
+        // MARK: C libraries (thin system-library targets and one C shim)
+        .systemLibrary(
+            name: "CPNG", path: "Sources/CSystem/CPNG", pkgConfig: "libpng16",
+            providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(
+            name: "CJPEG", path: "Sources/CSystem/CJPEG", pkgConfig: "libjpeg",
+            providers: [.apt(["libjpeg62-turbo-dev"])]),
+        .systemLibrary(
+            name: "COpenBLAS", path: "Sources/CSystem/COpenBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
+        .target(name: "CImageCodecs", dependencies: ["CPNG", "CJPEG"]),
+
+        // MARK: I/O
+        .target(name: "LumenIO", dependencies: ["CImageCodecs"]),
+        // MARK: Numerics
+        .target(name: "LumenNumerics", dependencies: ["COpenBLAS"]),
+        // MARK: Imaging (resize, colour maps, overlays)
+        .target(name: "LumenImaging", dependencies: ["LumenIO"]),
+        // MARK: Engines
+        .target(name: "LumenCAM", dependencies: ["LumenIO", "LumenNumerics", "LumenImaging"]),
+        // MARK: Surfaces
+        .target(
+            name: "LumenCommands",
+            dependencies: [
+                "LumenCAM", "LumenIO", "LumenImaging",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(name: "lumen", dependencies: ["LumenCommands"]),
+        .executableTarget(
+            name: "lumen-bench",
+            dependencies: [
+                "LumenCAM", "LumenIO", "LumenImaging", "LumenNumerics",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // MARK: Tests
+        .target(name: "LumenTestSupport", dependencies: ["LumenIO"], path: "Tests/LumenTestSupport"),
+        .testTarget(name: "LumenIOTests", dependencies: ["LumenIO", "LumenTestSupport"]),
+        .testTarget(name: "LumenNumericsTests", dependencies: ["LumenNumerics", "LumenTestSupport"]),
+        .testTarget(name: "LumenImagingTests", dependencies: ["LumenImaging", "LumenTestSupport"]),
+        .testTarget(name: "LumenCAMTests", dependencies: ["LumenCAM", "LumenTestSupport"]),
+        .testTarget(name: "LumenCommandsTests", dependencies: ["LumenCommands", "LumenTestSupport"]),
+    ]
+)

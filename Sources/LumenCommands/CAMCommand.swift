@@ -1,0 +1,126 @@
+import ArgumentParser
+import Foundation
+import LumenCAM
+import LumenIO
+import LumenImaging
+
+/// `lumen cam`: EigenCAM heatmap overlays from an image and a layer's activations.
+struct CAMCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cam",
+        abstract: "Write an EigenCAM heatmap overlay PNG from an image and a CNN layer's activations.",
+        discussion: """
+            Activations are a (C,H,W), (1,C,H,W) or (N,C,H,W) float tensor in .npy, .safetensors or \
+            JSON. Give --activations more than once (or several --tensor names from one safetensors \
+            file) to average layers. With a batch of N or --components K, one PNG is written per map, \
+            named OUT-b<n>-c<k>.png.
+            """)
+
+    @Option(name: .long, help: "Image to explain (PNG or JPEG).")
+    var image: String
+
+    @Option(name: .long, help: "Activation tensor file (.npy, .safetensors, .json); repeat to average layers.")
+    var activations: [String]
+
+    @Option(name: .long, help: "Tensor name inside a safetensors file; repeat to average several layers.")
+    var tensor: [String] = []
+
+    @Option(name: .long, help: "Overlay PNG to write.")
+    var out: String
+
+    @Option(name: .long, help: "Colour map: jet, turbo, viridis or inferno.")
+    var colormap: String = "jet"
+
+    @Option(name: .long, help: "Weight of the heatmap in the overlay, 0...1.")
+    var alpha: Float = 0.5
+
+    @Option(name: .long, help: "Number of principal components to draw, one map each.")
+    var components: Int = 1
+
+    @Flag(name: .long, help: "Do not centre channels (the paper's uncentred variant).")
+    var noCenter = false
+
+    @Option(name: .long, help: "Also write per-map statistics as JSON to this file.")
+    var json: String?
+
+    @Option(name: .customLong("map-out"), help: "Also write the heatmap(s) at image resolution as float32 .npy.")
+    var mapOut: String?
+
+    @Option(name: .customLong("max-pixels"), help: "Refuse images with more pixels than this.")
+    var maxPixels: Int = ImageDecoder.defaultMaxPixels
+
+    func validate() throws {
+        guard Colormap(rawValue: colormap) != nil else {
+            throw ValidationError("unknown colour map '\(colormap)'; choose jet, turbo, viridis or inferno")
+        }
+        guard (0...1).contains(alpha) else { throw ValidationError("--alpha must be between 0 and 1") }
+        guard components >= 1 else { throw ValidationError("--components must be at least 1") }
+        guard !activations.isEmpty else { throw ValidationError("give at least one --activations file") }
+        if !tensor.isEmpty && activations.count > 1 && tensor.count != activations.count {
+            throw ValidationError("with several --activations files, give one --tensor per file or none")
+        }
+    }
+
+    func run() throws {
+        let started = Date()
+        let picture = try ImageDecoder(maxPixels: maxPixels).decode(contentsOf: URL(fileURLWithPath: image))
+        let layers = try loadLayers()
+        let explainer = CAMExplainer(eigenCAM: EigenCAM(centered: !noCenter, components: components))
+        let maps = try explainer.explain(layers, width: picture.width, height: picture.height)
+        let overlay = try Overlay(colormap: Colormap(rawValue: colormap)!, heatmapWeight: alpha)
+
+        let outputs = CAMOutputs(base: out, count: maps.count)
+        var records: [CAMReport.Map] = []
+        for (index, map) in maps.enumerated() {
+            let blended = try overlay.apply(map.heatmap, on: picture)
+            let path = outputs.path(for: map, index: index)
+            try AtomicFile.write(PNGEncoder().encode(blended), to: URL(fileURLWithPath: path))
+            records.append(CAMReport.Map(map: map, output: path))
+        }
+        if let mapOut { try writeMaps(maps, to: mapOut) }
+        let elapsed = Date().timeIntervalSince(started) * 1000
+        let report = CAMReport(
+            image: image, width: picture.width, height: picture.height, centered: !noCenter,
+            colormap: colormap, alpha: alpha, maps: records, elapsedMilliseconds: elapsed)
+        if let json { try AtomicFile.write(text: try report.jsonText(), to: URL(fileURLWithPath: json)) }
+        print(report.summary)
+    }
+
+    func loadLayers() throws -> [NamedActivations] {
+        var layers: [NamedActivations] = []
+        if activations.count == 1, tensor.count > 1 {
+            for name in tensor {
+                let t = try TensorFile.load(URL(fileURLWithPath: activations[0]), name: name)
+                layers.append(NamedActivations(name: name, batch: try ActivationBatch(t)))
+            }
+            return layers
+        }
+        for (i, path) in activations.enumerated() {
+            let name = tensor.isEmpty ? nil : tensor[activations.count == 1 ? 0 : i]
+            let t = try TensorFile.load(URL(fileURLWithPath: path), name: name)
+            layers.append(NamedActivations(name: name ?? URL(fileURLWithPath: path).lastPathComponent, batch: try ActivationBatch(t)))
+        }
+        return layers
+    }
+
+    func writeMaps(_ maps: [CAMMap], to path: String) throws {
+        let first = maps[0].heatmap
+        let values = maps.flatMap(\.heatmap.values)
+        let shape = maps.count == 1 ? [first.height, first.width] : [maps.count, first.height, first.width]
+        try NPYWriter.write(try Tensor(shape: shape, values: values), to: URL(fileURLWithPath: path))
+    }
+}
+
+/// Output file names for one or several maps.
+struct CAMOutputs {
+    let base: String
+    let count: Int
+
+    func path(for map: CAMMap, index: Int) -> String {
+        guard count > 1 else { return base }
+        let url = URL(fileURLWithPath: base)
+        let ext = url.pathExtension.isEmpty ? "png" : url.pathExtension
+        let stem = url.deletingPathExtension().path
+        return "\(stem)-b\(map.batchIndex)-c\(map.component).\(ext)"
+    }
+}

@@ -1,0 +1,73 @@
+import COpenBLAS
+
+/// Thin, bounds-checked wrappers over the OpenBLAS routines Lumen uses. Matrices are row-major.
+public enum BLAS {
+    /// The Gram matrix of the rows of `a` (rows × cols): `a · aᵀ`, rows × rows, both triangles filled.
+    public static func rowGram(_ a: UnsafeBufferPointer<Float>, rows: Int, cols: Int) -> [Float] {
+        precondition(a.count >= rows * cols)
+        var g = [Float](repeating: 0, count: rows * rows)
+        g.withUnsafeMutableBufferPointer { out in
+            cblas_ssyrk(
+                CblasRowMajor, CblasUpper, CblasNoTrans, blasint(rows), blasint(cols),
+                1, a.baseAddress, blasint(cols), 0, out.baseAddress, blasint(rows))
+        }
+        mirrorUpper(&g, n: rows)
+        return g
+    }
+
+    /// The Gram matrix of the columns of `a` (rows × cols): `aᵀ · a`, cols × cols, both triangles filled.
+    public static func columnGram(_ a: UnsafeBufferPointer<Float>, rows: Int, cols: Int) -> [Float] {
+        precondition(a.count >= rows * cols)
+        var g = [Float](repeating: 0, count: cols * cols)
+        g.withUnsafeMutableBufferPointer { out in
+            cblas_ssyrk(
+                CblasRowMajor, CblasUpper, CblasTrans, blasint(cols), blasint(rows),
+                1, a.baseAddress, blasint(cols), 0, out.baseAddress, blasint(cols))
+        }
+        mirrorUpper(&g, n: cols)
+        return g
+    }
+
+    /// `y = aᵀ · x` for `a` rows × cols and `x` of length rows.
+    public static func transposedTimes(_ a: UnsafeBufferPointer<Float>, rows: Int, cols: Int, _ x: [Float]) -> [Float] {
+        precondition(a.count >= rows * cols && x.count == rows)
+        var y = [Float](repeating: 0, count: cols)
+        y.withUnsafeMutableBufferPointer { out in
+            cblas_sgemv(
+                CblasRowMajor, CblasTrans, blasint(rows), blasint(cols), 1, a.baseAddress, blasint(cols),
+                x, 1, 0, out.baseAddress, 1)
+        }
+        return y
+    }
+
+    /// `y = a · x` for `a` rows × cols and `x` of length cols.
+    public static func times(_ a: UnsafeBufferPointer<Float>, rows: Int, cols: Int, _ x: [Float]) -> [Float] {
+        precondition(a.count >= rows * cols && x.count == cols)
+        var y = [Float](repeating: 0, count: rows)
+        y.withUnsafeMutableBufferPointer { out in
+            cblas_sgemv(
+                CblasRowMajor, CblasNoTrans, blasint(rows), blasint(cols), 1, a.baseAddress, blasint(cols),
+                x, 1, 0, out.baseAddress, 1)
+        }
+        return y
+    }
+
+    /// `c = a · b` for row-major `a` (m × k) and `b` (k × n).
+    public static func multiply(_ a: [Float], _ b: [Float], m: Int, k: Int, n: Int) -> [Float] {
+        precondition(a.count == m * k && b.count == k * n)
+        var c = [Float](repeating: 0, count: m * n)
+        c.withUnsafeMutableBufferPointer { out in
+            cblas_sgemm(
+                CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(m), blasint(n), blasint(k),
+                1, a, blasint(k), b, blasint(n), 0, out.baseAddress, blasint(n))
+        }
+        return c
+    }
+
+    /// Copies the upper triangle of a square row-major matrix into the lower one.
+    static func mirrorUpper(_ g: inout [Float], n: Int) {
+        for i in 0..<n {
+            for j in 0..<i { g[i * n + j] = g[j * n + i] }
+        }
+    }
+}

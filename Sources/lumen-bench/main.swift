@@ -1,0 +1,2 @@
+import LumenIO
+print("lumen-bench")

@@ -1,0 +1,2 @@
+import LumenCommands
+Lumen.main()
