@@ -8,13 +8,14 @@ applied (orient the map to co-vary positively with the channel-summed map; if th
 zero, make the largest magnitude positive), and the map goes through ReLU, min-max scaling
 (x - min) / (1e-7 + max), OpenCV INTER_LINEAR resize, ReLU, layer mean and min-max again.
 
-Usage: pip install numpy opencv-python-headless && python3 scripts/make-cam-fixtures.py
+Usage: pip install numpy opencv-python-headless safetensors && python3 scripts/make-cam-fixtures.py
 """
 import json
 import pathlib
 
 import cv2
 import numpy as np
+from safetensors.numpy import save_file
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 OUT = ROOT / "fixtures" / "cam"
@@ -120,6 +121,11 @@ def main():
     np.save(OUT / "layout_fortran.npy", np.asfortranarray(small))
     np.save(OUT / "layout_reference_f32.npy", small)
     np.save(OUT / "layout_reference_from_f16.npy", small.astype(np.float16).astype(np.float32))
+
+    # The two averaged layers again, in one safetensors file, with a float16 copy and an int tensor.
+    save_file({"layer_a": a, "layer_b": b, "layer_a_f16": a.astype(np.float16),
+               "step": np.array([3, 1, 4], dtype=np.int64)}, str(OUT / "layers.safetensors"),
+              metadata={"producer": "scripts/make-cam-fixtures.py"})
 
     (OUT / "cases.json").write_text(json.dumps(cases, indent=2, sort_keys=True) + "\n")
     print(f"wrote {len(cases)} cases to {OUT}")

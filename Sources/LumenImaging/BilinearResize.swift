@@ -1,7 +1,7 @@
 extension FloatMap {
     /// Bilinear resampling with half-pixel centres and edge clamping, computed like OpenCV's
-    /// `resize(..., INTER_LINEAR)` on float32 images: horizontal pass, then vertical, with float
-    /// weights derived from double-precision source coordinates.
+    /// `resize(..., INTER_LINEAR)` on float32 images: horizontal pass, then vertical, with source
+    /// positions and fractions in double precision, rounded to float weights (as OpenCV 5 does).
     public func resized(width newWidth: Int, height newHeight: Int) throws(ImagingError) -> FloatMap {
         guard newWidth > 0, newHeight > 0 else { throw .invalidSize(width: newWidth, height: newHeight) }
         if newWidth == width && newHeight == height { return self }
@@ -52,15 +52,14 @@ extension FloatMap {
     static func linearTaps(source: Int, destination: Int, clampEdges: Bool) -> [Tap] {
         let scale = 1.0 / (Double(destination) / Double(source))
         return (0..<destination).map { d in
-            var f = Float((Double(d) + 0.5) * scale - 0.5)
-            let whole = f.rounded(.down)
-            var index = Int(whole)
-            f -= whole
+            let position = (Double(d) + 0.5) * scale - 0.5
+            var index = Int(position.rounded(.down))
+            var f = position - Double(index)
             if clampEdges {
                 if index < 0 { index = 0; f = 0 }
                 if index >= source - 1 { index = source - 1; f = 0 }
             }
-            return Tap(index: index, weight0: 1 - f, weight1: f)
+            return Tap(index: index, weight0: Float(1 - f), weight1: Float(f))
         }
     }
 }

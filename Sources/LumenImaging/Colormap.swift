@@ -1,6 +1,6 @@
 /// Colour maps from a value in [0, 1] to RGB, as 256-entry lookup tables.
 public enum Colormap: String, Sendable, CaseIterable {
-    /// GNU Octave / OpenCV `COLORMAP_JET`, bit-exact with OpenCV.
+    /// OpenCV's `COLORMAP_JET` table (GNU Octave's jet up to rounding), bit-exact with OpenCV.
     case jet
     /// Google's Turbo: a perceptually smoother rainbow.
     case turbo
@@ -12,7 +12,7 @@ public enum Colormap: String, Sendable, CaseIterable {
     /// 256 RGB triples, packed (768 bytes).
     public var table: [UInt8] {
         switch self {
-        case .jet: Self.jetTable
+        case .jet: ColormapTables.jet
         case .turbo: ColormapTables.turbo
         case .viridis: ColormapTables.viridis
         case .inferno: ColormapTables.inferno
@@ -33,17 +33,4 @@ public enum Colormap: String, Sendable, CaseIterable {
         guard value > 0 else { return 0 }
         return value >= 1 ? 255 : Int(255 * value)
     }
-
-    /// Octave's jet: each channel a clipped tent of slope 4, sampled at i/255 and rounded.
-    static let jetTable: [UInt8] = {
-        var table = [UInt8](repeating: 0, count: 768)
-        func channel(_ v: Double) -> UInt8 { UInt8((min(max(v, 0), 1) * 255).rounded()) }
-        for i in 0..<256 {
-            let x = Double(i) / 255
-            table[3 * i] = channel(min(4 * x - 1.5, -4 * x + 4.5))
-            table[3 * i + 1] = channel(min(4 * x - 0.5, -4 * x + 3.5))
-            table[3 * i + 2] = channel(min(4 * x + 0.5, -4 * x + 2.5))
-        }
-        return table
-    }()
 }

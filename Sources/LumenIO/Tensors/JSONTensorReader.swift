@@ -37,7 +37,7 @@ public enum JSONTensorReader {
 
     private static func number(_ v: Any) throws(TensorError) -> Float {
         if v is NSNull { return .nan }
-        if let n = v as? NSNumber, !(v is Bool) { return n.floatValue }
+        if let n = v as? NSNumber, String(cString: n.objCType) != "c" { return n.floatValue }
         throw .malformedHeader(format: "JSON tensor", detail: "non-numeric value in data")
     }
 

@@ -1,0 +1,38 @@
+# Lumen: the two commands are `make demo` and `make test`.
+SWIFT ?= swift
+OUT ?= out
+
+.PHONY: setup build release demo test bench clean fixtures
+
+setup:
+	@scripts/setup
+
+build: setup
+	$(SWIFT) build
+
+release: setup
+	$(SWIFT) build -c release --product lumen
+	$(SWIFT) build -c release --product lumen-bench
+
+## demo: set up, build, and explain the shipped photos with EigenCAM.
+demo: release
+	@mkdir -p $(OUT)
+	@scripts/demo "$$($(SWIFT) build -c release --show-bin-path)" "$(OUT)"
+
+## test: set up, build and run the whole test suite.
+test: setup
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --parallel
+
+## bench: benchmarks with the Python peers in the same run.
+bench: release
+	@scripts/bench "$$($(SWIFT) build -c release --show-bin-path)"
+
+## fixtures: regenerate every committed fixture (needs the Python packages named in each script).
+fixtures:
+	python3 scripts/make-cam-fixtures.py
+	python3 scripts/make-imaging-fixtures.py
+	python3 scripts/make-demo-fixtures.py
+
+clean:
+	rm -rf .build $(OUT)
