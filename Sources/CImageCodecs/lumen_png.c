@@ -149,11 +149,12 @@ static void lumen_png_write(png_structp png, png_bytep src, png_size_t length) {
 static void lumen_png_flush(png_structp png) { (void)png; }
 
 int lumen_png_encode(const uint8_t *pixels, uint32_t width, uint32_t height, uint32_t channels,
-                     int level, int filter_mode, uint8_t **out, size_t *out_size,
+                     int level, int filter_mode, int strategy, uint8_t **out, size_t *out_size,
                      char message[LUMEN_CODEC_MESSAGE_LENGTH]) {
     if (message) message[0] = 0;
     if (pixels == NULL || out == NULL || out_size == NULL || width == 0 || height == 0 ||
-        (channels != 1 && channels != 3 && channels != 4) || level < 0 || level > 9) {
+        (channels != 1 && channels != 3 && channels != 4) || level < 0 || level > 9 ||
+        strategy < 0 || strategy > 3) {
         if (message) snprintf(message, LUMEN_CODEC_MESSAGE_LENGTH, "invalid PNG encode arguments");
         return LUMEN_CODEC_INVALID_ARGUMENT;
     }
@@ -185,8 +186,10 @@ int lumen_png_encode(const uint8_t *pixels, uint32_t width, uint32_t height, uin
     png_set_IHDR(png, info, width, height, 8, color_type, PNG_INTERLACE_NONE,
                  PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_set_compression_level(png, level);
-    int filters = filter_mode == 0 ? PNG_FILTER_NONE
+    png_set_compression_strategy(png, strategy);
+    int filters = filter_mode == 0   ? PNG_FILTER_NONE
                   : filter_mode == 1 ? PNG_FILTER_SUB
+                  : filter_mode == 3 ? PNG_FILTER_PAETH
                                      : PNG_ALL_FILTERS;
     png_set_filter(png, PNG_FILTER_TYPE_BASE, filters);
     png_write_info(png, info);

@@ -7,9 +7,21 @@ public struct SymmetricEigen: Sendable {
     /// Unit eigenvectors, `vectors[i]` belongs to `values[i]`.
     public let vectors: [[Double]]
 
-    /// The `k` largest eigenpairs of the n × n symmetric row-major matrix `a`, by LAPACK's
-    /// relatively robust representations (dsyevr, index range): only the requested vectors are formed.
+    /// The `k` largest eigenpairs of the n × n symmetric positive semi-definite row-major matrix
+    /// `a`. Small matrices, or many pairs, go to LAPACK's dense solver; otherwise subspace
+    /// iteration runs first and the dense solver is the fallback when it does not converge.
     public static func largest(_ k: Int, of a: [Double], n: Int) throws(NumericsError) -> SymmetricEigen {
+        guard n > 0, a.count == n * n else { throw .invalidDimensions("matrix of \(a.count) values is not \(n)×\(n)") }
+        guard k >= 1, k <= n else { throw .invalidDimensions("asked for \(k) eigenpairs of a \(n)×\(n) matrix") }
+        if n > 96, k <= n / 8, let iterated = SubspaceIteration.largest(k, of: a, n: n) {
+            return iterated
+        }
+        return try dense(k, of: a, n: n)
+    }
+
+    /// The `k` largest eigenpairs by LAPACK's relatively robust representations (dsyevr, index
+    /// range): only the requested vectors are formed.
+    public static func dense(_ k: Int, of a: [Double], n: Int) throws(NumericsError) -> SymmetricEigen {
         guard n > 0, a.count == n * n else { throw .invalidDimensions("matrix of \(a.count) values is not \(n)×\(n)") }
         guard k >= 1, k <= n else { throw .invalidDimensions("asked for \(k) eigenpairs of a \(n)×\(n) matrix") }
         var matrix = a

@@ -1,3 +1,4 @@
+import Foundation
 import LumenNumerics
 import Testing
 
@@ -78,5 +79,47 @@ struct TruncatedSVDTests {
         #expect(abs(eigen.values[0] - 3) < 1e-12 && abs(eigen.values[1] - 1) < 1e-12)
         #expect(abs(abs(eigen.vectors[0][0]) - 0.5.squareRoot()) < 1e-12)
         #expect(abs(eigen.vectors[0][0] - eigen.vectors[0][1]) < 1e-12)
+    }
+}
+
+@Suite("Subspace iteration against the dense solver")
+struct SubspaceIterationTests {
+    /// G = A Aᵀ for a seeded random A with a decaying column scale: a Gram matrix like a CNN layer's.
+    static func gram(n: Int, decay: Double, seed: UInt64) -> [Double] {
+        var state = seed
+        let m = n + 20
+        var a = [Double](repeating: 0, count: n * m)
+        for i in 0..<n {
+            for j in 0..<m {
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                a[i * m + j] = (Double(state >> 11) / Double(1 << 53) - 0.5) * pow(decay, Double(j))
+            }
+        }
+        var g = [Double](repeating: 0, count: n * n)
+        for i in 0..<n { for j in 0..<n { g[i * n + j] = (0..<m).reduce(0.0) { $0 + a[i * m + $1] * a[j * m + $1] } } }
+        return g
+    }
+
+    @Test("largest eigenpairs agree with LAPACK's dense solver", arguments: [(200, 0.8), (300, 0.95), (128, 0.99)])
+    func agreesWithDense(n: Int, decay: Double) throws {
+        let g = Self.gram(n: n, decay: decay, seed: UInt64(n))
+        let fast = try SymmetricEigen.largest(3, of: g, n: n)
+        let dense = try SymmetricEigen.dense(3, of: g, n: n)
+        for k in 0..<3 {
+            #expect(abs(fast.values[k] - dense.values[k]) <= 1e-9 * dense.values[0])
+            let dot = zip(fast.vectors[k], dense.vectors[k]).map(*).reduce(0, +)
+            #expect(abs(abs(dot) - 1) < 1e-8, "eigenvector \(k) direction")
+        }
+    }
+
+    @Test("a matrix with a repeated top eigenvalue still returns valid eigenpairs")
+    func degenerateSpectrum() throws {
+        // Identity: every unit vector is an eigenvector with eigenvalue 1.
+        let n = 120
+        var g = [Double](repeating: 0, count: n * n)
+        for i in 0..<n { g[i * n + i] = 1 }
+        let result = try SymmetricEigen.largest(2, of: g, n: n)
+        #expect(result.values.allSatisfy { abs($0 - 1) < 1e-12 })
+        for v in result.vectors { #expect(abs(v.map { $0 * $0 }.reduce(0, +) - 1) < 1e-9) }
     }
 }

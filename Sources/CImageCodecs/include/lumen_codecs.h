@@ -46,10 +46,11 @@ int lumen_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
                      lumen_decoded_image *out);
 
 /// Encodes packed 8-bit pixels (channels 1 gray, 3 RGB or 4 RGBA) as PNG with the given zlib level
-/// (0-9) and filter mode (0 = none only, 1 = sub only, 2 = libpng's adaptive choice).
+/// (0-9), filter mode (0 = none only, 1 = sub only, 2 = libpng's adaptive choice, 3 = paeth only)
+/// and zlib strategy (0 default, 1 filtered, 2 Huffman only, 3 run-length).
 /// On success *out holds the file; free it with lumen_codec_free.
 int lumen_png_encode(const uint8_t *pixels, uint32_t width, uint32_t height, uint32_t channels,
-                     int level, int filter_mode, uint8_t **out, size_t *out_size,
+                     int level, int filter_mode, int strategy, uint8_t **out, size_t *out_size,
                      char message[LUMEN_CODEC_MESSAGE_LENGTH]);
 
 /// Releases memory handed out by this shim.

@@ -35,15 +35,12 @@ public struct ImageDecoder: Sendable {
         return try RGBImage(width: width, height: height, pixels: pixels)
     }
 
+    /// Largest image file read from disk: 512 MiB.
+    public static let maxFileBytes = 512 << 20
+
     /// Reads and decodes an image file.
     public func decode(contentsOf url: URL) throws -> RGBImage {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw FileError.unreadable(path: url.path, reason: error.localizedDescription)
-        }
-        return try decode([UInt8](data))
+        try decode(FileBytes.read(url, limit: Self.maxFileBytes))
     }
 
     static func message(of result: inout lumen_decoded_image) -> String {

@@ -7,7 +7,7 @@ public enum TensorFile {
 
     /// Loads the tensor in `url`; `name` picks one tensor from a safetensors file.
     public static func load(_ url: URL, name: String? = nil) throws -> Tensor {
-        let bytes = try readBytes(url)
+        let bytes = try FileBytes.read(url, limit: maxBytes)
         return try decode(bytes, path: url.path, name: name)
     }
 
@@ -26,18 +26,5 @@ public enum TensorFile {
         }
         if lower.hasSuffix(".npy") { return try NPYReader.read(bytes) }
         throw .unknownFormat(path: path)
-    }
-
-    /// Reads a whole file, refusing files over `maxBytes`.
-    public static func readBytes(_ url: URL, limit: Int = TensorFile.maxBytes) throws(FileError) -> [UInt8] {
-        let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
-        if let size = attributes?[.size] as? Int, size > limit {
-            throw .tooLarge(path: url.path, bytes: size, limit: limit)
-        }
-        do {
-            return [UInt8](try Data(contentsOf: url))
-        } catch {
-            throw .unreadable(path: url.path, reason: (error as NSError).localizedFailureReason ?? "no such file or not readable")
-        }
     }
 }

@@ -1,2 +1,0 @@
-import LumenIO
-print("lumen-bench")

@@ -1,0 +1,105 @@
+import Foundation
+import LumenCAM
+import LumenIO
+import LumenImaging
+import LumenTestSupport
+import Testing
+
+@testable import LumenCommands
+
+@Suite("lumen cam")
+struct CAMCommandTests {
+    func run(_ arguments: [String]) throws {
+        var command = try Lumen.parseAsRoot(["cam"] + arguments)
+        try command.run()
+    }
+
+    @Test("writes the overlay, the statistics JSON and the heatmap .npy for a real photo")
+    func writesAllOutputs() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        let out = dir.appendingPathComponent("heat.png"), json = dir.appendingPathComponent("stats.json")
+        let map = dir.appendingPathComponent("map.npy")
+        try run([
+            "--image", Fixtures.url("photos/coffee.jpg").path,
+            "--activations", Fixtures.url("photos/coffee.efficientnet_lite0.head.npy").path,
+            "--out", out.path, "--json", json.path, "--map-out", map.path,
+        ])
+        let overlay = try ImageDecoder().decode(contentsOf: out)
+        let photo = try ImageDecoder().decode(contentsOf: Fixtures.url("photos/coffee.jpg"))
+        #expect(overlay.width == photo.width && overlay.height == photo.height)
+
+        let heat = try TensorFile.load(map)
+        #expect(heat.shape == [photo.height, photo.width])
+        #expect(heat.values.min()! >= 0 && heat.values.max()! <= 1 && heat.values.max()! > 0.99)
+        // The .npy heatmap is exactly what the engine computes for these inputs.
+        let acts = try ActivationBatch(Fixtures.tensor("photos/coffee.efficientnet_lite0.head.npy"))
+        let direct = try CAMExplainer().explain([NamedActivations(name: "x", batch: acts)], width: photo.width, height: photo.height)
+        #expect(heat.values == direct[0].heatmap.values)
+
+        let stats = try JSONSerialization.jsonObject(with: Data(contentsOf: json)) as! [String: Any]
+        let maps = stats["maps"] as! [[String: Any]]
+        let layer = (maps[0]["layers"] as! [[String: Any]])[0]
+        #expect(layer["channels"] as? Int == 1280)
+        #expect((layer["explained_variance_ratio"] as! Double) > 0 && (layer["explained_variance_ratio"] as! Double) < 1)
+        #expect(layer["sign_rule"] as? String == "covariance")
+    }
+
+    @Test("several components write one PNG each, named after batch index and component")
+    func componentsWriteSeveralFiles() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        try run([
+            "--image", Fixtures.url("photos/chelsea.jpg").path,
+            "--activations", Fixtures.url("photos/chelsea.efficientnet_lite0.head.npy").path,
+            "--components", "3", "--colormap", "viridis", "--out", dir.appendingPathComponent("c.png").path,
+        ])
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
+        #expect(files == ["c-b0-c0.png", "c-b0-c1.png", "c-b0-c2.png"])
+    }
+
+    @Test("several safetensors layers are averaged")
+    func safetensorsLayers() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        let map = dir.appendingPathComponent("m.npy")
+        try run([
+            "--image", Fixtures.url("imaging/overlay_image.png").path,
+            "--activations", Fixtures.url("cam/layers.safetensors").path,
+            "--tensor", "layer_a", "--tensor", "layer_b",
+            "--out", dir.appendingPathComponent("o.png").path, "--map-out", map.path,
+        ])
+        let a = try ActivationBatch(Fixtures.tensor("cam/multi_a.npy")), b = try ActivationBatch(Fixtures.tensor("cam/multi_b.npy"))
+        let direct = try CAMExplainer().explain([.init(name: "a", batch: a), .init(name: "b", batch: b)], width: 40, height: 30)
+        #expect(try TensorFile.load(map).values == direct[0].heatmap.values)
+    }
+
+    static let failures: [(label: String, arguments: [String])] = [
+        ("corrupt image", ["--image", "imaging/codecs/bad/truncated.jpg", "--activations", "cam/c512_7x7.npy"]),
+        ("not an image", ["--image", "imaging/codecs/bad/not_an_image.png", "--activations", "cam/c512_7x7.npy"]),
+        ("missing image", ["--image", "photos/none.jpg", "--activations", "cam/c512_7x7.npy"]),
+        ("2-D activations", ["--image", "photos/chelsea.jpg", "--activations", "imaging/overlay_mask.npy"]),
+        ("too many components", ["--image", "photos/chelsea.jpg", "--activations", "cam/c512_7x7.npy", "--components", "60"]),
+        ("unknown tensor", ["--image", "photos/chelsea.jpg", "--activations", "cam/layers.safetensors", "--tensor", "nope"]),
+        ("integer tensor", ["--image", "photos/chelsea.jpg", "--activations", "cam/layers.safetensors", "--tensor", "step"]),
+        ("batch mismatch", ["--image", "photos/chelsea.jpg", "--activations", "cam/c512_7x7.npy", "--activations", "cam/batch3_32_9x9.npy"]),
+    ]
+
+    @Test("bad inputs fail with a typed error and leave no output file", arguments: 0..<failures.count)
+    func badInputsLeaveNothing(index: Int) throws {
+        let dir = try Fixtures.temporaryDirectory()
+        var arguments = Self.failures[index].arguments
+        for i in arguments.indices where i > 0 && ["--image", "--activations"].contains(arguments[i - 1]) {
+            arguments[i] = Fixtures.url(arguments[i]).path
+        }
+        arguments += ["--out", dir.appendingPathComponent("o.png").path, "--json", dir.appendingPathComponent("o.json").path]
+        #expect(throws: (any Error).self, "\(Self.failures[index].label)") { try run(arguments) }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
+    }
+
+    @Test("option validation catches unknown colour maps and out-of-range weights", arguments: [
+        ["--colormap", "rainbow"], ["--alpha", "1.5"], ["--components", "0"],
+    ])
+    func validation(extra: [String]) {
+        #expect(throws: (any Error).self) {
+            _ = try Lumen.parseAsRoot(["cam", "--image", "a.jpg", "--activations", "a.npy", "--out", "o.png"] + extra)
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import LumenTestSupport
+import Testing
+
+/// Runs the built `lumen` binary the way a user does: exit codes and one-line errors.
+@Suite("lumen executable")
+struct ExecutableTests {
+    static var binary: URL {
+        // Test bundles live next to the executables in the build folder.
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        while dir.path != "/" {
+            let candidate = dir.appendingPathComponent("lumen")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            dir.deleteLastPathComponent()
+        }
+        return URL(fileURLWithPath: ".build/debug/lumen")
+    }
+
+    func launch(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    @Test("success prints one summary line and exits 0")
+    func success() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        let result = try launch([
+            "cam", "--image", Fixtures.url("photos/chelsea.jpg").path,
+            "--activations", Fixtures.url("photos/chelsea.efficientnet_lite0.head.npy").path,
+            "--out", dir.appendingPathComponent("h.png").path,
+        ])
+        #expect(result.status == 0)
+        #expect(result.stdout.split(separator: "\n").count == 1)
+        #expect(result.stdout.contains("1280x7x7"))
+    }
+
+    @Test("a truncated JPEG exits non-zero with a one-line message naming the problem")
+    func corruptImage() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        let result = try launch([
+            "cam", "--image", Fixtures.url("imaging/codecs/bad/truncated.jpg").path,
+            "--activations", Fixtures.url("cam/c512_7x7.npy").path, "--out", dir.appendingPathComponent("h.png").path,
+        ])
+        #expect(result.status != 0)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1)
+        #expect(result.stderr.contains("corrupt or truncated JPEG"))
+    }
+}
