@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "lumen", targets: ["lumen"]),
         .executable(name: "lumen-bench", targets: ["lumen-bench"]),
         .library(name: "LumenCAM", targets: ["LumenCAM"]),
+        .library(name: "LumenRecs", targets: ["LumenRecs"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
@@ -33,18 +34,19 @@ let package = Package(
         .target(name: "LumenImaging", dependencies: ["LumenIO"]),
         // MARK: Engines
         .target(name: "LumenCAM", dependencies: ["LumenIO", "LumenNumerics", "LumenImaging"]),
+        .target(name: "LumenRecs", dependencies: ["LumenIO", "LumenNumerics"]),
         // MARK: Surfaces
         .target(
             name: "LumenCommands",
             dependencies: [
-                "LumenCAM", "LumenIO", "LumenImaging",
+                "LumenCAM", "LumenIO", "LumenImaging", "LumenRecs",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "lumen", dependencies: ["LumenCommands"]),
         .executableTarget(
             name: "lumen-bench",
             dependencies: [
-                "LumenCAM", "LumenIO", "LumenImaging", "LumenNumerics",
+                "LumenCAM", "LumenIO", "LumenImaging", "LumenNumerics", "LumenRecs",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -54,6 +56,7 @@ let package = Package(
         .testTarget(name: "LumenNumericsTests", dependencies: ["LumenNumerics", "LumenTestSupport"]),
         .testTarget(name: "LumenImagingTests", dependencies: ["LumenImaging", "LumenTestSupport"]),
         .testTarget(name: "LumenCAMTests", dependencies: ["LumenCAM", "LumenTestSupport"]),
+        .testTarget(name: "LumenRecsTests", dependencies: ["LumenRecs", "LumenTestSupport"]),
         .testTarget(name: "LumenCommandsTests", dependencies: ["LumenCommands", "LumenTestSupport"]),
     ]
 )

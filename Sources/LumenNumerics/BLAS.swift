@@ -64,6 +64,13 @@ public enum BLAS {
         return c
     }
 
+    /// `c = a · bᵀ` for row-major `a` (m × k) and `b` (n × k), written into `c` (m × n).
+    public static func multiplyTransposed(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, m: Int, n: Int, k: Int, into c: UnsafeMutablePointer<Float>) {
+        cblas_sgemm(
+            CblasRowMajor, CblasNoTrans, CblasTrans, blasint(m), blasint(n), blasint(k),
+            1, a, blasint(k), b, blasint(k), 0, c, blasint(n))
+    }
+
     /// Copies the upper triangle of a square row-major matrix into the lower one.
     static func mirrorUpper(_ g: inout [Float], n: Int) {
         for i in 0..<n {

@@ -1,0 +1,103 @@
+import ArgumentParser
+import Foundation
+import LumenIO
+import LumenRecs
+
+/// `lumen recs recommend`.
+struct RecsRecommendCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "recommend", abstract: "Top-n recommendations for a user, each with its neighbourhood rationale.")
+
+    @Option(help: "Model file.") var model: String
+    @Option(help: "External user id, as in the ratings file.") var user: String
+    @Option(name: .shortAndLong, help: "List length.") var n: Int = 10
+    @Flag(name: .customLong("explainable-only"), help: "Only items some of the user's neighbours rated (W > 0).")
+    var explainableOnly = false
+    @Flag(help: "Print JSON.") var json = false
+
+    func validate() throws {
+        guard n >= 1 else { throw ValidationError("-n must be at least 1") }
+    }
+
+    func run() throws {
+        let m = try EMFModelFile.load(URL(fileURLWithPath: model))
+        let recommendations = m.recommend(user: try m.user(user), n: n, explainableOnly: explainableOnly)
+        if json {
+            print(try JSONOutput.text(recommendations))
+            return
+        }
+        for r in recommendations {
+            let e = r.explanation
+            let name = e.title.map { "\($0) (\(e.item))" } ?? e.item
+            print(String(format: "%2d. %@  predicted %.2f", r.rank, name, e.predictedRating))
+            print("    \(e.sentence)")
+        }
+    }
+}
+
+/// `lumen recs explain`.
+struct RecsExplainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explain", abstract: "Why is (or isn't) this item recommended to this user?")
+
+    @Option(help: "Model file.") var model: String
+    @Option(help: "External user id.") var user: String
+    @Option(help: "External item id.") var item: String
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        let m = try EMFModelFile.load(URL(fileURLWithPath: model))
+        let e = m.explain(user: try m.user(user), item: try m.item(item))
+        if json {
+            print(try JSONOutput.text(e))
+            return
+        }
+        print("\(e.title.map { "\($0) (\(e.item))" } ?? e.item) for user \(e.user): predicted \(String(format: "%.2f", e.predictedRating)), W = \(String(format: "%.2f", e.weight))\(e.explainable ? "" : " (not explainable)")")
+        print(e.sentence)
+        print("ratings by your neighbours: \(e.histogram.good) good, \(e.histogram.neutral) neutral, \(e.histogram.bad) bad")
+        for n in e.neighbours {
+            print(String(format: "  user %@  similarity %.3f  rated %.1f", n.user, n.similarity, n.rating))
+        }
+    }
+}
+
+/// `lumen recs inspect`.
+struct RecsInspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Show a model file's settings, size and metrics.")
+
+    @Option(help: "Model file.") var model: String
+
+    func run() throws {
+        let m = try EMFModelFile.load(URL(fileURLWithPath: model))
+        print("users \(m.users.count), items \(m.items.count), training ratings \(m.training.count), created \(m.createdAt)")
+        print("data fingerprint \(m.fingerprint)")
+        print("hyperparameters: " + (try JSONOutput.text(m.hyperparameters)).replacingOccurrences(of: "\n", with: " "))
+        if !m.metrics.isEmpty {
+            print("metrics: " + m.metrics.keys.sorted().map { "\($0) \(String(format: "%.4f", m.metrics[$0]!))" }.joined(separator: ", "))
+        }
+    }
+}
+
+/// `lumen recs synthesize`.
+struct RecsSynthesizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "synthesize", abstract: "Write seeded synthetic ratings with planted taste segments (tab-separated, u.data layout).")
+
+    @Option var users: Int = 600
+    @Option var items: Int = 400
+    @Option(name: .customLong("per-user")) var perUser: Int = 40
+    @Option var segments: Int = 8
+    @Option var seed: UInt64 = 42
+    @Option(help: "Output file.") var out: String
+
+    func run() throws {
+        let data = try SyntheticRatings(users: users, items: items, ratingsPerUser: perUser, segments: segments, seed: seed).generate()
+        var text = ""
+        text.reserveCapacity(data.ratings.count * 16)
+        for r in data.ratings {
+            text += "\(data.users[Int(r.user)])\t\(data.items[Int(r.item)])\t\(Int(r.value))\t\(r.timestamp)\n"
+        }
+        try AtomicFile.write(text: text, to: URL(fileURLWithPath: out))
+        print("wrote \(data.ratings.count) ratings to \(out)")
+    }
+}

@@ -1,0 +1,37 @@
+/// A two-way map between external ids (as written in the data) and dense indices 0..<count.
+public struct IDMap: Sendable, Equatable {
+    /// External id of each dense index.
+    public private(set) var ids: [String]
+    private var index: [String: Int32]
+
+    /// An empty map.
+    public init() {
+        ids = []
+        index = [:]
+    }
+
+    /// A map over ids in the given order.
+    public init(ids: [String]) {
+        self.ids = ids
+        index = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, Int32($0)) })
+    }
+
+    /// Number of ids.
+    public var count: Int { ids.count }
+
+    /// The dense index of `id`, adding it when new.
+    public mutating func intern(_ id: Substring) -> Int32 {
+        if let existing = index[String(id)] { return existing }
+        let next = Int32(ids.count)
+        let key = String(id)
+        ids.append(key)
+        index[key] = next
+        return next
+    }
+
+    /// The dense index of `id`, if known.
+    public func denseIndex(of id: String) -> Int32? { index[id] }
+
+    /// The external id of a dense index.
+    public subscript(dense: Int) -> String { ids[dense] }
+}

@@ -1,0 +1,185 @@
+import Foundation
+import LumenIO
+
+/// Reads ratings in the common public formats, detected from the first line:
+/// MovieLens-100k `u.data` (tab or whitespace, no header), ML-1M/10M `ratings.dat` (`::`),
+/// `ratings.csv` with a header naming user, item/movie, rating and optional timestamp columns, and
+/// RecBole atomic `.inter` files (tab, typed header such as `user_id:token`).
+public enum RatingsLoader {
+    /// Largest ratings file accepted: 4 GiB.
+    public static let maxBytes = 4 << 30
+
+    /// Loads ratings, plus titles from an optional item metadata file.
+    public static func load(ratings url: URL, items itemsURL: URL? = nil) throws -> RatingsData {
+        let bytes = try FileBytes.read(url, limit: maxBytes)
+        var data = try parse(bytes, path: url.path)
+        if let itemsURL {
+            let meta = try FileBytes.read(itemsURL, limit: maxBytes)
+            data.titles = try ItemMetadataLoader.titles(meta, path: itemsURL.path, items: data.items)
+        }
+        return data
+    }
+
+    /// Parses in-memory ratings file contents.
+    public static func parse(_ bytes: [UInt8], path: String) throws(RecsError) -> RatingsData {
+        var lines = LineReader(bytes)
+        guard let (_, first) = lines.peekFirstNonEmpty() else { throw .emptyData("\(path) is empty") }
+        let layout = try Layout.detect(firstLine: first, path: path)
+        var users = IDMap(), items = IDMap()
+        var ratings: [Rating] = []
+        ratings.reserveCapacity(bytes.count / 20)
+        var skippedHeader = !layout.hasHeader
+        while let (number, line) = lines.next() {
+            if line.isEmpty || line.allSatisfy({ $0 == 0x20 || $0 == 0x0D }) { continue }
+            if !skippedHeader {
+                skippedHeader = true
+                continue
+            }
+            let fields = layout.split(line)
+            func fail(_ reason: String) -> RecsError { .malformedLine(path: path, line: number, reason: reason) }
+            guard fields.count > max(layout.user, layout.item, layout.rating) else {
+                throw fail("expected at least \(max(layout.user, layout.item, layout.rating) + 1) fields, found \(fields.count)")
+            }
+            let userField = fields[layout.user], itemField = fields[layout.item]
+            guard !userField.isEmpty, !itemField.isEmpty else { throw fail("empty user or item id") }
+            guard let value = Number.parseDouble(fields[layout.rating]), value.isFinite else {
+                throw fail("rating '\(String(decoding: fields[layout.rating], as: UTF8.self))' is not a finite number")
+            }
+            var timestamp: Int64 = 0
+            if let t = layout.timestamp, t < fields.count, !fields[t].isEmpty {
+                guard let parsed = Number.parseDouble(fields[t]) else {
+                    throw fail("timestamp '\(String(decoding: fields[t], as: UTF8.self))' is not a number")
+                }
+                timestamp = Int64(parsed)
+            }
+            let u = users.intern(Substring(decoding: userField, as: UTF8.self))
+            let i = items.intern(Substring(decoding: itemField, as: UTF8.self))
+            ratings.append(Rating(user: u, item: i, value: Float(value), timestamp: timestamp))
+        }
+        guard !ratings.isEmpty else { throw .emptyData("\(path) holds no rating lines") }
+        return RatingsData(users: users, items: items, ratings: ratings)
+    }
+
+    /// Column positions and separator of a ratings file.
+    struct Layout {
+        enum Separator { case tab, whitespace, comma, doubleColon }
+        var separator: Separator
+        var hasHeader: Bool
+        var user = 0, item = 1, rating = 2
+        var timestamp: Int? = 3
+
+        static func detect(firstLine: ArraySlice<UInt8>, path: String) throws(RecsError) -> Layout {
+            let text = String(decoding: firstLine, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            if text.contains("::") { return Layout(separator: .doubleColon, hasHeader: false) }
+            if text.contains(":token") || text.contains(":float") {
+                let names = text.split(separator: "\t").map { String($0.split(separator: ":")[0]).lowercased() }
+                return try named(names, separator: .tab, path: path)
+            }
+            if text.contains(",") {
+                let names = text.split(separator: ",", omittingEmptySubsequences: false).map {
+                    $0.trimmingCharacters(in: CharacterSet(charactersIn: "\" ")).lowercased()
+                }
+                if Number.parseDouble(ArraySlice(names[0].utf8)) == nil {
+                    return try named(names, separator: .comma, path: path)
+                }
+                return Layout(separator: .comma, hasHeader: false)
+            }
+            let fields = text.split(whereSeparator: { $0 == "\t" || $0 == " " })
+            guard fields.count >= 3 else { throw .unknownFormat(path: path) }
+            return Layout(separator: text.contains("\t") ? .tab : .whitespace, hasHeader: false)
+        }
+
+        static func named(_ names: [String], separator: Separator, path: String) throws(RecsError) -> Layout {
+            func column(_ candidates: [String]) -> Int? {
+                names.firstIndex { name in candidates.contains(where: { name == $0 || name.hasPrefix($0) }) }
+            }
+            guard let user = column(["user_id", "userid", "user"]),
+                let item = column(["item_id", "itemid", "movie_id", "movieid", "item", "movie"]),
+                let rating = column(["rating", "score"])
+            else { throw .malformedLine(path: path, line: 1, reason: "header lacks user, item or rating columns: \(names)") }
+            return Layout(separator: separator, hasHeader: true, user: user, item: item, rating: rating, timestamp: column(["timestamp", "time"]))
+        }
+
+        func split(_ line: ArraySlice<UInt8>) -> [ArraySlice<UInt8>] {
+            var line = line
+            while let last = line.last, last == 0x0D || last == 0x20 { line.removeLast() }
+            switch separator {
+            case .tab: return line.split(separator: 0x09, omittingEmptySubsequences: false)
+            case .comma: return line.split(separator: 0x2C, omittingEmptySubsequences: false)
+            case .whitespace: return line.split(whereSeparator: { $0 == 0x20 || $0 == 0x09 })
+            case .doubleColon:
+                var fields: [ArraySlice<UInt8>] = []
+                var start = line.startIndex, i = line.startIndex
+                while i < line.endIndex {
+                    if line[i] == 0x3A, i + 1 < line.endIndex, line[i + 1] == 0x3A {
+                        fields.append(line[start..<i])
+                        i += 2
+                        start = i
+                    } else {
+                        i += 1
+                    }
+                }
+                fields.append(line[start..<line.endIndex])
+                return fields
+            }
+        }
+    }
+}
+
+/// Iterates over the lines of a byte buffer with 1-based line numbers.
+struct LineReader {
+    let bytes: [UInt8]
+    var position = 0
+    var number = 0
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    mutating func next() -> (Int, ArraySlice<UInt8>)? {
+        guard position < bytes.count else { return nil }
+        let start = position
+        while position < bytes.count, bytes[position] != 0x0A { position += 1 }
+        let line = bytes[start..<position]
+        position += 1
+        number += 1
+        return (number, line)
+    }
+
+    func peekFirstNonEmpty() -> (Int, ArraySlice<UInt8>)? {
+        var copy = self
+        while let (n, line) = copy.next() {
+            if !line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { return (n, line) }
+        }
+        return nil
+    }
+}
+
+/// Fast decimal parsing from ASCII bytes.
+enum Number {
+    static func parseDouble(_ field: ArraySlice<UInt8>) -> Double? {
+        var s = field
+        while let f = s.first, f == 0x20 || f == 0x22 { s.removeFirst() }
+        while let l = s.last, l == 0x20 || l == 0x22 || l == 0x0D { s.removeLast() }
+        guard !s.isEmpty else { return nil }
+        var negative = false
+        if s.first == 0x2D { negative = true; s.removeFirst() } else if s.first == 0x2B { s.removeFirst() }
+        var value = 0.0, scale = 1.0, seenDot = false, digits = 0
+        for b in s {
+            if b >= 0x30 && b <= 0x39 {
+                digits += 1
+                if seenDot {
+                    scale /= 10
+                    value += Double(b - 0x30) * scale
+                } else {
+                    value = value * 10 + Double(b - 0x30)
+                }
+            } else if b == 0x2E && !seenDot {
+                seenDot = true
+            } else {
+                // Exponents and anything unusual: defer to the standard parser.
+                return Double(String(decoding: field, as: UTF8.self).trimmingCharacters(in: .whitespaces))
+            }
+        }
+        guard digits > 0 else { return nil }
+        return negative ? -value : value
+    }
+}

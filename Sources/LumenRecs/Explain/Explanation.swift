@@ -1,0 +1,86 @@
+/// Why an item is (or is not) recommended to a user, in the neighbourhood's terms.
+public struct Explanation: Sendable, Codable, Equatable {
+    /// One neighbour who rated the item.
+    public struct NeighbourRating: Sendable, Codable, Equatable {
+        public let user: String
+        public let similarity: Float
+        public let rating: Float
+    }
+
+    /// Neighbours' ratings grouped as people read them.
+    public struct Histogram: Sendable, Codable, Equatable {
+        public let good: Int
+        public let neutral: Int
+        public let bad: Int
+    }
+
+    public let user: String
+    public let item: String
+    public let title: String?
+    public let predictedRating: Float
+    /// W_ui as defined by the model (0 when not explainable).
+    public let weight: Float
+    public let explainable: Bool
+    /// Neighbourhood size k.
+    public let neighbourCount: Int
+    /// Neighbours who rated the item, most similar first.
+    public let neighbours: [NeighbourRating]
+    public let histogram: Histogram
+    /// Mean rating of those neighbours, if any rated it.
+    public let neighbourAverage: Float?
+    /// One plain sentence for a person.
+    public let sentence: String
+
+    enum CodingKeys: String, CodingKey {
+        case user, item, title, weight, explainable, neighbours, histogram, sentence
+        case predictedRating = "predicted_rating"
+        case neighbourCount = "neighbour_count"
+        case neighbourAverage = "neighbour_average"
+    }
+}
+
+extension EMFModel {
+    /// The rating thresholds used for the good/neutral/bad histogram: on a 1–5 scale, good ≥ 4,
+    /// bad ≤ 2.
+    var goodThreshold: Float { ratingRange.min + 0.75 * (ratingRange.max - ratingRange.min) }
+    var badThreshold: Float { ratingRange.min + 0.25 * (ratingRange.max - ratingRange.min) }
+
+    /// Explains the pair (u, i) from the training ratings of u's neighbours.
+    public func explain(user u: Int, item i: Int) -> Explanation {
+        var rated: [Explanation.NeighbourRating] = []
+        for (v, similarity) in neighbourhood.of(u) {
+            if let r = training.rating(user: v, item: Int32(i)) {
+                rated.append(.init(user: users[v], similarity: similarity, rating: r))
+            }
+        }
+        let good = rated.filter { $0.rating >= goodThreshold }.count
+        let bad = rated.filter { $0.rating <= badThreshold }.count
+        let histogram = Explanation.Histogram(good: good, neutral: rated.count - good - bad, bad: bad)
+        let average = rated.isEmpty ? nil : rated.reduce(Float(0)) { $0 + $1.rating } / Float(rated.count)
+        let weight = explainability.weight(user: u, item: Int32(i), neighbourhood: neighbourhood, ratings: training)
+        let k = neighbourhood.k
+        let sentence: String
+        if rated.isEmpty {
+            sentence = "None of your \(k) most similar users rated it; this recommendation rests on the latent factors alone."
+        } else {
+            let star = formatStars(goodThreshold)
+            sentence = "\(rated.count) of your \(k) most similar users rated it (average \(formatStars(average!))); \(good) of them \(star)★ or more."
+        }
+        return Explanation(
+            user: users[u], item: items[i], title: titles[i], predictedRating: predict(user: u, item: i), weight: weight,
+            explainable: weight > 0, neighbourCount: k, neighbours: rated, histogram: histogram, neighbourAverage: average,
+            sentence: sentence)
+    }
+
+    private func formatStars(_ value: Float) -> String {
+        let rounded = (value * 10).rounded() / 10
+        return rounded == rounded.rounded() ? String(Int(rounded)) : String(format1: rounded)
+    }
+}
+
+extension String {
+    init(format1 value: Float) {
+        let tenths = Int((value * 10).rounded())
+        self = "\(tenths / 10).\(abs(tenths % 10))"
+    }
+}

@@ -1,0 +1,63 @@
+/// Settings of an explainable matrix factorisation model. λ = 0 gives plain (biased) MF.
+public struct EMFHyperparameters: Sendable, Codable, Equatable {
+    /// Latent factors per user and item.
+    public var factors = 40
+    /// SGD passes over the training ratings.
+    public var epochs = 30
+    /// SGD step size α.
+    public var learningRate: Float = 0.005
+    /// L2 penalty β on factors.
+    public var regularization: Float = 0.15
+    /// L2 penalty on the biases.
+    public var biasRegularization: Float = 0.02
+    /// Weight λ of the explainability term λ/2 ‖p_u − q_i‖² W_ui.
+    public var lambda: Float = 0.2
+    /// Learn global, user and item biases.
+    public var useBiases = true
+    /// Neighbours per user.
+    public var neighbours = 10
+    /// Explainability threshold θ: W_ui = E_ui only when E_ui > θ.
+    public var threshold: Float = 0
+    /// User similarity for neighbourhoods.
+    public var similarity: Similarity = .cosine
+    /// Definition of E_ui.
+    public var explainability: ExplainabilityKind = .share
+    /// Form of the explainability term.
+    public var pull: ExplainabilityPull = .innerProduct
+    /// Apply the explainability term on observed ratings (the paper's choice).
+    public var observedPairs = true
+    /// Also apply it to unrated (u, i) pairs with W_ui > 0, once per epoch.
+    public var unratedExplainablePairs = true
+    /// Standard deviation of the initial factors.
+    public var initialScale: Float = 0.1
+    /// Seed for initialisation and SGD order.
+    public var seed: UInt64 = 42
+
+    public init() {}
+
+    /// Checks ranges before training.
+    public func validate() throws(RecsError) {
+        guard factors >= 1, factors <= 4096 else { throw .invalidOption("factors must be in 1...4096") }
+        guard epochs >= 0, epochs <= 10_000 else { throw .invalidOption("epochs must be in 0...10000") }
+        guard learningRate > 0, learningRate < 1 else { throw .invalidOption("learning rate must be in (0, 1)") }
+        guard regularization >= 0, biasRegularization >= 0 else { throw .invalidOption("regularisation must be ≥ 0") }
+        guard lambda >= 0 else { throw .invalidOption("λ must be ≥ 0") }
+        guard neighbours >= 1, neighbours <= 1000 else { throw .invalidOption("neighbours must be in 1...1000") }
+        guard threshold >= 0, threshold < 1 else { throw .invalidOption("θ must be in [0, 1)") }
+        guard 2 * learningRate * lambda < 1 else {
+            throw .invalidOption("2·α·λ must stay below 1 or the explainability pull overshoots (α·λ·W is the per-step share of the gap closed)")
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case factors, epochs, lambda, neighbours, threshold, similarity, explainability, seed
+        case learningRate = "learning_rate"
+        case regularization
+        case biasRegularization = "bias_regularization"
+        case useBiases = "use_biases"
+        case pull
+        case observedPairs = "observed_pairs"
+        case unratedExplainablePairs = "unrated_explainable_pairs"
+        case initialScale = "initial_scale"
+    }
+}

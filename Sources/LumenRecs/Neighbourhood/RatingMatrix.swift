@@ -1,0 +1,86 @@
+/// Ratings as compressed sparse rows by user (items sorted) and by item (users sorted).
+/// A repeated (user, item) pair keeps its last rating.
+public struct RatingMatrix: Sendable {
+    public let userCount: Int
+    public let itemCount: Int
+    /// Row `u` spans `userOffsets[u]..<userOffsets[u + 1]` of `userItems` / `userValues`.
+    public let userOffsets: [Int]
+    public let userItems: [Int32]
+    public let userValues: [Float]
+    /// Column `i` spans `itemOffsets[i]..<itemOffsets[i + 1]` of `itemUsers` / `itemValues`.
+    public let itemOffsets: [Int]
+    public let itemUsers: [Int32]
+    public let itemValues: [Float]
+
+    /// Builds both layouts from a list of ratings.
+    public init(ratings: [Rating], users: Int, items: Int) {
+        userCount = users
+        itemCount = items
+        var order = Array(ratings.indices)
+        order.sort { (ratings[$0].user, ratings[$0].item, $0) < (ratings[$1].user, ratings[$1].item, $1) }
+        var uOffsets = [Int](repeating: 0, count: users + 1)
+        var uItems: [Int32] = [], uValues: [Float] = []
+        uItems.reserveCapacity(ratings.count)
+        uValues.reserveCapacity(ratings.count)
+        var k = 0
+        while k < order.count {
+            let r = ratings[order[k]]
+            var last = r
+            // Keep the last of a run of duplicates.
+            while k + 1 < order.count, ratings[order[k + 1]].user == r.user, ratings[order[k + 1]].item == r.item {
+                k += 1
+                last = ratings[order[k]]
+            }
+            uItems.append(last.item)
+            uValues.append(last.value)
+            uOffsets[Int(r.user) + 1] += 1
+            k += 1
+        }
+        for u in 0..<users { uOffsets[u + 1] += uOffsets[u] }
+        var iOffsets = [Int](repeating: 0, count: items + 1)
+        for u in 0..<users { for p in uOffsets[u]..<uOffsets[u + 1] { iOffsets[Int(uItems[p]) + 1] += 1 } }
+        for i in 0..<items { iOffsets[i + 1] += iOffsets[i] }
+        var cursor = iOffsets
+        var iUsers = [Int32](repeating: 0, count: uItems.count), iValues = [Float](repeating: 0, count: uItems.count)
+        for u in 0..<users {
+            for p in uOffsets[u]..<uOffsets[u + 1] {
+                let i = Int(uItems[p])
+                iUsers[cursor[i]] = Int32(u)
+                iValues[cursor[i]] = uValues[p]
+                cursor[i] += 1
+            }
+        }
+        userOffsets = uOffsets
+        userItems = uItems
+        userValues = uValues
+        itemOffsets = iOffsets
+        itemUsers = iUsers
+        itemValues = iValues
+    }
+
+    /// Number of stored ratings.
+    public var count: Int { userItems.count }
+
+    /// The items user `u` rated, sorted.
+    public func items(of u: Int) -> ArraySlice<Int32> { userItems[userOffsets[u]..<userOffsets[u + 1]] }
+
+    /// User `u`'s rating of `item`, if any (binary search).
+    public func rating(user u: Int, item: Int32) -> Float? {
+        var lo = userOffsets[u], hi = userOffsets[u + 1]
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if userItems[mid] < item { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < userOffsets[u + 1] && userItems[lo] == item ? userValues[lo] : nil
+    }
+
+    /// The ratings back as a list, user-major.
+    public var ratings: [Rating] {
+        var out: [Rating] = []
+        out.reserveCapacity(count)
+        for u in 0..<userCount {
+            for p in userOffsets[u]..<userOffsets[u + 1] { out.append(Rating(user: Int32(u), item: userItems[p], value: userValues[p])) }
+        }
+        return out
+    }
+}

@@ -1,0 +1,182 @@
+import Foundation
+import LumenNumerics
+
+/// How user similarity is measured.
+public enum Similarity: String, Sendable, Codable, CaseIterable {
+    /// Cosine of the raw rating vectors (unrated = 0).
+    case cosine
+    /// Cosine of the mean-centred rating vectors (each user's mean removed from their ratings).
+    case pearson
+}
+
+/// Every user's `k` most similar other users (positive similarity only), computed on training
+/// ratings. Small catalogues use dense OpenBLAS `ssyrk` on the row-normalised rating matrix;
+/// large ones accumulate dot products through the item index (cost Σᵢ nᵢ², not U²·I), on all cores.
+public struct UserNeighbourhood: Sendable {
+    /// Neighbours per user.
+    public let k: Int
+    /// Row `u`: up to `k` neighbour indices, most similar first, padded with -1.
+    public let neighbours: [Int32]
+    /// Matching similarities, padded with 0.
+    public let similarities: [Float]
+
+    public init(k: Int, neighbours: [Int32], similarities: [Float]) {
+        self.k = k
+        self.neighbours = neighbours
+        self.similarities = similarities
+    }
+
+    /// The neighbours of `u` with their similarity.
+    public func of(_ u: Int) -> [(user: Int, similarity: Float)] {
+        (0..<k).compactMap { j in
+            let v = neighbours[u * k + j]
+            return v < 0 ? nil : (Int(v), similarities[u * k + j])
+        }
+    }
+
+    /// Computes neighbourhoods; `denseLimit` caps the U×I size handled by dense BLAS.
+    public static func compute(_ matrix: RatingMatrix, k: Int, similarity: Similarity, denseLimit: Int = 64_000_000) throws(RecsError) -> UserNeighbourhood {
+        guard k >= 1 else { throw .invalidOption("neighbourhood size must be at least 1") }
+        let values = centredValues(matrix, similarity: similarity)
+        var norms = [Float](repeating: 0, count: matrix.userCount)
+        for u in 0..<matrix.userCount {
+            var s: Float = 0
+            for p in matrix.userOffsets[u]..<matrix.userOffsets[u + 1] { s += values[p] * values[p] }
+            norms[u] = s.squareRoot()
+        }
+        let users = matrix.userCount
+        if users * matrix.itemCount <= denseLimit && users <= 8192 {
+            return dense(matrix, values: values, norms: norms, k: k)
+        }
+        return sparse(matrix, values: values, norms: norms, k: k)
+    }
+
+    /// Rating values, mean-centred per user for Pearson.
+    static func centredValues(_ m: RatingMatrix, similarity: Similarity) -> [Float] {
+        guard similarity == .pearson else { return m.userValues }
+        var values = m.userValues
+        for u in 0..<m.userCount {
+            let range = m.userOffsets[u]..<m.userOffsets[u + 1]
+            guard !range.isEmpty else { continue }
+            let mean = range.reduce(Float(0)) { $0 + values[$1] } / Float(range.count)
+            for p in range { values[p] -= mean }
+        }
+        return values
+    }
+
+    static func dense(_ m: RatingMatrix, values: [Float], norms: [Float], k: Int) -> UserNeighbourhood {
+        let users = m.userCount, items = m.itemCount
+        var r = [Float](repeating: 0, count: users * items)
+        for u in 0..<users where norms[u] > 0 {
+            for p in m.userOffsets[u]..<m.userOffsets[u + 1] { r[u * items + Int(m.userItems[p])] = values[p] / norms[u] }
+        }
+        let s = r.withUnsafeBufferPointer { BLAS.rowGram($0, rows: users, cols: items) }
+        var selector = TopK(k: k, users: users)
+        for u in 0..<users {
+            selector.reset()
+            for v in 0..<users where v != u {
+                selector.offer(v, s[u * users + v])
+            }
+            selector.store(row: u)
+        }
+        return UserNeighbourhood(k: k, neighbours: selector.neighbours, similarities: selector.similarities)
+    }
+
+    static func sparse(_ m: RatingMatrix, values: [Float], norms: [Float], k: Int) -> UserNeighbourhood {
+        let users = m.userCount
+        // Values in item-major order to match itemUsers.
+        var itemValues = [Float](repeating: 0, count: m.count)
+        var cursor = m.itemOffsets
+        for u in 0..<users {
+            for p in m.userOffsets[u]..<m.userOffsets[u + 1] {
+                let i = Int(m.userItems[p])
+                itemValues[cursor[i]] = values[p]
+                cursor[i] += 1
+            }
+        }
+        let byItem = itemValues
+        let parts = Parallel.map(Parallel.workers) { w -> UserNeighbourhood in
+            let range = Parallel.ranges(users)[safe: w] ?? 0..<0
+            var acc = [Float](repeating: 0, count: users)
+            var touched: [Int32] = []
+            var selector = TopK(k: k, users: range.count)
+            for u in range {
+                selector.reset()
+                if norms[u] > 0 {
+                    for p in m.userOffsets[u]..<m.userOffsets[u + 1] {
+                        let i = Int(m.userItems[p]), ru = values[p]
+                        for q in m.itemOffsets[i]..<m.itemOffsets[i + 1] {
+                            let v = Int(m.itemUsers[q])
+                            if acc[v] == 0 { touched.append(Int32(v)) }
+                            acc[v] += ru * byItem[q]
+                        }
+                    }
+                    for v32 in touched {
+                        let v = Int(v32)
+                        if v != u && norms[v] > 0 { selector.offer(v, acc[v] / (norms[u] * norms[v])) }
+                        acc[v] = 0
+                    }
+                    touched.removeAll(keepingCapacity: true)
+                }
+                selector.store(row: u - range.lowerBound)
+            }
+            return UserNeighbourhood(k: k, neighbours: selector.neighbours, similarities: selector.similarities)
+        }
+        var neighbours: [Int32] = [], similarities: [Float] = []
+        for part in parts {
+            neighbours += part.neighbours
+            similarities += part.similarities
+        }
+        return UserNeighbourhood(k: k, neighbours: neighbours, similarities: similarities)
+    }
+}
+
+/// Keeps the `k` largest positive similarities seen, ties to the lower user index.
+struct TopK {
+    let k: Int
+    var neighbours: [Int32]
+    var similarities: [Float]
+    private var bestUsers: [Int32]
+    private var bestValues: [Float]
+
+    init(k: Int, users: Int) {
+        self.k = k
+        neighbours = [Int32](repeating: -1, count: users * k)
+        similarities = [Float](repeating: 0, count: users * k)
+        bestUsers = []
+        bestValues = []
+    }
+
+    mutating func reset() {
+        bestUsers.removeAll(keepingCapacity: true)
+        bestValues.removeAll(keepingCapacity: true)
+    }
+
+    @inline(__always)
+    mutating func offer(_ v: Int, _ s: Float) {
+        guard s > 1e-7 else { return }
+        if bestValues.count == k {
+            let lastValue = bestValues[k - 1], lastUser = bestUsers[k - 1]
+            guard s > lastValue || (s == lastValue && Int32(v) < lastUser) else { return }
+            bestValues.removeLast()
+            bestUsers.removeLast()
+        }
+        var position = bestValues.count
+        while position > 0 && (bestValues[position - 1] < s || (bestValues[position - 1] == s && bestUsers[position - 1] > Int32(v))) {
+            position -= 1
+        }
+        bestValues.insert(s, at: position)
+        bestUsers.insert(Int32(v), at: position)
+    }
+
+    mutating func store(row: Int) {
+        for j in 0..<bestUsers.count {
+            neighbours[row * k + j] = bestUsers[j]
+            similarities[row * k + j] = bestValues[j]
+        }
+    }
+}
+
+extension Array {
+    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
+}
