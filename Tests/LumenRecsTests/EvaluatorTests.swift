@@ -1,0 +1,46 @@
+import LumenTestSupport
+import Testing
+
+@testable import LumenRecs
+
+@Suite("Evaluation against the numpy reference")
+struct EvaluatorTests {
+    @Test("RMSE, MAE, precision, recall, nDCG, MEP, MER, fidelity and coverage match numpy")
+    func metricsMatch() throws {
+        let (model, test) = try RecsFixture.fixedModel()
+        let report = try Evaluator(n: 10).evaluate(model, test: test)
+        let ref = RecsFixture.reference
+        for (name, ours) in [
+            ("rmse", report.rmse), ("mae", report.mae), ("precision", report.precision), ("recall", report.recall),
+            ("ndcg", report.ndcg), ("mep", report.mep), ("mer", report.mer), ("fidelity", report.fidelity), ("coverage", report.coverage),
+        ] {
+            #expect(abs(ours - (ref[name] as! Double)) < 1e-5, "\(name): \(ours) vs \(ref[name]!)")
+        }
+        #expect(report.rankedUsers == ref["ranked_users"] as! Int)
+    }
+
+    @Test("every user's top-10 matches numpy's ranking of unrated items")
+    func topListsMatch() throws {
+        let (model, _) = try RecsFixture.fixedModel()
+        let expected = RecsFixture.reference["top10"] as! [String: [String]]
+        for u in 0..<model.users.count {
+            #expect(model.topItems(user: u, n: 10).map { model.items[$0] } == expected[model.users[u]]!)
+        }
+    }
+
+    @Test("explainable-only lists hold only items some neighbour rated")
+    func explainableOnly() throws {
+        let (model, _) = try RecsFixture.fixedModel()
+        for u in 0..<model.users.count {
+            for r in model.recommend(user: u, n: 10, explainableOnly: true) {
+                #expect(r.explanation.explainable && !r.explanation.neighbours.isEmpty)
+            }
+        }
+    }
+
+    @Test("an empty test set is refused")
+    func emptyTest() throws {
+        let (model, _) = try RecsFixture.fixedModel()
+        #expect(throws: RecsError.self) { _ = try Evaluator().evaluate(model, test: []) }
+    }
+}

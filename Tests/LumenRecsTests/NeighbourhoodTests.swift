@@ -1,0 +1,53 @@
+import LumenTestSupport
+import Testing
+
+@testable import LumenRecs
+
+@Suite("Neighbourhoods and explainability weights")
+struct NeighbourhoodTests {
+    @Test(
+        "top-k neighbours match numpy for cosine and Pearson, on the dense BLAS and the sparse path",
+        arguments: [(Similarity.cosine, Int.max), (.cosine, 0), (.pearson, Int.max), (.pearson, 0)])
+    func neighboursMatchReference(similarity: Similarity, denseLimit: Int) throws {
+        let data = try RecsFixture.train()
+        let matrix = RatingMatrix(ratings: data.ratings, users: data.users.count, items: data.items.count)
+        let k = RecsFixture.reference["k"] as! Int
+        let result = try UserNeighbourhood.compute(matrix, k: k, similarity: similarity, denseLimit: denseLimit == Int.max ? 64_000_000 : 0)
+        let expected = RecsFixture.reference["neighbours_\(similarity.rawValue)"] as! [String: [[Any]]]
+        for u in 0..<data.users.count {
+            let ours = result.of(u)
+            let theirs = expected[data.users[u]]!
+            #expect(ours.map { data.users[$0.user] } == theirs.map { $0[0] as! String }, "user \(data.users[u])")
+            for (a, b) in zip(ours, theirs) { #expect(abs(Double(a.similarity) - (b[1] as! Double)) < 1e-5) }
+        }
+    }
+
+    @Test("W (share and expected rating) matches numpy for every pair", arguments: [ExplainabilityKind.share, .expectedRating])
+    func weightsMatchReference(kind: ExplainabilityKind) throws {
+        let data = try RecsFixture.train()
+        let matrix = RatingMatrix(ratings: data.ratings, users: data.users.count, items: data.items.count)
+        let k = RecsFixture.reference["k"] as! Int
+        let neighbourhood = try UserNeighbourhood.compute(matrix, k: k, similarity: .cosine)
+        let expected = RecsFixture.reference[kind == .share ? "w_share" : "w_expected"] as! [String: Double]
+        let rule = Explainability(kind: kind, threshold: 0, maxRating: data.ratingRange.max)
+        var scratch = [Float](repeating: 0, count: data.items.count), counts = scratch
+        var seen = 0
+        for u in 0..<data.users.count {
+            let row = rule.row(user: u, neighbourhood: neighbourhood, ratings: matrix, scratch: &scratch, counts: &counts)
+            for (item, w) in row {
+                let want = try #require(expected["\(data.users[u])|\(data.items[Int(item)])"])
+                #expect(abs(Double(w) - want) < 1e-6)
+                #expect(w == rule.weight(user: u, item: item, neighbourhood: neighbourhood, ratings: matrix))
+                seen += 1
+            }
+        }
+        #expect(seen == expected.count)
+    }
+
+    @Test("the threshold θ zeroes weights at or below it")
+    func thresholdApplies() {
+        let rule = Explainability(kind: .share, threshold: 0.2, maxRating: 5)
+        #expect(rule.apply(count: 2, sum: 8, k: 10) == 0)
+        #expect(rule.apply(count: 3, sum: 12, k: 10) == 0.3)
+    }
+}
