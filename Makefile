@@ -2,7 +2,7 @@
 SWIFT ?= swift
 OUT ?= out
 
-.PHONY: setup build release demo test bench clean fixtures
+.PHONY: setup build release demo test bench clean fixtures models movielens
 
 setup:
 	@scripts/setup
@@ -28,11 +28,21 @@ test: setup
 bench: release
 	@scripts/bench "$$($(SWIFT) build -c release --show-bin-path)"
 
+## models: regenerate the shipped synthetic EMF model.
+models: release
+	"$$($(SWIFT) build -c release --show-bin-path)/lumen" recs synthesize --users 600 --items 400 --per-user 40 --seed 42 --out fixtures/recs/synthetic.tsv
+	"$$($(SWIFT) build -c release --show-bin-path)/lumen" recs train --ratings fixtures/recs/synthetic.tsv --factors 32 --quiet --out models/emf-synthetic.safetensors
+
+## movielens: fetch MovieLens-100k into data/ (not redistributed).
+movielens:
+	scripts/fetch-movielens
+
 ## fixtures: regenerate every committed fixture (needs the Python packages named in each script).
 fixtures:
 	python3 scripts/make-cam-fixtures.py
 	python3 scripts/make-imaging-fixtures.py
 	python3 scripts/make-demo-fixtures.py
+	python3 scripts/make-recs-fixtures.py
 
 clean:
 	rm -rf .build $(OUT)

@@ -90,7 +90,7 @@ struct TrainingProgress {
     func report(_ r: EpochReport) {
         guard !quiet else { return }
         let eta = Double(r.epochs - r.epoch) * r.seconds
-        let line = String(format: "epoch %d/%d  train RMSE %.4f  explainability penalty %.4f  %.2fs/epoch  ETA %.1fs",
+        let line = String(format: "epoch %d/%d  train RMSE %.4f  W-weighted gap %.4f  %.2fs/epoch  ETA %.1fs",
                           r.epoch, r.epochs, r.trainRMSE, r.explainabilityPenalty, r.seconds, eta)
         if interactive {
             FileHandle.standardError.write(Data(("\r" + line + (r.epoch == r.epochs ? "\n" : "")).utf8))
