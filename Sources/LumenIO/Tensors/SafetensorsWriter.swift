@@ -17,29 +17,24 @@ public struct SafetensorsWriter: Sendable {
 
     /// Adds a float32 tensor.
     public mutating func add(_ name: String, shape: [Int], floats: [Float]) {
-        precondition(shape.reduce(1, *) == floats.count, "shape \(shape) does not hold \(floats.count) values")
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(floats.count * 4)
-        for v in floats { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
-        entries.append(Entry(name: name, dtype: "F32", shape: shape, bytes: bytes))
+        append(name, dtype: "F32", shape: shape, values: floats)
     }
 
     /// Adds an int32 tensor.
     public mutating func add(_ name: String, shape: [Int], int32s: [Int32]) {
-        precondition(shape.reduce(1, *) == int32s.count, "shape \(shape) does not hold \(int32s.count) values")
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(int32s.count * 4)
-        for v in int32s { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
-        entries.append(Entry(name: name, dtype: "I32", shape: shape, bytes: bytes))
+        append(name, dtype: "I32", shape: shape, values: int32s)
     }
 
     /// Adds an int64 tensor.
     public mutating func add(_ name: String, shape: [Int], int64s: [Int64]) {
-        precondition(shape.reduce(1, *) == int64s.count, "shape \(shape) does not hold \(int64s.count) values")
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(int64s.count * 8)
-        for v in int64s { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
-        entries.append(Entry(name: name, dtype: "I64", shape: shape, bytes: bytes))
+        append(name, dtype: "I64", shape: shape, values: int64s)
+    }
+
+    /// Stores the values' bytes; safetensors is little-endian, as are the platforms Swift runs on here.
+    private mutating func append<T>(_ name: String, dtype: String, shape: [Int], values: [T]) {
+        precondition(shape.reduce(1, *) == values.count, "shape \(shape) does not hold \(values.count) values")
+        precondition(1.littleEndian == 1, "safetensors writing needs a little-endian host")
+        entries.append(Entry(name: name, dtype: dtype, shape: shape, bytes: values.withUnsafeBytes { Array($0) }))
     }
 
     /// The complete file.
