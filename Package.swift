@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "lumen-bench", targets: ["lumen-bench"]),
         .library(name: "LumenCAM", targets: ["LumenCAM"]),
         .library(name: "LumenRecs", targets: ["LumenRecs"]),
+        .library(name: "LumenDrift", targets: ["LumenDrift"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
@@ -35,18 +36,19 @@ let package = Package(
         // MARK: Engines
         .target(name: "LumenCAM", dependencies: ["LumenIO", "LumenNumerics", "LumenImaging"]),
         .target(name: "LumenRecs", dependencies: ["LumenIO", "LumenNumerics"]),
+        .target(name: "LumenDrift", dependencies: ["LumenIO", "LumenNumerics", "LumenImaging", "LumenRecs"]),
         // MARK: Surfaces
         .target(
             name: "LumenCommands",
             dependencies: [
-                "LumenCAM", "LumenIO", "LumenImaging", "LumenRecs",
+                "LumenCAM", "LumenIO", "LumenImaging", "LumenRecs", "LumenDrift",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "lumen", dependencies: ["LumenCommands"]),
         .executableTarget(
             name: "lumen-bench",
             dependencies: [
-                "LumenCAM", "LumenIO", "LumenImaging", "LumenNumerics", "LumenRecs",
+                "LumenCAM", "LumenIO", "LumenImaging", "LumenNumerics", "LumenRecs", "LumenDrift",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -57,6 +59,7 @@ let package = Package(
         .testTarget(name: "LumenImagingTests", dependencies: ["LumenImaging", "LumenTestSupport"]),
         .testTarget(name: "LumenCAMTests", dependencies: ["LumenCAM", "LumenTestSupport"]),
         .testTarget(name: "LumenRecsTests", dependencies: ["LumenRecs", "LumenTestSupport"]),
+        .testTarget(name: "LumenDriftTests", dependencies: ["LumenDrift", "LumenTestSupport"]),
         .testTarget(name: "LumenCommandsTests", dependencies: ["LumenCommands", "LumenTestSupport"]),
     ]
 )
