@@ -4,7 +4,8 @@ statistics — two-sample KS (statistic and exact p-value; Kolmogorov-limit p-va
 samples), Wasserstein-1, PSI and Jensen-Shannon on reference-quantile bins, chi-squared goodness
 of fit, bias-corrected Cramer's V, Benjamini-Hochberg.
 
-Usage: pip install numpy scipy && python3 scripts/make-drift-fixtures.py
+Also builds two small image folders with their numpy image properties, and feature CSVs.
+Usage: pip install numpy scipy pillow && python3 scripts/make-drift-fixtures.py
 """
 import json
 import pathlib
@@ -13,7 +14,8 @@ import numpy as np
 from scipy import stats
 from scipy.spatial.distance import jensenshannon
 
-OUT = pathlib.Path(__file__).resolve().parent.parent / "fixtures" / "drift"
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+OUT = ROOT / "fixtures" / "drift"
 
 
 def bins(ref, cur, k=10):
@@ -30,6 +32,60 @@ def bins(ref, cur, k=10):
 def psi(r, c):
     r, c = np.maximum(r, 1e-4), np.maximum(c, 1e-4)
     return float(np.sum((r - c) * np.log(r / c)))
+
+
+def properties(rgb):
+    """Deepchecks' image properties over all pixels (see notes/drift.md)."""
+    rgb = rgb.astype(np.float64)
+    y = 0.2125 * rgb[..., 0] + 0.7154 * rgb[..., 1] + 0.0721 * rgb[..., 2]
+    total = rgb.sum(axis=-1)
+    safe = np.where(total > 0, total, 1)
+    rel = np.where(total[..., None] > 0, rgb / safe[..., None], 0)
+    h, w = rgb.shape[:2]
+    return {"aspect_ratio": h / w, "area": float(h * w), "brightness": float(y.mean()), "rms_contrast": float(y.std()),
+            "mean_relative_red": float(rel[..., 0].mean()), "mean_relative_green": float(rel[..., 1].mean()),
+            "mean_relative_blue": float(rel[..., 2].mean())}
+
+
+def image_fixtures(rng):
+    """Two folders of small PNG crops of the demo photos: `reference` and `current` (darker and
+    bluer), plus a corrupt file in `current` that must be skipped, not fatal."""
+    from PIL import Image
+
+    photos = [np.asarray(Image.open(ROOT / "fixtures" / "photos" / f"{n}.jpg").convert("RGB")) for n in ("chelsea", "coffee")]
+    out = {}
+    crops = []
+    for k in range(24):
+        photo = photos[k % 2]
+        h, w = int(rng.integers(40, 72)), int(rng.integers(48, 96))
+        y, x = int(rng.integers(0, photo.shape[0] - h)), int(rng.integers(0, photo.shape[1] - w))
+        crops.append(photo[y:y + h, x:x + w].astype(np.float64))
+    for side in ("reference", "current"):
+        folder = OUT / "images" / side
+        folder.mkdir(parents=True, exist_ok=True)
+        for k in range(24):
+            crop = crops[k] if side == "reference" else crops[(k + 5) % 24]
+            if side == "current":
+                crop = crop * 0.6 + np.array([0, 0, 40.0])
+            crop = np.clip(crop, 0, 255).astype(np.uint8)
+            name = f"{side}_{k:02d}.png"
+            Image.fromarray(crop).save(folder / name)
+            out[f"{side}/{name}"] = properties(crop)
+    (OUT / "images" / "current" / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n not really")
+    return out
+
+
+def features_csv(rng):
+    """Tabular features: reference and current CSVs where `income` shifts and `segment` changes mix."""
+    def table(n, shift, mix):
+        age = rng.normal(40, 12, n).round(1)
+        income = rng.lognormal(10 + shift, 0.4, n).round(2)
+        segment = rng.choice(["a", "b", "c"], n, p=mix)
+        score = rng.uniform(0, 1, n).round(4)
+        rows = ["age,income,segment,score"] + [f"{a},{i},{s},{c}" for a, i, s, c in zip(age, income, segment, score)]
+        return "\n".join(rows) + "\n"
+    (OUT / "features_reference.csv").write_text(table(1500, 0.0, [0.5, 0.3, 0.2]))
+    (OUT / "features_current.csv").write_text(table(1200, 0.25, [0.3, 0.3, 0.4]))
 
 
 def main():
@@ -89,6 +145,8 @@ def main():
     pvals = rng.uniform(0, 0.2, 30) ** 2
     ref["bh"] = {"p": pvals.tolist(), "significant": stats.false_discovery_control(pvals) < 0.05}
     ref["bh"]["significant"] = [bool(x) for x in ref["bh"]["significant"]]
+    ref["image_properties"] = image_fixtures(rng)
+    features_csv(rng)
     (OUT / "reference.json").write_text(json.dumps(ref, indent=1, sort_keys=True) + "\n")
     print(f"wrote {OUT}")
 

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import LumenDrift
+import LumenIO
+
+/// `lumen drift`: did the data move, what moved, and how much.
+struct DriftCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "drift",
+        abstract: "Detect drift in features, predictions, images and recommender latent factors.",
+        discussion: """
+            Exit status: 0 no drift, 1 drift, 2 error — so it fits cron jobs and CI.
+            Keep the reference as statistics with `lumen drift profile`; every comparison accepts a profile \
+            or raw data on either side.
+            """,
+        subcommands: [DriftProfileCommand.self, DriftFeaturesCommand.self, DriftPredictionsCommand.self, DriftImagesCommand.self, DriftLatentCommand.self])
+}
+
+/// Where reports go.
+struct ReportOptions: ParsableArguments {
+    @Option(help: "Write the JSON report here.") var json: String?
+    @Option(help: "Write the HTML report here.") var html: String?
+
+    /// Writes the reports, prints the summary, and signals drift through the exit status.
+    func finish(_ report: DriftReport) throws {
+        if let json { try AtomicFile.write(text: try report.jsonText(), to: URL(fileURLWithPath: json)) }
+        if let html { try AtomicFile.write(text: HTMLReport.render(report), to: URL(fileURLWithPath: html)) }
+        print(report.summary)
+        if report.drifted { throw ExitCode(1) }
+    }
+}
+
+/// Loads either a saved profile or raw data (CSV) as a profile.
+enum ProfileSource {
+    static func features(_ path: String, columns: [String]?) throws -> ReferenceProfile {
+        let url = URL(fileURLWithPath: path)
+        if ReferenceProfile.isProfile(url) {
+            var profile = try ReferenceProfile.load(url)
+            if let columns { profile.columns = profile.columns.filter { columns.contains($0.name) } }
+            return profile
+        }
+        return ReferenceProfile(kind: "features", source: path, columns: try CSVTable.load(url).profiles(columns: columns))
+    }
+}

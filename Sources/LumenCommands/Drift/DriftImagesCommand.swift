@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import LumenDrift
+import LumenRecs
+
+/// `lumen drift images`.
+struct DriftImagesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "images", abstract: "Drift of image properties (brightness, contrast, colour, size) between two folders or a profile and a folder.")
+
+    @Option(help: "Reference folder or profile.") var reference: String
+    @Option(help: "Current folder.") var current: String
+    @Option(help: "Pixels sampled per image (0 = all).") var samplePixels: Int = 10_000
+    @OptionGroup var output: ReportOptions
+
+    func run() throws {
+        let pixels = samplePixels > 0 ? samplePixels : nil
+        let refURL = URL(fileURLWithPath: reference)
+        let profile: ReferenceProfile
+        var skipped: [SkippedImage] = []
+        if ReferenceProfile.isProfile(refURL) {
+            profile = try ReferenceProfile.load(refURL)
+        } else {
+            let scan = try ImageFolderScan.scan(refURL, samplePixels: pixels)
+            skipped = scan.skipped.map { SkippedImage(file: "reference/" + $0.file, reason: $0.reason) }
+            profile = try DriftAnalysis.profile(scan, source: reference)
+        }
+        let scan = try ImageFolderScan.scan(URL(fileURLWithPath: current), samplePixels: pixels)
+        var report = try DriftAnalysis.images(profile, current: scan, source: current)
+        report.skipped = skipped + report.skipped
+        try output.finish(report)
+    }
+}
+
+/// `lumen drift latent`.
+struct DriftLatentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "latent",
+        abstract: "Drift of recommender latent factors: production users folded into a model, or items across a retrain (Procrustes-aligned).")
+
+    @Option(help: "Model whose users are the reference (with --current-ratings).") var model: String?
+    @Option(help: "Recent ratings of production users (any format `lumen recs` reads).") var currentRatings: String?
+    @Option(help: "Model before a retrain (with --new-model).") var oldModel: String?
+    @Option(help: "Model after the retrain.") var newModel: String?
+    @Option(help: "MMD permutations.") var permutations: Int = 100
+    @OptionGroup var output: ReportOptions
+
+    func validate() throws {
+        let users = model != nil && currentRatings != nil, items = oldModel != nil && newModel != nil
+        guard users != items else { throw ValidationError("give either --model with --current-ratings, or --old-model with --new-model") }
+    }
+
+    func run() throws {
+        let test = MultivariateDrift(mmd: MMDTest(permutations: permutations))
+        let latent: LatentDriftReport
+        let reference: String, current: String
+        if let model, let currentRatings {
+            let m = try EMFModelFile.load(URL(fileURLWithPath: model))
+            let data = try RatingsLoader.load(ratings: URL(fileURLWithPath: currentRatings))
+            latent = try LatentDrift.users(m, current: data, test: test)
+            (reference, current) = (model, currentRatings)
+        } else {
+            let old = try EMFModelFile.load(URL(fileURLWithPath: oldModel!)), new = try EMFModelFile.load(URL(fileURLWithPath: newModel!))
+            latent = try LatentDrift.items(old: old, new: new, test: test)
+            (reference, current) = (oldModel!, newModel!)
+        }
+        let features = latent.multivariate.perDimension.enumerated().map { k, r in
+            FeatureDrift(name: "factor \(k)", kind: .numeric, result: r, statistics: [r], bins: [], referenceShare: [], currentShare: [],
+                         referenceCount: latent.referenceCount, currentCount: latent.currentCount, responsible: [])
+        }
+        try output.finish(DriftReport(kind: "latent", reference: reference, current: current, features: features, latent: latent))
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import LumenIO
+
+/// Everything a drift run found, for machines (JSON) and people (HTML).
+public struct DriftReport: Sendable, Codable, Equatable {
+    public var kind: String
+    public var createdAt: String
+    public var reference: String
+    public var current: String
+    public var features: [FeatureDrift]
+    public var driftedShare: Double
+    /// Share of drifted features at which the data set counts as drifted (Evidently: 0.5).
+    public var shareThreshold: Double
+    public var multivariate: MultivariateReport?
+    public var latent: LatentDriftReport?
+    public var skipped: [SkippedImage]
+    public var drifted: Bool
+
+    public init(kind: String, reference: String, current: String, features: [FeatureDrift], shareThreshold: Double = 0.5,
+                multivariate: MultivariateReport? = nil, latent: LatentDriftReport? = nil, skipped: [SkippedImage] = []) {
+        self.kind = kind
+        createdAt = ISO8601DateFormatter().string(from: Date())
+        self.reference = reference
+        self.current = current
+        self.features = features
+        driftedShare = features.isEmpty ? 0 : Double(features.filter(\.result.drifted).count) / Double(features.count)
+        self.shareThreshold = shareThreshold
+        self.multivariate = multivariate
+        self.latent = latent
+        self.skipped = skipped
+        drifted = latent?.drifted ?? multivariate?.drifted ?? (!features.isEmpty && driftedShare >= shareThreshold)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case kind, reference, current, features, multivariate, latent, skipped, drifted
+        case createdAt = "created_at"
+        case driftedShare = "drifted_share"
+        case shareThreshold = "share_threshold"
+    }
+
+    public func jsonText() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+    }
+
+    /// One line for a terminal.
+    public var summary: String {
+        let names = features.filter(\.result.drifted).map(\.name)
+        var text = drifted ? "DRIFT" : "no drift"
+        if !features.isEmpty { text += ": \(names.count) of \(features.count) \(kind == "images" ? "properties" : "features") drifted" }
+        if !names.isEmpty { text += " (\(names.prefix(8).joined(separator: ", "))\(names.count > 8 ? ", …" : ""))" }
+        if let latent {
+            text += String(format: "; latent %@: MMD p = %.3f, %.0f%% of dimensions drifted", latent.kind, latent.multivariate.mmd?.pValue ?? .nan, latent.multivariate.driftedShare * 100)
+        }
+        if !skipped.isEmpty { text += "; \(skipped.count) unreadable file(s) skipped" }
+        return text
+    }
+}
