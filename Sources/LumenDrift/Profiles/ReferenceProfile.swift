@@ -43,9 +43,9 @@ public struct ReferenceProfile: Sendable, Codable, Equatable {
         return profile
     }
 
-    /// True when the file looks like a profile (JSON with the profile format tag).
+    /// True when the path names a profile (profiles are `.json`; raw data is CSV or a folder).
+    /// `load` then checks the format tag.
     public static func isProfile(_ url: URL) -> Bool {
-        guard url.pathExtension.lowercased() == "json", let bytes = try? FileBytes.read(url, limit: 2 << 30) else { return false }
-        return String(decoding: bytes.prefix(4096), as: UTF8.self).contains(currentFormat)
+        url.pathExtension.lowercased() == "json"
     }
 }
