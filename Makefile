@@ -2,7 +2,7 @@
 SWIFT ?= swift
 OUT ?= out
 
-.PHONY: setup build release demo test bench clean fixtures models movielens
+.PHONY: setup build release demo test bench clean fixtures models movielens report-check
 
 setup:
 	@scripts/setup
@@ -26,7 +26,19 @@ test: setup
 
 ## bench: benchmarks with the Python peers in the same run.
 bench: release
-	@scripts/bench "$$($(SWIFT) build -c release --show-bin-path)"
+	"$$($(SWIFT) build -c release --show-bin-path)/lumen-bench" cam
+	"$$($(SWIFT) build -c release --show-bin-path)/lumen-bench" recs
+	"$$($(SWIFT) build -c release --show-bin-path)/lumen-bench" drift
+
+## report-check: render a drift HTML report in headless Chromium and save a screenshot.
+report-check: build
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+	@mkdir -p $(OUT)
+	-"$$($(SWIFT) build --show-bin-path)/lumen" drift images --reference fixtures/drift/images/reference \
+		--current fixtures/drift/images/current --html $(OUT)/images-report.html --json $(OUT)/images-report.json
+	chromium --headless --no-sandbox --disable-gpu --window-size=1100,1250 \
+		--screenshot=$(OUT)/images-report.png file://$(CURDIR)/$(OUT)/images-report.html
+	@test -s $(OUT)/images-report.png && echo "screenshot: $(OUT)/images-report.png"
 
 ## models: regenerate the shipped synthetic EMF model.
 models: release
@@ -43,6 +55,7 @@ fixtures:
 	python3 scripts/make-imaging-fixtures.py
 	python3 scripts/make-demo-fixtures.py
 	python3 scripts/make-recs-fixtures.py
+	python3 scripts/make-drift-fixtures.py
 
 clean:
 	rm -rf .build $(OUT)

@@ -49,7 +49,8 @@ public struct DriftReport: Sendable, Codable, Equatable {
     public var summary: String {
         let names = features.filter(\.result.drifted).map(\.name)
         var text = drifted ? "DRIFT" : "no drift"
-        if !features.isEmpty { text += ": \(names.count) of \(features.count) \(kind == "images" ? "properties" : "features") drifted" }
+        let noun = kind == "images" ? "properties" : kind == "latent" ? "dimensions" : "features"
+        if !features.isEmpty { text += ": \(names.count) of \(features.count) \(noun) drifted" }
         if !names.isEmpty { text += " (\(names.prefix(8).joined(separator: ", "))\(names.count > 8 ? ", …" : ""))" }
         if let latent {
             text += String(format: "; latent %@: MMD p = %.3f, %.0f%% of dimensions drifted", latent.kind, latent.multivariate.mmd?.pValue ?? .nan, latent.multivariate.driftedShare * 100)
