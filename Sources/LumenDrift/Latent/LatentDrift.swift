@@ -18,6 +18,8 @@ public struct LatentDriftReport: Sendable, Codable, Equatable {
     public let multivariate: MultivariateReport
     /// KS on the factor norms: unaffected by any rotation.
     public let norms: DriftResult
+    /// KS on cosine similarities of seeded random pairs within each side: also rotation-invariant.
+    public let pairwiseSimilarity: DriftResult
     /// Largest movements: for users seen in training, the distance between [p_u, b_u] re-estimated
     /// from the current ratings and from the training ratings; for items, across the aligned retrain.
     public let movedMost: [MovedEntity]
@@ -25,6 +27,7 @@ public struct LatentDriftReport: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case kind, multivariate, norms, drifted
+        case pairwiseSimilarity = "pairwise_similarity"
         case referenceCount = "reference_count"
         case currentCount = "current_count"
         case movedMost = "moved_most"
@@ -132,10 +135,30 @@ public enum LatentDrift {
         let normsA = (0..<a.rows).map { r in a.row(r).reduce(0) { $0 + $1 * $1 }.squareRoot() }
         let normsB = (0..<b.rows).map { r in b.row(r).reduce(0) { $0 + $1 * $1 }.squareRoot() }
         let norms = try UnivariateTests.kolmogorovSmirnov(normsA, normsB)
+        let pairs = try UnivariateTests.kolmogorovSmirnov(pairCosines(a, seed: 1), pairCosines(b, seed: 2))
         let top = moved.sorted { ($0.distance, $1.id) > ($1.distance, $0.id) }.prefix(10)
         return LatentDriftReport(
-            kind: kind, referenceCount: a.rows, currentCount: b.rows, multivariate: multivariate, norms: norms,
+            kind: kind, referenceCount: a.rows, currentCount: b.rows, multivariate: multivariate, norms: norms, pairwiseSimilarity: pairs,
             movedMost: Array(top), drifted: multivariate.drifted)
+    }
+}
+
+/// Cosine similarities of up to 2000 seeded random pairs of distinct rows.
+func pairCosines(_ m: SampleMatrix, seed: UInt64) -> [Double] {
+    guard m.rows >= 2 else { return [0] }
+    var generator = SeededGenerator(seed: seed)
+    return (0..<2000).map { _ in
+        let i = generator.nextIndex(m.rows)
+        var j = generator.nextIndex(m.rows - 1)
+        if j >= i { j += 1 }
+        var dot = 0.0, ni = 0.0, nj = 0.0
+        for k in 0..<m.cols {
+            let x = m.values[i * m.cols + k], y = m.values[j * m.cols + k]
+            dot += x * y
+            ni += x * x
+            nj += y * y
+        }
+        return ni > 0 && nj > 0 ? dot / (ni * nj).squareRoot() : 0
     }
 }
 

@@ -30,9 +30,9 @@ public enum HTMLReport {
             html += "<h2>Skipped files</h2><ul>" + report.skipped.map { "<li>\(escape($0.file)): \(escape($0.reason))</li>" }.joined() + "</ul>\n"
         }
         if let latent = report.latent {
-            html += "<h2>Latent factors (\(escape(latent.kind)))</h2><p>" + String(format: "MMD² %.4g (p = %.3f), %.0f%% of dimensions drifted, mean distance %.3g, norms KS D = %.3f",
+            html += "<h2>Latent factors (\(escape(latent.kind)))</h2><p>" + String(format: "MMD² %.4g (p = %.3f), %.0f%% of dimensions drifted, mean distance %.3g, norms KS D = %.3f, pairwise-similarity KS D = %.3f",
                 latent.multivariate.mmd?.statistic ?? .nan, latent.multivariate.mmd?.pValue ?? .nan, latent.multivariate.driftedShare * 100,
-                latent.multivariate.meanDistance, latent.norms.statistic) + "</p>"
+                latent.multivariate.meanDistance, latent.norms.statistic, latent.pairwiseSimilarity.statistic) + "</p>"
             html += "<p>Moved most: " + latent.movedMost.map { "\(escape($0.id)) (\(String(format: "%.3f", $0.distance)))" }.joined(separator: ", ") + "</p>\n"
         }
         return html + "</body></html>\n"
