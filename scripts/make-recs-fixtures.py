@@ -4,6 +4,7 @@ and numpy references for what Lumen's recommender computes from it:
 
 - user neighbourhoods (top-k by cosine and by mean-centred cosine, positive similarities only),
 - explainability weights W (share of neighbours who rated the item; expected neighbour rating),
+- the item basis: each item's top-k similar items and W = share of them the user rated,
 - for fixed random factors and biases (saved as .npy): clipped predictions, RMSE/MAE on the test
   split, every user's top-10 among unrated items, precision/recall/nDCG@10 (relevant = test
   rating >= 4), MEP@10/MER@10 (explainable = unrated with W > 0), fidelity and coverage.
@@ -95,6 +96,17 @@ def main():
                 share[f"{users[u]}|{items[i]}"] = len(raters) / K
                 expected[f"{users[u]}|{items[i]}"] = float(sum(R[v, i] for v in raters) / (K * rmax))
     ref["w_share"], ref["w_expected"] = share, expected
+
+    # Item basis: each item's k most similar items (cosine over users), W = share of them u rated.
+    inb = neighbours(R.T, K, False)
+    ref["neighbours_items"] = {items[i]: [[items[j], float(s)] for s, j in inb[i]] for i in range(len(items))}
+    item_share = {}
+    for u in range(len(users)):
+        for i in range(len(items)):
+            rated = [j for _, j in inb[i] if R[u, j] != 0]
+            if rated:
+                item_share[f"{users[u]}|{items[i]}"] = len(rated) / K
+    ref["w_items_share"] = item_share
 
     # Fixed factors and biases; metrics as Lumen defines them.
     P = rng.normal(0, 0.5, (len(users), FACTORS)).astype(np.float32)

@@ -19,15 +19,24 @@ public enum Parallel {
     }
 }
 
-/// Write-once result slots; each index is written by exactly one worker.
+/// Write-once result slots; each index is written by exactly one worker, through a buffer
+/// allocated up front so concurrent writes never touch shared array storage.
 private final class Slots<T>: @unchecked Sendable {
-    private var storage: [T?]
+    private let buffer: UnsafeMutablePointer<T?>
+    private let count: Int
 
-    init(_ count: Int) { storage = [T?](repeating: nil, count: count) }
-
-    func set(_ i: Int, _ value: T) {
-        storage.withUnsafeMutableBufferPointer { $0[i] = value }
+    init(_ count: Int) {
+        self.count = count
+        buffer = .allocate(capacity: count)
+        buffer.initialize(repeating: nil, count: count)
     }
 
-    var values: [T] { storage.map { $0! } }
+    deinit {
+        buffer.deinitialize(count: count)
+        buffer.deallocate()
+    }
+
+    func set(_ i: Int, _ value: T) { buffer[i] = value }
+
+    var values: [T] { (0..<count).map { buffer[$0]! } }
 }

@@ -51,3 +51,53 @@ struct NeighbourhoodTests {
         #expect(rule.apply(count: 3, sum: 12, k: 10) == 0.3)
     }
 }
+
+@Suite("Item-based explanations")
+struct ItemBasisTests {
+    @Test("item neighbourhoods and item-basis W match numpy")
+    func itemBasisMatchesReference() throws {
+        let data = try RecsFixture.train()
+        let matrix = RatingMatrix(ratings: data.ratings, users: data.users.count, items: data.items.count)
+        let k = RecsFixture.reference["k"] as! Int
+        let neighbourhood = try UserNeighbourhood.compute(matrix, k: k, similarity: .cosine, basis: .items)
+        let expected = RecsFixture.reference["neighbours_items"] as! [String: [[Any]]]
+        for i in 0..<data.items.count {
+            // Same neighbours with the same similarities (near-equal similarities may swap places).
+            let ours = Dictionary(uniqueKeysWithValues: neighbourhood.of(i).map { (data.items[$0.user], Double($0.similarity)) })
+            let theirs = Dictionary(uniqueKeysWithValues: expected[data.items[i]]!.map { ($0[0] as! String, $0[1] as! Double) })
+            #expect(Set(ours.keys) == Set(theirs.keys), "item \(data.items[i])")
+            for (id, s) in theirs { #expect(abs((ours[id] ?? -1) - s) < 1e-5) }
+        }
+        let weights = RecsFixture.reference["w_items_share"] as! [String: Double]
+        let rule = Explainability(kind: .share, threshold: 0, maxRating: 5)
+        var scratch = [Float](repeating: 0, count: data.items.count), counts = scratch
+        var seen = 0
+        for u in 0..<data.users.count {
+            for (item, w) in rule.row(user: u, neighbourhood: neighbourhood, ratings: matrix, scratch: &scratch, counts: &counts) {
+                #expect(abs(Double(w) - weights["\(data.users[u])|\(data.items[Int(item)])"]!) < 1e-6)
+                #expect(w == rule.weight(user: u, item: item, neighbourhood: neighbourhood, ratings: matrix))
+                seen += 1
+            }
+        }
+        #expect(seen == weights.count)
+    }
+
+    @Test("an item-basis model explains with the similar items the user rated, and survives a save")
+    func itemBasisModel() throws {
+        var h = EMFHyperparameters()
+        h.epochs = 4
+        h.neighbours = 5
+        h.basis = .items
+        let model = try EMFTrainer(hyperparameters: h).train(RecsFixture.train())
+        let u = try model.user("u2")
+        let e = model.recommend(user: u, n: 5, explainableOnly: true)[0].explanation
+        #expect(e.basis == .items && !e.neighbours.isEmpty)
+        #expect(e.sentence.hasPrefix("You rated \(e.neighbours.count) of the 5 items most similar to it"))
+        for n in e.neighbours { #expect(model.training.rating(user: u, item: Int32(try model.item(n.id))) == n.rating) }
+        let url = try LumenTestSupport.Fixtures.temporaryDirectory().appendingPathComponent("items.safetensors")
+        try EMFModelFile.save(model, to: url, lumenVersion: "test")
+        let loaded = try EMFModelFile.load(url)
+        #expect(loaded.hyperparameters.basis == .items)
+        #expect(loaded.explain(user: u, item: 7) == model.explain(user: u, item: 7))
+    }
+}

@@ -45,7 +45,8 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Weight λ of the explainability term (0 = plain MF).") var lambda: Float = EMFHyperparameters().lambda
     @Option(help: "Neighbours per user (k).") var neighbours: Int = EMFHyperparameters().neighbours
     @Option(help: "Explainability threshold θ.") var threshold: Float = EMFHyperparameters().threshold
-    @Option(help: "User similarity: cosine or pearson.") var similarity: String = "cosine"
+    @Option(help: "Similarity: cosine or pearson.") var similarity: String = "cosine"
+    @Option(help: "Explain from the user's similar users (users) or the item's similar items (items).") var basis: String = "users"
     @Option(help: "Explainability weight: share or expected-rating.") var explainability: String = "share"
     @Flag(name: .customLong("no-biases"), help: "Train without global/user/item biases (the paper's model).") var noBiases = false
     @Option(help: "Form of the explainability pull: inner-product or distance (the paper's ‖p − q‖²).")
@@ -76,6 +77,8 @@ struct ModelOptions: ParsableArguments {
         guard let s = Similarity(rawValue: similarity) else { throw ValidationError("unknown similarity '\(similarity)'") }
         guard let e = ExplainabilityKind(rawValue: explainability) else { throw ValidationError("unknown explainability '\(explainability)'") }
         h.similarity = s
+        guard let b = NeighbourBasis(rawValue: basis) else { throw ValidationError("unknown basis '\(basis)'; choose users or items") }
+        h.basis = b
         h.explainability = e
         try h.validate()
         return h

@@ -54,9 +54,10 @@ struct RecsExplainCommand: ParsableCommand {
         }
         print("\(e.title.map { "\($0) (\(e.item))" } ?? e.item) for user \(e.user): predicted \(String(format: "%.2f", e.predictedRating)), W = \(String(format: "%.2f", e.weight))\(e.explainable ? "" : " (not explainable)")")
         print(e.sentence)
-        print("ratings by your neighbours: \(e.histogram.good) good, \(e.histogram.neutral) neutral, \(e.histogram.bad) bad")
+        let who = e.basis == .users ? "ratings by your neighbours" : "your ratings of similar items"
+        print("\(who): \(e.histogram.good) good, \(e.histogram.neutral) neutral, \(e.histogram.bad) bad")
         for n in e.neighbours {
-            print(String(format: "  user %@  similarity %.3f  rated %.1f", n.user, n.similarity, n.rating))
+            print(String(format: "  %@ %@  similarity %.3f  rated %.1f", e.basis == .users ? "user" : "item", n.id, n.similarity, n.rating))
         }
     }
 }

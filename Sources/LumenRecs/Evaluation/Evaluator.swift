@@ -97,7 +97,7 @@ public struct Evaluator: Sendable {
         let top = model.topItems(user: u, n: n)
         out.recommended = top
         for i in top {
-            if model.neighbourhood.of(u).contains(where: { model.training.rating(user: $0.user, item: Int32(i)) != nil }) { out.cited += 1 }
+            if !model.explainability.support(user: u, item: Int32(i), neighbourhood: model.neighbourhood, ratings: model.training).isEmpty { out.cited += 1 }
         }
         if !top.isEmpty {
             out.mep = Double(top.filter { explainable.contains($0) }.count) / Double(top.count)

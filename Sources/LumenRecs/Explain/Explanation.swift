@@ -1,8 +1,9 @@
 /// Why an item is (or is not) recommended to a user, in the neighbourhood's terms.
 public struct Explanation: Sendable, Codable, Equatable {
-    /// One neighbour who rated the item.
+    /// One supporting neighbour: a similar user who rated the item (user basis) or a similar
+    /// item the user rated (item basis), with the rating.
     public struct NeighbourRating: Sendable, Codable, Equatable {
-        public let user: String
+        public let id: String
         public let similarity: Float
         public let rating: Float
     }
@@ -21,9 +22,11 @@ public struct Explanation: Sendable, Codable, Equatable {
     /// W_ui as defined by the model (0 when not explainable).
     public let weight: Float
     public let explainable: Bool
+    /// "users" (similar users who rated the item) or "items" (similar items the user rated).
+    public let basis: NeighbourBasis
     /// Neighbourhood size k.
     public let neighbourCount: Int
-    /// Neighbours who rated the item, most similar first.
+    /// Supporting neighbours, most similar first.
     public let neighbours: [NeighbourRating]
     public let histogram: Histogram
     /// Mean rating of those neighbours, if any rated it.
@@ -32,7 +35,7 @@ public struct Explanation: Sendable, Codable, Equatable {
     public let sentence: String
 
     enum CodingKeys: String, CodingKey {
-        case user, item, title, weight, explainable, neighbours, histogram, sentence
+        case user, item, title, weight, explainable, neighbours, histogram, sentence, basis
         case predictedRating = "predicted_rating"
         case neighbourCount = "neighbour_count"
         case neighbourAverage = "neighbour_average"
@@ -45,30 +48,32 @@ extension EMFModel {
     var goodThreshold: Float { ratingRange.min + 0.75 * (ratingRange.max - ratingRange.min) }
     var badThreshold: Float { ratingRange.min + 0.25 * (ratingRange.max - ratingRange.min) }
 
-    /// Explains the pair (u, i) from the training ratings of u's neighbours.
+    /// Explains the pair (u, i) from the training ratings its neighbourhood cites.
     public func explain(user u: Int, item i: Int) -> Explanation {
-        var rated: [Explanation.NeighbourRating] = []
-        for (v, similarity) in neighbourhood.of(u) {
-            if let r = training.rating(user: v, item: Int32(i)) {
-                rated.append(.init(user: users[v], similarity: similarity, rating: r))
-            }
-        }
+        let basis = neighbourhood.basis
+        let cited = explainability.support(user: u, item: Int32(i), neighbourhood: neighbourhood, ratings: training)
+        let rated = cited.map { Explanation.NeighbourRating(id: basis == .users ? users[$0.row] : items[$0.row], similarity: $0.similarity, rating: $0.rating) }
         let good = rated.filter { $0.rating >= goodThreshold }.count
         let bad = rated.filter { $0.rating <= badThreshold }.count
         let histogram = Explanation.Histogram(good: good, neutral: rated.count - good - bad, bad: bad)
         let average = rated.isEmpty ? nil : rated.reduce(Float(0)) { $0 + $1.rating } / Float(rated.count)
-        let weight = explainability.weight(user: u, item: Int32(i), neighbourhood: neighbourhood, ratings: training)
+        let weight = explainability.apply(count: Float(cited.count), sum: cited.reduce(0) { $0 + $1.rating }, k: neighbourhood.k)
         let k = neighbourhood.k
+        let star = formatStars(goodThreshold)
         let sentence: String
-        if rated.isEmpty {
+        switch (basis, rated.isEmpty) {
+        case (.users, true):
             sentence = "None of your \(k) most similar users rated it; this recommendation rests on the latent factors alone."
-        } else {
-            let star = formatStars(goodThreshold)
+        case (.users, false):
             sentence = "\(rated.count) of your \(k) most similar users rated it (average \(formatStars(average!))); \(good) of them \(star)★ or more."
+        case (.items, true):
+            sentence = "You have rated none of the \(k) items most similar to it; this recommendation rests on the latent factors alone."
+        case (.items, false):
+            sentence = "You rated \(rated.count) of the \(k) items most similar to it (average \(formatStars(average!))); \(good) of them \(star)★ or more."
         }
         return Explanation(
             user: users[u], item: items[i], title: titles[i], predictedRating: predict(user: u, item: i), weight: weight,
-            explainable: weight > 0, neighbourCount: k, neighbours: rated, histogram: histogram, neighbourAverage: average,
+            explainable: weight > 0, basis: basis, neighbourCount: k, neighbours: rated, histogram: histogram, neighbourAverage: average,
             sentence: sentence)
     }
 

@@ -18,8 +18,10 @@ public struct EMFHyperparameters: Sendable, Codable, Equatable {
     public var neighbours = 10
     /// Explainability threshold θ: W_ui = E_ui only when E_ui > θ.
     public var threshold: Float = 0
-    /// User similarity for neighbourhoods.
+    /// Similarity for neighbourhoods.
     public var similarity: Similarity = .cosine
+    /// Neighbours of the user (the paper) or of the item.
+    public var basis: NeighbourBasis = .users
     /// Definition of E_ui.
     public var explainability: ExplainabilityKind = .share
     /// Form of the explainability term.
@@ -50,7 +52,7 @@ public struct EMFHyperparameters: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case factors, epochs, lambda, neighbours, threshold, similarity, explainability, seed
+        case factors, epochs, lambda, neighbours, threshold, similarity, explainability, seed, basis
         case learningRate = "learning_rate"
         case regularization
         case biasRegularization = "bias_regularization"
@@ -59,5 +61,28 @@ public struct EMFHyperparameters: Sendable, Codable, Equatable {
         case observedPairs = "observed_pairs"
         case unratedExplainablePairs = "unrated_explainable_pairs"
         case initialScale = "initial_scale"
+    }
+
+    /// Decodes settings saved by any Lumen version: keys a file lacks keep their defaults.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = EMFHyperparameters()
+        factors = try c.decodeIfPresent(Int.self, forKey: .factors) ?? d.factors
+        epochs = try c.decodeIfPresent(Int.self, forKey: .epochs) ?? d.epochs
+        learningRate = try c.decodeIfPresent(Float.self, forKey: .learningRate) ?? d.learningRate
+        regularization = try c.decodeIfPresent(Float.self, forKey: .regularization) ?? d.regularization
+        biasRegularization = try c.decodeIfPresent(Float.self, forKey: .biasRegularization) ?? d.biasRegularization
+        lambda = try c.decodeIfPresent(Float.self, forKey: .lambda) ?? d.lambda
+        useBiases = try c.decodeIfPresent(Bool.self, forKey: .useBiases) ?? d.useBiases
+        neighbours = try c.decodeIfPresent(Int.self, forKey: .neighbours) ?? d.neighbours
+        threshold = try c.decodeIfPresent(Float.self, forKey: .threshold) ?? d.threshold
+        similarity = try c.decodeIfPresent(Similarity.self, forKey: .similarity) ?? d.similarity
+        basis = try c.decodeIfPresent(NeighbourBasis.self, forKey: .basis) ?? d.basis
+        explainability = try c.decodeIfPresent(ExplainabilityKind.self, forKey: .explainability) ?? d.explainability
+        pull = try c.decodeIfPresent(ExplainabilityPull.self, forKey: .pull) ?? d.pull
+        observedPairs = try c.decodeIfPresent(Bool.self, forKey: .observedPairs) ?? d.observedPairs
+        unratedExplainablePairs = try c.decodeIfPresent(Bool.self, forKey: .unratedExplainablePairs) ?? d.unratedExplainablePairs
+        initialScale = try c.decodeIfPresent(Float.self, forKey: .initialScale) ?? d.initialScale
+        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed
     }
 }

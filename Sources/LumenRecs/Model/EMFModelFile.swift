@@ -15,8 +15,9 @@ public enum EMFModelFile {
         writer.add("item_factors", shape: [items, f], floats: model.itemFactors)
         writer.add("user_bias", shape: [users], floats: model.userBias)
         writer.add("item_bias", shape: [items], floats: model.itemBias)
-        writer.add("neighbours", shape: [users, model.neighbourhood.k], int32s: model.neighbourhood.neighbours)
-        writer.add("neighbour_similarity", shape: [users, model.neighbourhood.k], floats: model.neighbourhood.similarities)
+        let rows = model.neighbourhood.basis == .users ? users : items
+        writer.add("neighbours", shape: [rows, model.neighbourhood.k], int32s: model.neighbourhood.neighbours)
+        writer.add("neighbour_similarity", shape: [rows, model.neighbourhood.k], floats: model.neighbourhood.similarities)
         writer.add("train_user_offsets", shape: [users + 1], int64s: model.training.userOffsets.map(Int64.init))
         writer.add("train_items", shape: [model.training.count], int32s: model.training.userItems)
         writer.add("train_ratings", shape: [model.training.count], floats: model.training.userValues)
@@ -78,10 +79,11 @@ public enum EMFModelFile {
             guard p.shape == [users, f], q.shape == [items, f], bu.shape == [users], bi.shape == [items] else {
                 throw fail("factor shapes \(p.shape), \(q.shape) do not match \(users) users, \(items) items, \(f) factors")
             }
-            guard nb.shape == [users, h.neighbours], ns.shape == nb.shape else { throw fail("neighbour lists have shape \(nb.shape)") }
+            let rows = h.basis == .users ? users : items
+            guard nb.shape == [rows, h.neighbours], ns.shape == nb.shape else { throw fail("neighbour lists have shape \(nb.shape)") }
             guard offsets.values.count == users + 1, offsets.values.first == 0, offsets.values.last == trainItems.values.count,
                 trainRatings.count == trainItems.values.count, zip(offsets.values, offsets.values.dropFirst()).allSatisfy({ $0 <= $1 }),
-                trainItems.values.allSatisfy({ $0 >= 0 && $0 < items }), nb.values.allSatisfy({ $0 >= -1 && $0 < users })
+                trainItems.values.allSatisfy({ $0 >= 0 && $0 < items }), nb.values.allSatisfy({ $0 >= -1 && $0 < rows })
             else { throw fail("training ratings or neighbour indices are inconsistent") }
             var ratings: [Rating] = []
             ratings.reserveCapacity(trainItems.values.count)
@@ -94,7 +96,7 @@ public enum EMFModelFile {
                 hyperparameters: h, users: IDMap(ids: userIDs), items: IDMap(ids: itemIDs),
                 titles: titles.count == items ? titles : [String?](repeating: nil, count: items), userFactors: p.values,
                 itemFactors: q.values, userBias: bu.values, itemBias: bi.values, globalMean: mean, ratingRange: (lo, hi),
-                neighbourhood: UserNeighbourhood(k: h.neighbours, neighbours: nb.values.map { Int32($0) }, similarities: ns.values),
+                neighbourhood: UserNeighbourhood(k: h.neighbours, neighbours: nb.values.map { Int32($0) }, similarities: ns.values, basis: h.basis),
                 training: RatingMatrix(ratings: ratings, users: users, items: items), fingerprint: meta["data_fingerprint"] ?? "",
                 metrics: metrics, createdAt: meta["created_at"] ?? "")
         } catch let error as RecsError {

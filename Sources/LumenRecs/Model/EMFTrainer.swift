@@ -27,7 +27,7 @@ public struct EMFTrainer: Sendable {
         guard !data.ratings.isEmpty else { throw .emptyData("no training ratings") }
         let users = data.users.count, items = data.items.count, f = h.factors
         let matrix = RatingMatrix(ratings: data.ratings, users: users, items: items)
-        let neighbourhood = try UserNeighbourhood.compute(matrix, k: h.neighbours, similarity: h.similarity)
+        let neighbourhood = try UserNeighbourhood.compute(matrix, k: h.neighbours, similarity: h.similarity, basis: h.basis)
         let range = data.ratingRange
         let explainability = Explainability(kind: h.explainability, threshold: h.threshold, maxRating: range.max)
 

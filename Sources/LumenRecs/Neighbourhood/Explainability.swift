@@ -1,8 +1,9 @@
 /// How the explainability weight of a (user, item) pair is defined.
 public enum ExplainabilityKind: String, Sendable, Codable, CaseIterable {
-    /// E = share of the user's k neighbours who rated the item.
+    /// E = share of the user's k neighbours who rated the item (item basis: share of the item's
+    /// k neighbours the user rated).
     case share
-    /// E = Σ neighbours' ratings of the item / (k · R_max): the expected neighbour rating.
+    /// E = Σ supporting ratings / (k · R_max): the expected neighbour rating.
     case expectedRating = "expected-rating"
 }
 
@@ -19,31 +20,45 @@ public struct Explainability: Sendable {
         self.maxRating = maxRating
     }
 
-    /// W for one pair, looking the item up in each neighbour's ratings.
-    public func weight(user u: Int, item: Int32, neighbourhood: UserNeighbourhood, ratings: RatingMatrix) -> Float {
-        var count: Float = 0, sum: Float = 0
-        for j in 0..<neighbourhood.k {
-            let v = neighbourhood.neighbours[u * neighbourhood.k + j]
-            guard v >= 0 else { break }
-            if let r = ratings.rating(user: Int(v), item: item) {
-                count += 1
-                sum += r
-            }
+    /// The neighbours that support the pair (u, i): with the user basis, u's neighbours who rated
+    /// i (their rating); with the item basis, i's neighbours that u rated (u's rating).
+    public func support(user u: Int, item: Int32, neighbourhood: UserNeighbourhood, ratings: RatingMatrix) -> [(row: Int, similarity: Float, rating: Float)] {
+        switch neighbourhood.basis {
+        case .users:
+            return neighbourhood.of(u).compactMap { v, s in ratings.rating(user: v, item: item).map { (v, s, $0) } }
+        case .items:
+            return neighbourhood.of(Int(item)).compactMap { j, s in ratings.rating(user: u, item: Int32(j)).map { (j, s, $0) } }
         }
-        return apply(count: count, sum: sum, k: neighbourhood.k)
+    }
+
+    /// W for one pair.
+    public func weight(user u: Int, item: Int32, neighbourhood: UserNeighbourhood, ratings: RatingMatrix) -> Float {
+        let cited = support(user: u, item: item, neighbourhood: neighbourhood, ratings: ratings)
+        return apply(count: Float(cited.count), sum: cited.reduce(0) { $0 + $1.rating }, k: neighbourhood.k)
     }
 
     /// Every item with W_ui > 0 for user `u` (rated or not), sorted by item, with its weight.
     public func row(user u: Int, neighbourhood: UserNeighbourhood, ratings: RatingMatrix, scratch: inout [Float], counts: inout [Float]) -> [(item: Int32, weight: Float)] {
         var touched: [Int32] = []
-        for j in 0..<neighbourhood.k {
-            let v = Int(neighbourhood.neighbours[u * neighbourhood.k + j])
-            guard v >= 0 else { break }
-            for p in ratings.userOffsets[v]..<ratings.userOffsets[v + 1] {
-                let i = Int(ratings.userItems[p])
-                if counts[i] == 0 { touched.append(Int32(i)) }
-                counts[i] += 1
-                scratch[i] += ratings.userValues[p]
+        func count(_ i: Int, _ rating: Float) {
+            if counts[i] == 0 { touched.append(Int32(i)) }
+            counts[i] += 1
+            scratch[i] += rating
+        }
+        switch neighbourhood.basis {
+        case .users:
+            for j in 0..<neighbourhood.k {
+                let v = Int(neighbourhood.neighbours[u * neighbourhood.k + j])
+                guard v >= 0 else { break }
+                for p in ratings.userOffsets[v]..<ratings.userOffsets[v + 1] { count(Int(ratings.userItems[p]), ratings.userValues[p]) }
+            }
+        case .items:
+            // Items that list one of u's rated items among their neighbours.
+            for p in ratings.userOffsets[u]..<ratings.userOffsets[u + 1] {
+                let j = Int(ratings.userItems[p])
+                for q in neighbourhood.reverseOffsets[j]..<neighbourhood.reverseOffsets[j + 1] {
+                    count(Int(neighbourhood.reverseRows[q]), ratings.userValues[p])
+                }
             }
         }
         touched.sort()

@@ -74,6 +74,16 @@ public struct RatingMatrix: Sendable {
         return lo < userOffsets[u + 1] && userItems[lo] == item ? userValues[lo] : nil
     }
 
+    /// The same ratings with users and items swapped (items as rows).
+    public var transposed: RatingMatrix {
+        var swapped: [Rating] = []
+        swapped.reserveCapacity(count)
+        for u in 0..<userCount {
+            for p in userOffsets[u]..<userOffsets[u + 1] { swapped.append(Rating(user: userItems[p], item: Int32(u), value: userValues[p])) }
+        }
+        return RatingMatrix(ratings: swapped, users: itemCount, items: userCount)
+    }
+
     /// The ratings back as a list, user-major.
     public var ratings: [Rating] {
         var out: [Rating] = []

@@ -9,24 +9,61 @@ public enum Similarity: String, Sendable, Codable, CaseIterable {
     case pearson
 }
 
-/// Every user's `k` most similar other users (positive similarity only), computed on training
-/// ratings. Small catalogues use dense OpenBLAS `ssyrk` on the row-normalised rating matrix;
-/// large ones accumulate dot products through the item index (cost Σᵢ nᵢ², not U²·I), on all cores.
+/// Whose neighbours explain a recommendation.
+public enum NeighbourBasis: String, Sendable, Codable, CaseIterable {
+    /// The user's most similar users (the EMF paper's choice).
+    case users
+    /// The item's most similar items ("you rated 4 of the 10 items most like it").
+    case items
+}
+
+/// Every user's `k` most similar other users — or, with the item basis, every item's `k` most
+/// similar items — positive similarity only, computed on training ratings. Small catalogues use
+/// dense OpenBLAS `ssyrk` on the row-normalised rating matrix; large ones accumulate dot products
+/// through the inverted index (cost Σᵢ nᵢ², not U²·I), on all cores.
 public struct UserNeighbourhood: Sendable {
-    /// Neighbours per user.
+    /// Neighbours per row.
     public let k: Int
-    /// Row `u`: up to `k` neighbour indices, most similar first, padded with -1.
+    /// Rows are users (`.users`) or items (`.items`).
+    public let basis: NeighbourBasis
+    /// Row `r`: up to `k` neighbour indices, most similar first, padded with -1.
     public let neighbours: [Int32]
     /// Matching similarities, padded with 0.
     public let similarities: [Float]
+    /// For the item basis: the rows that list item j among their neighbours span
+    /// `reverseOffsets[j]..<reverseOffsets[j + 1]` of `reverseRows`.
+    let reverseOffsets: [Int]
+    let reverseRows: [Int32]
 
-    public init(k: Int, neighbours: [Int32], similarities: [Float]) {
+    public init(k: Int, neighbours: [Int32], similarities: [Float], basis: NeighbourBasis = .users) {
         self.k = k
+        self.basis = basis
         self.neighbours = neighbours
         self.similarities = similarities
+        guard basis == .items else {
+            reverseOffsets = []
+            reverseRows = []
+            return
+        }
+        let rows = neighbours.count / max(k, 1)
+        var offsets = [Int](repeating: 0, count: rows + 1)
+        for v in neighbours where v >= 0 { offsets[Int(v) + 1] += 1 }
+        for r in 0..<rows { offsets[r + 1] += offsets[r] }
+        var cursor = offsets
+        var reverse = [Int32](repeating: 0, count: offsets[rows])
+        for r in 0..<rows {
+            for j in 0..<k {
+                let v = neighbours[r * k + j]
+                guard v >= 0 else { break }
+                reverse[cursor[Int(v)]] = Int32(r)
+                cursor[Int(v)] += 1
+            }
+        }
+        reverseOffsets = offsets
+        reverseRows = reverse
     }
 
-    /// The neighbours of `u` with their similarity.
+    /// The neighbours of row `u` (a user, or an item with the item basis) with their similarity.
     public func of(_ u: Int) -> [(user: Int, similarity: Float)] {
         (0..<k).compactMap { j in
             let v = neighbours[u * k + j]
@@ -35,8 +72,16 @@ public struct UserNeighbourhood: Sendable {
     }
 
     /// Computes neighbourhoods; `denseLimit` caps the U×I size handled by dense BLAS.
-    public static func compute(_ matrix: RatingMatrix, k: Int, similarity: Similarity, denseLimit: Int = 64_000_000) throws(RecsError) -> UserNeighbourhood {
+    public static func compute(
+        _ ratings: RatingMatrix, k: Int, similarity: Similarity, basis: NeighbourBasis = .users, denseLimit: Int = 64_000_000
+    ) throws(RecsError) -> UserNeighbourhood {
         guard k >= 1 else { throw .invalidOption("neighbourhood size must be at least 1") }
+        let matrix = basis == .users ? ratings : ratings.transposed
+        let result = try computeRows(matrix, k: k, similarity: similarity, denseLimit: denseLimit)
+        return basis == .users ? result : UserNeighbourhood(k: k, neighbours: result.neighbours, similarities: result.similarities, basis: .items)
+    }
+
+    static func computeRows(_ matrix: RatingMatrix, k: Int, similarity: Similarity, denseLimit: Int) throws(RecsError) -> UserNeighbourhood {
         let values = centredValues(matrix, similarity: similarity)
         var norms = [Float](repeating: 0, count: matrix.userCount)
         for u in 0..<matrix.userCount {
