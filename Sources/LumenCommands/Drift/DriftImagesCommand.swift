@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LumenDrift
+import LumenIO
 import LumenRecs
 
 /// `lumen drift images`.
@@ -9,7 +10,7 @@ struct DriftImagesCommand: ParsableCommand {
         commandName: "images", abstract: "Drift of image properties (brightness, contrast, colour, size) between two folders or a profile and a folder.")
 
     @Option(help: "Reference folder or profile.") var reference: String
-    @Option(help: "Current folder.") var current: String
+    @Option(help: "Current folder or profile.") var current: String
     @Option(help: "Pixels sampled per image (0 = all).") var samplePixels: Int = 10_000
     @OptionGroup var output: ReportOptions
 
@@ -25,8 +26,13 @@ struct DriftImagesCommand: ParsableCommand {
             skipped = scan.skipped.map { SkippedImage(file: "reference/" + $0.file, reason: $0.reason) }
             profile = try DriftAnalysis.profile(scan, source: reference)
         }
-        let scan = try ImageFolderScan.scan(URL(fileURLWithPath: current), samplePixels: pixels)
-        var report = try DriftAnalysis.images(profile, current: scan, source: current)
+        let curURL = URL(fileURLWithPath: current)
+        var report: DriftReport
+        if ReferenceProfile.isProfile(curURL) {
+            report = try DriftAnalysis.images(profile, try ReferenceProfile.load(curURL))
+        } else {
+            report = try DriftAnalysis.images(profile, current: ImageFolderScan.scan(curURL, samplePixels: pixels), source: current)
+        }
         report.skipped = skipped + report.skipped
         try output.finish(report)
     }
@@ -38,6 +44,9 @@ struct DriftLatentCommand: ParsableCommand {
         commandName: "latent",
         abstract: "Drift of recommender latent factors: production users folded into a model, or items across a retrain (Procrustes-aligned).")
 
+    @Option(help: "Reference factor matrix (.npy, rows × factors).") var referenceFactors: String?
+    @Option(help: "Current factor matrix (.npy).") var currentFactors: String?
+    @Flag(help: "Rows correspond on both sides: align the current factors by orthogonal Procrustes first.") var align = false
     @Option(help: "Model whose users are the reference (with --current-ratings).") var model: String?
     @Option(help: "Recent ratings of production users (any format `lumen recs` reads).") var currentRatings: String?
     @Option(help: "Model before a retrain (with --new-model).") var oldModel: String?
@@ -47,14 +56,20 @@ struct DriftLatentCommand: ParsableCommand {
 
     func validate() throws {
         let users = model != nil && currentRatings != nil, items = oldModel != nil && newModel != nil
-        guard users != items else { throw ValidationError("give either --model with --current-ratings, or --old-model with --new-model") }
+        let matrices = referenceFactors != nil && currentFactors != nil
+        guard [users, items, matrices].filter({ $0 }).count == 1 else {
+            throw ValidationError("give one of: --model with --current-ratings, --old-model with --new-model, or --reference-factors with --current-factors")
+        }
     }
 
     func run() throws {
         let test = MultivariateDrift(mmd: MMDTest(permutations: permutations))
         let latent: LatentDriftReport
         let reference: String, current: String
-        if let model, let currentRatings {
+        if let referenceFactors, let currentFactors {
+            latent = try LatentDrift.factors(try FactorFile.load(referenceFactors), try FactorFile.load(currentFactors), aligned: align, test: test)
+            (reference, current) = (referenceFactors, currentFactors)
+        } else if let model, let currentRatings {
             let m = try EMFModelFile.load(URL(fileURLWithPath: model))
             let data = try RatingsLoader.load(ratings: URL(fileURLWithPath: currentRatings))
             latent = try LatentDrift.users(m, current: data, test: test)
@@ -69,5 +84,16 @@ struct DriftLatentCommand: ParsableCommand {
                          referenceCount: latent.referenceCount, currentCount: latent.currentCount, responsible: [])
         }
         try output.finish(DriftReport(kind: "latent", reference: reference, current: current, features: features, latent: latent))
+    }
+}
+
+/// Factor matrices from .npy files.
+enum FactorFile {
+    static func load(_ path: String) throws -> SampleMatrix {
+        let tensor = try LumenIO.TensorFile.load(URL(fileURLWithPath: path))
+        guard tensor.shape.count == 2 else {
+            throw DriftError.dimensionMismatch("\(path) has shape \(tensor.shape); expected rows × factors")
+        }
+        return try SampleMatrix(rows: tensor.shape[0], cols: tensor.shape[1], values: tensor.values.map(Double.init))
     }
 }

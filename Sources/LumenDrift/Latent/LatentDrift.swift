@@ -130,6 +130,34 @@ public enum LatentDrift {
         return try report(kind: "items", reference, current, test: test, moved: moved)
     }
 
+    /// Drift between two factor matrices given directly (rows = users or items). With `aligned`
+    /// the rows must correspond (same entities, same order) and `current` is first rotated onto
+    /// `reference` by orthogonal Procrustes; otherwise only the distributions are compared, so the
+    /// factors must come from the same model (or the rotation-invariant views are the ones to read).
+    public static func factors(_ reference: SampleMatrix, _ current: SampleMatrix, aligned: Bool, ids: [String]? = nil,
+                               test: MultivariateDrift = MultivariateDrift()) throws(DriftError) -> LatentDriftReport {
+        try SampleMatrix.requireSameWidth(reference, current)
+        guard aligned else { return try report(kind: "factors", reference, current, test: test, moved: []) }
+        guard reference.rows == current.rows else {
+            throw .dimensionMismatch("--align needs the same rows on both sides (\(reference.rows) vs \(current.rows))")
+        }
+        let f = reference.cols
+        let rotation: [Double]
+        do {
+            rotation = try DenseSVD.procrustesRotation(from: current.values, to: reference.values, rows: current.rows, n: f)
+        } catch {
+            throw .invalidOption("Procrustes alignment failed: \(error)")
+        }
+        var rotated = [Double](repeating: 0, count: current.values.count)
+        for r in 0..<current.rows {
+            for j in 0..<f { rotated[r * f + j] = (0..<f).reduce(0.0) { $0 + current.values[r * f + $1] * rotation[$1 * f + j] } }
+        }
+        let moved = (0..<current.rows).map { r in
+            MovedEntity(id: ids?[r] ?? "row \(r)", distance: (0..<f).reduce(0.0) { $0 + pow2(rotated[r * f + $1] - reference.values[r * f + $1]) }.squareRoot())
+        }
+        return try report(kind: "factors", reference, try SampleMatrix(rows: current.rows, cols: f, values: rotated), test: test, moved: moved)
+    }
+
     static func report(kind: String, _ a: SampleMatrix, _ b: SampleMatrix, test: MultivariateDrift, moved: [MovedEntity]) throws(DriftError) -> LatentDriftReport {
         let multivariate = try test.compare(a, b)
         let normsA = (0..<a.rows).map { r in a.row(r).reduce(0) { $0 + $1 * $1 }.squareRoot() }

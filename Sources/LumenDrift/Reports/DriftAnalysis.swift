@@ -33,13 +33,30 @@ public enum DriftAnalysis {
     /// normalised Earth mover's distance beside it, and the images most responsible.
     public static func images(_ reference: ReferenceProfile, current scan: ImageFolderScan, source: String) throws(DriftError) -> DriftReport {
         let currentProfile = try profile(scan, source: source)
-        var features: [FeatureDrift] = []
+        var report = try images(reference, currentProfile)
         for (k, name) in ImageProperties.names.enumerated() {
+            guard report.features[k].result.drifted, let q = reference.columns.first(where: { $0.name == name })?.quantiles else { continue }
+            let values = scan.values(of: k)
+            let low = q[1], high = q[99], spread = max(q[75] - q[25], 1e-12), median = q[50]
+            report.features[k].responsible = zip(scan.files, values).filter { $0.1 < low || $0.1 > high }
+                .sorted { abs($0.1 - median) > abs($1.1 - median) }.prefix(5)
+                .map { "\($0.0) (\(ColumnComparison.short($0.1)); reference median \(ColumnComparison.short(median)), IQR \(ColumnComparison.short(spread)))" }
+        }
+        report.skipped = scan.skipped
+        return report
+    }
+
+    /// Image-property drift between two profiles (no per-image attribution).
+    public static func images(_ reference: ReferenceProfile, _ current: ReferenceProfile) throws(DriftError) -> DriftReport {
+        var features: [FeatureDrift] = []
+        for name in ImageProperties.names {
             guard let ref = reference.columns.first(where: { $0.name == name }), let r = ref.reservoir else {
                 throw .badProfile("the reference has no image property '\(name)'")
             }
-            let values = scan.values(of: k)
-            var drift = try ColumnComparison.compare(ref, currentProfile.columns[k])
+            guard let cur = current.columns.first(where: { $0.name == name }), let values = cur.reservoir else {
+                throw .badProfile("the current data has no image property '\(name)'")
+            }
+            var drift = try ColumnComparison.compare(ref, cur)
             let ks = try UnivariateTests.kolmogorovSmirnov(r, values)
             // Earth mover's distance after min-max scaling both samples to the pooled range.
             let lo = min(r.min()!, values.min()!), hi = max(r.max()!, values.max()!)
@@ -48,13 +65,8 @@ public enum DriftAnalysis {
             drift.result = DriftResult(method: "ks_statistic", statistic: ks.statistic, pValue: ks.pValue, threshold: 0.2, direction: .higherIsDrift)
             drift.statistics = [drift.result, DriftResult(method: "earth_movers_normed", statistic: emd, pValue: nil, threshold: 0.1, direction: .higherIsDrift)]
                 + drift.statistics.filter { $0.method != "ks" }
-            if drift.result.drifted, let q = ref.quantiles {
-                let low = q[1], high = q[99], spread = max(q[75] - q[25], 1e-12), median = q[50]
-                drift.responsible = zip(scan.files, values).filter { $0.1 < low || $0.1 > high }
-                    .sorted { abs($0.1 - median) > abs($1.1 - median) }.prefix(5).map { "\($0.0) (\(ColumnComparison.short($0.1)); reference median \(ColumnComparison.short(median)), IQR \(ColumnComparison.short(spread)))" }
-            }
             features.append(drift)
         }
-        return DriftReport(kind: "images", reference: reference.source, current: source, features: features, shareThreshold: 1.0 / 7.0, skipped: scan.skipped)
+        return DriftReport(kind: "images", reference: reference.source, current: current.source, features: features, shareThreshold: 1.0 / 7.0)
     }
 }
