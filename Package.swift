@@ -12,7 +12,8 @@ let package = Package(
         .library(name: "LumenDrift", targets: ["LumenDrift"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // MARK: C libraries (thin system-library targets and one C shim)
@@ -36,6 +37,9 @@ let package = Package(
         // MARK: Engines
         .target(name: "LumenCAM", dependencies: ["LumenIO", "LumenNumerics", "LumenImaging"]),
         .target(name: "LumenRecs", dependencies: ["LumenIO", "LumenNumerics"]),
+        .target(
+            name: "LumenONNX",
+            dependencies: ["LumenIO", "LumenNumerics", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .target(name: "LumenDrift", dependencies: ["LumenIO", "LumenNumerics", "LumenImaging", "LumenRecs"]),
         // MARK: Surfaces
         .target(
@@ -60,6 +64,7 @@ let package = Package(
         .testTarget(name: "LumenCAMTests", dependencies: ["LumenCAM", "LumenTestSupport"]),
         .testTarget(name: "LumenRecsTests", dependencies: ["LumenRecs", "LumenTestSupport"]),
         .testTarget(name: "LumenDriftTests", dependencies: ["LumenDrift", "LumenTestSupport"]),
+        .testTarget(name: "LumenONNXTests", dependencies: ["LumenONNX", "LumenTestSupport"]),
         .testTarget(name: "LumenCommandsTests", dependencies: ["LumenCommands", "LumenTestSupport"]),
     ]
 )

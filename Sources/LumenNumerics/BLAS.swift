@@ -71,6 +71,17 @@ public enum BLAS {
             1, a, blasint(k), b, blasint(k), 0, c, blasint(n))
     }
 
+    /// General `C = α·op(A)·op(B) + β·C` on row-major pointers (OpenBLAS sgemm).
+    public static func gemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+        _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int, beta: Float = 0,
+        _ c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        cblas_sgemm(
+            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+            blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+    }
+
     /// Copies the upper triangle of a square row-major matrix into the lower one.
     static func mirrorUpper(_ g: inout [Float], n: Int) {
         for i in 0..<n {

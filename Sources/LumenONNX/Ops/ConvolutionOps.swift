@@ -1,0 +1,153 @@
+import LumenNumerics
+
+/// Convolution: im2col + OpenBLAS sgemm, with a direct path for 1×1 stride-1 unpadded kernels
+/// and a dedicated loop for depthwise convolutions.
+enum ConvolutionOps {
+    static let kernels: [String: Kernel] = [
+        "Conv": { n, v, _ in
+            let x = try n.floats(v, 0), w = try n.floats(v, 1)
+            let bias = v.count > 2 ? v[2]?.floats : nil
+            return [try conv(n, x: x, w: w, bias: bias)]
+        },
+    ]
+
+    struct Geometry {
+        var kernel: [Int], strides: [Int], dilations: [Int], padBegin: [Int], padEnd: [Int], output: [Int]
+    }
+
+    /// Output size and padding per spatial axis, including auto_pad.
+    static func geometry(_ n: Node, input: [Int], kernel: [Int]) throws -> Geometry {
+        let d = kernel.count
+        let strides = n.ints("strides") ?? [Int](repeating: 1, count: d)
+        let dilations = n.ints("dilations") ?? [Int](repeating: 1, count: d)
+        var pads = n.ints("pads") ?? [Int](repeating: 0, count: 2 * d)
+        let autoPad = n.string("auto_pad", "NOTSET")
+        var output = [Int](repeating: 0, count: d)
+        for i in 0..<d {
+            let effective = (kernel[i] - 1) * dilations[i] + 1
+            switch autoPad {
+            case "SAME_UPPER", "SAME_LOWER":
+                output[i] = (input[i] + strides[i] - 1) / strides[i]
+                let total = max(0, (output[i] - 1) * strides[i] + effective - input[i])
+                let small = total / 2
+                (pads[i], pads[i + d]) = autoPad == "SAME_UPPER" ? (small, total - small) : (total - small, small)
+            case "VALID":
+                pads[i] = 0
+                pads[i + d] = 0
+                output[i] = (input[i] - effective) / strides[i] + 1
+            default:
+                output[i] = (input[i] + pads[i] + pads[i + d] - effective) / strides[i] + 1
+            }
+            guard output[i] > 0 else { throw n.fail("kernel \(kernel) does not fit input \(input)") }
+        }
+        return Geometry(kernel: kernel, strides: strides, dilations: dilations, padBegin: Array(pads.prefix(d)), padEnd: Array(pads.suffix(d)), output: output)
+    }
+
+    static func conv(_ n: Node, x: (shape: [Int], data: [Float]), w: (shape: [Int], data: [Float]), bias: [Float]?) throws -> Value {
+        guard x.shape.count == 4, w.shape.count == 4 else { throw n.fail("only 2-D convolutions (4-D tensors) are supported, got \(x.shape)") }
+        let batch = x.shape[0], channels = x.shape[1], height = x.shape[2], width = x.shape[3]
+        let outChannels = w.shape[0], group = n.int("group", 1)
+        guard group >= 1, channels % group == 0, outChannels % group == 0, w.shape[1] == channels / group else {
+            throw n.fail("weight \(w.shape) does not fit input \(x.shape) with group \(group)")
+        }
+        let g = try geometry(n, input: [height, width], kernel: [w.shape[2], w.shape[3]])
+        let (kh, kw) = (g.kernel[0], g.kernel[1]), (oh, ow) = (g.output[0], g.output[1])
+        let cg = channels / group, mg = outChannels / group, kSize = cg * kh * kw, plane = oh * ow
+        var out = [Float](repeating: 0, count: batch * outChannels * plane)
+        let pointwise = kh == 1 && kw == 1 && g.strides == [1, 1] && g.padBegin == [0, 0] && g.padEnd == [0, 0]
+        let depthwise = group == channels && group == outChannels && !pointwise
+        x.data.withUnsafeBufferPointer { X in
+            w.data.withUnsafeBufferPointer { W in
+                out.withUnsafeMutableBufferPointer { O in
+                    if depthwise {
+                        depthwiseConv(X.baseAddress!, W.baseAddress!, O.baseAddress!, batch: batch, channels: channels, height: height, width: width, g: g)
+                        return
+                    }
+                    var columns = [Float](repeating: 0, count: pointwise ? 0 : kSize * plane)
+                    for b in 0..<batch {
+                        for grp in 0..<group {
+                            let input = X.baseAddress! + (b * channels + grp * cg) * height * width
+                            let output = O.baseAddress! + (b * outChannels + grp * mg) * plane
+                            let weights = W.baseAddress! + grp * mg * kSize
+                            if pointwise {
+                                BLAS.gemm(transposeA: false, transposeB: false, m: mg, n: plane, k: cg, weights, lda: kSize, input, ldb: plane, output, ldc: plane)
+                            } else {
+                                columns.withUnsafeMutableBufferPointer { C in
+                                    im2col(input, C.baseAddress!, channels: cg, height: height, width: width, g: g)
+                                    BLAS.gemm(transposeA: false, transposeB: false, m: mg, n: plane, k: kSize, weights, lda: kSize, UnsafePointer(C.baseAddress!), ldb: plane, output, ldc: plane)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if let bias {
+            guard bias.count == outChannels else { throw n.fail("bias has \(bias.count) values for \(outChannels) channels") }
+            for b in 0..<batch {
+                for m in 0..<outChannels {
+                    let base = (b * outChannels + m) * plane, value = bias[m]
+                    for k in 0..<plane { out[base + k] += value }
+                }
+            }
+        }
+        return .float(shape: [batch, outChannels, oh, ow], data: out)
+    }
+
+    static func im2col(_ x: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>, channels: Int, height: Int, width: Int, g: Geometry) {
+        let (kh, kw) = (g.kernel[0], g.kernel[1]), (oh, ow) = (g.output[0], g.output[1])
+        let (sh, sw) = (g.strides[0], g.strides[1]), (dh, dw) = (g.dilations[0], g.dilations[1])
+        let (ph, pw) = (g.padBegin[0], g.padBegin[1])
+        var row = 0
+        for c in 0..<channels {
+            let plane = x + c * height * width
+            for ky in 0..<kh {
+                for kx in 0..<kw {
+                    let dst = columns + row * oh * ow
+                    for y in 0..<oh {
+                        let iy = y * sh - ph + ky * dh
+                        let line = dst + y * ow
+                        if iy < 0 || iy >= height {
+                            for xo in 0..<ow { line[xo] = 0 }
+                            continue
+                        }
+                        let src = plane + iy * width
+                        for xo in 0..<ow {
+                            let ix = xo * sw - pw + kx * dw
+                            line[xo] = ix >= 0 && ix < width ? src[ix] : 0
+                        }
+                    }
+                    row += 1
+                }
+            }
+        }
+    }
+
+    static func depthwiseConv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>, batch: Int, channels: Int, height: Int, width: Int, g: Geometry) {
+        let (kh, kw) = (g.kernel[0], g.kernel[1]), (oh, ow) = (g.output[0], g.output[1])
+        let (sh, sw) = (g.strides[0], g.strides[1]), (dh, dw) = (g.dilations[0], g.dilations[1])
+        let (ph, pw) = (g.padBegin[0], g.padBegin[1])
+        for b in 0..<batch {
+            for c in 0..<channels {
+                let plane = x + (b * channels + c) * height * width
+                let kernel = w + c * kh * kw
+                let out = o + (b * channels + c) * oh * ow
+                for y in 0..<oh {
+                    for xo in 0..<ow {
+                        var sum: Float = 0
+                        for ky in 0..<kh {
+                            let iy = y * sh - ph + ky * dh
+                            if iy < 0 || iy >= height { continue }
+                            let line = plane + iy * width
+                            for kx in 0..<kw {
+                                let ix = xo * sw - pw + kx * dw
+                                if ix >= 0 && ix < width { sum += line[ix] * kernel[ky * kw + kx] }
+                            }
+                        }
+                        out[y * ow + xo] = sum
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+
+/// Element-wise arithmetic with NumPy broadcasting, and activations.
+enum ElementwiseOps {
+    static let kernels: [String: Kernel] = [
+        "Add": { n, v, _ in [try binary(n, v, +, +)] },
+        "Sub": { n, v, _ in [try binary(n, v, -, -)] },
+        "Mul": { n, v, _ in [try binary(n, v, *, *)] },
+        "Div": { n, v, _ in [try binary(n, v, /, { $1 == 0 ? 0 : $0 / $1 })] },
+        "Relu": { n, v, _ in [try unary(n, v) { max($0, 0) }] },
+        "LeakyRelu": { n, v, _ in
+            let alpha = n.float("alpha", 0.01)
+            return [try unary(n, v) { $0 >= 0 ? $0 : alpha * $0 }]
+        },
+        "Sigmoid": { n, v, _ in [try unary(n, v) { 1 / (1 + exp(-$0)) }] },
+        "HardSigmoid": { n, v, _ in
+            let alpha = n.float("alpha", 0.2), beta = n.float("beta", 0.5)
+            return [try unary(n, v) { max(0, min(1, alpha * $0 + beta)) }]
+        },
+        "HardSwish": { n, v, _ in [try unary(n, v) { $0 * max(0, min(1, $0 / 6 + 0.5)) }] },
+        "Tanh": { n, v, _ in [try unary(n, v) { tanh($0) }] },
+        "Clip": { n, v, opset in
+            var lo = -Float.infinity, hi = Float.infinity
+            if opset >= 11 {
+                if v.count > 1, let m = v[1] { lo = m.floats.first ?? lo }
+                if v.count > 2, let m = v[2] { hi = m.floats.first ?? hi }
+            } else {
+                lo = n.float("min", lo)
+                hi = n.float("max", hi)
+            }
+            let input = try n.input(v, 0)
+            if case .int64(let shape, let data) = input {
+                return [.int64(shape: shape, data: data.map { Int64(min(max(Float($0), lo), hi)) })]
+            }
+            return [try unary(n, v) { min(max($0, lo), hi) }]
+        },
+        "Identity": { n, v, _ in [try n.input(v, 0)] },
+    ]
+
+    static func unary(_ n: Node, _ v: [Value?], _ f: (Float) -> Float) throws -> Value {
+        let x = try n.input(v, 0)
+        return .float(shape: x.shape, data: x.floats.map(f))
+    }
+
+    /// The broadcast shape of two shapes (NumPy rules).
+    static func broadcastShape(_ a: [Int], _ b: [Int], node: Node) throws -> [Int] {
+        let rank = max(a.count, b.count)
+        let pa = [Int](repeating: 1, count: rank - a.count) + a, pb = [Int](repeating: 1, count: rank - b.count) + b
+        return try zip(pa, pb).map { x, y in
+            guard x == y || x == 1 || y == 1 else { throw node.fail("cannot broadcast \(a) with \(b)") }
+            return max(x, y)
+        }
+    }
+
+    /// Maps each output index to an input index for a broadcast input.
+    static func broadcastIndex(_ shape: [Int], to out: [Int]) -> [Int] {
+        let padded = [Int](repeating: 1, count: out.count - shape.count) + shape
+        let inStrides = strides(padded), outCount = out.reduce(1, *)
+        var index = [Int](repeating: 0, count: outCount)
+        var counter = [Int](repeating: 0, count: out.count)
+        var offset = 0
+        for k in 0..<outCount {
+            index[k] = offset
+            var axis = out.count - 1
+            while axis >= 0 {
+                counter[axis] += 1
+                if padded[axis] != 1 { offset += inStrides[axis] }
+                if counter[axis] < out[axis] { break }
+                if padded[axis] != 1 { offset -= inStrides[axis] * out[axis] }
+                counter[axis] = 0
+                axis -= 1
+            }
+        }
+        return index
+    }
+
+    static func binary(_ n: Node, _ v: [Value?], _ f: (Float, Float) -> Float, _ g: (Int64, Int64) -> Int64) throws -> Value {
+        let a = try n.input(v, 0), b = try n.input(v, 1)
+        let shape = try broadcastShape(a.shape, b.shape, node: n)
+        if a.isInteger && b.isInteger {
+            let x = a.ints, y = b.ints
+            return .int64(shape: shape, data: try combine(x, a.shape, y, b.shape, shape, g))
+        }
+        return .float(shape: shape, data: try combine(a.floats, a.shape, b.floats, b.shape, shape, f))
+    }
+
+    static func combine<T>(_ x: [T], _ xs: [Int], _ y: [T], _ ys: [Int], _ out: [Int], _ f: (T, T) -> T) throws -> [T] {
+        let count = out.reduce(1, *)
+        if xs == ys { return zip(x, y).map(f) }
+        if y.count == 1 { let s = y[0]; return x.count == count ? x.map { f($0, s) } : broadcastAll(x, xs, y, ys, out, f) }
+        if x.count == 1 { let s = x[0]; return y.count == count ? y.map { f(s, $0) } : broadcastAll(x, xs, y, ys, out, f) }
+        // Per-channel fast path: x is N×C×H×W (the output shape), y holds one value per channel.
+        if xs == out, out.count == 4, y.count == out[1], ys.reduce(1, *) == out[1], ys.last == 1 || ys.count == 1 {
+            var result = [T]()
+            result.reserveCapacity(count)
+            let plane = out[2] * out[3]
+            for nIndex in 0..<out[0] {
+                for c in 0..<out[1] {
+                    let base = (nIndex * out[1] + c) * plane, s = y[c]
+                    for k in 0..<plane { result.append(f(x[base + k], s)) }
+                }
+            }
+            return result
+        }
+        return broadcastAll(x, xs, y, ys, out, f)
+    }
+
+    static func broadcastAll<T>(_ x: [T], _ xs: [Int], _ y: [T], _ ys: [Int], _ out: [Int], _ f: (T, T) -> T) -> [T] {
+        let ix = broadcastIndex(xs, to: out), iy = broadcastIndex(ys, to: out)
+        return (0..<ix.count).map { f(x[ix[$0]], y[iy[$0]]) }
+    }
+}

@@ -1,0 +1,263 @@
+/// Operators that move data without arithmetic: reshape, transpose, concat, split, slice, pad,
+/// gather, squeeze, unsqueeze, expand, flatten.
+enum LayoutOps {
+    static let kernels: [String: Kernel] = [
+        "Reshape": { n, v, _ in
+            let x = try n.input(v, 0)
+            let requested = try n.input(v, 1).ints.map { Int($0) }
+            let allowZero = n.int("allowzero", 0) == 1
+            var shape = requested.enumerated().map { i, d in d == 0 && !allowZero && i < x.shape.count ? x.shape[i] : d }
+            if let inferred = shape.firstIndex(of: -1) {
+                let known = shape.enumerated().filter { $0.offset != inferred }.reduce(1) { $0 * $1.element }
+                guard known > 0, x.count % known == 0 else { throw n.fail("cannot reshape \(x.shape) to \(requested)") }
+                shape[inferred] = x.count / known
+            }
+            guard shape.reduce(1, *) == x.count else { throw n.fail("cannot reshape \(x.shape) to \(requested)") }
+            return [x.reshaped(shape)]
+        },
+        "Flatten": { n, v, _ in
+            let x = try n.input(v, 0)
+            var axis = n.int("axis", 1)
+            if axis < 0 { axis += x.shape.count }
+            let outer = x.shape.prefix(axis).reduce(1, *)
+            return [x.reshaped([outer, x.count / max(outer, 1)])]
+        },
+        "Squeeze": { n, v, opset in
+            let x = try n.input(v, 0)
+            let axes = opset >= 13 ? (v.count > 1 ? v[1]?.ints.map { Int($0) } : nil) : n.ints("axes")
+            let rank = x.shape.count
+            let drop = Set((axes ?? x.shape.indices.filter { x.shape[$0] == 1 }).map { $0 < 0 ? $0 + rank : $0 })
+            return [x.reshaped(x.shape.enumerated().filter { !drop.contains($0.offset) }.map(\.element))]
+        },
+        "Unsqueeze": { n, v, opset in
+            let x = try n.input(v, 0)
+            guard let axes = opset >= 13 ? v.count > 1 ? v[1]?.ints.map({ Int($0) }) : nil : n.ints("axes") else {
+                throw ONNXError.missing("axes of Unsqueeze '\(n.name)'")
+            }
+            let rank = x.shape.count + axes.count
+            let positions = Set(axes.map { $0 < 0 ? $0 + rank : $0 })
+            var shape: [Int] = [], source = x.shape.makeIterator()
+            for i in 0..<rank { shape.append(positions.contains(i) ? 1 : source.next() ?? 1) }
+            return [x.reshaped(shape)]
+        },
+        "Transpose": { n, v, _ in
+            let x = try n.input(v, 0)
+            let perm = n.ints("perm") ?? Array(x.shape.indices.reversed())
+            return [permute(x, perm)]
+        },
+        "Concat": { n, v, _ in
+            let parts = v.compactMap { $0 }
+            guard let first = parts.first else { throw ONNXError.missing("inputs of Concat '\(n.name)'") }
+            var axis = n.int("axis", 0)
+            if axis < 0 { axis += first.shape.count }
+            var shape = first.shape
+            shape[axis] = parts.reduce(0) { $0 + $1.shape[axis] }
+            for p in parts where p.shape.count != shape.count || p.shape.enumerated().contains(where: { $0.offset != axis && $0.element != shape[$0.offset] }) {
+                throw n.fail("cannot concatenate \(p.shape) with \(first.shape) on axis \(axis)")
+            }
+            let outer = shape.prefix(axis).reduce(1, *)
+            if parts.allSatisfy(\.isInteger) {
+                var data: [Int64] = []
+                for o in 0..<outer {
+                    for p in parts { let block = p.shape[axis...].reduce(1, *); data += p.ints[(o * block)..<((o + 1) * block)] }
+                }
+                return [.int64(shape: shape, data: data)]
+            }
+            var data: [Float] = []
+            data.reserveCapacity(shape.reduce(1, *))
+            for o in 0..<outer {
+                for p in parts { let block = p.shape[axis...].reduce(1, *); data += p.floats[(o * block)..<((o + 1) * block)] }
+            }
+            return [.float(shape: shape, data: data)]
+        },
+        "Split": { n, v, opset in
+            let x = try n.input(v, 0)
+            var axis = n.int("axis", 0)
+            if axis < 0 { axis += x.shape.count }
+            var sizes = opset >= 13 ? (v.count > 1 ? v[1]?.ints.map { Int($0) } : nil) : n.ints("split")
+            if sizes == nil {
+                let parts = max(1, n.outputs.count)
+                let chunk = (x.shape[axis] + parts - 1) / parts
+                sizes = (0..<parts).map { min(chunk, x.shape[axis] - $0 * chunk) }
+            }
+            var start = 0
+            return try sizes!.map { size in
+                defer { start += size }
+                return try slice(x, starts: [start], ends: [start + size], axes: [axis], steps: [1], node: n)
+            }
+        },
+        "Slice": { n, v, opset in
+            let x = try n.input(v, 0)
+            let starts: [Int], ends: [Int], axes: [Int]?, steps: [Int]?
+            if opset >= 10 {
+                starts = try n.input(v, 1).ints.map { Int(clamping: $0) }
+                ends = try n.input(v, 2).ints.map { Int(clamping: $0) }
+                axes = v.count > 3 ? v[3]?.ints.map { Int($0) } : nil
+                steps = v.count > 4 ? v[4]?.ints.map { Int($0) } : nil
+            } else {
+                starts = n.ints("starts") ?? []
+                ends = n.ints("ends") ?? []
+                axes = n.ints("axes")
+                steps = nil
+            }
+            return [try slice(x, starts: starts, ends: ends, axes: axes ?? Array(starts.indices), steps: steps ?? starts.map { _ in 1 }, node: n)]
+        },
+        "Gather": { n, v, _ in
+            let x = try n.input(v, 0), indices = try n.input(v, 1)
+            var axis = n.int("axis", 0)
+            if axis < 0 { axis += x.shape.count }
+            let extent = x.shape[axis]
+            let picks = try indices.ints.map { i -> Int in
+                let j = Int(i < 0 ? i + Int64(extent) : i)
+                guard j >= 0, j < extent else { throw n.fail("index \(i) out of range for axis of size \(extent)") }
+                return j
+            }
+            let outer = x.shape.prefix(axis).reduce(1, *), inner = x.shape.suffix(from: axis + 1).reduce(1, *)
+            let shape = Array(x.shape.prefix(axis)) + indices.shape + Array(x.shape.suffix(from: axis + 1))
+            func gather<T>(_ data: [T]) -> [T] {
+                var out: [T] = []
+                out.reserveCapacity(outer * picks.count * inner)
+                for o in 0..<outer { for p in picks { out += data[((o * extent + p) * inner)..<((o * extent + p + 1) * inner)] } }
+                return out
+            }
+            if case .int64(_, let d) = x { return [.int64(shape: shape, data: gather(d))] }
+            return [.float(shape: shape, data: gather(x.floats))]
+        },
+        "Expand": { n, v, _ in
+            let x = try n.input(v, 0)
+            let target = try n.input(v, 1).ints.map { Int($0) }
+            let shape = try ElementwiseOps.broadcastShape(x.shape, target, node: n)
+            let index = ElementwiseOps.broadcastIndex(x.shape, to: shape)
+            if case .int64(_, let d) = x { return [.int64(shape: shape, data: index.map { d[$0] })] }
+            let d = x.floats
+            return [.float(shape: shape, data: index.map { d[$0] })]
+        },
+        "Pad": { n, v, opset in
+            let x = try n.input(v, 0)
+            let pads = opset >= 11 ? try n.input(v, 1).ints.map { Int($0) } : (n.ints("pads") ?? [])
+            let value: Float = opset >= 11 ? (v.count > 2 ? v[2]?.floats.first ?? 0 : 0) : n.float("value", 0)
+            let rank = x.shape.count
+            var begin = [Int](repeating: 0, count: rank), end = begin
+            if opset >= 18, v.count > 3, let axes = v[3]?.ints.map({ Int($0) }) {
+                for (k, a) in axes.enumerated() {
+                    let axis = a < 0 ? a + rank : a
+                    begin[axis] = pads[k]
+                    end[axis] = pads[k + axes.count]
+                }
+            } else {
+                guard pads.count == 2 * rank else { throw n.fail("pads has \(pads.count) values for rank \(rank)") }
+                begin = Array(pads.prefix(rank))
+                end = Array(pads.suffix(rank))
+            }
+            return [try pad(x, begin: begin, end: end, mode: n.string("mode", "constant"), value: value, node: n)]
+        },
+    ]
+
+    static func permute(_ x: Value, _ perm: [Int]) -> Value {
+        let shape = perm.map { x.shape[$0] }, inStrides = strides(x.shape)
+        let count = x.count
+        var index = [Int](repeating: 0, count: count)
+        var counter = [Int](repeating: 0, count: shape.count), offset = 0
+        for k in 0..<count {
+            index[k] = offset
+            var axis = shape.count - 1
+            while axis >= 0 {
+                counter[axis] += 1
+                offset += inStrides[perm[axis]]
+                if counter[axis] < shape[axis] { break }
+                offset -= inStrides[perm[axis]] * shape[axis]
+                counter[axis] = 0
+                axis -= 1
+            }
+        }
+        if case .int64(_, let d) = x { return .int64(shape: shape, data: index.map { d[$0] }) }
+        let d = x.floats
+        return .float(shape: shape, data: index.map { d[$0] })
+    }
+
+    /// ONNX Slice semantics, including negative steps and clamped out-of-range bounds.
+    static func slice(_ x: Value, starts: [Int], ends: [Int], axes: [Int], steps: [Int], node: Node) throws -> Value {
+        let rank = x.shape.count
+        var first = [Int](repeating: 0, count: rank), step = [Int](repeating: 1, count: rank), shape = x.shape
+        for k in axes.indices {
+            let axis = axes[k] < 0 ? axes[k] + rank : axes[k]
+            guard axis >= 0, axis < rank else { throw node.fail("axis \(axes[k]) out of range") }
+            let dim = x.shape[axis], s = steps[k]
+            guard s != 0 else { throw node.fail("slice step 0") }
+            var start = starts[k] < 0 ? starts[k] + dim : starts[k]
+            var end = ends[k] < 0 ? ends[k] + dim : ends[k]
+            if s > 0 {
+                start = min(max(start, 0), dim)
+                end = min(max(end, 0), dim)
+                shape[axis] = max(0, (end - start + s - 1) / s)
+            } else {
+                start = min(max(start, -1), dim - 1)
+                end = min(max(end, -1), dim - 1)
+                shape[axis] = max(0, (start - end + (-s) - 1) / (-s))
+            }
+            first[axis] = start
+            step[axis] = s
+        }
+        let inStrides = strides(x.shape), count = shape.reduce(1, *)
+        var index = [Int](repeating: 0, count: count)
+        if count > 0 {
+            var counter = [Int](repeating: 0, count: rank)
+            var offset = zip(first, inStrides).reduce(0) { $0 + $1.0 * $1.1 }
+            for k in 0..<count {
+                index[k] = offset
+                var axis = rank - 1
+                while axis >= 0 {
+                    counter[axis] += 1
+                    offset += step[axis] * inStrides[axis]
+                    if counter[axis] < shape[axis] { break }
+                    offset -= step[axis] * inStrides[axis] * shape[axis]
+                    counter[axis] = 0
+                    axis -= 1
+                }
+            }
+        }
+        if case .int64(_, let d) = x { return .int64(shape: shape, data: index.map { d[$0] }) }
+        let d = x.floats
+        return .float(shape: shape, data: index.map { d[$0] })
+    }
+
+    /// Constant, reflect or edge padding (negative pads crop).
+    static func pad(_ x: Value, begin: [Int], end: [Int], mode: String, value: Float, node: Node) throws -> Value {
+        let rank = x.shape.count
+        let shape = (0..<rank).map { x.shape[$0] + begin[$0] + end[$0] }
+        guard shape.allSatisfy({ $0 >= 0 }) else { throw node.fail("padding produces a negative size") }
+        let inStrides = strides(x.shape), count = shape.reduce(1, *)
+        let data = x.floats
+        var out = [Float](repeating: value, count: count)
+        var counter = [Int](repeating: 0, count: rank)
+        for k in 0..<count {
+            var source = 0, inside = true
+            for axis in 0..<rank {
+                var i = counter[axis] - begin[axis]
+                let dim = x.shape[axis]
+                if i < 0 || i >= dim {
+                    switch mode {
+                    case "edge": i = min(max(i, 0), dim - 1)
+                    case "reflect":
+                        guard dim > 1 else { i = 0; break }
+                        let period = 2 * (dim - 1)
+                        i = ((i % period) + period) % period
+                        if i >= dim { i = period - i }
+                    case "constant": inside = false
+                    default: throw ONNXError.unsupported(node: node.name, op: node.op, reason: "pad mode '\(mode)'")
+                    }
+                }
+                source += i * inStrides[axis]
+            }
+            if inside { out[k] = data[source] }
+            var axis = rank - 1
+            while axis >= 0 {
+                counter[axis] += 1
+                if counter[axis] < shape[axis] { break }
+                counter[axis] = 0
+                axis -= 1
+            }
+        }
+        return .float(shape: shape, data: out)
+    }
+}

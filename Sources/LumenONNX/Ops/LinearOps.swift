@@ -1,0 +1,49 @@
+import LumenNumerics
+
+/// Gemm and MatMul through OpenBLAS.
+enum LinearOps {
+    static let kernels: [String: Kernel] = [
+        "Gemm": { n, v, _ in
+            let a = try n.floats(v, 0), b = try n.floats(v, 1)
+            guard a.shape.count == 2, b.shape.count == 2 else { throw n.fail("Gemm needs 2-D inputs, got \(a.shape) and \(b.shape)") }
+            let ta = n.int("transA", 0) == 1, tb = n.int("transB", 0) == 1
+            let alpha = n.float("alpha", 1), beta = n.float("beta", 1)
+            let m = ta ? a.shape[1] : a.shape[0], k = ta ? a.shape[0] : a.shape[1]
+            let nOut = tb ? b.shape[0] : b.shape[1]
+            guard (tb ? b.shape[1] : b.shape[0]) == k else { throw n.fail("cannot multiply \(a.shape) by \(b.shape)") }
+            var out = [Float](repeating: 0, count: m * nOut)
+            if v.count > 2, let c = v[2] {
+                let index = ElementwiseOps.broadcastIndex(c.shape, to: [m, nOut])
+                let cd = c.floats
+                out = index.map { beta * cd[$0] }
+            }
+            let betaForGemm: Float = v.count > 2 && v[2] != nil ? 1 : 0
+            a.data.withUnsafeBufferPointer { A in
+                b.data.withUnsafeBufferPointer { B in
+                    out.withUnsafeMutableBufferPointer { O in
+                        BLAS.gemm(transposeA: ta, transposeB: tb, m: m, n: nOut, k: k, alpha: alpha, A.baseAddress!, lda: a.shape[1], B.baseAddress!, ldb: b.shape[1], beta: betaForGemm, O.baseAddress!, ldc: nOut)
+                    }
+                }
+            }
+            return [.float(shape: [m, nOut], data: out)]
+        },
+        "MatMul": { n, v, _ in
+            let a = try n.floats(v, 0), b = try n.floats(v, 1)
+            guard a.shape.count >= 2, b.shape.count == 2 else {
+                throw ONNXError.unsupported(node: n.name, op: n.op, reason: "MatMul supports (…, M, K) × (K, N), got \(a.shape) × \(b.shape)")
+            }
+            let k = a.shape.last!, nOut = b.shape[1]
+            guard b.shape[0] == k else { throw n.fail("cannot multiply \(a.shape) by \(b.shape)") }
+            let m = a.data.count / k
+            var out = [Float](repeating: 0, count: m * nOut)
+            a.data.withUnsafeBufferPointer { A in
+                b.data.withUnsafeBufferPointer { B in
+                    out.withUnsafeMutableBufferPointer { O in
+                        BLAS.gemm(transposeA: false, transposeB: false, m: m, n: nOut, k: k, A.baseAddress!, lda: k, B.baseAddress!, ldb: nOut, O.baseAddress!, ldc: nOut)
+                    }
+                }
+            }
+            return [.float(shape: Array(a.shape.dropLast()) + [nOut], data: out)]
+        },
+    ]
+}

@@ -1,0 +1,56 @@
+/// Shape arithmetic on int64 tensors (evaluated like any other node, so dynamic-shape exports run).
+enum ShapeOps {
+    static let kernels: [String: Kernel] = [
+        "Shape": { n, v, _ in
+            let shape = try n.input(v, 0).shape
+            let rank = shape.count
+            var start = n.int("start", 0), end = n.int("end", rank)
+            if start < 0 { start += rank }
+            if end < 0 { end += rank }
+            start = min(max(start, 0), rank)
+            end = min(max(end, start), rank)
+            return [.int64(shape: [end - start], data: shape[start..<end].map { Int64($0) })]
+        },
+        "Constant": { n, _, _ in
+            switch n.attributes["value"] ?? n.attributes["value_float"] ?? n.attributes["value_floats"] ?? n.attributes["value_int"] ?? n.attributes["value_ints"] {
+            case .tensor(let t)?: return [t]
+            case .float(let f)?: return [.float(shape: [], data: [f])]
+            case .floats(let f)?: return [.float(shape: [f.count], data: f)]
+            case .int(let i)? where n.attributes["value_int"] != nil: return [.int64(shape: [], data: [Int64(i)])]
+            case .ints(let i)?: return [.int64(shape: [i.count], data: i.map { Int64($0) })]
+            default: throw ONNXError.unsupported(node: n.name, op: n.op, reason: "Constant needs a value, value_float(s) or value_int(s) attribute")
+            }
+        },
+        "ConstantOfShape": { n, v, _ in
+            let shape = try n.input(v, 0).ints.map { Int($0) }
+            guard shape.allSatisfy({ $0 >= 0 }) else { throw n.fail("negative dimension in \(shape)") }
+            let count = shape.reduce(1, *)
+            if case .tensor(let t)? = n.attributes["value"] {
+                if t.isInteger { return [.int64(shape: shape, data: [Int64](repeating: t.ints.first ?? 0, count: count))] }
+                return [.float(shape: shape, data: [Float](repeating: t.floats.first ?? 0, count: count))]
+            }
+            return [.float(shape: shape, data: [Float](repeating: 0, count: count))]
+        },
+        "Cast": { n, v, _ in
+            let x = try n.input(v, 0)
+            switch n.int("to", 1) {
+            case 1, 10, 11: return [.float(shape: x.shape, data: x.floats)]
+            case 2, 3, 5, 6, 7, 9, 12, 13: return [.int64(shape: x.shape, data: x.ints)]
+            case let to: throw ONNXError.unsupported(node: n.name, op: n.op, reason: "cast to data type \(to) is not supported")
+            }
+        },
+        "Range": { n, v, _ in
+            let start = try n.input(v, 0), limit = try n.input(v, 1), delta = try n.input(v, 2)
+            if start.isInteger {
+                let s = start.ints[0], l = limit.ints[0], d = delta.ints[0]
+                guard d != 0 else { throw n.fail("Range with delta 0") }
+                let count = max(0, Int(((l - s) + d - (d > 0 ? 1 : -1)) / d))
+                return [.int64(shape: [count], data: (0..<count).map { s + Int64($0) * d })]
+            }
+            let s = start.floats[0], l = limit.floats[0], d = delta.floats[0]
+            guard d != 0 else { throw n.fail("Range with delta 0") }
+            let count = max(0, Int(((l - s) / d).rounded(.up)))
+            return [.float(shape: [count], data: (0..<count).map { s + Float($0) * d })]
+        },
+    ]
+}

@@ -1,0 +1,73 @@
+/// Runs a loaded model: nodes in graph order, each value freed after its last consumer unless it
+/// is an output or was asked for (`capture`), so intermediate layers can be read for EigenCAM.
+public struct ONNXSession: Sendable {
+    public let model: ONNXModel
+    /// How many nodes read each value.
+    let consumers: [String: Int]
+
+    public init(model: ONNXModel) {
+        self.model = model
+        var consumers: [String: Int] = [:]
+        for node in model.nodes { for input in node.inputs where !input.isEmpty { consumers[input, default: 0] += 1 } }
+        self.consumers = consumers
+    }
+
+    /// Values produced by a run: the graph outputs and every captured intermediate.
+    public struct Result: Sendable {
+        public var outputs: [String: Value]
+        public var captured: [String: Value]
+    }
+
+    /// Runs the graph on `inputs` (by graph input name).
+    public func run(_ inputs: [String: Value], capture: Set<String> = [], recordShapes: ((Node, [Value]) -> Void)? = nil) throws -> Result {
+        for info in model.inputs {
+            guard let value = inputs[info.name] else { throw ONNXError.badInput("the model needs input '\(info.name)'") }
+            guard value.shape.count == info.dimensions.count,
+                zip(value.shape, info.dimensions).allSatisfy({ $1 == nil || $0 == $1 })
+            else {
+                throw ONNXError.badInput("input '\(info.name)' has shape \(value.shape), the model expects \(info.dimensions.map { $0.map(String.init) ?? "?" })")
+            }
+        }
+        var live = model.initializers.merging(inputs) { _, new in new }
+        var remaining = consumers
+        let keep = Set(model.outputs.map(\.name)).union(capture)
+        var captured: [String: Value] = [:]
+        for node in model.nodes {
+            let args = try node.inputs.map { name -> Value? in
+                if name.isEmpty { return nil }
+                guard let v = live[name] else { throw ONNXError.missing("value '\(name)' needed by node '\(node.name)'") }
+                return v
+            }
+            let results = try Operators.table[node.op]!(node, args, model.opset)
+            recordShapes?(node, results)
+            for (name, value) in zip(node.outputs, results) where !name.isEmpty {
+                live[name] = value
+                if capture.contains(name) { captured[name] = value }
+            }
+            for name in node.inputs where !name.isEmpty && model.initializers[name] == nil {
+                remaining[name, default: 0] -= 1
+                if remaining[name]! <= 0 && !keep.contains(name) { live[name] = nil }
+            }
+        }
+        var outputs: [String: Value] = [:]
+        for info in model.outputs {
+            guard let v = live[info.name] else { throw ONNXError.missing("graph output '\(info.name)'") }
+            outputs[info.name] = v
+        }
+        return Result(outputs: outputs, captured: captured)
+    }
+
+    /// Every node output's op and shape for inputs of the given shapes (run on zeros).
+    public func inspect(inputShapes: [String: [Int]]) throws -> [(node: String, op: String, output: String, shape: [Int])] {
+        var inputs: [String: Value] = [:]
+        for info in model.inputs {
+            let shape = inputShapes[info.name] ?? info.dimensions.map { $0 ?? 1 }
+            inputs[info.name] = .float(shape: shape, data: [Float](repeating: 0, count: shape.reduce(1, *)))
+        }
+        var rows: [(String, String, String, [Int])] = []
+        _ = try run(inputs) { node, values in
+            for (name, v) in zip(node.outputs, values) where !name.isEmpty { rows.append((node.name, node.op, name, v.shape)) }
+        }
+        return rows
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import LumenIO
+import LumenTestSupport
+import Testing
+
+@testable import LumenONNX
+
+/// Every operator fixture (scripts/make-onnx-fixtures.py) against onnxruntime's outputs.
+@Suite("ONNX operators against onnxruntime")
+struct OperatorParityTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        let name: String
+        let inputs: [String]
+        let outputs: [String]
+        var testDescription: String { name }
+    }
+
+    static let cases: [Case] = {
+        let data = try! Data(contentsOf: Fixtures.url("onnx/ops_manifest.json"))
+        let list = try! JSONSerialization.jsonObject(with: data) as! [[String: Any]]
+        return list.map { Case(name: $0["name"] as! String, inputs: $0["inputs"] as! [String], outputs: $0["outputs"] as! [String]) }
+    }()
+
+    /// Reads float32 or int64 .npy fixtures.
+    static func value(_ relative: String) throws -> Value {
+        let bytes = try Fixtures.bytes(relative)
+        if String(decoding: bytes.prefix(128), as: UTF8.self).contains("'<i8'") {
+            let headerLength = Int(bytes[8]) | Int(bytes[9]) << 8
+            let text = String(decoding: bytes[10..<(10 + headerLength)], as: UTF8.self)
+            let shapeText = text.components(separatedBy: "'shape': (")[1].components(separatedBy: ")")[0]
+            let shape = shapeText.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            let start = 10 + headerLength
+            var data: [Int64] = []
+            for o in stride(from: start, to: bytes.count, by: 8) {
+                var bits: UInt64 = 0
+                for k in 0..<8 { bits |= UInt64(bytes[o + k]) << UInt64(8 * k) }
+                data.append(Int64(bitPattern: bits))
+            }
+            return .int64(shape: shape, data: data)
+        }
+        let t = try NPYReader.read(bytes)
+        return .float(shape: t.shape, data: t.values)
+    }
+
+    /// |a − b| ≤ 1e-4·|b| + 1e-5.
+    static func matches(_ a: Value, _ b: Value) -> (Bool, String) {
+        guard a.shape == b.shape else { return (false, "shape \(a.shape) vs \(b.shape)") }
+        if case .int64(_, let x) = b { return (a.ints == x, "integer values differ") }
+        let x = a.floats, y = b.floats
+        for i in x.indices where abs(x[i] - y[i]) > 1e-4 * abs(y[i]) + 1e-5 {
+            return (false, "element \(i): \(x[i]) vs \(y[i])")
+        }
+        return (true, "")
+    }
+
+    @Test("matches onnxruntime within 1e-4 relative", arguments: cases)
+    func operatorMatches(c: Case) throws {
+        let model = try ONNXModel.load(Fixtures.url("onnx/ops/\(c.name).onnx"))
+        var inputs: [String: Value] = [:]
+        for name in c.inputs { inputs[name] = try Self.value("onnx/ops/\(c.name).in.\(name).npy") }
+        let result = try ONNXSession(model: model).run(inputs)
+        for name in c.outputs {
+            let expected = try Self.value("onnx/ops/\(c.name).out.\(name).npy")
+            let (ok, detail) = Self.matches(try #require(result.outputs[name]), expected)
+            #expect(ok, "\(name): \(detail)")
+        }
+    }
+}

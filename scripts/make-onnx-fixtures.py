@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""Builds fixtures/onnx/: one small graph per operator and attribute path (onnx.helper), with
+seeded inputs and onnxruntime's outputs saved as .npy, plus a manifest. Lumen's runtime must match
+onnxruntime within 1e-4 relative (1e-5 absolute).
+
+Usage: pip install onnx onnxruntime numpy && python3 scripts/make-onnx-fixtures.py
+"""
+import json
+import pathlib
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+from onnx import TensorProto, helper, numpy_helper
+
+OUT = pathlib.Path(__file__).resolve().parent.parent / "fixtures" / "onnx" / "ops"
+rng = np.random.default_rng(17)
+manifest = []
+INT_OUTPUTS = {"rng"}
+
+
+def f32(*shape, scale=1.0):
+    return (rng.normal(0, 1, shape) * scale).astype(np.float32)
+
+
+def case(name, nodes, inputs, outputs, initializers=(), opset=17):
+    """inputs: dict name -> array; outputs: list of names."""
+    graph = helper.make_graph(
+        nodes, name,
+        [helper.make_tensor_value_info(k, TensorProto.FLOAT if v.dtype == np.float32 else TensorProto.INT64, list(v.shape)) for k, v in inputs.items()],
+        [helper.make_tensor_value_info(o, TensorProto.INT64 if o in INT_OUTPUTS else TensorProto.FLOAT, None) for o in outputs],
+        [numpy_helper.from_array(v, k) for k, v in initializers],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)], producer_name="lumen-fixtures")
+    model.ir_version = 8
+    # (onnx.checker insists on output shapes; onnxruntime validates the graph when it loads it.)
+    path = OUT / f"{name}.onnx"
+    path.write_bytes(model.SerializeToString())
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    results = session.run(outputs, inputs)
+    for k, v in inputs.items():
+        np.save(OUT / f"{name}.in.{k}.npy", v)
+    for k, v in zip(outputs, results):
+        np.save(OUT / f"{name}.out.{k}.npy", np.asarray(v).astype(np.float32) if np.asarray(v).dtype != np.int64 else np.asarray(v))
+    manifest.append({"name": name, "inputs": list(inputs), "outputs": outputs})
+
+
+def main():
+    OUT.mkdir(parents=True, exist_ok=True)
+    x = f32(1, 4, 9, 11)
+    N = helper.make_node
+    case("conv_pads_strides", [N("Conv", ["x", "w", "b"], ["y"], pads=[1, 2, 0, 1], strides=[2, 1])], {"x": x}, ["y"],
+         [("w", f32(6, 4, 3, 3)), ("b", f32(6))])
+    case("conv_groups_dilation", [N("Conv", ["x", "w"], ["y"], group=2, dilations=[2, 2], pads=[2, 2, 2, 2])], {"x": x}, ["y"], [("w", f32(6, 2, 3, 3))])
+    case("conv_same_upper", [N("Conv", ["x", "w"], ["y"], auto_pad="SAME_UPPER", strides=[2, 2])], {"x": x}, ["y"], [("w", f32(5, 4, 3, 3))])
+    case("conv_same_lower", [N("Conv", ["x", "w"], ["y"], auto_pad="SAME_LOWER", strides=[2, 2])], {"x": x}, ["y"], [("w", f32(5, 4, 4, 4))])
+    case("conv_valid", [N("Conv", ["x", "w"], ["y"], auto_pad="VALID")], {"x": x}, ["y"], [("w", f32(3, 4, 2, 5))])
+    case("conv_depthwise", [N("Conv", ["x", "w", "b"], ["y"], group=4, pads=[1, 1, 1, 1], strides=[2, 2])], {"x": x}, ["y"], [("w", f32(4, 1, 3, 3)), ("b", f32(4))])
+    case("conv_pointwise", [N("Conv", ["x", "w", "b"], ["y"])], {"x": x}, ["y"], [("w", f32(7, 4, 1, 1)), ("b", f32(7))])
+    case("batchnorm", [N("BatchNormalization", ["x", "s", "b", "m", "v"], ["y"], epsilon=1e-3)], {"x": x}, ["y"],
+         [("s", f32(4)), ("b", f32(4)), ("m", f32(4)), ("v", np.abs(f32(4)) + 0.5)])
+    a2, b2 = f32(5, 7), f32(3, 7)
+    case("gemm_transb_bias", [N("Gemm", ["a", "b", "c"], ["y"], transB=1, alpha=0.5, beta=2.0)], {"a": a2}, ["y"], [("b", b2), ("c", f32(3))])
+    case("gemm_transa", [N("Gemm", ["a", "b"], ["y"], transA=1)], {"a": f32(7, 5)}, ["y"], [("b", f32(7, 3))])
+    case("matmul_batched", [N("MatMul", ["a", "b"], ["y"])], {"a": f32(2, 3, 4)}, ["y"], [("b", f32(4, 6))])
+    case("add_channel_broadcast", [N("Add", ["x", "c"], ["y"])], {"x": x}, ["y"], [("c", f32(4, 1, 1))])
+    case("mul_general_broadcast", [N("Mul", ["x", "c"], ["y"])], {"x": x}, ["y"], [("c", f32(1, 1, 9, 1))])
+    case("sub_div", [N("Sub", ["x", "c"], ["t"]), N("Div", ["t", "d"], ["y"])], {"x": x}, ["y"], [("c", f32(11)), ("d", np.array(2.5, np.float32))])
+    for op, kw in [("Relu", {}), ("LeakyRelu", {"alpha": 0.2}), ("Sigmoid", {}), ("HardSigmoid", {"alpha": 0.3, "beta": 0.4}),
+                   ("HardSwish", {}), ("Tanh", {}), ("Identity", {})]:
+        case(f"act_{op.lower()}", [N(op, ["x"], ["y"], **kw)], {"x": f32(2, 3, 4, 5, scale=3)}, ["y"])
+    case("clip_inputs", [N("Clip", ["x", "lo", "hi"], ["y"])], {"x": f32(2, 3, 4, scale=4)}, ["y"],
+         [("lo", np.array(0, np.float32)), ("hi", np.array(6, np.float32))])
+    case("softmax_axis1_v13", [N("Softmax", ["x"], ["y"], axis=1)], {"x": f32(2, 5, 3)}, ["y"], opset=13)
+    case("softmax_v11_flatten", [N("Softmax", ["x"], ["y"], axis=1)], {"x": f32(2, 5, 3)}, ["y"], opset=11)
+    case("maxpool_pads_ceil", [N("MaxPool", ["x"], ["y"], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1], ceil_mode=1)], {"x": x}, ["y"])
+    case("maxpool_same_upper", [N("MaxPool", ["x"], ["y"], kernel_shape=[2, 2], strides=[2, 2], auto_pad="SAME_UPPER")], {"x": x}, ["y"])
+    case("avgpool_include_pad", [N("AveragePool", ["x"], ["y"], kernel_shape=[3, 3], pads=[1, 1, 1, 1], count_include_pad=1)], {"x": x}, ["y"])
+    case("avgpool_exclude_pad", [N("AveragePool", ["x"], ["y"], kernel_shape=[2, 3], strides=[2, 2], pads=[0, 1, 0, 1])], {"x": x}, ["y"])
+    case("global_average_pool", [N("GlobalAveragePool", ["x"], ["y"])], {"x": x}, ["y"])
+    case("concat_split", [N("Concat", ["x", "x"], ["c"], axis=1), N("Split", ["c"], ["s0", "s1", "s2"], axis=1, split=[2, 3, 3])], {"x": x}, ["s0", "s1", "s2"], opset=11)
+    case("split_v13_input", [N("Split", ["x", "sizes"], ["s0", "s1"], axis=3)], {"x": x}, ["s0", "s1"], [("sizes", np.array([4, 7], np.int64))], opset=13)
+    case("slice_negative_step", [N("Slice", ["x", "st", "en", "ax", "sp"], ["y"])], {"x": x}, ["y"],
+         [("st", np.array([-1, 8], np.int64)), ("en", np.array([-100, 1], np.int64)), ("ax", np.array([3, 2], np.int64)), ("sp", np.array([-2, -3], np.int64))])
+    case("slice_clamped", [N("Slice", ["x", "st", "en"], ["y"])], {"x": x}, ["y"],
+         [("st", np.array([0, 1, 2, -5], np.int64)), ("en", np.array([1, 100, 7, 2**62], np.int64))])
+    case("transpose_flatten", [N("Transpose", ["x"], ["t"], perm=[0, 2, 3, 1]), N("Flatten", ["t"], ["y"], axis=2)], {"x": x}, ["y"])
+    case("reshape_zero_minus_one", [N("Reshape", ["x", "s"], ["y"])], {"x": x}, ["y"], [("s", np.array([0, -1, 11], np.int64))])
+    for mode in ["constant", "reflect", "edge"]:
+        case(f"pad_{mode}", [N("Pad", ["x", "p", "v"], ["y"], mode=mode)], {"x": x}, ["y"],
+             [("p", np.array([0, 0, 1, 2, 0, 1, 2, 1], np.int64)), ("v", np.array(1.5, np.float32))])
+    case("reducemean_keepdims", [N("ReduceMean", ["x"], ["y"], axes=[2, 3], keepdims=1)], {"x": x}, ["y"], opset=13)
+    case("reducemean_v18_input", [N("ReduceMean", ["x", "ax"], ["y"], keepdims=0)], {"x": x}, ["y"], [("ax", np.array([1], np.int64))], opset=18)
+    # Shape arithmetic, as dynamic-shape exports produce it.
+    case("shape_chain", [
+        N("Shape", ["x"], ["shp"]),
+        N("Gather", ["shp", "i0"], ["n"], axis=0),
+        N("Unsqueeze", ["n", "ax0"], ["n1"]),
+        N("Constant", [], ["minus"], value=numpy_helper.from_array(np.array([-1], np.int64))),
+        N("Concat", ["n1", "minus"], ["target"], axis=0),
+        N("Reshape", ["x", "target"], ["flat"]),
+        N("Cast", ["shp"], ["shpf"], to=TensorProto.FLOAT),
+        N("Range", ["r0", "r1", "r2"], ["rng"]),
+        N("ConstantOfShape", ["target2"], ["ones"], value=numpy_helper.from_array(np.array([1.0], np.float32))),
+        N("Expand", ["c3", "target3"], ["expanded"]),
+        N("Squeeze", ["x1", "ax0"], ["sq"]),
+    ], {"x": x, "x1": f32(1, 3, 2)}, ["flat", "shpf", "rng", "ones", "expanded", "sq"],
+        [("i0", np.array(0, np.int64)), ("ax0", np.array([0], np.int64)), ("r0", np.array(2, np.int64)), ("r1", np.array(11, np.int64)),
+         ("r2", np.array(3, np.int64)), ("target2", np.array([2, 3], np.int64)), ("c3", f32(3, 1)), ("target3", np.array([2, 3, 4], np.int64))], opset=13)
+    case("unsqueeze_squeeze_v11", [N("Unsqueeze", ["x"], ["u"], axes=[0, 3]), N("Squeeze", ["u"], ["y"], axes=[0])], {"x": f32(3, 4, 5)}, ["y"], opset=11)
+    case("constant_float_attr", [N("Constant", [], ["c"], value_float=2.5), N("Mul", ["x", "c"], ["y"])], {"x": f32(2, 3)}, ["y"], opset=13)
+    (OUT.parent / "ops_manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
+    print(f"wrote {len(manifest)} operator cases to {OUT}")
+
+
+if __name__ == "__main__":
+    main()
