@@ -35,7 +35,7 @@ let package = Package(
         // MARK: Imaging (resize, colour maps, overlays)
         .target(name: "LumenImaging", dependencies: ["LumenIO"]),
         // MARK: Engines
-        .target(name: "LumenCAM", dependencies: ["LumenIO", "LumenNumerics", "LumenImaging"]),
+        .target(name: "LumenCAM", dependencies: ["LumenIO", "LumenNumerics", "LumenImaging", "LumenONNX"]),
         .target(name: "LumenRecs", dependencies: ["LumenIO", "LumenNumerics"]),
         .target(
             name: "LumenONNX",

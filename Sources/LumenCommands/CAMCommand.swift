@@ -20,7 +20,16 @@ struct CAMCommand: ParsableCommand {
     var image: String
 
     @Option(name: .long, help: "Activation tensor file (.npy, .safetensors, .json); repeat to average layers.")
-    var activations: [String]
+    var activations: [String] = []
+
+    @Option(name: .long, help: "ONNX classifier to run instead of giving activations (needs MODEL.json beside it).")
+    var model: String?
+
+    @Option(name: .long, help: "With --model: the node output to explain, or 'auto' (default: the sidecar's cam_layer).")
+    var layer: String?
+
+    @Option(name: .long, help: "With --model: how many classes to report.")
+    var top: Int = 5
 
     @Option(name: .long, help: "Tensor name inside a safetensors file; repeat to average several layers.")
     var tensor: [String] = []
@@ -55,13 +64,18 @@ struct CAMCommand: ParsableCommand {
         }
         guard (0...1).contains(alpha) else { throw ValidationError("--alpha must be between 0 and 1") }
         guard components >= 1 else { throw ValidationError("--components must be at least 1") }
-        guard !activations.isEmpty else { throw ValidationError("give at least one --activations file") }
+        guard activations.isEmpty != (model == nil) else { throw ValidationError("give --activations files or --model, not both") }
+        guard top >= 1 else { throw ValidationError("--top must be at least 1") }
         if !tensor.isEmpty && activations.count > 1 && tensor.count != activations.count {
             throw ValidationError("with several --activations files, give one --tensor per file or none")
         }
     }
 
     func run() throws {
+        if let model {
+            try ModelCAM(command: self).run(model: model)
+            return
+        }
         let started = Date()
         let picture = try ImageDecoder(maxPixels: maxPixels).decode(contentsOf: URL(fileURLWithPath: image))
         let layers = try loadLayers()

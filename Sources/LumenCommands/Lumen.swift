@@ -6,7 +6,7 @@ public struct Lumen: ParsableCommand {
         commandName: "lumen",
         abstract: "Explain what your models do: EigenCAM heatmaps, recommendation rationales, drift.",
         version: LumenVersion.string,
-        subcommands: [CAMCommand.self, RecsCommand.self, DriftCommand.self]
+        subcommands: [CAMCommand.self, RecsCommand.self, DriftCommand.self, ModelCommand.self]
     )
 
     public init() {}

@@ -1,0 +1,78 @@
+import Foundation
+import LumenIO
+
+/// Preprocessing and meaning of a model, from the small JSON file next to it (`model.json` for
+/// `model.onnx`).
+public struct ModelSidecar: Sendable, Codable, Equatable {
+    /// How the image becomes the input tensor.
+    public struct Input: Sendable, Codable, Equatable {
+        public var name: String
+        public var width: Int
+        public var height: Int
+        /// "stretch" (resize to width × height).
+        public var resize: String
+        /// "RGB" or "BGR".
+        public var channelOrder: String
+        /// Per-channel mean and standard deviation on 0–255 pixel values: x = (p − mean) / std.
+        public var mean: [Float]
+        public var std: [Float]
+
+        enum CodingKeys: String, CodingKey {
+            case name, width, height, resize, mean, std
+            case channelOrder = "channel_order"
+        }
+    }
+
+    /// "classify" (detection is not implemented yet).
+    public var task: String
+    public var input: Input
+    /// Labels file, one class name per line, relative to the sidecar.
+    public var labels: String?
+    /// The layer EigenCAM explains by default.
+    public var camLayer: String?
+    /// The output holding class scores.
+    public var output: String?
+    /// "logits" (softmax applied) or "probabilities".
+    public var outputKind: String?
+
+    enum CodingKeys: String, CodingKey {
+        case task, input, labels, output
+        case camLayer = "cam_layer"
+        case outputKind = "output_kind"
+    }
+
+    /// Loads and validates the sidecar of `model` (same path, `.json`).
+    public static func load(forModel model: URL) throws -> (sidecar: ModelSidecar, labels: [String]) {
+        let url = model.deletingPathExtension().appendingPathExtension("json")
+        let bytes = try FileBytes.read(url, limit: 16 << 20)
+        let sidecar: ModelSidecar
+        do {
+            sidecar = try JSONDecoder().decode(ModelSidecar.self, from: Data(bytes))
+        } catch DecodingError.keyNotFound(let key, let context) {
+            let path = (context.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: ".")
+            throw CAMError.imaging("\(url.path): missing field '\(path)'")
+        } catch {
+            throw CAMError.imaging("\(url.path): not a valid model sidecar (\(error))")
+        }
+        try sidecar.validate(path: url.path)
+        var labels: [String] = []
+        if let file = sidecar.labels {
+            let text = String(decoding: try FileBytes.read(url.deletingLastPathComponent().appendingPathComponent(file), limit: 64 << 20), as: UTF8.self)
+            labels = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            while labels.last?.isEmpty == true { labels.removeLast() }
+        }
+        return (sidecar, labels)
+    }
+
+    func validate(path: String) throws(CAMError) {
+        func fail(_ detail: String) -> CAMError { .imaging("\(path): \(detail)") }
+        guard task == "classify" else { throw fail("task '\(task)' is not supported yet (only 'classify')") }
+        guard input.width > 0, input.height > 0, input.width * input.height <= 16_000_000 else { throw fail("input size \(input.width)x\(input.height) is invalid") }
+        guard input.resize == "stretch" else { throw fail("resize '\(input.resize)' is not supported (only 'stretch')") }
+        guard ["RGB", "BGR"].contains(input.channelOrder) else { throw fail("channel_order must be RGB or BGR") }
+        guard input.mean.count == 3, input.std.count == 3, input.std.allSatisfy({ $0 != 0 }) else {
+            throw fail("mean and std need three values each, std non-zero")
+        }
+        if let kind = outputKind, !["logits", "probabilities"].contains(kind) { throw fail("output_kind must be logits or probabilities") }
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import LumenCAM
+import LumenIO
+import LumenImaging
+
+/// `lumen cam --model`: classify with the ONNX runtime, explain the chosen layer, label the overlay.
+struct ModelCAM {
+    let command: CAMCommand
+
+    struct Report: Encodable {
+        let image: String
+        let model: String
+        let layer: String
+        let predictions: [ModelExplainer.Prediction]
+        let layers: [LayerStatistics]
+        let output: String
+        let elapsedMilliseconds: Double
+
+        enum CodingKeys: String, CodingKey {
+            case image, model, layer, predictions, layers, output
+            case elapsedMilliseconds = "elapsed_ms"
+        }
+    }
+
+    func run(model: String) throws {
+        let started = Date()
+        let picture = try ImageDecoder(maxPixels: command.maxPixels).decode(contentsOf: URL(fileURLWithPath: command.image))
+        let explainer = try ModelExplainer(model: URL(fileURLWithPath: model))
+        let result = try explainer.explain(picture, layer: command.layer, topK: command.top, eigenCAM: EigenCAM(centered: !command.noCenter))
+        let overlay = try Overlay(colormap: Colormap(rawValue: command.colormap)!, heatmapWeight: command.alpha)
+        var labelled = try overlay.apply(result.map.heatmap, on: picture)
+        let best = result.predictions[0]
+        let scale = max(1, min(picture.width, picture.height) / 200)
+        labelled.drawText("\(best.label) \(String(format: "%.2f", best.probability))", x: 4 * scale, y: 4 * scale, scale: scale)
+        try AtomicFile.write(PNGEncoder().encode(labelled), to: URL(fileURLWithPath: command.out))
+        if let mapOut = command.mapOut {
+            let heat = result.map.heatmap
+            try NPYWriter.write(try Tensor(shape: [heat.height, heat.width], values: heat.values), to: URL(fileURLWithPath: mapOut))
+        }
+        let elapsed = Date().timeIntervalSince(started) * 1000
+        if let json = command.json {
+            let report = Report(
+                image: command.image, model: model, layer: result.layer, predictions: result.predictions, layers: result.map.layers,
+                output: command.out, elapsedMilliseconds: (elapsed * 10).rounded() / 10)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            try AtomicFile.write(text: String(decoding: try encoder.encode(report), as: UTF8.self) + "\n", to: URL(fileURLWithPath: json))
+        }
+        let stats = result.map.layers[0]
+        print("wrote \(command.out): \(best.label) (\(String(format: "%.2f", best.probability))); layer \(result.layer) \(stats.channels)x\(stats.height)x\(stats.width) explains \(String(format: "%.1f%%", stats.explainedVarianceRatio * 100)) [\(String(format: "%.1f", elapsed)) ms]")
+    }
+}

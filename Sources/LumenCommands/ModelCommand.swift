@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import LumenCAM
+import LumenONNX
+
+/// `lumen model`: look inside ONNX models.
+struct ModelCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "model", abstract: "Inspect ONNX models run by Lumen's runtime.", subcommands: [ModelInspectCommand.self])
+}
+
+/// `lumen model inspect`.
+struct ModelInspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect", abstract: "List every node output with its op and shape, marking good EigenCAM layers.")
+
+    @Argument(help: "The .onnx file.") var model: String
+    @Option(help: "Input width (default: the sidecar's, else the model's).") var width: Int?
+    @Option(help: "Input height.") var height: Int?
+
+    func run() throws {
+        let url = URL(fileURLWithPath: model)
+        let loaded = try ONNXModel.load(url)
+        let session = ONNXSession(model: loaded)
+        let sidecar = try? ModelSidecar.load(forModel: url).sidecar
+        var shapes: [String: [Int]] = [:]
+        for input in loaded.inputs {
+            var dims = input.dimensions.map { $0 ?? 1 }
+            if dims.count == 4 {
+                if let h = height ?? sidecar?.input.height { dims[2] = h }
+                if let w = width ?? sidecar?.input.width { dims[3] = w }
+            }
+            shapes[input.name] = dims
+        }
+        let rows = try session.inspect(inputShapes: shapes)
+        let candidates = rows.filter { $0.shape.count == 4 && $0.shape[2] >= 2 && $0.shape[3] >= 2 }
+        let auto = candidates.last?.output
+        print("\(model): opset \(loaded.opset), \(loaded.nodes.count) nodes, inputs \(shapes.map { "\($0.key) \($0.value)" }.sorted().joined(separator: ", "))")
+        for row in rows {
+            var mark = ""
+            if row.output == auto { mark = "  <- EigenCAM layer (auto)" } else if row.output == sidecar?.camLayer { mark = "  <- sidecar cam_layer" }
+            print("\(row.op.padding(toLength: 18, withPad: " ", startingAt: 0)) \(row.output.padding(toLength: 44, withPad: " ", startingAt: 0)) \(row.shape)\(mark)")
+        }
+        if let auto { print("--layer auto picks \(auto)") }
+    }
+}
