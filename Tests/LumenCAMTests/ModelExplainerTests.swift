@@ -1,0 +1,51 @@
+import Foundation
+import LumenIO
+import LumenTestSupport
+import Testing
+
+@testable import LumenCAM
+
+@Suite("EigenCAM through the ONNX runtime")
+struct ModelExplainerTests {
+    static var models: URL { Fixtures.root.deletingLastPathComponent().appendingPathComponent("models") }
+
+    @Test("EfficientNet-Lite0 calls Chelsea an Egyptian cat, and its heatmap equals the activations-path CAM of onnxruntime's activations")
+    func explainsRealModel() throws {
+        let explainer = try ModelExplainer(model: Self.models.appendingPathComponent("efficientnet-lite0.onnx"))
+        let photo = try ImageDecoder().decode(contentsOf: Fixtures.url("photos/chelsea.jpg"))
+        let result = try explainer.explain(photo)
+        #expect(result.predictions[0].label == "Egyptian cat")
+        #expect(result.predictions[0].probability > 0.5)
+        #expect(result.layer == explainer.sidecar.camLayer)
+        // The same layer captured by onnxruntime for the fixture's (Pillow-resized) input, through
+        // the activations path, against Lumen's capture of the same input.
+        let input = try TensorFile.load(Fixtures.url("onnx/effnet_input.npy"))
+        let captured = try explainer.session.run(["input": .float(shape: input.shape, data: input.values)], capture: [result.layer]).captured[result.layer]!
+        let ours = try CAMExplainer().explain([NamedActivations(name: "lumen", batch: ActivationBatch(Tensor(shape: captured.shape, values: captured.floats)))], width: 451, height: 300)
+        let theirs = try CAMExplainer().explain([NamedActivations(name: "ort", batch: ActivationBatch(TensorFile.load(Fixtures.url("onnx/effnet_head.npy"))))], width: 451, height: 300)
+        #expect(maxAbsDifference(ours[0].heatmap.values, theirs[0].heatmap.values) <= 1e-4)
+    }
+
+    @Test("the automatic layer is the last spatial block")
+    func autoLayer() throws {
+        let explainer = try ModelExplainer(model: Self.models.appendingPathComponent("efficientnet-lite0.onnx"))
+        let last = try #require(try explainer.candidateLayers().last)
+        #expect(last.shape == [1, 1280, 7, 7])
+    }
+
+    @Test("a missing sidecar, missing fields and bad values give clear errors")
+    func sidecarErrors() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        let model = dir.appendingPathComponent("m.onnx")
+        try AtomicFile.write(try Fixtures.bytes("onnx/ops/act_relu.onnx"), to: model)
+        #expect(throws: FileError.self) { _ = try ModelSidecar.load(forModel: model) }
+        try AtomicFile.write(text: #"{"task": "classify"}"#, to: dir.appendingPathComponent("m.json"))
+        #expect {
+            _ = try ModelSidecar.load(forModel: model)
+        } throws: { "\($0)".contains("missing field 'input'") }
+        try AtomicFile.write(text: #"{"task": "detect", "input": {"name": "x", "width": 4, "height": 4, "resize": "stretch", "channel_order": "RGB", "mean": [0,0,0], "std": [1,1,1]}}"#, to: dir.appendingPathComponent("m.json"))
+        #expect { _ = try ModelSidecar.load(forModel: model) } throws: { "\($0)".contains("not supported yet") }
+        try AtomicFile.write(text: #"{"task": "classify", "input": {"name": "x", "width": 4, "height": 4, "resize": "stretch", "channel_order": "RGB", "mean": [0,0], "std": [1,1,1]}}"#, to: dir.appendingPathComponent("m.json"))
+        #expect { _ = try ModelSidecar.load(forModel: model) } throws: { "\($0)".contains("three values") }
+    }
+}
