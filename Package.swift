@@ -52,7 +52,7 @@ let package = Package(
         .executableTarget(
             name: "lumen-bench",
             dependencies: [
-                "LumenCAM", "LumenIO", "LumenImaging", "LumenNumerics", "LumenRecs", "LumenDrift",
+                "LumenCAM", "LumenIO", "LumenImaging", "LumenNumerics", "LumenRecs", "LumenDrift", "LumenONNX",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

@@ -79,6 +79,7 @@ public struct ONNXModel: Sendable {
         for node in nodes where Operators.table[node.op] == nil {
             throw ONNXError.unsupported(node: node.name, op: node.op, reason: "operator \(node.op) is not implemented by Lumen's runtime")
         }
+        try GraphOptimizer.optimize(&self)
     }
 
     static func info(_ v: Onnx_ValueInfoProto) -> ValueInfo {

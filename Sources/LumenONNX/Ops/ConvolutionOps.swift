@@ -1,3 +1,4 @@
+import Foundation
 import LumenNumerics
 
 /// Convolution: im2col + OpenBLAS sgemm, with a direct path for 1×1 stride-1 unpadded kernels
@@ -82,12 +83,21 @@ enum ConvolutionOps {
                 }
             }
         }
-        if let bias {
-            guard bias.count == outChannels else { throw n.fail("bias has \(bias.count) values for \(outChannels) channels") }
-            for b in 0..<batch {
-                for m in 0..<outChannels {
-                    let base = (b * outChannels + m) * plane, value = bias[m]
-                    for k in 0..<plane { out[base + k] += value }
+        if let bias { guard bias.count == outChannels else { throw n.fail("bias has \(bias.count) values for \(outChannels) channels") } }
+        // Bias and a fused activation (see GraphOptimizer) in one pass.
+        let lo = n.float("lumen_activation_min", -.infinity), hi = n.float("lumen_activation_max", .infinity)
+        let clamp = lo > -.infinity || hi < .infinity
+        if bias != nil || clamp {
+            out.withUnsafeMutableBufferPointer { o in
+                for b in 0..<batch {
+                    for m in 0..<outChannels {
+                        let base = o.baseAddress! + (b * outChannels + m) * plane, value = bias?[m] ?? 0
+                        if clamp {
+                            for k in 0..<plane { base[k] = Swift.min(Swift.max(base[k] + value, lo), hi) }
+                        } else {
+                            for k in 0..<plane { base[k] += value }
+                        }
+                    }
                 }
             }
         }
@@ -123,31 +133,60 @@ enum ConvolutionOps {
         }
     }
 
+    /// Depthwise convolution, one channel at a time: for each kernel tap, the valid output
+    /// columns are found once and the row update runs without bounds checks.
     static func depthwiseConv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>, batch: Int, channels: Int, height: Int, width: Int, g: Geometry) {
         let (kh, kw) = (g.kernel[0], g.kernel[1]), (oh, ow) = (g.output[0], g.output[1])
         let (sh, sw) = (g.strides[0], g.strides[1]), (dh, dw) = (g.dilations[0], g.dilations[1])
         let (ph, pw) = (g.padBegin[0], g.padBegin[1])
-        for b in 0..<batch {
-            for c in 0..<channels {
-                let plane = x + (b * channels + c) * height * width
+        // Valid output column range per kernel column.
+        let ranges: [(lo: Int, hi: Int)] = (0..<kw).map { kx in
+            let offset = kx * dw - pw
+            var lo = 0
+            while lo < ow && lo * sw + offset < 0 { lo += 1 }
+            var hi = ow
+            while hi > lo && (hi - 1) * sw + offset >= width { hi -= 1 }
+            return (lo, hi)
+        }
+        let xs = SendablePointer(x), ws = SendablePointer(w), os = SendableMutablePointer(o)
+        DispatchQueue.concurrentPerform(iterations: batch * channels) { bc in
+            let x = xs.pointer, w = ws.pointer, o = os.pointer
+            let c = bc % channels
+            do {
+                let plane = x + bc * height * width
                 let kernel = w + c * kh * kw
-                let out = o + (b * channels + c) * oh * ow
+                let out = o + bc * oh * ow
+                out.initialize(repeating: 0, count: oh * ow)
                 for y in 0..<oh {
-                    for xo in 0..<ow {
-                        var sum: Float = 0
-                        for ky in 0..<kh {
-                            let iy = y * sh - ph + ky * dh
-                            if iy < 0 || iy >= height { continue }
-                            let line = plane + iy * width
-                            for kx in 0..<kw {
-                                let ix = xo * sw - pw + kx * dw
-                                if ix >= 0 && ix < width { sum += line[ix] * kernel[ky * kw + kx] }
+                    let row = out + y * ow
+                    for ky in 0..<kh {
+                        let iy = y * sh - ph + ky * dh
+                        if iy < 0 || iy >= height { continue }
+                        let line = plane + iy * width
+                        for kx in 0..<kw {
+                            let weight = kernel[ky * kw + kx], offset = kx * dw - pw
+                            let (lo, hi) = ranges[kx]
+                            if sw == 1 {
+                                let source = line + offset
+                                for xo in lo..<hi { row[xo] += weight * source[xo] }
+                            } else {
+                                for xo in lo..<hi { row[xo] += weight * line[xo * sw + offset] }
                             }
                         }
-                        out[y * ow + xo] = sum
                     }
                 }
             }
         }
     }
+}
+
+/// Raw pointers handed to concurrent workers that touch disjoint parts of the buffer.
+struct SendablePointer: @unchecked Sendable {
+    let pointer: UnsafePointer<Float>
+    init(_ pointer: UnsafePointer<Float>) { self.pointer = pointer }
+}
+
+struct SendableMutablePointer: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Float>
+    init(_ pointer: UnsafeMutablePointer<Float>) { self.pointer = pointer }
 }

@@ -32,14 +32,23 @@ enum ElementwiseOps {
             if case .int64(let shape, let data) = input {
                 return [.int64(shape: shape, data: data.map { Int64(min(max(Float($0), lo), hi)) })]
             }
-            return [try unary(n, v) { min(max($0, lo), hi) }]
+            guard case .float(let shape, var data) = input else { return [try unary(n, v) { min(max($0, lo), hi) }] }
+            data.withUnsafeMutableBufferPointer { d in
+                for i in 0..<d.count { d[i] = Swift.min(Swift.max(d[i], lo), hi) }
+            }
+            return [.float(shape: shape, data: data)]
         },
         "Identity": { n, v, _ in [try n.input(v, 0)] },
     ]
 
+    @inline(__always)
     static func unary(_ n: Node, _ v: [Value?], _ f: (Float) -> Float) throws -> Value {
         let x = try n.input(v, 0)
-        return .float(shape: x.shape, data: x.floats.map(f))
+        var data = x.floats
+        data.withUnsafeMutableBufferPointer { d in
+            for i in 0..<d.count { d[i] = f(d[i]) }
+        }
+        return .float(shape: x.shape, data: data)
     }
 
     /// The broadcast shape of two shapes (NumPy rules).

@@ -226,6 +226,28 @@ enum LayoutOps {
         let rank = x.shape.count
         let shape = (0..<rank).map { x.shape[$0] + begin[$0] + end[$0] }
         guard shape.allSatisfy({ $0 >= 0 }) else { throw node.fail("padding produces a negative size") }
+        // Fast path: constant, non-negative padding of the last two axes only (the TF-"SAME"
+        // padding exports put before every convolution): whole rows are copied.
+        if mode == "constant", rank >= 2, begin.dropLast(2).allSatisfy({ $0 == 0 }), end.dropLast(2).allSatisfy({ $0 == 0 }),
+            begin.allSatisfy({ $0 >= 0 }), end.allSatisfy({ $0 >= 0 }) {
+            let h = x.shape[rank - 2], w = x.shape[rank - 1], oh = shape[rank - 2], ow = shape[rank - 1]
+            let planes = x.shape.dropLast(2).reduce(1, *)
+            let top = begin[rank - 2], left = begin[rank - 1]
+            var out = [Float](repeating: value, count: planes * oh * ow)
+            let data = x.floats
+            data.withUnsafeBufferPointer { src in
+                out.withUnsafeMutableBufferPointer { dst in
+                    for p in 0..<planes {
+                        for y in 0..<h {
+                            let from = src.baseAddress! + (p * h + y) * w
+                            let to = dst.baseAddress! + (p * oh + y + top) * ow + left
+                            to.update(from: from, count: w)
+                        }
+                    }
+                }
+            }
+            return .float(shape: shape, data: out)
+        }
         let inStrides = strides(x.shape), count = shape.reduce(1, *)
         let data = x.floats
         var out = [Float](repeating: value, count: count)

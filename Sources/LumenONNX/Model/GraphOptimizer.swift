@@ -1,0 +1,101 @@
+/// Load-time rewrites that keep results identical within float tolerance:
+/// - constant folding: nodes whose inputs are all constants are evaluated once (this turns the
+///   shape-arithmetic chains of dynamic exports into initializers);
+/// - Pad → Conv: a constant zero Pad of the spatial axes feeding only a Conv becomes the Conv's pads;
+/// - Conv → Relu / Clip: the activation is applied inside the convolution's output loop.
+enum GraphOptimizer {
+    static let foldable: Set<String> = [
+        "Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "Reshape", "Range", "ConstantOfShape", "Expand", "Cast", "Slice",
+        "Constant", "Add", "Sub", "Mul", "Div", "Transpose", "Identity", "Flatten",
+    ]
+
+    static func optimize(_ model: inout ONNXModel) throws {
+        try foldConstants(&model)
+        fusePadIntoConv(&model)
+        fuseActivations(&model)
+    }
+
+    static func foldConstants(_ model: inout ONNXModel) throws {
+        let outputs = Set(model.outputs.map(\.name))
+        var kept: [Node] = []
+        for node in model.nodes {
+            let inputs = node.inputs.filter { !$0.isEmpty }
+            guard foldable.contains(node.op), inputs.allSatisfy({ model.initializers[$0] != nil }),
+                !node.outputs.contains(where: outputs.contains)
+            else {
+                kept.append(node)
+                continue
+            }
+            let args = node.inputs.map { $0.isEmpty ? nil : model.initializers[$0] }
+            let values = try Operators.table[node.op]!(node, args, model.opset)
+            for (name, value) in zip(node.outputs, values) where !name.isEmpty { model.initializers[name] = value }
+        }
+        model.nodes = kept
+    }
+
+    /// Names read by more than one node (or by graph outputs).
+    static func useCounts(_ model: ONNXModel) -> [String: Int] {
+        var uses: [String: Int] = [:]
+        for node in model.nodes { for input in node.inputs where !input.isEmpty { uses[input, default: 0] += 1 } }
+        for output in model.outputs { uses[output.name, default: 0] += 1 }
+        return uses
+    }
+
+    static func fusePadIntoConv(_ model: inout ONNXModel) {
+        let uses = useCounts(model)
+        var producers: [String: Int] = [:]
+        for (k, node) in model.nodes.enumerated() { for o in node.outputs { producers[o] = k } }
+        var removed = Set<Int>()
+        for (k, conv) in model.nodes.enumerated() where conv.op == "Conv" {
+            guard let p = producers[conv.inputs[0]], model.nodes[p].op == "Pad", uses[conv.inputs[0]] == 1,
+                conv.string("auto_pad", "NOTSET") == "NOTSET" else { continue }
+            let pad = model.nodes[p]
+            guard pad.string("mode", "constant") == "constant", pad.inputs.count >= 2, let pads = model.initializers[pad.inputs[1]]?.ints,
+                pads.count == 8, (pad.inputs.count < 3 || pad.inputs[2].isEmpty || model.initializers[pad.inputs[2]]?.floats.first == 0),
+                pad.inputs.count < 4 || pad.inputs[3].isEmpty,
+                pads[0] == 0, pads[1] == 0, pads[4] == 0, pads[5] == 0, pads.allSatisfy({ $0 >= 0 })
+            else { continue }
+            let existing = conv.ints("pads") ?? [0, 0, 0, 0]
+            var fused = conv
+            fused.attributes["pads"] = .ints([existing[0] + Int(pads[2]), existing[1] + Int(pads[3]), existing[2] + Int(pads[6]), existing[3] + Int(pads[7])])
+            fused.inputs[0] = pad.inputs[0]
+            model.nodes[k] = fused
+            removed.insert(p)
+        }
+        model.nodes = model.nodes.enumerated().filter { !removed.contains($0.offset) }.map(\.element)
+    }
+
+    static func fuseActivations(_ model: inout ONNXModel) {
+        let uses = useCounts(model)
+        var producers: [String: Int] = [:]
+        for (k, node) in model.nodes.enumerated() { for o in node.outputs { producers[o] = k } }
+        var removed = Set<Int>()
+        for (k, act) in model.nodes.enumerated() where act.op == "Relu" || act.op == "Clip" {
+            guard let p = producers[act.inputs[0]], model.nodes[p].op == "Conv", uses[act.inputs[0]] == 1,
+                model.nodes[p].attributes["lumen_activation_min"] == nil else { continue }
+            var lo: Float = -.infinity, hi: Float = .infinity
+            if act.op == "Relu" {
+                lo = 0
+            } else if model.opset >= 11 {
+                if act.inputs.count > 1, !act.inputs[1].isEmpty {
+                    guard let v = model.initializers[act.inputs[1]]?.floats.first else { continue }
+                    lo = v
+                }
+                if act.inputs.count > 2, !act.inputs[2].isEmpty {
+                    guard let v = model.initializers[act.inputs[2]]?.floats.first else { continue }
+                    hi = v
+                }
+            } else {
+                lo = act.float("min", lo)
+                hi = act.float("max", hi)
+            }
+            var conv = model.nodes[p]
+            conv.attributes["lumen_activation_min"] = .float(lo)
+            conv.attributes["lumen_activation_max"] = .float(hi)
+            conv.outputs = act.outputs
+            model.nodes[p] = conv
+            removed.insert(k)
+        }
+        model.nodes = model.nodes.enumerated().filter { !removed.contains($0.offset) }.map(\.element)
+    }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import LumenCAM
+import LumenIO
+import LumenImaging
+import LumenONNX
+
+/// `lumen-bench onnx`: forward passes and image → overlay, next to onnxruntime (2 threads).
+struct ONNXBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "onnx", abstract: "Time Lumen's ONNX runtime on EfficientNet-Lite0 against onnxruntime in the same run.")
+
+    @Option(help: "Model to run.") var model = "models/efficientnet-lite0.onnx"
+    @Option(help: "Photo for the end-to-end run.") var photo = "fixtures/photos/chelsea.jpg"
+    @Flag(help: "Skip the Python peer.") var noPeer = false
+
+    func run() throws {
+        let explainer = try ModelExplainer(model: URL(fileURLWithPath: model))
+        let image = try ImageDecoder().decode(contentsOf: URL(fileURLWithPath: photo))
+        let input = try explainer.preprocess(image)
+        let name = explainer.sidecar.input.name
+        let forward = try Stopwatch.measure(warmup: 2, runs: 20, budget: 5) { _ = try explainer.session.run([name: input]) }
+        let overlay = try Overlay()
+        let endToEnd = try Stopwatch.measure(warmup: 1, runs: 10, budget: 5) {
+            let decoded = try ImageDecoder().decode(contentsOf: URL(fileURLWithPath: photo))
+            let result = try explainer.explain(decoded)
+            _ = try PNGEncoder().encode(try overlay.apply(result.map.heatmap, on: decoded))
+        }
+        let peak = Self.peakMemoryMiB()
+        let peer = noPeer ? nil : PythonPeer.run(script: "scripts/bench-onnx-peer.py", arguments: ["--model", model, "--photo", photo])
+        func row(_ label: String, _ ours: Double, _ key: String) {
+            let theirs = peer?[key] as? Double
+            print(Table.pad(label, 50) + Table.pad(String(format: "%.1f ms", ours), 11, right: true)
+                + Table.pad(theirs.map { String(format: "%.1f ms", $0) } ?? "-", 11, right: true)
+                + Table.pad(theirs.map { String(format: "%.2fx", ours / $0) } ?? "-", 9, right: true))
+        }
+        print(Table.pad("\(URL(fileURLWithPath: model).lastPathComponent)", 50) + Table.pad("lumen", 11, right: true) + Table.pad("peer", 11, right: true) + Table.pad("lumen/peer", 11, right: true))
+        row("forward pass, 1×3×\(explainer.sidecar.input.height)×\(explainer.sidecar.input.width)", forward.median, "forward_ms")
+        row("JPEG → classify + EigenCAM → overlay PNG", endToEnd.median, "end_to_end_ms")
+        print(String(format: "peak resident memory: lumen-bench %.0f MiB%@", peak, (peer?["peak_mib"] as? Double).map { String(format: ", peer %.0f MiB", $0) as NSString } ?? ""))
+        if let p = peer?["peer"] as? String { print("peer: \(p)") }
+    }
+
+    /// VmHWM from /proc/self/status.
+    static func peakMemoryMiB() -> Double {
+        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+            let kb = Double(line.split(separator: " ").dropFirst().first ?? "")
+        else { return .nan }
+        return kb / 1024
+    }
+}

@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""The peer for `lumen-bench onnx`: onnxruntime with 2 threads on the same model, and the same
+end-to-end job in Python (decode, preprocess, forward with the CAM layer as an extra output,
+pytorch-grad-cam's projection and overlay, PNG encode). Prints JSON.
+Usage: pip install onnxruntime onnx opencv-python-headless numpy grad-cam; run through lumen-bench.
+"""
+import argparse
+import json
+import resource
+import statistics
+import time
+
+import cv2
+import numpy as np
+import onnx
+import onnxruntime as ort
+
+
+def timed(fn, runs=20):
+    fn()
+    fn()
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--model", required=True)
+    parser.add_argument("--photo", required=True)
+    args = parser.parse_args()
+    sidecar = json.load(open(args.model[:-5] + ".json"))
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 2
+    options.inter_op_num_threads = 1
+    model = onnx.load(args.model)
+    model.graph.output.append(onnx.helper.make_empty_tensor_value_info(sidecar["cam_layer"]))
+    session = ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
+    spec = sidecar["input"]
+    mean, std = np.array(spec["mean"], np.float32), np.array(spec["std"], np.float32)
+
+    def preprocess(bgr):
+        rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+        x = (cv2.resize(rgb, (spec["width"], spec["height"])).astype(np.float32) - mean) / std
+        return x.transpose(2, 0, 1)[None].copy(), rgb
+
+    data = open(args.photo, "rb").read()
+    x, _ = preprocess(cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR))
+    result = {"forward_ms": timed(lambda: session.run(["logits"], {spec["name"]: x}))}
+    try:
+        from pytorch_grad_cam.utils.image import scale_cam_image, show_cam_on_image
+        from pytorch_grad_cam.utils.svd_on_activations import get_2d_projection
+
+        def end_to_end():
+            bgr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+            inp, rgb = preprocess(bgr)
+            logits, acts = session.run(["logits", sidecar["cam_layer"]], {spec["name"]: inp})
+            cam = np.maximum(get_2d_projection(acts), 0)
+            mask = scale_cam_image(cam, (rgb.shape[1], rgb.shape[0]))[0]
+            mask = scale_cam_image(mask[None])[0]
+            overlay = show_cam_on_image(np.float32(rgb) / 255, mask, use_rgb=True)
+            cv2.imencode(".png", cv2.cvtColor(overlay, cv2.COLOR_RGB2BGR))
+
+        result["end_to_end_ms"] = timed(end_to_end, runs=10)
+        result["peer"] = f"onnxruntime {ort.__version__} (2 threads) + pytorch-grad-cam"
+    except ImportError:
+        result["peer"] = f"onnxruntime {ort.__version__} (2 threads)"
+    result["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
