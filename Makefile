@@ -29,6 +29,7 @@ bench: release
 	"$$($(SWIFT) build -c release --show-bin-path)/lumen-bench" cam
 	"$$($(SWIFT) build -c release --show-bin-path)/lumen-bench" recs
 	"$$($(SWIFT) build -c release --show-bin-path)/lumen-bench" drift
+	"$$($(SWIFT) build -c release --show-bin-path)/lumen-bench" onnx
 
 ## report-check: render a drift HTML report in headless Chromium and save a screenshot.
 report-check: build
@@ -56,6 +57,8 @@ fixtures:
 	python3 scripts/make-demo-fixtures.py
 	python3 scripts/make-recs-fixtures.py
 	python3 scripts/make-drift-fixtures.py
+	python3 scripts/make-onnx-fixtures.py
+	python3 scripts/export-efficientnet-lite0.py
 
 clean:
 	rm -rf .build $(OUT)
