@@ -31,6 +31,9 @@ struct CAMCommand: ParsableCommand {
     @Option(name: .long, help: "With --model: how many classes to report.")
     var top: Int = 5
 
+    @Flag(name: .long, help: "With --model: score the heatmap's faithfulness (drop in confidence, deletion-curve AUC).")
+    var metrics = false
+
     @Option(name: .long, help: "Tensor name inside a safetensors file; repeat to average several layers.")
     var tensor: [String] = []
 

@@ -13,6 +13,7 @@ struct ModelCAM {
         let layer: String
         let predictions: [ModelExplainer.Prediction]
         let layers: [LayerStatistics]
+        let faithfulness: FaithfulnessReport?
         let output: String
         let elapsedMilliseconds: Double
 
@@ -37,16 +38,21 @@ struct ModelCAM {
             let heat = result.map.heatmap
             try NPYWriter.write(try Tensor(shape: [heat.height, heat.width], values: heat.values), to: URL(fileURLWithPath: mapOut))
         }
+        let faithfulness = command.metrics
+            ? try explainer.faithfulness(input: try explainer.preprocess(picture), heatmap: result.map.heatmap, classIndex: best.index) : nil
         let elapsed = Date().timeIntervalSince(started) * 1000
         if let json = command.json {
             let report = Report(
                 image: command.image, model: model, layer: result.layer, predictions: result.predictions, layers: result.map.layers,
-                output: command.out, elapsedMilliseconds: (elapsed * 10).rounded() / 10)
+                faithfulness: faithfulness, output: command.out, elapsedMilliseconds: (elapsed * 10).rounded() / 10)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             try AtomicFile.write(text: String(decoding: try encoder.encode(report), as: UTF8.self) + "\n", to: URL(fileURLWithPath: json))
         }
         let stats = result.map.layers[0]
-        print("wrote \(command.out): \(best.label) (\(String(format: "%.2f", best.probability))); layer \(result.layer) \(stats.channels)x\(stats.height)x\(stats.width) explains \(String(format: "%.1f%%", stats.explainedVarianceRatio * 100)) [\(String(format: "%.1f", elapsed)) ms]")
+        let scored = faithfulness.map { f in
+            String(format: "; drop in confidence %+.3f, deletion AUC %.3f (random %.3f)", f.dropInConfidence, f.deletionAUC, f.randomDeletionAUC)
+        } ?? ""
+        print("wrote \(command.out): \(best.label) (\(String(format: "%.2f", best.probability))); layer \(result.layer) \(stats.channels)x\(stats.height)x\(stats.width) explains \(String(format: "%.1f%%", stats.explainedVarianceRatio * 100))\(scored) [\(String(format: "%.1f", elapsed)) ms]")
     }
 }

@@ -49,3 +49,18 @@ struct ModelExplainerTests {
         #expect { _ = try ModelSidecar.load(forModel: model) } throws: { "\($0)".contains("three values") }
     }
 }
+
+@Suite("Faithfulness metrics")
+struct FaithfulnessTests {
+    @Test("deleting the pixels EigenCAM highlights removes the espresso faster than deleting random pixels")
+    func deletionBeatsRandom() throws {
+        let explainer = try ModelExplainer(model: ModelExplainerTests.models.appendingPathComponent("efficientnet-lite0.onnx"))
+        let photo = try ImageDecoder().decode(contentsOf: Fixtures.url("photos/coffee.jpg"))
+        let result = try explainer.explain(photo)
+        let report = try explainer.faithfulness(input: try explainer.preprocess(photo), heatmap: result.map.heatmap, classIndex: result.predictions[0].index, steps: 5)
+        #expect(report.deletionCurve.count == 6)
+        #expect(abs(report.deletionCurve[0] - result.predictions[0].probability) < 1e-5)
+        #expect(report.deletionCurve.allSatisfy { (0...1).contains($0) })
+        #expect(report.deletionAUC < report.randomDeletionAUC)
+    }
+}
