@@ -109,6 +109,22 @@ def main():
          ("r2", np.array(3, np.int64)), ("target2", np.array([2, 3], np.int64)), ("c3", f32(3, 1)), ("target3", np.array([2, 3, 4], np.int64))], opset=13)
     case("unsqueeze_squeeze_v11", [N("Unsqueeze", ["x"], ["u"], axes=[0, 3]), N("Squeeze", ["u"], ["y"], axes=[0])], {"x": f32(3, 4, 5)}, ["y"], opset=11)
     case("constant_float_attr", [N("Constant", [], ["c"], value_float=2.5), N("Mul", ["x", "c"], ["y"])], {"x": f32(2, 3)}, ["y"], opset=13)
+    # Resize: every coordinate mode PyTorch exports use, nearest and linear, scales and sizes.
+    small = f32(1, 2, 5, 7)
+    empty = np.array([], np.float32)
+    for transform in ["half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric"]:
+        case(f"resize_linear_{transform}", [N("Resize", ["x", "roi", "scales"], ["y"], mode="linear", coordinate_transformation_mode=transform)],
+             {"x": small}, ["y"], [("roi", empty), ("scales", np.array([1, 1, 2.0, 1.5], np.float32))], opset=13)
+    for nearest in ["round_prefer_floor", "round_prefer_ceil", "floor", "ceil"]:
+        case(f"resize_nearest_{nearest}", [N("Resize", ["x", "roi", "scales"], ["y"], mode="nearest", coordinate_transformation_mode="asymmetric", nearest_mode=nearest)],
+             {"x": small}, ["y"], [("roi", empty), ("scales", np.array([1, 1, 2.0, 2.0], np.float32))], opset=13)
+    case("resize_linear_sizes_down", [N("Resize", ["x", "roi", "", "sizes"], ["y"], mode="linear")], {"x": f32(1, 2, 9, 12)}, ["y"],
+         [("roi", empty), ("sizes", np.array([1, 2, 4, 5], np.int64))], opset=13)
+    # ConvTranspose: stride 2 with pads and output padding, groups, dilation.
+    case("convtranspose_stride2", [N("ConvTranspose", ["x", "w", "b"], ["y"], strides=[2, 2], pads=[1, 1, 1, 1], output_padding=[1, 0])],
+         {"x": f32(1, 4, 5, 6)}, ["y"], [("w", f32(4, 3, 3, 3)), ("b", f32(3))])
+    case("convtranspose_groups_dilation", [N("ConvTranspose", ["x", "w"], ["y"], group=2, dilations=[2, 1], strides=[1, 2])],
+         {"x": f32(1, 4, 5, 6)}, ["y"], [("w", f32(4, 2, 2, 3))])
     (OUT.parent / "ops_manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
     print(f"wrote {len(manifest)} operator cases to {OUT}")
 

@@ -12,6 +12,7 @@ enum Operators {
         for (name, kernel) in PoolingOps.kernels { t[name] = kernel }
         for (name, kernel) in LinearOps.kernels { t[name] = kernel }
         for (name, kernel) in NormalizationOps.kernels { t[name] = kernel }
+        for (name, kernel) in ResizeOps.kernels { t[name] = kernel }
         return t
     }()
 }

@@ -1,0 +1,150 @@
+import Foundation
+import LumenNumerics
+
+/// Resize (nearest and linear over the last two axes, every coordinate-transformation mode
+/// PyTorch exports use) and ConvTranspose (sgemm + col2im).
+enum ResizeOps {
+    static let kernels: [String: Kernel] = [
+        "Resize": { n, v, opset in [try resize(n, v, opset)] },
+        "ConvTranspose": { n, v, _ in [try convTranspose(n, v)] },
+    ]
+
+    static func resize(_ n: Node, _ v: [Value?], _ opset: Int) throws -> Value {
+        let x = try n.floats(v, 0)
+        guard x.shape.count == 4 else { throw ONNXError.unsupported(node: n.name, op: n.op, reason: "Resize supports N×C×H×W inputs") }
+        let (h, w) = (x.shape[2], x.shape[3])
+        var outH = h, outW = w
+        var scaleH = 1.0, scaleW = 1.0
+        let scales = v.count > 2 ? v[2]?.floats ?? [] : []
+        let sizes = v.count > 3 ? v[3]?.ints ?? [] : []
+        if sizes.count == 4 {
+            guard sizes[0] == x.shape[0], sizes[1] == x.shape[1] else { throw ONNXError.unsupported(node: n.name, op: n.op, reason: "only spatial resizing is supported") }
+            outH = Int(sizes[2])
+            outW = Int(sizes[3])
+            scaleH = Double(outH) / Double(h)
+            scaleW = Double(outW) / Double(w)
+        } else if scales.count == 4 {
+            guard scales[0] == 1, scales[1] == 1 else { throw ONNXError.unsupported(node: n.name, op: n.op, reason: "only spatial resizing is supported") }
+            scaleH = Double(scales[2])
+            scaleW = Double(scales[3])
+            outH = Int((Double(h) * scaleH).rounded(.down))
+            outW = Int((Double(w) * scaleW).rounded(.down))
+        } else {
+            throw ONNXError.missing("scales or sizes of Resize '\(n.name)'")
+        }
+        guard outH > 0, outW > 0 else { throw n.fail("Resize to an empty size") }
+        let mode = n.string("mode", "nearest")
+        let transform = n.string("coordinate_transformation_mode", "half_pixel")
+        let nearest = n.string("nearest_mode", "round_prefer_floor")
+        guard ["nearest", "linear"].contains(mode) else { throw ONNXError.unsupported(node: n.name, op: n.op, reason: "Resize mode '\(mode)'") }
+        guard ["half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric"].contains(transform) else {
+            throw ONNXError.unsupported(node: n.name, op: n.op, reason: "coordinate_transformation_mode '\(transform)'")
+        }
+        func source(_ o: Int, _ length: Int, _ outLength: Int, _ scale: Double) -> Double {
+            switch transform {
+            case "align_corners": return outLength == 1 ? 0 : Double(o) * Double(length - 1) / Double(outLength - 1)
+            case "asymmetric": return Double(o) / scale
+            case "pytorch_half_pixel": return outLength > 1 ? (Double(o) + 0.5) / scale - 0.5 : 0
+            default: return (Double(o) + 0.5) / scale - 0.5
+            }
+        }
+        func pick(_ s: Double, _ length: Int) -> Int {
+            let i: Double
+            switch nearest {
+            case "floor": i = s.rounded(.down)
+            case "ceil": i = s.rounded(.up)
+            case "round_prefer_ceil": i = s - s.rounded(.down) == 0.5 ? s.rounded(.up) : s.rounded()
+            default: i = s - s.rounded(.down) == 0.5 ? s.rounded(.down) : s.rounded()
+            }
+            return min(max(Int(i), 0), length - 1)
+        }
+        typealias Tap = (i0: Int, i1: Int, w0: Float, w1: Float)
+        func taps(_ length: Int, _ outLength: Int, _ scale: Double) -> [Tap] {
+            (0..<outLength).map { o in
+                let s = source(o, length, outLength, scale)
+                if mode == "nearest" { let i = pick(s, length); return (i, i, 1, 0) }
+                let base = s.rounded(.down), r = Float(s - base)
+                let i0 = min(max(Int(base), 0), length - 1), i1 = min(max(Int(base) + 1, 0), length - 1)
+                return (i0, i1, 1 - r, r)
+            }
+        }
+        let ty = taps(h, outH, scaleH), tx = taps(w, outW, scaleW)
+        let planes = x.shape[0] * x.shape[1]
+        var out = [Float](repeating: 0, count: planes * outH * outW)
+        for p in 0..<planes {
+            let base = p * h * w
+            for (y, a) in ty.enumerated() {
+                for (xo, b) in tx.enumerated() {
+                    let top = x.data[base + a.i0 * w + b.i0] * b.w0 + x.data[base + a.i0 * w + b.i1] * b.w1
+                    let bottom = x.data[base + a.i1 * w + b.i0] * b.w0 + x.data[base + a.i1 * w + b.i1] * b.w1
+                    out[(p * outH + y) * outW + xo] = top * a.w0 + bottom * a.w1
+                }
+            }
+        }
+        return .float(shape: [x.shape[0], x.shape[1], outH, outW], data: out)
+    }
+
+    static func convTranspose(_ n: Node, _ v: [Value?]) throws -> Value {
+        let x = try n.floats(v, 0), w = try n.floats(v, 1)
+        let bias = v.count > 2 ? v[2]?.floats : nil
+        guard x.shape.count == 4, w.shape.count == 4 else { throw n.fail("only 2-D transposed convolutions are supported") }
+        let (batch, channels, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let group = n.int("group", 1)
+        guard w.shape[0] == channels, channels % group == 0 else { throw n.fail("weight \(w.shape) does not fit input \(x.shape)") }
+        let mg = w.shape[1], outChannels = mg * group, (kh, kw) = (w.shape[2], w.shape[3])
+        let strides = n.ints("strides") ?? [1, 1], dilations = n.ints("dilations") ?? [1, 1]
+        let outputPadding = n.ints("output_padding") ?? [0, 0]
+        var pads = n.ints("pads") ?? [0, 0, 0, 0]
+        let autoPad = n.string("auto_pad", "NOTSET")
+        var outH = strides[0] * (h - 1) + outputPadding[0] + (kh - 1) * dilations[0] + 1
+        var outW = strides[1] * (wd - 1) + outputPadding[1] + (kw - 1) * dilations[1] + 1
+        if let shape = n.ints("output_shape") ?? (autoPad.hasPrefix("SAME") ? [h * strides[0], wd * strides[1]] : nil) {
+            let target = Array(shape.suffix(2))
+            let totalH = max(0, outH - target[0]), totalW = max(0, outW - target[1])
+            let upper = autoPad != "SAME_LOWER"
+            pads = upper ? [totalH / 2, totalW / 2, totalH - totalH / 2, totalW - totalW / 2] : [totalH - totalH / 2, totalW - totalW / 2, totalH / 2, totalW / 2]
+        }
+        outH -= pads[0] + pads[2]
+        outW -= pads[1] + pads[3]
+        guard outH > 0, outW > 0 else { throw n.fail("output would be empty") }
+        let cg = channels / group, plane = h * wd, kSize = mg * kh * kw
+        var out = [Float](repeating: 0, count: batch * outChannels * outH * outW)
+        var columns = [Float](repeating: 0, count: kSize * plane)
+        for b in 0..<batch {
+            for g in 0..<group {
+                // columns (mg·kh·kw × HW) = Wᵀ (mg·kh·kw × cg) · X (cg × HW)
+                x.data.withUnsafeBufferPointer { X in
+                    w.data.withUnsafeBufferPointer { W in
+                        columns.withUnsafeMutableBufferPointer { C in
+                            BLAS.gemm(transposeA: true, transposeB: false, m: kSize, n: plane, k: cg,
+                                      W.baseAddress! + g * cg * kSize, lda: kSize, X.baseAddress! + (b * channels + g * cg) * plane, ldb: plane,
+                                      C.baseAddress!, ldc: plane)
+                        }
+                    }
+                }
+                // col2im: scatter-add every tap into the output.
+                for m in 0..<mg {
+                    let outBase = (b * outChannels + g * mg + m) * outH * outW
+                    for ky in 0..<kh {
+                        for kx in 0..<kw {
+                            let row = ((m * kh + ky) * kw + kx) * plane
+                            for iy in 0..<h {
+                                let oy = iy * strides[0] - pads[0] + ky * dilations[0]
+                                if oy < 0 || oy >= outH { continue }
+                                for ix in 0..<wd {
+                                    let ox = ix * strides[1] - pads[1] + kx * dilations[1]
+                                    if ox < 0 || ox >= outW { continue }
+                                    out[outBase + oy * outW + ox] += columns[row + iy * wd + ix]
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if let bias {
+            for b in 0..<batch { for m in 0..<outChannels { for k in 0..<(outH * outW) { out[(b * outChannels + m) * outH * outW + k] += bias[m] } } }
+        }
+        return .float(shape: [batch, outChannels, outH, outW], data: out)
+    }
+}
