@@ -34,6 +34,9 @@ struct CAMCommand: ParsableCommand {
     @Flag(name: .long, help: "With --model: score the heatmap's faithfulness (drop in confidence, deletion-curve AUC).")
     var metrics = false
 
+    @Flag(name: .customLong("per-box"), help: "With a detector: renormalise the heatmap inside each box, zero outside.")
+    var perBox = false
+
     @Option(name: .long, help: "Tensor name inside a safetensors file; repeat to average several layers.")
     var tensor: [String] = []
 

@@ -12,13 +12,14 @@ struct ModelCAM {
         let model: String
         let layer: String
         let predictions: [ModelExplainer.Prediction]
+        let detections: [Detection]
         let layers: [LayerStatistics]
         let faithfulness: FaithfulnessReport?
         let output: String
         let elapsedMilliseconds: Double
 
         enum CodingKeys: String, CodingKey {
-            case image, model, layer, predictions, layers, output
+            case image, model, layer, predictions, detections, layers, output, faithfulness
             case elapsedMilliseconds = "elapsed_ms"
         }
     }
@@ -29,21 +30,33 @@ struct ModelCAM {
         let explainer = try ModelExplainer(model: URL(fileURLWithPath: model))
         let result = try explainer.explain(picture, layer: command.layer, topK: command.top, eigenCAM: EigenCAM(centered: !command.noCenter))
         let overlay = try Overlay(colormap: Colormap(rawValue: command.colormap)!, heatmapWeight: command.alpha)
-        var labelled = try overlay.apply(result.map.heatmap, on: picture)
-        let best = result.predictions[0]
+        let heatmap = command.perBox && !result.detections.isEmpty ? try DetectionDecoder.perBox(result.map.heatmap, boxes: result.detections) : result.map.heatmap
+        var labelled = try overlay.apply(heatmap, on: picture)
         let scale = max(1, min(picture.width, picture.height) / 200)
-        labelled.drawText("\(best.label) \(String(format: "%.2f", best.probability))", x: 4 * scale, y: 4 * scale, scale: scale)
+        let headline: String
+        if explainer.sidecar.task == "detect" {
+            for d in result.detections {
+                labelled.drawBox(PixelBox(x0: Int(d.x0), y0: Int(d.y0), x1: Int(d.x1), y1: Int(d.y1)), color: (255, 255, 255), thickness: scale + 1)
+                labelled.drawText("\(d.label) \(String(format: "%.2f", d.confidence))", x: Int(d.x0) + 2 * scale, y: Int(d.y0) + 2 * scale, scale: scale)
+            }
+            headline = "\(result.detections.count) detection(s)" + (result.detections.first.map { ", best \($0.label) (\(String(format: "%.2f", $0.confidence)))" } ?? "")
+        } else {
+            let best = result.predictions[0]
+            labelled.drawText("\(best.label) \(String(format: "%.2f", best.probability))", x: 4 * scale, y: 4 * scale, scale: scale)
+            headline = "\(best.label) (\(String(format: "%.2f", best.probability)))"
+        }
         try AtomicFile.write(PNGEncoder().encode(labelled), to: URL(fileURLWithPath: command.out))
         if let mapOut = command.mapOut {
             let heat = result.map.heatmap
             try NPYWriter.write(try Tensor(shape: [heat.height, heat.width], values: heat.values), to: URL(fileURLWithPath: mapOut))
         }
-        let faithfulness = command.metrics
-            ? try explainer.faithfulness(input: try explainer.preprocess(picture), heatmap: result.map.heatmap, classIndex: best.index) : nil
+        let faithfulness = command.metrics && !result.predictions.isEmpty
+            ? try explainer.faithfulness(input: try explainer.preprocess(picture), heatmap: result.map.heatmap, classIndex: result.predictions[0].index) : nil
         let elapsed = Date().timeIntervalSince(started) * 1000
         if let json = command.json {
             let report = Report(
-                image: command.image, model: model, layer: result.layer, predictions: result.predictions, layers: result.map.layers,
+                image: command.image, model: model, layer: result.layer, predictions: result.predictions, detections: result.detections,
+                layers: result.map.layers,
                 faithfulness: faithfulness, output: command.out, elapsedMilliseconds: (elapsed * 10).rounded() / 10)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -53,6 +66,6 @@ struct ModelCAM {
         let scored = faithfulness.map { f in
             String(format: "; drop in confidence %+.3f, deletion AUC %.3f (random %.3f)", f.dropInConfidence, f.deletionAUC, f.randomDeletionAUC)
         } ?? ""
-        print("wrote \(command.out): \(best.label) (\(String(format: "%.2f", best.probability))); layer \(result.layer) \(stats.channels)x\(stats.height)x\(stats.width) explains \(String(format: "%.1f%%", stats.explainedVarianceRatio * 100))\(scored) [\(String(format: "%.1f", elapsed)) ms]")
+        print("wrote \(command.out): \(headline); layer \(result.layer) \(stats.channels)x\(stats.height)x\(stats.width) explains \(String(format: "%.1f%%", stats.explainedVarianceRatio * 100))\(scored) [\(String(format: "%.1f", elapsed)) ms]")
     }
 }

@@ -33,7 +33,8 @@ struct ModelInspectCommand: ParsableCommand {
             shapes[input.name] = dims
         }
         let rows = try session.inspect(inputShapes: shapes)
-        let candidates = rows.filter { $0.shape.count == 4 && $0.shape[2] >= 2 && $0.shape[3] >= 2 }
+        let inputShape = shapes.values.first { $0.count == 4 } ?? [1, 3, 1, 1]
+        let candidates = rows.filter { ModelExplainer.isFeatureMap($0.shape, inputHeight: inputShape[2], inputWidth: inputShape[3]) }
         let auto = candidates.last?.output
         print("\(model): opset \(loaded.opset), \(loaded.nodes.count) nodes, inputs \(shapes.map { "\($0.key) \($0.value)" }.sorted().joined(separator: ", "))")
         for row in rows {

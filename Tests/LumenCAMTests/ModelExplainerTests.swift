@@ -43,8 +43,8 @@ struct ModelExplainerTests {
         #expect {
             _ = try ModelSidecar.load(forModel: model)
         } throws: { "\($0)".contains("missing field 'input'") }
-        try AtomicFile.write(text: #"{"task": "detect", "input": {"name": "x", "width": 4, "height": 4, "resize": "stretch", "channel_order": "RGB", "mean": [0,0,0], "std": [1,1,1]}}"#, to: dir.appendingPathComponent("m.json"))
-        #expect { _ = try ModelSidecar.load(forModel: model) } throws: { "\($0)".contains("not supported yet") }
+        try AtomicFile.write(text: #"{"task": "segment", "input": {"name": "x", "width": 4, "height": 4, "resize": "stretch", "channel_order": "RGB", "mean": [0,0,0], "std": [1,1,1]}}"#, to: dir.appendingPathComponent("m.json"))
+        #expect { _ = try ModelSidecar.load(forModel: model) } throws: { "\($0)".contains("not supported") }
         try AtomicFile.write(text: #"{"task": "classify", "input": {"name": "x", "width": 4, "height": 4, "resize": "stretch", "channel_order": "RGB", "mean": [0,0], "std": [1,1,1]}}"#, to: dir.appendingPathComponent("m.json"))
         #expect { _ = try ModelSidecar.load(forModel: model) } throws: { "\($0)".contains("three values") }
     }

@@ -9,8 +9,10 @@ public struct ModelSidecar: Sendable, Codable, Equatable {
         public var name: String
         public var width: Int
         public var height: Int
-        /// "stretch" (resize to width × height).
+        /// "stretch" (resize to width × height) or "letterbox" (fit inside, centred, padded).
         public var resize: String
+        /// Pixel value (0–255) of the letterbox padding.
+        public var padValue: Float?
         /// "RGB" or "BGR".
         public var channelOrder: String
         /// Per-channel mean and standard deviation on 0–255 pixel values: x = (p − mean) / std.
@@ -20,10 +22,11 @@ public struct ModelSidecar: Sendable, Codable, Equatable {
         enum CodingKeys: String, CodingKey {
             case name, width, height, resize, mean, std
             case channelOrder = "channel_order"
+            case padValue = "pad_value"
         }
     }
 
-    /// "classify" (detection is not implemented yet).
+    /// "classify", or "detect" for YOLOv8-style detectors.
     public var task: String
     public var input: Input
     /// Labels file, one class name per line, relative to the sidecar.
@@ -34,11 +37,16 @@ public struct ModelSidecar: Sendable, Codable, Equatable {
     public var output: String?
     /// "logits" (softmax applied) or "probabilities".
     public var outputKind: String?
+    /// Detection: minimum class score kept (default 0.25) and NMS IoU (default 0.45).
+    public var confidenceThreshold: Float?
+    public var iouThreshold: Float?
 
     enum CodingKeys: String, CodingKey {
         case task, input, labels, output
         case camLayer = "cam_layer"
         case outputKind = "output_kind"
+        case confidenceThreshold = "confidence_threshold"
+        case iouThreshold = "iou_threshold"
     }
 
     /// Loads and validates the sidecar of `model` (same path, `.json`).
@@ -66,9 +74,9 @@ public struct ModelSidecar: Sendable, Codable, Equatable {
 
     func validate(path: String) throws(CAMError) {
         func fail(_ detail: String) -> CAMError { .imaging("\(path): \(detail)") }
-        guard task == "classify" else { throw fail("task '\(task)' is not supported yet (only 'classify')") }
+        guard ["classify", "detect"].contains(task) else { throw fail("task '\(task)' is not supported (classify or detect)") }
         guard input.width > 0, input.height > 0, input.width * input.height <= 16_000_000 else { throw fail("input size \(input.width)x\(input.height) is invalid") }
-        guard input.resize == "stretch" else { throw fail("resize '\(input.resize)' is not supported (only 'stretch')") }
+        guard ["stretch", "letterbox"].contains(input.resize) else { throw fail("resize '\(input.resize)' is not supported (stretch or letterbox)") }
         guard ["RGB", "BGR"].contains(input.channelOrder) else { throw fail("channel_order must be RGB or BGR") }
         guard input.mean.count == 3, input.std.count == 3, input.std.allSatisfy({ $0 != 0 }) else {
             throw fail("mean and std need three values each, std non-zero")
