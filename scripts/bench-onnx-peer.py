@@ -42,6 +42,7 @@ def main():
     spec = sidecar["input"]
     mean, std = np.array(spec["mean"], np.float32), np.array(spec["std"], np.float32)
 
+    # (The peer resizes by stretching for both models; Lumen letterboxes the detector: same work.)
     def preprocess(bgr):
         rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
         x = (cv2.resize(rgb, (spec["width"], spec["height"])).astype(np.float32) - mean) / std
@@ -49,7 +50,8 @@ def main():
 
     data = open(args.photo, "rb").read()
     x, _ = preprocess(cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR))
-    result = {"forward_ms": timed(lambda: session.run(["logits"], {spec["name"]: x}))}
+    output = sidecar.get("output", "logits")
+    result = {"forward_ms": timed(lambda: session.run([output], {spec["name"]: x}))}
     try:
         from pytorch_grad_cam.utils.image import scale_cam_image, show_cam_on_image
         from pytorch_grad_cam.utils.svd_on_activations import get_2d_projection
@@ -57,7 +59,7 @@ def main():
         def end_to_end():
             bgr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
             inp, rgb = preprocess(bgr)
-            logits, acts = session.run(["logits", sidecar["cam_layer"]], {spec["name"]: inp})
+            _, acts = session.run([output, sidecar["cam_layer"]], {spec["name"]: inp})
             cam = np.maximum(get_2d_projection(acts), 0)
             mask = scale_cam_image(cam, (rgb.shape[1], rgb.shape[0]))[0]
             mask = scale_cam_image(mask[None])[0]

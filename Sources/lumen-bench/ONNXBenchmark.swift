@@ -10,11 +10,18 @@ struct ONNXBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "onnx", abstract: "Time Lumen's ONNX runtime on EfficientNet-Lite0 against onnxruntime in the same run.")
 
-    @Option(help: "Model to run.") var model = "models/efficientnet-lite0.onnx"
+    @Option(help: "Models to run (each needs its sidecar).") var model: [String] = ["models/efficientnet-lite0.onnx", "fixtures/onnx/yolov8n.onnx"]
     @Option(help: "Photo for the end-to-end run.") var photo = "fixtures/photos/chelsea.jpg"
     @Flag(help: "Skip the Python peer.") var noPeer = false
 
     func run() throws {
+        for path in model {
+            try bench(path)
+            print("")
+        }
+    }
+
+    func bench(_ model: String) throws {
         let explainer = try ModelExplainer(model: URL(fileURLWithPath: model))
         let image = try ImageDecoder().decode(contentsOf: URL(fileURLWithPath: photo))
         let input = try explainer.preprocess(image)

@@ -2,7 +2,8 @@
 /// - constant folding: nodes whose inputs are all constants are evaluated once (this turns the
 ///   shape-arithmetic chains of dynamic exports into initializers);
 /// - Pad → Conv: a constant zero Pad of the spatial axes feeding only a Conv becomes the Conv's pads;
-/// - Conv → Relu / Clip: the activation is applied inside the convolution's output loop.
+/// - Conv → Relu / Clip, and Conv → Sigmoid → Mul (SiLU): the activation is applied inside the
+///   convolution's output loop.
 enum GraphOptimizer {
     static let foldable: Set<String> = [
         "Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "Reshape", "Range", "ConstantOfShape", "Expand", "Cast", "Slice",
@@ -13,6 +14,33 @@ enum GraphOptimizer {
         try foldConstants(&model)
         fusePadIntoConv(&model)
         fuseActivations(&model)
+        fuseSiLU(&model)
+    }
+
+    /// Conv → Sigmoid(x) → Mul(x, sigmoid) with no other readers of x or sigmoid becomes one Conv.
+    static func fuseSiLU(_ model: inout ONNXModel) {
+        let uses = useCounts(model)
+        var producers: [String: Int] = [:]
+        for (k, node) in model.nodes.enumerated() { for o in node.outputs { producers[o] = k } }
+        var removed = Set<Int>()
+        for (k, mul) in model.nodes.enumerated() where mul.op == "Mul" && mul.inputs.count == 2 {
+            for (xi, si) in [(0, 1), (1, 0)] {
+                let x = mul.inputs[xi], s = mul.inputs[si]
+                guard let c = producers[x], let sg = producers[s], model.nodes[c].op == "Conv", model.nodes[sg].op == "Sigmoid",
+                    model.nodes[sg].inputs.first == x, uses[x] == 2, uses[s] == 1,
+                    model.nodes[c].attributes["lumen_activation_min"] == nil, model.nodes[c].attributes["lumen_silu"] == nil,
+                    !removed.contains(c), !removed.contains(sg)
+                else { continue }
+                var conv = model.nodes[c]
+                conv.attributes["lumen_silu"] = .int(1)
+                conv.outputs = mul.outputs
+                model.nodes[c] = conv
+                removed.insert(sg)
+                removed.insert(k)
+                break
+            }
+        }
+        model.nodes = model.nodes.enumerated().filter { !removed.contains($0.offset) }.map(\.element)
     }
 
     static func foldConstants(_ model: inout ONNXModel) throws {

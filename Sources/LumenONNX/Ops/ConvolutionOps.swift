@@ -87,17 +87,21 @@ enum ConvolutionOps {
         // Bias and a fused activation (see GraphOptimizer) in one pass.
         let lo = n.float("lumen_activation_min", -.infinity), hi = n.float("lumen_activation_max", .infinity)
         let clamp = lo > -.infinity || hi < .infinity
-        if bias != nil || clamp {
-            out.withUnsafeMutableBufferPointer { o in
-                for b in 0..<batch {
-                    for m in 0..<outChannels {
-                        let base = o.baseAddress! + (b * outChannels + m) * plane, value = bias?[m] ?? 0
-                        if clamp {
-                            for k in 0..<plane { base[k] = Swift.min(Swift.max(base[k] + value, lo), hi) }
-                        } else {
-                            for k in 0..<plane { base[k] += value }
-                        }
+        let silu = n.int("lumen_silu", 0) == 1
+        if bias != nil || clamp || silu {
+            let biasValues = bias
+            let o = SendableMutablePointer(out.withUnsafeMutableBufferPointer { $0.baseAddress! })
+            DispatchQueue.concurrentPerform(iterations: batch * outChannels) { bm in
+                let base = o.pointer + bm * plane, value = biasValues?[bm % outChannels] ?? 0
+                if silu {
+                    for k in 0..<plane {
+                        let v = base[k] + value
+                        base[k] = v / (1 + Foundation.exp(-v))
                     }
+                } else if clamp {
+                    for k in 0..<plane { base[k] = Swift.min(Swift.max(base[k] + value, lo), hi) }
+                } else {
+                    for k in 0..<plane { base[k] += value }
                 }
             }
         }
@@ -122,9 +126,18 @@ enum ConvolutionOps {
                             continue
                         }
                         let src = plane + iy * width
-                        for xo in 0..<ow {
-                            let ix = xo * sw - pw + kx * dw
-                            line[xo] = ix >= 0 && ix < width ? src[ix] : 0
+                        let offset = kx * dw - pw
+                        if sw == 1 {
+                            // Valid columns are contiguous: zero the edges, copy the middle.
+                            let lo = Swift.max(0, -offset), hi = Swift.min(ow, width - offset)
+                            for xo in 0..<Swift.min(lo, ow) { line[xo] = 0 }
+                            if hi > lo { (line + lo).update(from: src + lo + offset, count: hi - lo) }
+                            for xo in Swift.max(hi, 0)..<ow where xo >= lo { line[xo] = 0 }
+                        } else {
+                            for xo in 0..<ow {
+                                let ix = xo * sw + offset
+                                line[xo] = ix >= 0 && ix < width ? src[ix] : 0
+                            }
                         }
                     }
                     row += 1
