@@ -125,6 +125,20 @@ def main():
          {"x": f32(1, 4, 5, 6)}, ["y"], [("w", f32(4, 3, 3, 3)), ("b", f32(3))])
     case("convtranspose_groups_dilation", [N("ConvTranspose", ["x", "w"], ["y"], group=2, dilations=[2, 1], strides=[1, 2])],
          {"x": f32(1, 4, 5, 6)}, ["y"], [("w", f32(4, 2, 2, 3))])
+    # Conv → BatchNormalization → Relu, folded and fused at load time.
+    case("conv_bn_relu", [N("Conv", ["x", "w"], ["c"], pads=[1, 1, 1, 1]), N("BatchNormalization", ["c", "s", "b", "m", "v"], ["n"]), N("Relu", ["n"], ["y"])],
+         {"x": x}, ["y"], [("w", f32(6, 4, 3, 3)), ("s", f32(6)), ("b", f32(6)), ("m", f32(6)), ("v", np.abs(f32(6)) + 0.5)])
+    # External data: the weights live in a separate file next to the model.
+    external = OUT / "conv_external.onnx"
+    graph = helper.make_graph([N("Conv", ["x", "w"], ["y"])], "ext", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 9, 11])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], [numpy_helper.from_array(f32(5, 4, 3, 3), "w")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.save_model(model, str(external), save_as_external_data=True, all_tensors_to_one_file=True, location="conv_external.weights", size_threshold=0)
+    result = ort.InferenceSession(str(external), providers=["CPUExecutionProvider"]).run(["y"], {"x": x})[0]
+    np.save(OUT / "conv_external.in.x.npy", x)
+    np.save(OUT / "conv_external.out.y.npy", result)
+    manifest.append({"name": "conv_external", "inputs": ["x"], "outputs": ["y"]})
     (OUT.parent / "ops_manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
     print(f"wrote {len(manifest)} operator cases to {OUT}")
 

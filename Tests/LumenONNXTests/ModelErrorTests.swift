@@ -39,3 +39,27 @@ struct ModelErrorTests {
         #expect(throws: ONNXError.self) { _ = try ONNXSession(model: model).run([:]) }
     }
 }
+
+@Suite("Load-time graph optimisation")
+struct GraphOptimizerTests {
+    @Test("Conv → BatchNormalization → Relu becomes a single convolution, and the zero Pads and ReLU6 of EfficientNet disappear")
+    func foldsAndFuses() throws {
+        let model = try ONNXModel.load(Fixtures.url("onnx/ops/conv_bn_relu.onnx"))
+        #expect(model.nodes.map(\.op) == ["Conv"])
+        let effnet = try ONNXModel.load(Fixtures.root.deletingLastPathComponent().appendingPathComponent("models/efficientnet-lite0.onnx"))
+        #expect(!effnet.nodes.contains { ["Pad", "Clip", "ConstantOfShape", "Slice"].contains($0.op) })
+    }
+
+    @Test("external data may not point outside the model's folder")
+    func externalDataStaysInside() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        var bytes = try Fixtures.bytes("onnx/ops/conv_external.onnx")
+        // Point the location at a sibling folder: "conv_external.weights" → "../onv_external.weights" is the same length.
+        let name = Array("conv_external.weights".utf8)
+        let at = (0...(bytes.count - name.count)).first { Array(bytes[$0..<($0 + name.count)]) == name }!
+        bytes.replaceSubrange(at..<(at + 3), with: Array("../".utf8))
+        let url = dir.appendingPathComponent("m.onnx")
+        try AtomicFile.write(bytes, to: url)
+        #expect(throws: (any Error).self) { _ = try ONNXModel.load(url) }
+    }
+}

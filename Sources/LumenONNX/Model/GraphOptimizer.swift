@@ -1,6 +1,7 @@
 /// Load-time rewrites that keep results identical within float tolerance:
 /// - constant folding: nodes whose inputs are all constants are evaluated once (this turns the
 ///   shape-arithmetic chains of dynamic exports into initializers);
+/// - Conv → BatchNormalization: the normalisation is folded into the weights and bias;
 /// - Pad → Conv: a constant zero Pad of the spatial axes feeding only a Conv becomes the Conv's pads;
 /// - Conv → Relu / Clip, and Conv → Sigmoid → Mul (SiLU): the activation is applied inside the
 ///   convolution's output loop.
@@ -12,6 +13,7 @@ enum GraphOptimizer {
 
     static func optimize(_ model: inout ONNXModel) throws {
         try foldConstants(&model)
+        foldBatchNorm(&model)
         fusePadIntoConv(&model)
         fuseActivations(&model)
         fuseSiLU(&model)
@@ -59,6 +61,40 @@ enum GraphOptimizer {
             for (name, value) in zip(node.outputs, values) where !name.isEmpty { model.initializers[name] = value }
         }
         model.nodes = kept
+    }
+
+    /// Conv → BatchNormalization with constant parameters becomes one Conv with rescaled weights
+    /// and bias: w' = w·γ/√(σ²+ε), b' = (b − μ)·γ/√(σ²+ε) + β.
+    static func foldBatchNorm(_ model: inout ONNXModel) {
+        let uses = useCounts(model)
+        var producers: [String: Int] = [:]
+        for (k, node) in model.nodes.enumerated() { for o in node.outputs { producers[o] = k } }
+        var removed = Set<Int>()
+        for (k, bn) in model.nodes.enumerated() where bn.op == "BatchNormalization" && bn.outputs.count == 1 {
+            guard let c = producers[bn.inputs[0]], model.nodes[c].op == "Conv", uses[bn.inputs[0]] == 1,
+                bn.inputs.count == 5, let scale = model.initializers[bn.inputs[1]]?.floats, let shift = model.initializers[bn.inputs[2]]?.floats,
+                let mean = model.initializers[bn.inputs[3]]?.floats, let variance = model.initializers[bn.inputs[4]]?.floats,
+                case .float(let wShape, var weights)? = model.initializers[model.nodes[c].inputs[1]], wShape.count == 4, scale.count == wShape[0]
+            else { continue }
+            var conv = model.nodes[c]
+            let epsilon = bn.float("epsilon", 1e-5)
+            let per = weights.count / wShape[0]
+            var bias = conv.inputs.count > 2 && !conv.inputs[2].isEmpty ? model.initializers[conv.inputs[2]]?.floats ?? [] : [Float](repeating: 0, count: wShape[0])
+            guard bias.count == wShape[0] else { continue }
+            for m in 0..<wShape[0] {
+                let factor = scale[m] / (variance[m] + epsilon).squareRoot()
+                for j in 0..<per { weights[m * per + j] *= factor }
+                bias[m] = (bias[m] - mean[m]) * factor + shift[m]
+            }
+            let wName = conv.name + "::folded_weight", bName = conv.name + "::folded_bias"
+            model.initializers[wName] = .float(shape: wShape, data: weights)
+            model.initializers[bName] = .float(shape: [wShape[0]], data: bias)
+            conv.inputs = [conv.inputs[0], wName, bName]
+            conv.outputs = bn.outputs
+            model.nodes[c] = conv
+            removed.insert(k)
+        }
+        model.nodes = model.nodes.enumerated().filter { !removed.contains($0.offset) }.map(\.element)
     }
 
     /// Names read by more than one node (or by graph outputs).
