@@ -8,12 +8,11 @@ Usage: pip install grad-cam opencv-python-headless numpy; run through `lumen-ben
 """
 import argparse
 import json
-import statistics
 import sys
-import time
 
 import cv2
 import numpy as np
+from peer_timing import timed
 
 try:
     from pytorch_grad_cam.utils.image import scale_cam_image, show_cam_on_image
@@ -55,15 +54,6 @@ except ImportError:  # numpy-only fallback with the same algorithm
 SHAPES = [(512, 7, 7), (256, 20, 20), (128, 40, 40), (64, 80, 80), (256, 40, 40)]
 
 
-def timed(fn, budget=6.0, max_runs=20):
-    fn()  # warm-up
-    times = []
-    deadline = time.perf_counter() + budget
-    while len(times) < max_runs and (len(times) < 1 or time.perf_counter() < deadline):
-        t = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t) * 1000)
-    return statistics.median(times)
 
 
 def main():
@@ -93,7 +83,7 @@ def main():
         ok, png = cv2.imencode(".png", cv2.cvtColor(overlay, cv2.COLOR_RGB2BGR))
         assert ok
 
-    result["end_to_end_ms"] = timed(end_to_end)
+    result["end_to_end_ms"] = timed(end_to_end, budget=6.0)
     print(json.dumps(result))
 
 

@@ -7,24 +7,14 @@ Usage: pip install onnxruntime onnx opencv-python-headless numpy grad-cam; run t
 import argparse
 import json
 import resource
-import statistics
-import time
 
 import cv2
 import numpy as np
+from peer_timing import timed
 import onnx
 import onnxruntime as ort
 
 
-def timed(fn, runs=20):
-    fn()
-    fn()
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t) * 1000)
-    return statistics.median(times)
 
 
 def main():
@@ -51,7 +41,7 @@ def main():
     data = open(args.photo, "rb").read()
     x, _ = preprocess(cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR))
     output = sidecar.get("output", "logits")
-    result = {"forward_ms": timed(lambda: session.run([output], {spec["name"]: x}))}
+    result = {"forward_ms": timed(lambda: session.run([output], {spec["name"]: x}), warmup=2)}
     try:
         from pytorch_grad_cam.utils.image import scale_cam_image, show_cam_on_image
         from pytorch_grad_cam.utils.svd_on_activations import get_2d_projection
@@ -66,7 +56,7 @@ def main():
             overlay = show_cam_on_image(np.float32(rgb) / 255, mask, use_rgb=True)
             cv2.imencode(".png", cv2.cvtColor(overlay, cv2.COLOR_RGB2BGR))
 
-        result["end_to_end_ms"] = timed(end_to_end, runs=10)
+        result["end_to_end_ms"] = timed(end_to_end, runs=10, warmup=2)
         result["peer"] = f"onnxruntime {ort.__version__} (2 threads) + pytorch-grad-cam"
     except ImportError:
         result["peer"] = f"onnxruntime {ort.__version__} (2 threads)"
