@@ -80,10 +80,26 @@ enum LayoutOps {
                 let chunk = (x.shape[axis] + parts - 1) / parts
                 sizes = (0..<parts).map { min(chunk, x.shape[axis] - $0 * chunk) }
             }
+            guard sizes!.reduce(0, +) == x.shape[axis], sizes!.allSatisfy({ $0 >= 0 }) else {
+                throw n.fail("split sizes \(sizes!) do not add up to \(x.shape[axis])")
+            }
+            // Each part is a run of contiguous blocks: copy them directly.
+            let outer = x.shape.prefix(axis).reduce(1, *), inner = x.shape.suffix(from: axis + 1).reduce(1, *), dim = x.shape[axis]
             var start = 0
-            return try sizes!.map { size in
+            return sizes!.map { size in
                 defer { start += size }
-                return try slice(x, starts: [start], ends: [start + size], axes: [axis], steps: [1], node: n)
+                var shape = x.shape
+                shape[axis] = size
+                if case .int64(_, let d) = x {
+                    var out: [Int64] = []
+                    for o in 0..<outer { out += d[((o * dim + start) * inner)..<((o * dim + start + size) * inner)] }
+                    return .int64(shape: shape, data: out)
+                }
+                let d = x.floats
+                var out = [Float]()
+                out.reserveCapacity(outer * size * inner)
+                for o in 0..<outer { out += d[((o * dim + start) * inner)..<((o * dim + start + size) * inner)] }
+                return .float(shape: shape, data: out)
             }
         },
         "Slice": { n, v, opset in

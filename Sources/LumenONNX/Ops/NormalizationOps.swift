@@ -26,17 +26,26 @@ enum NormalizationOps {
             var axis = n.int("axis", opset >= 13 ? -1 : 1)
             if axis < 0 { axis += rank }
             var out = x.data
-            if opset >= 13 {
-                let outer = x.shape.prefix(axis).reduce(1, *), dim = x.shape[axis], inner = x.shape.suffix(from: axis + 1).reduce(1, *)
+            // Softmax over `dim` values spaced `inner` apart: along the axis (opset ≥ 13), or over
+            // everything from the axis on (opset < 13, the input flattened to 2-D there).
+            let dim = opset >= 13 ? x.shape[axis] : x.shape.suffix(from: axis).reduce(1, *)
+            let inner = opset >= 13 ? x.shape.suffix(from: axis + 1).reduce(1, *) : 1
+            let outer = x.data.count / max(dim * inner, 1)
+            out.withUnsafeMutableBufferPointer { d in
                 for o in 0..<outer {
                     for i in 0..<inner {
-                        let idx = (0..<dim).map { (o * dim + $0) * inner + i }
-                        softmax(&out, idx)
+                        let base = d.baseAddress! + o * dim * inner + i
+                        var peak = -Float.infinity
+                        for k in 0..<dim { peak = max(peak, base[k * inner]) }
+                        var total: Float = 0
+                        for k in 0..<dim {
+                            let e = exp(base[k * inner] - peak)
+                            base[k * inner] = e
+                            total += e
+                        }
+                        for k in 0..<dim { base[k * inner] /= total }
                     }
                 }
-            } else {
-                let block = x.shape.suffix(from: axis).reduce(1, *)
-                for o in 0..<(x.data.count / max(block, 1)) { softmax(&out, Array((o * block)..<((o + 1) * block))) }
             }
             return [.float(shape: x.shape, data: out)]
         },
@@ -56,13 +65,4 @@ enum NormalizationOps {
         },
     ]
 
-    static func softmax(_ data: inout [Float], _ idx: [Int]) {
-        let peak = idx.map { data[$0] }.max() ?? 0
-        var total: Float = 0
-        for i in idx {
-            data[i] = exp(data[i] - peak)
-            total += data[i]
-        }
-        for i in idx { data[i] /= total }
-    }
 }
