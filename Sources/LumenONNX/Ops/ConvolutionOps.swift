@@ -108,31 +108,34 @@ enum ConvolutionOps {
         return .float(shape: [batch, outChannels, oh, ow], data: out)
     }
 
+    /// Unfolds kernel windows into columns (one row per channel × tap), channels in parallel.
     static func im2col(_ x: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>, channels: Int, height: Int, width: Int, g: Geometry) {
         let (kh, kw) = (g.kernel[0], g.kernel[1]), (oh, ow) = (g.output[0], g.output[1])
         let (sh, sw) = (g.strides[0], g.strides[1]), (dh, dw) = (g.dilations[0], g.dilations[1])
         let (ph, pw) = (g.padBegin[0], g.padBegin[1])
-        var row = 0
-        for c in 0..<channels {
-            let plane = x + c * height * width
+        let xs = SendablePointer(x), cs = SendableMutablePointer(columns)
+        let work = channels * kh * kw * oh * ow
+        let body: @Sendable (Int) -> Void = { c in
+            let plane = xs.pointer + c * height * width
+            var row = c * kh * kw
             for ky in 0..<kh {
                 for kx in 0..<kw {
-                    let dst = columns + row * oh * ow
+                    let dst = cs.pointer + row * oh * ow
                     for y in 0..<oh {
                         let iy = y * sh - ph + ky * dh
                         let line = dst + y * ow
                         if iy < 0 || iy >= height {
-                            for xo in 0..<ow { line[xo] = 0 }
+                            line.initialize(repeating: 0, count: ow)
                             continue
                         }
                         let src = plane + iy * width
                         let offset = kx * dw - pw
                         if sw == 1 {
                             // Valid columns are contiguous: zero the edges, copy the middle.
-                            let lo = Swift.max(0, -offset), hi = Swift.min(ow, width - offset)
-                            for xo in 0..<Swift.min(lo, ow) { line[xo] = 0 }
+                            let lo = Swift.min(Swift.max(0, -offset), ow), hi = Swift.max(Swift.min(ow, width - offset), lo)
+                            if lo > 0 { line.initialize(repeating: 0, count: lo) }
                             if hi > lo { (line + lo).update(from: src + lo + offset, count: hi - lo) }
-                            for xo in Swift.max(hi, 0)..<ow where xo >= lo { line[xo] = 0 }
+                            if hi < ow { (line + hi).initialize(repeating: 0, count: ow - hi) }
                         } else {
                             for xo in 0..<ow {
                                 let ix = xo * sw + offset
@@ -143,6 +146,11 @@ enum ConvolutionOps {
                     row += 1
                 }
             }
+        }
+        if work >= 1 << 16 {
+            DispatchQueue.concurrentPerform(iterations: channels, execute: body)
+        } else {
+            for c in 0..<channels { body(c) }
         }
     }
 
