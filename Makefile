@@ -59,6 +59,7 @@ fixtures:
 	python3 scripts/make-drift-fixtures.py
 	python3 scripts/make-onnx-fixtures.py
 	python3 scripts/export-efficientnet-lite0.py
+	python3 scripts/export-yolov8n.py
 
 clean:
 	rm -rf .build $(OUT)
