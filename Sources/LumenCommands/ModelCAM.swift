@@ -32,7 +32,7 @@ struct ModelCAM {
         let overlay = try Overlay(colormap: Colormap(rawValue: command.colormap)!, heatmapWeight: command.alpha)
         let heatmap = command.perBox && !result.detections.isEmpty ? try DetectionDecoder.perBox(result.map.heatmap, boxes: result.detections) : result.map.heatmap
         var labelled = try overlay.apply(heatmap, on: picture)
-        let scale = max(1, min(picture.width, picture.height) / 200)
+        let scale = max(1, min(picture.width, picture.height) / 150)
         let headline: String
         if explainer.sidecar.task == "detect" {
             for d in result.detections {
@@ -42,7 +42,10 @@ struct ModelCAM {
             headline = "\(result.detections.count) detection(s)" + (result.detections.first.map { ", best \($0.label) (\(String(format: "%.2f", $0.confidence)))" } ?? "")
         } else {
             let best = result.predictions[0]
-            labelled.drawText("\(best.label) \(String(format: "%.2f", best.probability))", x: 4 * scale, y: 4 * scale, scale: scale)
+            // The top classes, one line each (at most three on the picture; all of them in the JSON).
+            for (line, p) in result.predictions.prefix(3).enumerated() {
+                labelled.drawText("\(p.label) \(String(format: "%.2f", p.probability))", x: 4 * scale, y: 4 * scale + line * 10 * scale, scale: scale)
+            }
             headline = "\(best.label) (\(String(format: "%.2f", best.probability)))"
         }
         try AtomicFile.write(PNGEncoder().encode(labelled), to: URL(fileURLWithPath: command.out))
