@@ -121,3 +121,19 @@ struct FactorMatrixTests {
         #expect(!(try DriftAnalysis.images(reference, reference)).drifted)
     }
 }
+
+@Suite("Latent profiles")
+struct LatentProfileTests {
+    @Test("a latent profile keeps whole rows, also when its reservoirs subsample")
+    func jointSampleKeepsRows() throws {
+        let m = try FactorMatrixTests.matrix(500, 3, seed: 9)
+        let profile = try ReferenceProfile.factors(m, source: "m")
+        #expect(try profile.jointSample() == m)
+        // Small reservoirs drawn with one seed pick the same rows in every column.
+        let columns = try (0..<3).map { try ColumnProfile.numeric("factor \($0)", m.column($0), seed: 7, capacity: 50) }
+        let small = try ReferenceProfile(kind: "latent", source: "m", columns: columns).jointSample()
+        let rows = Set((0..<m.rows).map { Array(m.row($0)) })
+        #expect(small.rows == 50)
+        #expect((0..<small.rows).allSatisfy { rows.contains(Array(small.row($0))) })
+    }
+}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LumenDrift
+import LumenRecs
 
 /// `lumen drift features`.
 struct DriftFeaturesCommand: ParsableCommand {
@@ -54,12 +55,15 @@ struct DriftProfileCommand: ParsableCommand {
 
     @Option(help: "CSV of features or predictions.") var features: String?
     @Option(help: "Folder of PNG/JPEG images.") var images: String?
+    @Option(help: "Latent factors: a .npy matrix (rows × factors) or a Lumen EMF model (its user factors).") var factors: String?
     @Option(help: "Pixels sampled per image (0 = all).") var samplePixels: Int = 10_000
     @Option(help: "Comma-separated columns (CSV only).") var columns: String?
     @Option(help: "Profile file to write (.json).") var out: String
 
     func validate() throws {
-        guard (features == nil) != (images == nil) else { throw ValidationError("give exactly one of --features or --images") }
+        guard [features, images, factors].compactMap({ $0 }).count == 1 else {
+            throw ValidationError("give exactly one of --features, --images or --factors")
+        }
     }
 
     func run() throws {
@@ -67,6 +71,15 @@ struct DriftProfileCommand: ParsableCommand {
         if let features {
             let wanted = columns?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             profile = ReferenceProfile(kind: "features", source: features, columns: try CSVTable.load(URL(fileURLWithPath: features)).profiles(columns: wanted))
+        } else if let factors {
+            let matrix: SampleMatrix
+            if factors.hasSuffix(".safetensors") {
+                let model = try EMFModelFile.load(URL(fileURLWithPath: factors))
+                matrix = try SampleMatrix(rows: model.users.count, cols: model.hyperparameters.factors, values: model.userFactors.map(Double.init))
+            } else {
+                matrix = try FactorFile.load(factors)
+            }
+            profile = try ReferenceProfile.factors(matrix, source: factors)
         } else {
             let scan = try ImageFolderScan.scan(URL(fileURLWithPath: images!), samplePixels: samplePixels > 0 ? samplePixels : nil)
             profile = try DriftAnalysis.profile(scan, source: images!)

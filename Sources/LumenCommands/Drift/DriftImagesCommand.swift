@@ -44,7 +44,7 @@ struct DriftLatentCommand: ParsableCommand {
         commandName: "latent",
         abstract: "Drift of recommender latent factors: production users folded into a model, or items across a retrain (Procrustes-aligned).")
 
-    @Option(help: "Reference factor matrix (.npy, rows × factors).") var referenceFactors: String?
+    @Option(help: "Reference factor matrix (.npy, rows × factors) or latent profile (.json).") var referenceFactors: String?
     @Option(help: "Current factor matrix (.npy).") var currentFactors: String?
     @Flag(help: "Rows correspond on both sides: align the current factors by orthogonal Procrustes first.") var align = false
     @Option(help: "Model whose users are the reference (with --current-ratings).") var model: String?
@@ -89,7 +89,10 @@ struct DriftLatentCommand: ParsableCommand {
 
 /// Factor matrices from .npy files.
 enum FactorFile {
+    /// A factor matrix from .npy, or the joint sample kept in a latent profile (.json).
     static func load(_ path: String) throws -> SampleMatrix {
+        let url = URL(fileURLWithPath: path)
+        if ReferenceProfile.isProfile(url) { return try ReferenceProfile.load(url).jointSample() }
         let tensor = try LumenIO.TensorFile.load(URL(fileURLWithPath: path))
         guard tensor.shape.count == 2 else {
             throw DriftError.dimensionMismatch("\(path) has shape \(tensor.shape); expected rows × factors")

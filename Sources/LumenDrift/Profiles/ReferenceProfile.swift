@@ -43,6 +43,25 @@ public struct ReferenceProfile: Sendable, Codable, Equatable {
         return profile
     }
 
+    /// A latent profile: one numeric column per factor dimension. Every column's reservoir is
+    /// drawn with the same seed from the same number of rows, so row k of all reservoirs is the
+    /// same entity and `jointSample()` gives back a multivariate sample.
+    public static func factors(_ matrix: SampleMatrix, source: String) throws(DriftError) -> ReferenceProfile {
+        var columns: [ColumnProfile] = []
+        for j in 0..<matrix.cols { columns.append(try ColumnProfile.numeric("factor \(j)", matrix.column(j), seed: 7)) }
+        return ReferenceProfile(kind: "latent", source: source, columns: columns)
+    }
+
+    /// The rows kept in a latent profile, as a matrix (see `factors`).
+    public func jointSample() throws(DriftError) -> SampleMatrix {
+        guard kind == "latent", let first = columns.first?.reservoir else { throw .badProfile("not a latent-factor profile") }
+        let rows = first.count
+        guard columns.allSatisfy({ $0.reservoir?.count == rows }) else { throw .badProfile("latent columns hold samples of different sizes") }
+        var values = [Double](repeating: 0, count: rows * columns.count)
+        for (j, column) in columns.enumerated() { for (r, v) in column.reservoir!.enumerated() { values[r * columns.count + j] = v } }
+        return try SampleMatrix(rows: rows, cols: columns.count, values: values)
+    }
+
     /// True when the path names a profile (profiles are `.json`; raw data is CSV or a folder).
     /// `load` then checks the format tag.
     public static func isProfile(_ url: URL) -> Bool {
