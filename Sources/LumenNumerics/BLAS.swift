@@ -1,4 +1,5 @@
 import COpenBLAS
+import Foundation
 
 /// Thin, bounds-checked wrappers over the OpenBLAS routines Lumen uses. Matrices are row-major.
 public enum BLAS {
@@ -82,10 +83,47 @@ public enum BLAS {
             blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
     }
 
+    /// `C = A·B` (row-major, no transposes) with the columns of B and C split across the cores,
+    /// each part a single-threaded sgemm: used inside `singleThreaded` sections, where Lumen
+    /// does its own parallelism and OpenBLAS's threads would only compete for the cores.
+    public static func parallelGemm(
+        m: Int, n: Int, k: Int, _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+        _ c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        let workers = Parallel.workers
+        guard workers > 1, m * n * k >= 1 << 20, n >= 2 * workers else {
+            gemm(transposeA: false, transposeB: false, m: m, n: n, k: k, a, lda: lda, b, ldb: ldb, c, ldc: ldc)
+            return
+        }
+        let chunk = (n + workers - 1) / workers
+        let pa = UnsafeSendable(a), pb = UnsafeSendable(b), pc = UnsafeSendable(UnsafePointer(c))
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            let start = w * chunk, width = Swift.min(chunk, n - start)
+            guard width > 0 else { return }
+            gemm(transposeA: false, transposeB: false, m: m, n: width, k: k, pa.pointer, lda: lda, pb.pointer + start, ldb: ldb,
+                 UnsafeMutablePointer(mutating: pc.pointer) + start, ldc: ldc)
+        }
+    }
+
+    /// Runs `body` with OpenBLAS limited to one thread, restoring the previous count afterwards.
+    /// Not for concurrent use from several threads.
+    public static func singleThreaded<T>(_ body: () throws -> T) rethrows -> T {
+        let previous = openblas_get_num_threads()
+        openblas_set_num_threads(1)
+        defer { openblas_set_num_threads(previous) }
+        return try body()
+    }
+
     /// Copies the upper triangle of a square row-major matrix into the lower one.
     static func mirrorUpper(_ g: inout [Float], n: Int) {
         for i in 0..<n {
             for j in 0..<i { g[i * n + j] = g[j * n + i] }
         }
     }
+}
+
+/// A pointer handed to concurrent workers that touch disjoint parts of its buffer.
+struct UnsafeSendable: @unchecked Sendable {
+    let pointer: UnsafePointer<Float>
+    init(_ pointer: UnsafePointer<Float>) { self.pointer = pointer }
 }

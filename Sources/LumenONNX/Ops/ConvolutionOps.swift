@@ -71,11 +71,11 @@ enum ConvolutionOps {
                             let output = O.baseAddress! + (b * outChannels + grp * mg) * plane
                             let weights = W.baseAddress! + grp * mg * kSize
                             if pointwise {
-                                BLAS.gemm(transposeA: false, transposeB: false, m: mg, n: plane, k: cg, weights, lda: kSize, input, ldb: plane, output, ldc: plane)
+                                BLAS.parallelGemm(m: mg, n: plane, k: cg, weights, lda: kSize, input, ldb: plane, output, ldc: plane)
                             } else {
                                 columns.withUnsafeMutableBufferPointer { C in
                                     im2col(input, C.baseAddress!, channels: cg, height: height, width: width, g: g)
-                                    BLAS.gemm(transposeA: false, transposeB: false, m: mg, n: plane, k: kSize, weights, lda: kSize, UnsafePointer(C.baseAddress!), ldb: plane, output, ldc: plane)
+                                    BLAS.parallelGemm(m: mg, n: plane, k: kSize, weights, lda: kSize, UnsafePointer(C.baseAddress!), ldb: plane, output, ldc: plane)
                                 }
                             }
                         }

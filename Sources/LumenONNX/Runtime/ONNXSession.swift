@@ -1,3 +1,5 @@
+import LumenNumerics
+
 /// Runs a loaded model: nodes in graph order, each value freed after its last consumer unless it
 /// is an output or was asked for (`capture`), so intermediate layers can be read for EigenCAM.
 public struct ONNXSession: Sendable {
@@ -18,8 +20,14 @@ public struct ONNXSession: Sendable {
         public var captured: [String: Value]
     }
 
-    /// Runs the graph on `inputs` (by graph input name).
+    /// Runs the graph on `inputs` (by graph input name). OpenBLAS is kept to one thread during the
+    /// run: the kernels split their own work across the cores, and two thread pools fighting over
+    /// two cores made timings swing by 2×.
     public func run(_ inputs: [String: Value], capture: Set<String> = [], recordShapes: ((Node, [Value]) -> Void)? = nil) throws -> Result {
+        try BLAS.singleThreaded { try runGraph(inputs, capture: capture, recordShapes: recordShapes) }
+    }
+
+    func runGraph(_ inputs: [String: Value], capture: Set<String>, recordShapes: ((Node, [Value]) -> Void)?) throws -> Result {
         for info in model.inputs {
             guard let value = inputs[info.name] else { throw ONNXError.badInput("the model needs input '\(info.name)'") }
             guard value.shape.count == info.dimensions.count,
