@@ -105,14 +105,17 @@ public enum BLAS {
         }
     }
 
-    /// Runs `body` with OpenBLAS limited to one thread, restoring the previous count afterwards.
-    /// Not for concurrent use from several threads.
-    public static func singleThreaded<T>(_ body: () throws -> T) rethrows -> T {
-        let previous = openblas_get_num_threads()
-        openblas_set_num_threads(1)
-        defer { openblas_set_num_threads(previous) }
-        return try body()
+    /// Limits OpenBLAS to one thread for the rest of the process, once: callers that split
+    /// work across the cores themselves (the ONNX runtime) would otherwise fight OpenBLAS's pool
+    /// for the same cores. Changing the count is done a single time because OpenBLAS does not
+    /// expect it to change while other threads are inside BLAS calls.
+    public static func useSingleThreadedBLAS() {
+        _ = singleThreadedOnce
     }
+
+    private static let singleThreadedOnce: Void = {
+        if openblas_get_num_threads() != 1 { openblas_set_num_threads(1) }
+    }()
 
     /// Copies the upper triangle of a square row-major matrix into the lower one.
     static func mirrorUpper(_ g: inout [Float], n: Int) {

@@ -20,14 +20,11 @@ public struct ONNXSession: Sendable {
         public var captured: [String: Value]
     }
 
-    /// Runs the graph on `inputs` (by graph input name). OpenBLAS is kept to one thread during the
-    /// run: the kernels split their own work across the cores, and two thread pools fighting over
-    /// two cores made timings swing by 2×.
+    /// Runs the graph on `inputs` (by graph input name). The first run limits OpenBLAS to one
+    /// thread for the process: the kernels split their own work across the cores, and two thread
+    /// pools fighting over two cores made timings swing by 2×.
     public func run(_ inputs: [String: Value], capture: Set<String> = [], recordShapes: ((Node, [Value]) -> Void)? = nil) throws -> Result {
-        try BLAS.singleThreaded { try runGraph(inputs, capture: capture, recordShapes: recordShapes) }
-    }
-
-    func runGraph(_ inputs: [String: Value], capture: Set<String>, recordShapes: ((Node, [Value]) -> Void)?) throws -> Result {
+        BLAS.useSingleThreadedBLAS()
         for info in model.inputs {
             guard let value = inputs[info.name] else { throw ONNXError.badInput("the model needs input '\(info.name)'") }
             guard value.shape.count == info.dimensions.count,
