@@ -50,11 +50,7 @@ struct CAMReport: Encodable {
         try c.encode(LumenVersion.string, forKey: .lumenVersion)
     }
 
-    func jsonText() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
-    }
+    func jsonText() throws -> String { try JSONOutput.text(self) + "\n" }
 
     /// One line: what was written and how much of the layer the heatmap explains.
     var summary: String {

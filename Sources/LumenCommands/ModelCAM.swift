@@ -61,9 +61,7 @@ struct ModelCAM {
                 image: command.image, model: model, layer: result.layer, predictions: result.predictions, detections: result.detections,
                 layers: result.map.layers,
                 faithfulness: faithfulness, output: command.out, elapsedMilliseconds: (elapsed * 10).rounded() / 10)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            try AtomicFile.write(text: String(decoding: try encoder.encode(report), as: UTF8.self) + "\n", to: URL(fileURLWithPath: json))
+            try AtomicFile.write(text: try JSONOutput.text(report) + "\n", to: URL(fileURLWithPath: json))
         }
         let stats = result.map.layers[0]
         let scored = faithfulness.map { f in

@@ -18,23 +18,6 @@ public struct Overlay: Sendable {
         self.heatmapWeight = heatmapWeight
     }
 
-    /// The heatmap alone, coloured.
-    public func colorize(_ mask: FloatMap) throws(ImagingError) -> RGBImage {
-        let table = colormap.table
-        var pixels = [UInt8](repeating: 0, count: mask.values.count * 3)
-        for (i, v) in mask.values.enumerated() {
-            let t = Colormap.index(of: v) * 3
-            pixels[3 * i] = table[t]
-            pixels[3 * i + 1] = table[t + 1]
-            pixels[3 * i + 2] = table[t + 2]
-        }
-        do {
-            return try RGBImage(width: mask.width, height: mask.height, pixels: pixels)
-        } catch {
-            throw .invalidSize(width: mask.width, height: mask.height)
-        }
-    }
-
     /// Blends `mask` (values in [0, 1], same size as the image) over `image`.
     public func apply(_ mask: FloatMap, on image: RGBImage) throws(ImagingError) -> RGBImage {
         guard mask.width == image.width, mask.height == image.height else {

@@ -41,18 +41,6 @@ public enum BLAS {
         return y
     }
 
-    /// `y = a · x` for `a` rows × cols and `x` of length cols.
-    public static func times(_ a: UnsafeBufferPointer<Float>, rows: Int, cols: Int, _ x: [Float]) -> [Float] {
-        precondition(a.count >= rows * cols && x.count == cols)
-        var y = [Float](repeating: 0, count: rows)
-        y.withUnsafeMutableBufferPointer { out in
-            cblas_sgemv(
-                CblasRowMajor, CblasNoTrans, blasint(rows), blasint(cols), 1, a.baseAddress, blasint(cols),
-                x, 1, 0, out.baseAddress, 1)
-        }
-        return y
-    }
-
     /// `c = a · b` for row-major `a` (m × k) and `b` (k × n).
     public static func multiply(_ a: [Float], _ b: [Float], m: Int, k: Int, n: Int) -> [Float] {
         precondition(a.count == m * k && b.count == k * n)

@@ -26,6 +26,8 @@ public struct ModelExplainer: Sendable {
     public let session: ONNXSession
     public let sidecar: ModelSidecar
     public let labels: [String]
+    /// The automatically chosen layer, found once (it costs a forward pass) and reused.
+    private let autoLayer = AutoLayerCache()
 
     public init(model: URL) throws {
         session = ONNXSession(model: try ONNXModel.load(model))
@@ -86,8 +88,10 @@ public struct ModelExplainer: Sendable {
     public func explain(_ image: RGBImage, layer requested: String? = nil, topK: Int = 5, eigenCAM: EigenCAM = EigenCAM()) throws -> Result {
         var layer = requested ?? sidecar.camLayer ?? "auto"
         if layer == "auto" {
-            guard let last = try candidateLayers().last else { throw CAMError.imaging("the model has no spatial layer to explain") }
-            layer = last.name
+            layer = try autoLayer.value {
+                guard let last = try candidateLayers().last else { throw CAMError.imaging("the model has no spatial layer to explain") }
+                return last.name
+            }
         }
         let run = try session.run([sidecar.input.name: try preprocess(image)], capture: [layer])
         guard let activations = run.captured[layer] else {
@@ -123,5 +127,20 @@ public struct ModelExplainer: Sendable {
         let predictions = order.map { Prediction(index: $0, label: $0 < labels.count ? labels[$0] : "class \($0)", probability: probabilities[$0]) }
         let maps = try CAMExplainer(eigenCAM: eigenCAM).explain(layers, width: image.width, height: image.height)
         return Result(predictions: predictions, detections: [], layer: layer, map: maps[0])
+    }
+}
+
+/// Holds the automatically chosen layer once it has been computed.
+final class AutoLayerCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var name: String?
+
+    func value(_ compute: () throws -> String) throws -> String {
+        lock.lock()
+        defer { lock.unlock() }
+        if let name { return name }
+        let found = try compute()
+        name = found
+        return found
     }
 }

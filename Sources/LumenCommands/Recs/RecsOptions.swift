@@ -102,12 +102,3 @@ struct TrainingProgress {
         }
     }
 }
-
-/// JSON output for the recs commands.
-enum JSONOutput {
-    static func text<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-}
