@@ -14,6 +14,12 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // MARK: C libraries (thin system-library targets and one C shim)
@@ -43,10 +49,23 @@ let package = Package(
         .target(name: "LumenDrift", dependencies: ["LumenIO", "LumenNumerics", "LumenImaging", "LumenRecs"]),
         // MARK: Surfaces
         .target(
-            name: "LumenCommands",
+            name: "LumenServer",
             dependencies: [
                 "LumenCAM", "LumenIO", "LumenImaging", "LumenRecs", "LumenDrift",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+        .target(
+            name: "LumenCommands",
+            dependencies: [
+                "LumenCAM", "LumenIO", "LumenImaging", "LumenRecs", "LumenDrift", "LumenServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
         .executableTarget(name: "lumen", dependencies: ["LumenCommands"]),
         .executableTarget(
@@ -66,5 +85,12 @@ let package = Package(
         .testTarget(name: "LumenDriftTests", dependencies: ["LumenDrift", "LumenTestSupport"]),
         .testTarget(name: "LumenONNXTests", dependencies: ["LumenONNX", "LumenTestSupport"]),
         .testTarget(name: "LumenCommandsTests", dependencies: ["LumenCommands", "LumenTestSupport"]),
+        .testTarget(
+            name: "LumenServerTests",
+            dependencies: [
+                "LumenServer", "LumenTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]),
     ]
 )

@@ -30,24 +30,8 @@ struct ModelCAM {
         let explainer = try ModelExplainer(model: URL(fileURLWithPath: model))
         let result = try explainer.explain(picture, layer: command.layer, topK: command.top, eigenCAM: EigenCAM(centered: !command.noCenter))
         let overlay = try Overlay(colormap: Colormap(rawValue: command.colormap)!, heatmapWeight: command.alpha)
-        let heatmap = command.perBox && !result.detections.isEmpty ? try DetectionDecoder.perBox(result.map.heatmap, boxes: result.detections) : result.map.heatmap
-        var labelled = try overlay.apply(heatmap, on: picture)
-        let scale = max(1, min(picture.width, picture.height) / 150)
-        let headline: String
-        if explainer.sidecar.task == "detect" {
-            for d in result.detections {
-                labelled.drawBox(PixelBox(x0: Int(d.x0), y0: Int(d.y0), x1: Int(d.x1), y1: Int(d.y1)), color: (255, 255, 255), thickness: scale + 1)
-                labelled.drawText("\(d.label) \(String(format: "%.2f", d.confidence))", x: Int(d.x0) + 2 * scale, y: Int(d.y0) + 2 * scale, scale: scale)
-            }
-            headline = "\(result.detections.count) detection(s)" + (result.detections.first.map { ", best \($0.label) (\(String(format: "%.2f", $0.confidence)))" } ?? "")
-        } else {
-            let best = result.predictions[0]
-            // The top classes, one line each (at most three on the picture; all of them in the JSON).
-            for (line, p) in result.predictions.prefix(3).enumerated() {
-                labelled.drawText("\(p.label) \(String(format: "%.2f", p.probability))", x: 4 * scale, y: 4 * scale + line * 10 * scale, scale: scale)
-            }
-            headline = "\(best.label) (\(String(format: "%.2f", best.probability)))"
-        }
+        let rendered = try LabelledOverlay(result, on: picture, task: explainer.sidecar.task, overlay: overlay, perBox: command.perBox)
+        let labelled = rendered.image, headline = rendered.headline
         try AtomicFile.write(PNGEncoder().encode(labelled), to: URL(fileURLWithPath: command.out))
         if let mapOut = command.mapOut {
             let heat = result.map.heatmap

@@ -5,7 +5,7 @@ import LumenCommands
 let arguments = Array(CommandLine.arguments.dropFirst())
 do {
     var command = try Lumen.parseAsRoot(arguments)
-    try command.run()
+    if try await !Lumen.runAsync(command) { try command.run() }
 } catch {
     if arguments.first == "drift", !(error is ExitCode), Lumen.exitCode(for: error) != .success {
         FileHandleOutput.standardError("Error: " + Lumen.message(for: error))

@@ -79,11 +79,7 @@ struct DriftLatentCommand: ParsableCommand {
             latent = try LatentDrift.items(old: old, new: new, test: test)
             (reference, current) = (oldModel!, newModel!)
         }
-        let features = latent.multivariate.perDimension.enumerated().map { k, r in
-            FeatureDrift(name: "factor \(k)", kind: .numeric, result: r, statistics: [r], bins: [], referenceShare: [], currentShare: [],
-                         referenceCount: latent.referenceCount, currentCount: latent.currentCount, responsible: [])
-        }
-        try output.finish(DriftReport(kind: "latent", reference: reference, current: current, features: features, latent: latent))
+        try output.finish(DriftReport.latent(latent, reference: reference, current: current))
     }
 }
 

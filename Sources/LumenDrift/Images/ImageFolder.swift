@@ -23,10 +23,24 @@ public struct ImageFolderScan: Sendable {
         }
         guard !names.isEmpty else { throw .emptySample("no .png/.jpg/.jpeg files in \(folder.path)") }
         let decoder = ImageDecoder(maxPixels: maxPixels)
+        return try scan(names: names, source: folder.path, samplePixels: samplePixels) { k in
+            try decoder.decode(contentsOf: folder.appendingPathComponent(names[k]))
+        }
+    }
+
+    /// Scans encoded images held in memory (named for the report), e.g. an upload.
+    public static func scan(encoded images: [(name: String, bytes: [UInt8])], samplePixels: Int? = 10_000,
+                            maxPixels: Int = ImageDecoder.defaultMaxPixels) throws(DriftError) -> ImageFolderScan {
+        guard !images.isEmpty else { throw .emptySample("no images given") }
+        let decoder = ImageDecoder(maxPixels: maxPixels)
+        return try scan(names: images.map(\.name), source: "the upload", samplePixels: samplePixels) { k in try decoder.decode(images[k].bytes) }
+    }
+
+    private static func scan(names: [String], source: String, samplePixels: Int?,
+                             decode: @Sendable (Int) throws -> RGBImage) throws(DriftError) -> ImageFolderScan {
         let results = Parallel.map(names.count) { k -> Result<ImageProperties, SkippedImage> in
             do {
-                let image = try decoder.decode(contentsOf: folder.appendingPathComponent(names[k]))
-                return .success(ImageProperties(image, samplePixels: samplePixels, seed: UInt64(k)))
+                return .success(ImageProperties(try decode(k), samplePixels: samplePixels, seed: UInt64(k)))
             } catch {
                 return .failure(SkippedImage(file: names[k], reason: "\(error)"))
             }
@@ -40,7 +54,7 @@ public struct ImageFolderScan: Sendable {
             case .failure(let s): skipped.append(s)
             }
         }
-        guard !properties.isEmpty else { throw .emptySample("none of the \(names.count) images in \(folder.path) could be read") }
+        guard !properties.isEmpty else { throw .emptySample("none of the \(names.count) images in \(source) could be read") }
         return ImageFolderScan(files: files, properties: properties, skipped: skipped)
     }
 

@@ -31,6 +31,15 @@ public struct DriftReport: Sendable, Codable, Equatable {
         drifted = latent?.drifted ?? multivariate?.drifted ?? (!features.isEmpty && driftedShare >= shareThreshold)
     }
 
+    /// A report for latent-factor drift: one row per factor dimension beside the multivariate verdict.
+    public static func latent(_ latent: LatentDriftReport, reference: String, current: String) -> DriftReport {
+        let features = latent.multivariate.perDimension.enumerated().map { k, r in
+            FeatureDrift(name: "factor \(k)", kind: .numeric, result: r, statistics: [r], bins: [], referenceShare: [], currentShare: [],
+                         referenceCount: latent.referenceCount, currentCount: latent.currentCount, responsible: [])
+        }
+        return DriftReport(kind: "latent", reference: reference, current: current, features: features, latent: latent)
+    }
+
     enum CodingKeys: String, CodingKey {
         case kind, reference, current, features, multivariate, latent, skipped, drifted
         case createdAt = "created_at"

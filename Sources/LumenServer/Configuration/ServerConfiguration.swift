@@ -1,0 +1,145 @@
+import Foundation
+import LumenIO
+
+/// Everything `lumen serve` can be told: defaults, overridden by a JSON config file, then by
+/// `LUMEN_*` environment variables, then by command-line flags.
+public struct ServerConfiguration: Sendable, Codable, Equatable {
+    /// Address to bind; loopback unless told otherwise.
+    public var host = "127.0.0.1"
+    public var port = 8080
+    /// Folder of models (EMF .safetensors, ONNX + sidecar, drift reference profiles).
+    public var models = "models"
+    /// File of bearer tokens ("role name token" per line); none means no authentication.
+    public var tokensFile: String?
+    /// Tokens given inline ("role:name:token,…"), e.g. from `LUMEN_TOKENS`.
+    public var tokens: String?
+    /// Allows a non-loopback address without tokens.
+    public var insecure = false
+    /// Largest request body accepted (bytes).
+    public var maxBodyBytes = 20_000_000
+    /// Largest decoded image accepted (pixels).
+    public var maxPixels = ImageDecoder.defaultMaxPixels
+    /// Longest a request may run before it is answered 503.
+    public var requestTimeoutSeconds = 30.0
+    /// Threads that run CPU-heavy work (CAM, ONNX, drift); 0 = one per core.
+    public var computeThreads = 0
+    /// Heavy requests allowed to wait for a compute thread before new ones get 503.
+    public var computeQueue = 32
+    /// Requests in flight at once before new ones get 503.
+    public var maxInFlight = 4096
+    /// Append-only JSON-lines audit log.
+    public var auditLog = "lumen-audit.jsonl"
+    /// fsync the audit log after every record (survives power loss, not just a crash).
+    public var auditFsync = false
+    /// swift-log level for the JSON logs on stdout.
+    public var logLevel = "info"
+    /// One JSON log line per request.
+    public var accessLog = true
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case host, port, models, tokens, insecure
+        case tokensFile = "tokens_file", maxBodyBytes = "max_body_bytes", maxPixels = "max_pixels"
+        case requestTimeoutSeconds = "request_timeout_seconds", computeThreads = "compute_threads", computeQueue = "compute_queue"
+        case maxInFlight = "max_in_flight", auditLog = "audit_log", auditFsync = "audit_fsync", logLevel = "log_level", accessLog = "access_log"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = ServerConfiguration()
+        host = try c.decodeIfPresent(String.self, forKey: .host) ?? d.host
+        port = try c.decodeIfPresent(Int.self, forKey: .port) ?? d.port
+        models = try c.decodeIfPresent(String.self, forKey: .models) ?? d.models
+        tokensFile = try c.decodeIfPresent(String.self, forKey: .tokensFile)
+        tokens = try c.decodeIfPresent(String.self, forKey: .tokens)
+        insecure = try c.decodeIfPresent(Bool.self, forKey: .insecure) ?? d.insecure
+        maxBodyBytes = try c.decodeIfPresent(Int.self, forKey: .maxBodyBytes) ?? d.maxBodyBytes
+        maxPixels = try c.decodeIfPresent(Int.self, forKey: .maxPixels) ?? d.maxPixels
+        requestTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .requestTimeoutSeconds) ?? d.requestTimeoutSeconds
+        computeThreads = try c.decodeIfPresent(Int.self, forKey: .computeThreads) ?? d.computeThreads
+        computeQueue = try c.decodeIfPresent(Int.self, forKey: .computeQueue) ?? d.computeQueue
+        maxInFlight = try c.decodeIfPresent(Int.self, forKey: .maxInFlight) ?? d.maxInFlight
+        auditLog = try c.decodeIfPresent(String.self, forKey: .auditLog) ?? d.auditLog
+        auditFsync = try c.decodeIfPresent(Bool.self, forKey: .auditFsync) ?? d.auditFsync
+        logLevel = try c.decodeIfPresent(String.self, forKey: .logLevel) ?? d.logLevel
+        accessLog = try c.decodeIfPresent(Bool.self, forKey: .accessLog) ?? d.accessLog
+    }
+
+    /// Reads a JSON config file (snake_case keys, every key optional).
+    public static func load(file: String) throws(ServerError) -> ServerConfiguration {
+        guard let data = FileManager.default.contents(atPath: file) else { throw .configuration("cannot read config file \(file)") }
+        do {
+            return try JSONDecoder().decode(ServerConfiguration.self, from: data)
+        } catch let error as DecodingError {
+            throw .configuration("config file \(file): \(ServerError.describe(error))")
+        } catch {
+            throw .configuration("config file \(file) is not valid JSON")
+        }
+    }
+
+    /// Applies `LUMEN_HOST`, `LUMEN_PORT`, `LUMEN_MODELS`, `LUMEN_TOKENS_FILE`, `LUMEN_TOKENS`,
+    /// `LUMEN_INSECURE`, `LUMEN_MAX_BODY_BYTES`, `LUMEN_MAX_PIXELS`, `LUMEN_REQUEST_TIMEOUT_SECONDS`,
+    /// `LUMEN_COMPUTE_THREADS`, `LUMEN_COMPUTE_QUEUE`, `LUMEN_MAX_IN_FLIGHT`, `LUMEN_AUDIT_LOG`,
+    /// `LUMEN_AUDIT_FSYNC`, `LUMEN_LOG_LEVEL`, `LUMEN_ACCESS_LOG`.
+    public mutating func apply(environment: [String: String]) throws(ServerError) {
+        func int(_ key: String) throws(ServerError) -> Int? {
+            guard let v = environment[key] else { return nil }
+            guard let n = Int(v) else { throw .configuration("\(key)=\(v) is not an integer") }
+            return n
+        }
+        func bool(_ key: String) throws(ServerError) -> Bool? {
+            guard let v = environment[key]?.lowercased() else { return nil }
+            switch v {
+            case "1", "true", "yes", "on": return true
+            case "0", "false", "no", "off": return false
+            default: throw .configuration("\(key)=\(v) is not a boolean (true/false)")
+            }
+        }
+        if let v = environment["LUMEN_HOST"] { host = v }
+        if let v = try int("LUMEN_PORT") { port = v }
+        if let v = environment["LUMEN_MODELS"] { models = v }
+        if let v = environment["LUMEN_TOKENS_FILE"] { tokensFile = v }
+        if let v = environment["LUMEN_TOKENS"] { tokens = v }
+        if let v = try bool("LUMEN_INSECURE") { insecure = v }
+        if let v = try int("LUMEN_MAX_BODY_BYTES") { maxBodyBytes = v }
+        if let v = try int("LUMEN_MAX_PIXELS") { maxPixels = v }
+        if let v = environment["LUMEN_REQUEST_TIMEOUT_SECONDS"] {
+            guard let t = Double(v) else { throw .configuration("LUMEN_REQUEST_TIMEOUT_SECONDS=\(v) is not a number") }
+            requestTimeoutSeconds = t
+        }
+        if let v = try int("LUMEN_COMPUTE_THREADS") { computeThreads = v }
+        if let v = try int("LUMEN_COMPUTE_QUEUE") { computeQueue = v }
+        if let v = try int("LUMEN_MAX_IN_FLIGHT") { maxInFlight = v }
+        if let v = environment["LUMEN_AUDIT_LOG"] { auditLog = v }
+        if let v = try bool("LUMEN_AUDIT_FSYNC") { auditFsync = v }
+        if let v = environment["LUMEN_LOG_LEVEL"] { logLevel = v }
+        if let v = try bool("LUMEN_ACCESS_LOG") { accessLog = v }
+    }
+
+    /// Threads for heavy work after resolving 0 to the core count.
+    public var resolvedComputeThreads: Int { computeThreads > 0 ? computeThreads : max(1, ProcessInfo.processInfo.activeProcessorCount) }
+
+    /// Whether `host` only accepts connections from this machine.
+    public var bindsLoopback: Bool {
+        ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host.lowercased()) || host.hasPrefix("127.")
+    }
+
+    /// Refuses settings that cannot work or are unsafe.
+    public func validate(tokens: TokenStore) throws(ServerError) {
+        guard (0...65535).contains(port) else { throw .configuration("port \(port) is outside 0…65535") }
+        guard maxBodyBytes >= 1024 else { throw .configuration("max_body_bytes must be at least 1024") }
+        guard maxPixels >= 1 else { throw .configuration("max_pixels must be positive") }
+        guard requestTimeoutSeconds > 0 else { throw .configuration("request_timeout_seconds must be positive") }
+        guard computeThreads >= 0, computeQueue >= 0, maxInFlight >= 1 else {
+            throw .configuration("compute_threads and compute_queue must be ≥ 0 and max_in_flight ≥ 1")
+        }
+        guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
+            throw .configuration("unknown log level '\(logLevel)'")
+        }
+        if !bindsLoopback && tokens.isEmpty && !insecure {
+            throw .configuration(
+                "refusing to listen on \(host) without bearer tokens: give --tokens-file (or LUMEN_TOKENS), or --insecure to accept anyone who can reach the port")
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import LumenIO
+import NIOCore
+
+/// What every route shares: configuration, the model store, the audit trail, metrics, the
+/// prediction ledger, the latest drift reports, tokens, the compute threads and the logger.
+public final class LumenServices: Sendable {
+    public let configuration: ServerConfiguration
+    public let store: ModelStore
+    public let audit: AuditLog
+    public let metrics: ServerMetrics
+    public let ledger: PredictionLedger
+    public let driftBoard: DriftBoard
+    public let tokens: TokenStore
+    public let compute: ComputePool
+    public let logger: Logger
+
+    /// Loads tokens and models and opens the audit log; throws a one-line reason on any failure.
+    public init(configuration: ServerConfiguration, logger: Logger, metrics: ServerMetrics = ServerMetrics()) throws(ServerError) {
+        let tokens = try TokenStore(file: configuration.tokensFile, inline: configuration.tokens)
+        try configuration.validate(tokens: tokens)
+        self.configuration = configuration
+        self.tokens = tokens
+        self.logger = logger
+        self.metrics = metrics
+        store = try ModelStore(directory: configuration.models)
+        audit = try AuditLog(path: configuration.auditLog, fsync: configuration.auditFsync)
+        ledger = PredictionLedger()
+        driftBoard = DriftBoard()
+        compute = ComputePool(threads: configuration.resolvedComputeThreads, queue: configuration.computeQueue,
+                              timeoutSeconds: configuration.requestTimeoutSeconds)
+        publishModelMetrics(store.catalog)
+    }
+
+    func publishModelMetrics(_ catalog: ModelCatalog) {
+        metrics.models(recommenders: catalog.recommenders.count, camModels: catalog.camModels.count,
+                       references: catalog.references.count, generation: catalog.generation)
+    }
+
+    /// Appends the audit record for an answer; an answer that cannot be audited is not served.
+    func record(id: String, request: Request, context: LumenRequestContext, model: String?, version: String?,
+                digest: String, parameters: [String: String], outcome: String, status: Int = 200) throws {
+        let record = AuditRecord(
+            id: id, time: JSONLogHandler.timestamp(), caller: context.caller.name, role: context.caller.role.description,
+            method: request.method.rawValue, route: context.endpointPath ?? request.uri.path, path: request.uri.description,
+            model: model, modelVersion: version, inputsDigest: digest, parameters: parameters, outcome: outcome, status: status,
+            requestID: context.requestID)
+        do {
+            try audit.append(record)
+        } catch {
+            logger.error("audit append failed", metadata: ["error": .string("\(error)"), "request_id": .string(context.requestID)])
+            throw Problem(.internalServerError, "audit-unavailable", "Audit log unavailable",
+                          detail: "the answer could not be recorded in the audit log, so it was not served; quote request id \(context.requestID)")
+        }
+    }
+}
+
+/// Building responses.
+enum Respond {
+    /// A JSON response from already-encoded bytes.
+    static func json(_ bytes: [UInt8], status: HTTPResponse.Status = .ok, headers: [HTTPField.Name: String] = [:]) -> Response {
+        var fields = HTTPFields()
+        fields[.contentType] = "application/json"
+        for (k, v) in headers { fields[k] = v }
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    /// A JSON response from an Encodable value (keys sorted, so answers are reproducible).
+    static func json<T: Encodable>(encoding value: T, status: HTTPResponse.Status = .ok, headers: [HTTPField.Name: String] = [:]) throws -> Response {
+        json(try encoded(value), status: status, headers: headers)
+    }
+
+    static func encoded<T: Encodable>(_ value: T) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return Array(try encoder.encode(value))
+    }
+
+    /// Any other content type.
+    static func bytes(_ bytes: [UInt8], contentType: String, headers: [HTTPField.Name: String] = [:]) -> Response {
+        var fields = HTTPFields()
+        fields[.contentType] = contentType
+        for (k, v) in headers { fields[k] = v }
+        return Response(status: .ok, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}
+
+extension HTTPField.Name {
+    /// The id under which an answer is kept in the audit log.
+    static let explanationID = HTTPField.Name("Lumen-Explanation-Id")!
+}

@@ -1,0 +1,78 @@
+import Hummingbird
+import LumenIO
+
+/// `POST /v1/feedback` (viewer): ground truth for an answer served earlier, scored against what
+/// was predicted (label accuracy for classifiers, absolute error for ratings).
+struct FeedbackRoutes {
+    let services: LumenServices
+
+    struct Body: Decodable {
+        /// The explanation id of the answer (`Lumen-Explanation-Id`).
+        let id: String
+        /// The true class (image models).
+        let label: String?
+        /// The item and the rating the user actually gave (recommenders).
+        let item: String?
+        let rating: Double?
+    }
+
+    func add(to group: RouterGroup<LumenRequestContext>) {
+        group.post("/v1/feedback") { request, context in
+            _ = try RequestInput.requireMediaType(request, ["application/json"])
+            let body = try RequestInput.decode(Body.self, from: try await RequestInput.body(request, limit: services.configuration.maxBodyBytes))
+            guard let entry = services.ledger.entry(body.id) else {
+                throw Problem.notFound("no answer with id '\(body.id)' is remembered (the server keeps the last \(services.ledger.capacity))")
+            }
+            var w = JSONWriter()
+            w.beginObject()
+            w.field("prediction_id", body.id)
+            w.field("model", entry.model)
+            var parameters = ["prediction_id": body.id]
+            let outcome: String
+            switch entry {
+            case .label(let model, let predicted, _):
+                guard let label = body.label else { throw Problem.unprocessable("answer '\(body.id)' was a classification; send 'label'") }
+                let correct = label == predicted
+                let accuracy = services.ledger.score(model: model, correct: correct)
+                services.metrics.feedback(model: model, correct: correct, absoluteError: nil, accuracy: accuracy)
+                outcome = correct ? "correct" : "incorrect"
+                w.field("outcome", outcome)
+                w.field("predicted", predicted)
+                w.field("accuracy", accuracy)
+                parameters["label"] = label
+            case .ratings(let model, _, let predicted):
+                guard let rating = body.rating, rating.isFinite else { throw Problem.unprocessable("answer '\(body.id)' was a rating prediction; send a finite 'rating'") }
+                let item: String
+                if let given = body.item {
+                    item = given
+                } else if predicted.count == 1 {
+                    item = predicted.keys.first!
+                } else {
+                    throw Problem.unprocessable("answer '\(body.id)' covered \(predicted.count) items; say which with 'item'")
+                }
+                guard let p = predicted[item] else { throw Problem.unprocessable("item '\(item)' was not part of answer '\(body.id)'") }
+                let error = abs(p - rating)
+                services.metrics.feedback(model: model, correct: nil, absoluteError: error, accuracy: nil)
+                outcome = "rated"
+                w.field("outcome", outcome)
+                w.field("item", item)
+                w.field("predicted", p)
+                w.field("absolute_error", error)
+                parameters["item"] = item
+                parameters["rating"] = String(rating)
+            case .detections(let model, _):
+                services.metrics.feedback(model: model, correct: nil, absoluteError: nil, accuracy: nil)
+                outcome = "recorded"
+                w.field("outcome", outcome)
+                if let label = body.label { parameters["label"] = label }
+            }
+            let id = services.audit.nextID()
+            w.field("id", id)
+            w.endObject()
+            try services.record(id: id, request: request, context: context, model: entry.model, version: nil,
+                                digest: SHA256.hex(parameters.keys.sorted().map { "\($0)=\(parameters[$0]!)" }.joined(separator: "&")),
+                                parameters: parameters, outcome: outcome, status: 202)
+            return Respond.json(w.bytes, status: .accepted, headers: [.explanationID: id])
+        }
+    }
+}

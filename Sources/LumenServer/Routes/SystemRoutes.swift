@@ -1,0 +1,30 @@
+import Hummingbird
+
+/// `GET /healthz`, `GET /readyz`, `GET /metrics`: open to everyone (probes and Prometheus).
+struct SystemRoutes {
+    let services: LumenServices
+
+    func add(to router: Router<LumenRequestContext>) {
+        router.get("/healthz") { _, _ in
+            var w = JSONWriter()
+            w.beginObject(); w.field("status", "ok"); w.endObject()
+            return Respond.json(w.bytes)
+        }
+        router.get("/readyz") { _, _ in
+            let catalog = services.store.catalog
+            guard !catalog.isEmpty else {
+                throw Problem(.serviceUnavailable, "not-ready", "Not ready", detail: "no models are loaded from \(catalog.directory); add some and reload")
+            }
+            var w = JSONWriter()
+            w.beginObject()
+            w.field("status", "ready")
+            w.field("generation", catalog.generation)
+            w.field("models", catalog.infos.count)
+            w.endObject()
+            return Respond.json(w.bytes)
+        }
+        router.get("/metrics") { _, _ in
+            Respond.bytes(services.metrics.exposition(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+        }
+    }
+}
