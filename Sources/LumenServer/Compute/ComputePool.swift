@@ -13,6 +13,8 @@ public final class ComputePool: Sendable {
     private let admitted = Atomic<Int>(0)
     let capacity: Int
     let timeout: Double
+    /// Its own (overcommitting) queue, so a busy global pool cannot delay a timeout.
+    private let timers = DispatchQueue(label: "lumen.compute.timeouts", qos: .userInitiated)
 
     public init(threads: Int, queue: Int, timeoutSeconds: Double) {
         pool = NIOThreadPool(numberOfThreads: threads)
@@ -40,7 +42,7 @@ public final class ComputePool: Sendable {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
                 slot.set(continuation)
                 let timer = DispatchWorkItem { slot.resume(.failure(Problem.timeout(timeout))) }
-                DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: timer)
+                timers.asyncAfter(deadline: .now() + timeout, execute: timer)
                 pool.submit { state in
                     defer { self.admitted.subtract(1, ordering: .acquiringAndReleasing) }
                     guard state == .active, !slot.isResumed else {

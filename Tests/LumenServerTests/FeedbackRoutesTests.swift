@@ -1,0 +1,41 @@
+import Foundation
+import LumenTestSupport
+import Testing
+@testable import LumenServer
+
+@Suite("Feedback")
+struct FeedbackRoutesTests {
+    @Test func classificationFeedbackDrivesAccuracy() async throws {
+        let server = try TestServer(models: try ServerFixtures.smallModels())
+        server.services.ledger.record("exp-a", .label(model: "cats", label: "tabby", confidence: 0.8))
+        server.services.ledger.record("exp-b", .label(model: "cats", label: "tabby", confidence: 0.6))
+        let right = try await server.post("/v1/feedback", json: ["id": "exp-a", "label": "tabby"])
+        #expect(right.status == 202)
+        #expect(try right.json()["accuracy"] as? Double == 1)
+        let wrong = try await server.post("/v1/feedback", json: ["id": "exp-b", "label": "lynx"])
+        #expect(try wrong.json()["outcome"] as? String == "incorrect")
+        #expect(try wrong.json()["accuracy"] as? Double == 0.5)
+        let metrics = try await server.get("/metrics").text
+        #expect(metrics.contains(#"lumen_feedback_accuracy_ratio{model="cats"} 0.5"#))
+        #expect(metrics.contains(#"lumen_feedback_total{model="cats",outcome="incorrect"} 1"#))
+    }
+
+    @Test func ratingFeedbackScoresTheServedPrediction() async throws {
+        let server = try TestServer(models: try ServerFixtures.smallModels())
+        let answer = try await server.get("/v1/recs/emf-synthetic/users/u4/items/i2/explanation").json()
+        let predicted = (answer["explanation"] as! [String: Any])["predicted_rating"] as! Double
+        let reply = try await server.post("/v1/feedback", json: ["id": answer["id"] as! String, "rating": 1.0])
+        #expect(reply.status == 202)
+        #expect(abs((try reply.json()["absolute_error"] as? Double ?? -1) - abs(predicted - 1)) < 1e-6)
+        let list = try await server.get("/v1/recs/emf-synthetic/users/u4/recommendations?n=3").json()
+        let ambiguous = try await server.post("/v1/feedback", json: ["id": list["id"] as! String, "rating": 4.0])
+        #expect(ambiguous.status == 422)
+    }
+
+    @Test func unknownIDsAndBadBodiesAreRefused() async throws {
+        let server = ServerFixtures.shared
+        #expect(try await server.post("/v1/feedback", json: ["id": "exp-never", "label": "x"]).status == 404)
+        #expect(try await server.post("/v1/feedback", json: ["label": "x"]).status == 400)
+        #expect(try await server.send(.post, "/v1/feedback", headers: ["Content-Type": "text/plain"], body: Array("hi".utf8)).status == 415)
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+@testable import LumenServer
+
+@Suite("HTTP building blocks")
+struct HTTPPartsTests {
+    @Test func multipartPartsKeepBinaryBodiesIntact() throws {
+        let binary: [UInt8] = [0, 13, 10, 45, 45, 255, 13, 10]
+        var body = Array("preamble\r\n--b0\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.npy\"\r\nContent-Type: application/octet-stream\r\n\r\n".utf8)
+        body += binary + Array("\r\n--b0\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\n--b0--\r\n".utf8)
+        let form = try MultipartForm(body, boundary: "b0")
+        #expect(form.part("file")?.body == binary)
+        #expect(form.part("file")?.filename == "x.npy")
+        #expect(form.part("note")?.text == "hello")
+        #expect(throws: Problem.self) { try MultipartForm(Array("no parts here".utf8), boundary: "b0") }
+        #expect(throws: Problem.self) { try MultipartForm(Array("--b0\r\nno header end--b0--".utf8), boundary: "b0") }
+    }
+
+    @Test func jsonWriterEscapesWhatJSONNeedsEscaped() throws {
+        var w = JSONWriter()
+        w.beginObject()
+        w.field("text", "quote \" backslash \\ newline \n tab \t bell \u{07} ★")
+        w.field("nan", Double.nan)
+        w.field("float", Float(0.1))
+        w.key("list")
+        w.beginArray(); w.value(1); w.value(true); w.null(); w.endArray()
+        w.endObject()
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(w.bytes)) as? [String: Any])
+        #expect(object["text"] as? String == "quote \" backslash \\ newline \n tab \t bell \u{07} ★")
+        #expect(object["nan"] is NSNull)
+        #expect(abs((object["float"] as? Double ?? 0) - 0.1) < 1e-7)
+        #expect((object["list"] as? [Any])?.count == 3)
+    }
+
+    @Test func problemsFollowRFC9457() throws {
+        let p = Problem.tooLarge("the body is 30 MB")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(p.body(instance: "/v1/cam", requestID: "r1"))) as? [String: Any])
+        #expect(json["type"] as? String == "urn:lumen:problem:too-large")
+        #expect(json["status"] as? Int == 413 && json["title"] as? String == "Request too large")
+        #expect(json["instance"] as? String == "/v1/cam" && json["request_id"] as? String == "r1")
+        #expect(Problem.from(NSError(domain: "x", code: 1)) == nil)
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import LumenIO
+import LumenRecs
+import LumenTestSupport
+import Testing
+@testable import LumenServer
+
+@Suite("Recommendation routes")
+struct RecsRoutesTests {
+    let server = ServerFixtures.shared
+    var model: EMFModel { server.services.store.catalog.recommenders["emf-synthetic"]!.model }
+
+    @Test func recommendationsAreTheEnginesListWithRationales() async throws {
+        let reply = try await server.get("/v1/recs/emf-synthetic/users/u7/recommendations?n=5")
+        #expect(reply.status == 200)
+        let json = try reply.json()
+        let list = try #require(json["recommendations"] as? [[String: Any]])
+        let expected = model.recommend(user: try model.user("u7"), n: 5)
+        #expect(list.count == 5)
+        for (got, want) in zip(list, expected) {
+            let e = try #require(got["explanation"] as? [String: Any])
+            #expect(got["rank"] as? Int == want.rank)
+            #expect(e["item"] as? String == want.explanation.item)
+            #expect(abs((e["predicted_rating"] as? Double ?? 0) - Double(want.explanation.predictedRating)) < 1e-5)
+            #expect(e["sentence"] as? String == want.explanation.sentence)
+        }
+        #expect(json["id"] as? String == reply.header("Lumen-Explanation-Id"))
+        #expect(json["model_version"] as? String == server.services.store.catalog.recommenders["emf-synthetic"]!.info.version)
+    }
+
+    @Test func explainableOnlyListsOnlyItemsWithRationales() async throws {
+        let reply = try await server.get("/v1/recs/emf-synthetic/users/u3/recommendations?n=10&explainable_only=true")
+        let list = try #require(try reply.json()["recommendations"] as? [[String: Any]])
+        #expect(!list.isEmpty)
+        #expect(list.allSatisfy { ($0["explanation"] as? [String: Any])?["explainable"] as? Bool == true })
+        #expect(try reply.json()["explainable_share"] as? Double == 1)
+    }
+
+    @Test func handWrittenRationaleJSONDecodesToTheEnginesExplanation() async throws {
+        for (user, item) in [("u1", "i1"), ("u42", "i7"), ("u599", "i399")] {
+            let reply = try await server.get("/v1/recs/emf-synthetic/users/\(user)/items/\(item)/explanation")
+            #expect(reply.status == 200)
+            struct Envelope: Decodable { let explanation: Explanation }
+            let decoded = try JSONDecoder().decode(Envelope.self, from: Data(reply.body)).explanation
+            #expect(decoded == model.explain(user: try model.user(user), item: try model.item(item)))
+        }
+    }
+
+    @Test(arguments: [
+        ("/v1/recs/emf-synthetic/users/nobody/recommendations", 404),
+        ("/v1/recs/emf-synthetic/users/u1/items/nothing/explanation", 404),
+        ("/v1/recs/missing/users/u1/recommendations", 404),
+        ("/v1/recs/emf-synthetic/users/u1/recommendations?n=0", 400),
+        ("/v1/recs/emf-synthetic/users/u1/recommendations?n=abc", 400),
+        ("/v1/recs/emf-synthetic/users/u1/recommendations?explainable_only=maybe", 400),
+    ])
+    func badRequestsGetProblems(path: String, status: Int) async throws {
+        let reply = try await server.get(path)
+        #expect(reply.status == status)
+        #expect(reply.header("Content-Type") == "application/problem+json")
+        let problem = try reply.json()
+        #expect(problem["status"] as? Int == status)
+        #expect((problem["detail"] as? String ?? "").count > 10)
+        #expect(problem["request_id"] as? String == reply.header("X-Request-Id"))
+    }
+
+    @Test func everyAnswerIsInTheAuditLogUnderItsID() async throws {
+        let reply = try await server.get("/v1/recs/emf-synthetic/users/u5/items/i9/explanation")
+        let id = try #require(reply.header("Lumen-Explanation-Id"))
+        let record = try #require(try server.auditRecords().records.first { $0.id == id })
+        #expect(record.route == "/v1/recs/{model}/users/{user}/items/{item}/explanation")
+        #expect(record.parameters == ["user": "u5", "item": "i9"])
+        #expect(record.model == "emf-synthetic")
+        #expect(record.inputsDigest == SHA256.hex("user=u5&item=i9"))
+        #expect(record.outcome == (try JSONSerialization.jsonObject(with: Data(reply.body)) as? [String: Any]).flatMap { ($0["explanation"] as? [String: Any])?["sentence"] as? String })
+    }
+}

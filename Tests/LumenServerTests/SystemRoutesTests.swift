@@ -1,0 +1,77 @@
+import Foundation
+import LumenTestSupport
+import Testing
+@testable import LumenServer
+
+@Suite("Health, readiness, metrics and logs")
+struct SystemRoutesTests {
+    let server = ServerFixtures.shared
+
+    @Test func healthAndReadiness() async throws {
+        #expect(try await server.get("/healthz").json()["status"] as? String == "ok")
+        let ready = try await server.get("/readyz").json()
+        #expect(ready["status"] as? String == "ready" && ready["models"] as? Int == 5)
+        let empty = try TestServer(models: try Fixtures.temporaryDirectory())
+        let notReady = try await empty.get("/readyz")
+        #expect(notReady.status == 503 && notReady.header("Content-Type") == "application/problem+json")
+    }
+
+    @Test func metricsCountRequestsByRouteAndStatus() async throws {
+        let fresh = try TestServer(models: try ServerFixtures.smallModels())
+        for _ in 0..<3 { _ = try await fresh.get("/v1/recs/emf-synthetic/users/u1/recommendations?n=4") }
+        _ = try await fresh.get("/v1/recs/emf-synthetic/users/ghost/recommendations")
+        let text = try await fresh.get("/metrics").text
+        #expect(text.contains(#"lumen_http_requests_total{route="/v1/recs/{model}/users/{user}/recommendations",method="GET",status="200"} 3"#))
+        #expect(text.contains(#"lumen_http_requests_total{route="/v1/recs/{model}/users/{user}/recommendations",method="GET",status="404"} 1"#))
+        #expect(text.contains(#"lumen_recommendations_total{model="emf-synthetic"} 12"#))
+        #expect(text.contains("lumen_http_request_duration_seconds_bucket"))
+        #expect(text.contains("lumen_process_resident_memory_bytes"))
+        #expect(text.contains(#"lumen_models_loaded{kind="recommender"} 1"#))
+    }
+
+    @Test func recommendedItemLabelsAreCapped() throws {
+        let metrics = ServerMetrics(itemLabelLimit: 3)
+        metrics.recommended(model: "m", items: ["a", "b", "c", "d", "e"], explainable: 2)
+        let text = String(decoding: metrics.exposition(), as: UTF8.self)
+        #expect(text.contains(#"lumen_recommended_items_total{model="m",item="other"} 2"#))
+        #expect(!text.contains(#"item="d""#))
+        #expect(text.contains(#"lumen_recommendations_explainable_ratio{model="m"} 0.4"#))
+    }
+
+    @Test func promtoolAcceptsTheExposition() async throws {
+        let promtool = ["/usr/bin/promtool", "/usr/local/bin/promtool"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        try #require(promtool != nil, "promtool is installed by scripts/setup (Debian package prometheus)")
+        // Exercise every metric family first.
+        _ = try await server.get("/v1/recs/emf-synthetic/users/u1/recommendations")
+        let csv = try Fixtures.bytes("drift/features_current.csv")
+        _ = try await server.send(.post, "/v1/drift/features?reference=tabular", headers: ["Content-Type": "text/csv"], body: csv)
+        let file = try Fixtures.temporaryDirectory().appendingPathComponent("metrics.txt")
+        try Data(try await server.get("/metrics").body).write(to: file)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "\(promtool!) check metrics < \(file.path)"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        process.waitUntilExit()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == 0, "\(output)")
+    }
+
+    @Test func oneJSONLogLinePerRequest() async throws {
+        let reply = try await server.get("/v1/models", headers: ["X-Request-Id": "trace-me-42"])
+        #expect(reply.header("X-Request-Id") == "trace-me-42")
+        let line = try #require(server.logs.lines.last { $0.contains("trace-me-42") })
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(json["route"] as? String == "/v1/models")
+        #expect(json["status"] as? Int == 200)
+        #expect(json["latency_ms"] is Double || json["latency_ms"] is Int)
+        #expect(json["level"] as? String == "info" && json["message"] as? String == "request")
+    }
+
+    @Test func unknownRoutesAreProblemsToo() async throws {
+        let reply = try await server.get("/v2/nothing")
+        #expect(reply.status == 404 && reply.header("Content-Type") == "application/problem+json")
+    }
+}
