@@ -2,7 +2,7 @@
 SWIFT ?= swift
 OUT ?= out
 
-.PHONY: setup build release demo test bench clean fixtures models movielens report-check
+.PHONY: setup build release demo test bench clean fixtures models movielens report-check serve api-check load
 
 setup:
 	@scripts/setup
@@ -19,10 +19,23 @@ demo: release
 	@mkdir -p $(OUT)
 	@scripts/demo "$$($(SWIFT) build -c release --show-bin-path)" "$(OUT)"
 
-## test: set up, build and run the whole test suite.
+## test: set up, build and run the whole test suite, then check deploy/ with promtool.
 test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel
+	@scripts/check-deploy
+
+## serve: the HTTP API on 127.0.0.1:8080 over the shipped models.
+serve: release
+	"$$($(SWIFT) build -c release --show-bin-path)/lumen" serve --models models
+
+## api-check: schemathesis (from openapi.yaml) against a live server on loopback.
+api-check: release
+	@scripts/api-check "$$($(SWIFT) build -c release --show-bin-path)" "$(OUT)"
+
+## load: wrk load test on loopback (about 3 minutes).
+load: release
+	@scripts/load/run "$$($(SWIFT) build -c release --show-bin-path)" "$(OUT)"
 
 ## bench: benchmarks with the Python peers in the same run.
 bench: release
@@ -45,6 +58,8 @@ report-check: build
 models: release
 	"$$($(SWIFT) build -c release --show-bin-path)/lumen" recs synthesize --users 600 --items 400 --per-user 40 --seed 42 --out fixtures/recs/synthetic.tsv
 	"$$($(SWIFT) build -c release --show-bin-path)/lumen" recs train --ratings fixtures/recs/synthetic.tsv --factors 32 --quiet --out models/emf-synthetic.safetensors
+	"$$($(SWIFT) build -c release --show-bin-path)/lumen" drift profile --features fixtures/drift/features_reference.csv --out models/tabular-demo.profile.json
+	"$$($(SWIFT) build -c release --show-bin-path)/lumen" drift profile --factors models/emf-synthetic.safetensors --out models/emf-synthetic-users.profile.json
 
 ## movielens: fetch MovieLens-100k into data/ (not redistributed).
 movielens:

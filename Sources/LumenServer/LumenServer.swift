@@ -19,9 +19,10 @@ public struct LumenServer: Sendable {
     /// then bearer-token roles per group.
     public func makeRouter() -> Router<LumenRequestContext> {
         let router = Router(context: LumenRequestContext.self)
+        let table = RouteTable()
         router.add(middleware: AccessMiddleware(
             metrics: services.metrics, logger: services.logger, accessLog: services.configuration.accessLog,
-            maxInFlight: services.configuration.maxInFlight))
+            maxInFlight: services.configuration.maxInFlight, routes: table))
         SystemRoutes(services: services).add(to: router)
         let viewer = router.group().add(middleware: AuthMiddleware(tokens: services.tokens, role: .viewer))
         let auditor = router.group().add(middleware: AuthMiddleware(tokens: services.tokens, role: .auditor))
@@ -34,6 +35,7 @@ public struct LumenServer: Sendable {
         FeedbackRoutes(services: services).add(to: viewer)
         DriftRoutes(services: services).add(to: viewer)
         AuditRoutes(services: services).add(to: auditor)
+        table.fill(router.routes.map { (method: $0.method.rawValue, path: $0.path.description) })
         return router
     }
 

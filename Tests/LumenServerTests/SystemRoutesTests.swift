@@ -75,3 +75,15 @@ struct SystemRoutesTests {
         #expect(reply.status == 404 && reply.header("Content-Type") == "application/problem+json")
     }
 }
+
+@Suite("Methods")
+struct MethodTests {
+    @Test func knownPathsWithOtherMethodsAre405WithAllow() async throws {
+        let server = ServerFixtures.shared
+        let reply = try await server.send(.delete, "/v1/recs/emf-synthetic/users/u1/recommendations")
+        #expect(reply.status == 405)
+        #expect(reply.header("Allow") == "GET")
+        #expect(try await server.send(.post, "/healthz").status == 405)
+        #expect(try await server.send(.get, "/v1/cam").header("Allow") == "POST")
+    }
+}

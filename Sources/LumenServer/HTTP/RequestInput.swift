@@ -85,7 +85,7 @@ struct RequestInput {
     static func bool(_ request: Request, _ name: String, default value: Bool) throws -> Bool {
         guard let raw = request.uri.queryParameters.get(name) else { return value }
         switch raw.lowercased() {
-        case "true", "1", "yes", "": return true
+        case "true", "1", "yes": return true
         case "false", "0", "no": return false
         default: throw Problem.badRequest("query parameter '\(name)' must be true or false, got '\(raw)'")
         }

@@ -14,6 +14,7 @@ struct AccessMiddleware: RouterMiddleware {
     let logger: Logger
     let accessLog: Bool
     let maxInFlight: Int
+    let routes: RouteTable
     private let counters = Counters()
     private let prefix: String
 
@@ -23,7 +24,8 @@ struct AccessMiddleware: RouterMiddleware {
         let sequence = Atomic<UInt64>(0)
     }
 
-    init(metrics: ServerMetrics, logger: Logger, accessLog: Bool, maxInFlight: Int) {
+    init(metrics: ServerMetrics, logger: Logger, accessLog: Bool, maxInFlight: Int, routes: RouteTable) {
+        self.routes = routes
         self.metrics = metrics
         self.logger = logger
         self.accessLog = accessLog
@@ -49,7 +51,12 @@ struct AccessMiddleware: RouterMiddleware {
             do {
                 response = try await next(request, context)
             } catch {
-                if let problem = Problem.from(error) {
+                if var problem = Problem.from(error) {
+                    if problem.status == .notFound, let allowed = routes.methods(for: instance), !allowed.contains(request.method.rawValue) {
+                        problem = Problem(.methodNotAllowed, "method-not-allowed", "Method not allowed",
+                                          detail: "\(request.method.rawValue) is not allowed on \(instance); use \(allowed.sorted().joined(separator: " or "))",
+                                          headers: ["Allow": allowed.sorted().joined(separator: ", ")])
+                    }
                     response = problem.response(instance: instance, requestID: context.requestID)
                 } else {
                     logger.error("unhandled error", metadata: ["request_id": .string(context.requestID), "error": .string(String(describing: error))])
