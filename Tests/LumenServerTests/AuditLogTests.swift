@@ -72,29 +72,10 @@ struct AuditLogTests {
     /// clients received is in the log, every line but a torn tail parses, and the log keeps working.
     @Test(.timeLimit(.minutes(2)))
     func killNineDuringWritesLosesNoServedAnswer() async throws {
-        let binary = ServerFixtures.repository.appendingPathComponent(".build/debug/lumen")
-        try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build the lumen product first (make test does)")
         let folder = try Fixtures.temporaryDirectory()
-        let models = try ServerFixtures.smallModels()
         let audit = folder.appendingPathComponent("audit.jsonl").path
-        let server = Process()
-        server.executableURL = binary
-        server.arguments = ["serve", "--models", models.path, "--port", "0", "--audit-log", audit, "--no-access-log"]
-        let out = Pipe()
-        server.standardOutput = out
-        try server.run()
-        // The port from the "listening" log line.
-        var port = 0
-        var seen = ""
-        while port == 0 {
-            let chunk = out.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { break }
-            seen += String(decoding: chunk, as: UTF8.self)
-            for line in seen.split(separator: "\n") where line.contains("\"listening\"") {
-                if let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] { port = obj["port"] as? Int ?? 0 }
-            }
-        }
-        try #require(port > 0, "server did not start: \(seen)")
+        let live = try LiveServer(models: try ServerFixtures.smallModels(), audit: audit)
+        let (server, port) = (live.process, live.port)
         let served = ServedIDs()
         let boundPort = port
         let clients = (0..<4).map { (c: Int) in

@@ -1,4 +1,5 @@
 import Foundation
+import LumenIO
 
 /// One line of the audit trail: enough to know who was told what, by which model, from which
 /// inputs, and to ask the same question again.
@@ -29,6 +30,12 @@ public struct AuditRecord: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case id, time, caller, role, method, route, path, model, parameters, outcome, status
         case modelVersion = "model_version", inputsDigest = "inputs_digest", requestID = "request_id"
+    }
+
+    /// SHA-256 of inputs given as name/value pairs (the query string of the sorted pairs), so
+    /// the same inputs always give the same digest.
+    static func digest(of parameters: [String: String]) -> String {
+        SHA256.hex(parameters.keys.sorted().map { "\($0)=\(parameters[$0]!)" }.joined(separator: "&"))
     }
 
     /// The JSON line (without the newline).

@@ -139,7 +139,7 @@ struct CAMRoutes {
         parameters["image_sha256"] = SHA256.hex(image)
         parameters["activations_sha256"] = SHA256.hex(activationBytes)
         if let tensorName { parameters["tensor"] = tensorName }
-        let digest = SHA256.hex(parameters.keys.sorted().map { "\($0)=\(parameters[$0]!)" }.joined(separator: "&"))
+        let digest = AuditRecord.digest(of: parameters)
         try services.record(id: id, request: request, context: context, model: nil, version: nil, digest: digest, parameters: parameters,
                             outcome: String(format: "explained variance %.4f", evr))
         if RequestInput.accepts(request, "image/png") {
@@ -227,7 +227,7 @@ struct CAMRoutes {
         parameters["layer"] = r.layer
         parameters["top"] = String(top)
         parameters["per_box"] = String(perBox)
-        let digest = SHA256.hex(parameters.keys.sorted().map { "\($0)=\(parameters[$0]!)" }.joined(separator: "&"))
+        let digest = AuditRecord.digest(of: parameters)
         try services.record(id: id, request: request, context: context, model: name, version: model.info.version, digest: digest,
                             parameters: parameters, outcome: result.headline)
         if RequestInput.accepts(request, "image/png") {

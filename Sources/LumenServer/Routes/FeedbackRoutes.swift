@@ -70,7 +70,7 @@ struct FeedbackRoutes {
             w.field("id", id)
             w.endObject()
             try services.record(id: id, request: request, context: context, model: entry.model, version: nil,
-                                digest: SHA256.hex(parameters.keys.sorted().map { "\($0)=\(parameters[$0]!)" }.joined(separator: "&")),
+                                digest: AuditRecord.digest(of: parameters),
                                 parameters: parameters, outcome: outcome, status: 202)
             return Respond.json(w.bytes, status: .accepted, headers: [.explanationID: id])
         }
