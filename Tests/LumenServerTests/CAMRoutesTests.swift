@@ -3,6 +3,7 @@ import LumenCAM
 import LumenIO
 import LumenImaging
 import LumenTestSupport
+import NIOCore
 import Testing
 @testable import LumenServer
 
@@ -124,6 +125,17 @@ struct CAMRoutesTests {
         let streamed = try await small.send(.post, "/v1/cam", headers: ["Content-Type": "application/json", "Transfer-Encoding": "chunked"],
                                             body: [UInt8](repeating: 32, count: 10_000))
         #expect(streamed.status == 413)
+    }
+
+    @Test func aBodyThatNeverFinishesArrivingIs503AtTheTimeout() async throws {
+        let small = try TestServer(models: try ServerFixtures.smallModels()) { $0.requestTimeoutSeconds = 0.3 }
+        let (stream, continuation) = AsyncStream<ByteBuffer>.makeStream()
+        continuation.yield(ByteBuffer(string: "{\"image\": \""))  // and then nothing more
+        let reply = try await small.send(.post, "/v1/cam", headers: ["Content-Type": "application/json", "Transfer-Encoding": "chunked"], stream: stream)
+        #expect(reply.status == 503)
+        #expect(try reply.json()["type"] as? String == "urn:lumen:problem:timeout")
+        #expect(reply.header("Retry-After") != nil)
+        continuation.finish()
     }
 
     @Test func imagesOverThePixelBudgetAre413() async throws {

@@ -47,13 +47,14 @@ struct TestServer {
         responder = LumenServer(services: services).makeRouter().buildResponder()
     }
 
-    /// Sends one request.
-    func send(_ method: HTTPRequest.Method, _ path: String, headers: [String: String] = [:], body: [UInt8] = []) async throws -> Reply {
+    /// Sends one request (`stream` instead of `body`: a body that arrives as the stream yields).
+    func send(_ method: HTTPRequest.Method, _ path: String, headers: [String: String] = [:], body: [UInt8] = [],
+              stream: AsyncStream<ByteBuffer>? = nil) async throws -> Reply {
         var fields = HTTPFields()
         for (k, v) in headers { fields[HTTPField.Name(k)!] = v }
         if !body.isEmpty, fields[.contentLength] == nil, headers["Transfer-Encoding"] == nil { fields[.contentLength] = String(body.count) }
         let head = HTTPRequest(method: method, scheme: "http", authority: "localhost", path: path, headerFields: fields)
-        let request = Request(head: head, body: RequestBody(buffer: ByteBuffer(bytes: body)))
+        let request = Request(head: head, body: stream.map { RequestBody(asyncSequence: $0) } ?? RequestBody(buffer: ByteBuffer(bytes: body)))
         let channel = EmbeddedChannel()
         let context = LumenRequestContext(source: ApplicationRequestContextSource(channel: channel, logger: services.logger))
         let response = try await responder.respond(to: request, context: context)

@@ -6,14 +6,24 @@ import NIOCore
 /// Reading a request: the body against the size limit, its media type, JSON fields, base64 and
 /// query parameters, each failure a problem a caller can act on.
 struct RequestInput {
-    /// The body, refused with 413 past `limit` (checked on Content-Length first, then while reading).
-    static func body(_ request: Request, limit: Int) async throws -> [UInt8] {
+    /// The body, refused with 413 past `limit` (checked on Content-Length first, then while
+    /// reading) and with 503 if it has not arrived within `timeout` seconds (a slow upload cannot
+    /// hold a connection and a buffer forever).
+    static func body(_ request: Request, limit: Int, timeout: Double) async throws -> [UInt8] {
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
             throw Problem.tooLarge("the body is \(declared) bytes; this server accepts at most \(limit)")
         }
+        let body = request.body
         do {
-            let buffer = try await request.body.collect(upTo: limit)
-            return Array(buffer.readableBytesView)
+            return try await withThrowingTaskGroup(of: [UInt8].self) { group in
+                group.addTask { Array(try await body.collect(upTo: limit).readableBytesView) }
+                group.addTask {
+                    try await Task.sleep(for: .milliseconds(Int(timeout * 1000)))
+                    throw Problem.timeout(timeout)
+                }
+                defer { group.cancelAll() }
+                return try await group.next()!
+            }
         } catch is NIOTooManyBytesError {
             throw Problem.tooLarge("the body is larger than this server's limit of \(limit) bytes")
         }

@@ -87,7 +87,7 @@ struct CAMRoutes {
 
     private func explainActivations(_ request: Request, _ context: LumenRequestContext) async throws -> Response {
         let type = try RequestInput.requireMediaType(request, ["application/json", "multipart/form-data"])
-        let body = try await RequestInput.body(request, limit: services.configuration.maxBodyBytes)
+        let body = try await RequestInput.body(request, limit: services.configuration.maxBodyBytes, timeout: services.configuration.requestTimeoutSeconds)
         var options = CAMOptions()
         let image: [UInt8], activationBytes: [UInt8], activationName: String
         var tensorName: String?
@@ -162,7 +162,7 @@ struct CAMRoutes {
             throw Problem.notFound("no image model '\(name)'; loaded: \(catalog.camModels.keys.sorted().joined(separator: ", ").ifEmpty("none"))")
         }
         let type = try RequestInput.requireMediaType(request, ["image/png", "image/jpeg", "application/octet-stream", "application/json", "multipart/form-data"])
-        let body = try await RequestInput.body(request, limit: services.configuration.maxBodyBytes)
+        let body = try await RequestInput.body(request, limit: services.configuration.maxBodyBytes, timeout: services.configuration.requestTimeoutSeconds)
         var options = CAMOptions()
         var layer = request.uri.queryParameters.get("layer")
         var top = try RequestInput.int(request, "top", default: 5, range: 1...100)

@@ -85,7 +85,7 @@ struct DriftRoutes {
         default: ["application/json", "text/csv"]
         }
         let type = try RequestInput.requireMediaType(request, accepted)
-        let bytes = try await RequestInput.body(request, limit: services.configuration.maxBodyBytes)
+        let bytes = try await RequestInput.body(request, limit: services.configuration.maxBodyBytes, timeout: services.configuration.requestTimeoutSeconds)
         var body: Body?
         var uploads: [(name: String, bytes: [UInt8])] = []
         if type == "application/json" {

@@ -19,7 +19,7 @@ struct FeedbackRoutes {
     func add(to group: RouterGroup<LumenRequestContext>) {
         group.post("/v1/feedback") { request, context in
             _ = try RequestInput.requireMediaType(request, ["application/json"])
-            let body = try RequestInput.decode(Body.self, from: try await RequestInput.body(request, limit: services.configuration.maxBodyBytes))
+            let body = try RequestInput.decode(Body.self, from: try await RequestInput.body(request, limit: services.configuration.maxBodyBytes, timeout: services.configuration.requestTimeoutSeconds))
             guard let entry = services.ledger.entry(body.id) else {
                 throw Problem.notFound("no answer with id '\(body.id)' is remembered (the server keeps the last \(services.ledger.capacity))")
             }
