@@ -13,6 +13,7 @@ struct ONNXBenchmark: ParsableCommand {
     @Option(help: "Models to run (each needs its sidecar).") var model: [String] = ["models/efficientnet-lite0.onnx", "fixtures/onnx/yolov8n.onnx"]
     @Option(help: "Photo for the end-to-end run.") var photo = "fixtures/photos/chelsea.jpg"
     @Flag(help: "Skip the Python peer.") var noPeer = false
+    @Flag(help: "Print where a forward pass spends its time, by operator (10 runs).") var profile = false
 
     func run() throws {
         for path in model {
@@ -26,6 +27,7 @@ struct ONNXBenchmark: ParsableCommand {
         let image = try ImageDecoder().decode(contentsOf: URL(fileURLWithPath: photo))
         let input = try explainer.preprocess(image)
         let name = explainer.sidecar.input.name
+        if profile { try Self.profile(explainer, input: input, name: name) }
         let forward = try Stopwatch.measure(warmup: 2, runs: 20, budget: 5) { _ = try explainer.session.run([name: input]) }
         let overlay = try Overlay()
         let endToEnd = try Stopwatch.measure(warmup: 1, runs: 10, budget: 5) {
@@ -46,6 +48,32 @@ struct ONNXBenchmark: ParsableCommand {
         row("JPEG → classify + EigenCAM → overlay PNG", endToEnd.median, "end_to_end_ms")
         print(String(format: "peak resident memory: lumen-bench %.0f MiB%@", peak, (peer?["peak_mib"] as? Double).map { String(format: ", peer %.0f MiB", $0) as NSString } ?? ""))
         if let p = peer?["peer"] as? String { print("peer: \(p)") }
+    }
+
+    /// Time per operator type (and the slowest nodes), from the session's per-node hook.
+    static func profile(_ explainer: ModelExplainer, input: Value, name: String) throws {
+        var byOp: [String: Double] = [:], byNode: [String: Double] = [:]
+        var total = 0.0
+        for _ in 0..<11 {
+            var last = Date()
+            let started = last
+            var times: [(String, String, Double)] = []
+            _ = try explainer.session.run([name: input]) { node, _ in
+                let now = Date()
+                times.append((node.op, "\(node.name) \(node.op)", now.timeIntervalSince(last) * 1000))
+                last = now
+            }
+            if byOp.isEmpty && total == 0 { total = -1; continue }  // the first run warms up
+            total += Date().timeIntervalSince(started) * 1000
+            for (op, node, ms) in times { byOp[op, default: 0] += ms; byNode[node, default: 0] += ms }
+        }
+        total += 1
+        print(String(format: "profile (mean of 10 runs, %.2f ms per pass):", total / 10))
+        for (op, ms) in byOp.sorted(by: { $0.value > $1.value }).prefix(12) {
+            print("  " + Table.pad(op, 24) + String(format: "%8.2f ms %5.1f%%", ms / 10, ms / total * 100))
+        }
+        print("  slowest nodes:")
+        for (node, ms) in byNode.sorted(by: { $0.value > $1.value }).prefix(8) { print("  " + Table.pad(node, 60) + String(format: "%8.2f ms", ms / 10)) }
     }
 
     /// VmHWM from /proc/self/status.
