@@ -92,4 +92,6 @@ enum Respond {
 extension HTTPField.Name {
     /// The id under which an answer is kept in the audit log.
     static let explanationID = HTTPField.Name("Lumen-Explanation-Id")!
+    /// Echoed (or assigned) on every response.
+    static let requestID = HTTPField.Name("X-Request-Id")!
 }

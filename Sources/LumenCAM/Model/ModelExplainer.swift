@@ -29,8 +29,10 @@ public struct ModelExplainer: Sendable {
     /// The automatically chosen layer, found once (it costs a forward pass) and reused.
     private let autoLayer = AutoLayerCache()
 
-    public init(model: URL) throws {
-        session = ONNXSession(model: try ONNXModel.load(model))
+    /// Loads `model` and its sidecar; `bytes`, when given, are the model file already read.
+    public init(model: URL, bytes: [UInt8]? = nil) throws {
+        let onnx = try bytes.map { try ONNXModel(bytes: $0, directory: model.deletingLastPathComponent()) } ?? ONNXModel.load(model)
+        session = ONNXSession(model: onnx)
         (sidecar, labels) = try ModelSidecar.load(forModel: model)
         guard session.model.inputs.contains(where: { $0.name == sidecar.input.name }) else {
             throw CAMError.imaging("the sidecar names input '\(sidecar.input.name)', the model has \(session.model.inputs.map(\.name))")

@@ -33,12 +33,16 @@ public struct ReferenceProfile: Sendable, Codable, Equatable {
     }
 
     public static func load(_ url: URL) throws -> ReferenceProfile {
-        let bytes = try FileBytes.read(url, limit: 2 << 30)
+        try load(bytes: try FileBytes.read(url, limit: 2 << 30), path: url.path)
+    }
+
+    /// Decodes a profile already in memory (`path` names it in errors).
+    public static func load(bytes: [UInt8], path: String) throws(DriftError) -> ReferenceProfile {
         guard let profile = try? JSONDecoder().decode(ReferenceProfile.self, from: Data(bytes)) else {
-            throw DriftError.badProfile("\(url.path) is not a Lumen drift profile (malformed JSON or missing fields)")
+            throw .badProfile("\(path) is not a Lumen drift profile (malformed JSON or missing fields)")
         }
         guard profile.format == currentFormat else {
-            throw DriftError.badProfile("\(url.path) has format '\(profile.format)', expected '\(currentFormat)'")
+            throw .badProfile("\(path) has format '\(profile.format)', expected '\(currentFormat)'")
         }
         return profile
     }

@@ -90,18 +90,20 @@ enum ConvolutionOps {
         let silu = n.int("lumen_silu", 0) == 1
         if bias != nil || clamp || silu {
             let biasValues = bias
-            let o = SendableMutablePointer(out.withUnsafeMutableBufferPointer { $0.baseAddress! })
-            DispatchQueue.concurrentPerform(iterations: batch * outChannels) { bm in
-                let base = o.pointer + bm * plane, value = biasValues?[bm % outChannels] ?? 0
-                if silu {
-                    for k in 0..<plane {
-                        let v = base[k] + value
-                        base[k] = v / (1 + Foundation.exp(-v))
+            out.withUnsafeMutableBufferPointer { O in
+                let o = SendableMutablePointer(O.baseAddress!)
+                DispatchQueue.concurrentPerform(iterations: batch * outChannels) { bm in
+                    let base = o.pointer + bm * plane, value = biasValues?[bm % outChannels] ?? 0
+                    if silu {
+                        for k in 0..<plane {
+                            let v = base[k] + value
+                            base[k] = v / (1 + Foundation.exp(-v))
+                        }
+                    } else if clamp {
+                        for k in 0..<plane { base[k] = Swift.min(Swift.max(base[k] + value, lo), hi) }
+                    } else {
+                        for k in 0..<plane { base[k] += value }
                     }
-                } else if clamp {
-                    for k in 0..<plane { base[k] = Swift.min(Swift.max(base[k] + value, lo), hi) }
-                } else {
-                    for k in 0..<plane { base[k] += value }
                 }
             }
         }

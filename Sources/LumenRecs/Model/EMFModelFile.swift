@@ -42,14 +42,18 @@ public enum EMFModelFile {
     }
 
     public static func load(_ url: URL) throws -> EMFModel {
-        let bytes = try FileBytes.read(url, limit: 8 << 30)
+        try load(bytes: try FileBytes.read(url, limit: 8 << 30), path: url.path)
+    }
+
+    /// Decodes a model file already in memory (`path` names it in errors).
+    public static func load(bytes: [UInt8], path: String) throws -> EMFModel {
         let reader: SafetensorsReader
         do {
             reader = try SafetensorsReader(bytes)
         } catch {
-            throw RecsError.badModelFile("\(url.path): \(error)")
+            throw RecsError.badModelFile("\(path): \(error)")
         }
-        return try decode(reader, path: url.path)
+        return try decode(reader, path: path)
     }
 
     static func decode(_ reader: SafetensorsReader, path: String) throws(RecsError) -> EMFModel {

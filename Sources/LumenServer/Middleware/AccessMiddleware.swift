@@ -36,7 +36,7 @@ struct AccessMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
         var context = context
-        context.requestID = Self.sanitized(request.headers[.init("X-Request-Id")!]) ?? "req-\(prefix)-\(String(counters.sequence.add(1, ordering: .relaxed).newValue, radix: 16))"
+        context.requestID = Self.sanitized(request.headers[.requestID]) ?? "req-\(prefix)-\(String(counters.sequence.add(1, ordering: .relaxed).newValue, radix: 16))"
         let instance = request.uri.path
         let count = counters.inFlight.add(1, ordering: .relaxed).newValue
         metrics.inFlight.increment()
@@ -64,7 +64,7 @@ struct AccessMiddleware: RouterMiddleware {
                 }
             }
         }
-        response.headers[.init("X-Request-Id")!] = context.requestID
+        response.headers[.requestID] = context.requestID
         let elapsed = ContinuousClock.now - started
         let route = context.endpointPath ?? "unmatched"
         let requestBytes = request.headers[.contentLength].flatMap(Int.init) ?? 0

@@ -51,6 +51,15 @@ public final class ModelCatalog: Sendable {
 
     public var isEmpty: Bool { recommenders.isEmpty && camModels.isEmpty && references.isEmpty }
 
+    /// The model called `name` in `table`, or a 404 naming what is loaded.
+    static func require<T>(_ table: [String: T], _ name: String, noun: String) throws -> T {
+        guard let found = table[name] else {
+            let loaded = table.keys.sorted().joined(separator: ", ")
+            throw Problem.notFound("no \(noun) '\(name)'; loaded: \(loaded.isEmpty ? "none" : loaded)")
+        }
+        return found
+    }
+
     init(recommenders: [String: Recommender], camModels: [String: CAMModel], references: [String: Reference], generation: Int, directory: String) {
         self.recommenders = recommenders
         self.camModels = camModels
@@ -77,28 +86,31 @@ public final class ModelCatalog: Sendable {
             do {
                 if name.hasSuffix(".safetensors") {
                     let stem = String(name.dropLast(".safetensors".count))
-                    let model = try EMFModelFile.load(file)
+                    let bytes = try FileBytes.read(file, limit: 8 << 30)
+                    let model = try EMFModelFile.load(bytes: bytes, path: file.path)
                     let details = [
                         "users": String(model.users.count), "items": String(model.items.count),
                         "factors": String(model.hyperparameters.factors), "basis": model.neighbourhood.basis.rawValue,
                         "created_at": model.createdAt,
                     ]
-                    recommenders[stem] = Recommender(model: model, info: try info(stem, "recommender", file, details))
+                    recommenders[stem] = Recommender(model: model, info: info(stem, "recommender", file, bytes, details))
                 } else if name.hasSuffix(".onnx") {
                     let stem = String(name.dropLast(".onnx".count))
-                    let explainer = try ModelExplainer(model: file)
+                    let bytes = try FileBytes.read(file, limit: 4 << 30)
+                    let explainer = try ModelExplainer(model: file, bytes: bytes)
                     let s = explainer.sidecar
                     var details = ["task": s.task, "input": "\(s.input.width)x\(s.input.height)", "resize": s.input.resize, "labels": String(explainer.labels.count)]
                     if let layer = s.camLayer { details["cam_layer"] = layer }
-                    camModels[stem] = CAMModel(explainer: explainer, info: try info(stem, "cam", file, details))
+                    camModels[stem] = CAMModel(explainer: explainer, info: info(stem, "cam", file, bytes, details))
                 } else if name.hasSuffix(".profile.json") {
                     let stem = String(name.dropLast(".profile.json".count))
-                    let profile = try ReferenceProfile.load(file)
+                    let bytes = try FileBytes.read(file, limit: 1 << 30)
+                    let profile = try ReferenceProfile.load(bytes: bytes, path: file.path)
                     let details = [
                         "profile_kind": profile.kind, "columns": profile.columns.map(\.name).joined(separator: ","),
                         "rows": String(profile.columns.first?.count ?? 0), "created_at": profile.createdAt,
                     ]
-                    references[stem] = Reference(profile: profile, info: try info(stem, "reference", file, details))
+                    references[stem] = Reference(profile: profile, info: info(stem, "reference", file, bytes, details))
                 }
             } catch let error as ServerError {
                 throw error
@@ -109,8 +121,7 @@ public final class ModelCatalog: Sendable {
         return ModelCatalog(recommenders: recommenders, camModels: camModels, references: references, generation: generation, directory: directory)
     }
 
-    private static func info(_ name: String, _ kind: String, _ file: URL, _ details: [String: String]) throws -> Info {
-        let bytes = try FileBytes.read(file, limit: 4 << 30)
-        return Info(name: name, kind: kind, version: String(SHA256.hex(bytes).prefix(16)), file: file.lastPathComponent, bytes: bytes.count, details: details)
+    private static func info(_ name: String, _ kind: String, _ file: URL, _ bytes: [UInt8], _ details: [String: String]) -> Info {
+        Info(name: name, kind: kind, version: String(SHA256.hex(bytes).prefix(16)), file: file.lastPathComponent, bytes: bytes.count, details: details)
     }
 }

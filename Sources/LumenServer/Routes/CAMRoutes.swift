@@ -157,10 +157,7 @@ struct CAMRoutes {
 
     private func explainWithModel(_ request: Request, _ context: LumenRequestContext) async throws -> Response {
         let name = try context.parameters.require("name")
-        let catalog = services.store.catalog
-        guard let model = catalog.camModels[name] else {
-            throw Problem.notFound("no image model '\(name)'; loaded: \(catalog.camModels.keys.sorted().joined(separator: ", ").ifEmpty("none"))")
-        }
+        let model = try ModelCatalog.require(services.store.catalog.camModels, name, noun: "image model")
         let type = try RequestInput.requireMediaType(request, ["image/png", "image/jpeg", "application/octet-stream", "application/json", "multipart/form-data"])
         let body = try await RequestInput.body(request, limit: services.configuration.maxBodyBytes, timeout: services.configuration.requestTimeoutSeconds)
         var options = CAMOptions()
@@ -253,8 +250,4 @@ struct CAMRoutes {
         }
         return try MultipartForm(body, boundary: boundary)
     }
-}
-
-extension String {
-    func ifEmpty(_ replacement: String) -> String { isEmpty ? replacement : self }
 }

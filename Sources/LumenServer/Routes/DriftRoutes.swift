@@ -101,10 +101,7 @@ struct DriftRoutes {
         guard let referenceName = query.get("reference").map { String($0) } ?? body?.reference else {
             throw Problem.badRequest("name the reference profile with ?reference=NAME (see GET /v1/models)")
         }
-        let catalog = services.store.catalog
-        guard let reference = catalog.references[referenceName] else {
-            throw Problem.notFound("no reference profile '\(referenceName)'; loaded: \(catalog.references.keys.sorted().joined(separator: ", ").ifEmpty("none"))")
-        }
+        let reference = try ModelCatalog.require(services.store.catalog.references, referenceName, noun: "reference profile")
         let expected = kind == "predictions" ? "features" : kind
         guard reference.profile.kind == expected else {
             throw Problem.unprocessable("reference '\(referenceName)' is a \(reference.profile.kind) profile; it cannot be compared as \(kind)")

@@ -76,10 +76,6 @@ struct RecsRoutes {
 
     private func recommender(_ context: LumenRequestContext) throws -> (String, ModelCatalog.Recommender) {
         let name = try context.parameters.require("model")
-        let catalog = services.store.catalog
-        guard let loaded = catalog.recommenders[name] else {
-            throw Problem.notFound("no recommender '\(name)'; loaded: \(catalog.recommenders.keys.sorted().joined(separator: ", ").ifEmpty("none"))")
-        }
-        return (name, loaded)
+        return (name, try ModelCatalog.require(services.store.catalog.recommenders, name, noun: "recommender"))
     }
 }
