@@ -1,6 +1,15 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// LumenKernels holds the convolution kernels, compiled for AVX-512 on x86-64 (and optimised even
+// in debug builds, so the test suite runs them at speed). LumenONNX calls them only after
+// checking the CPU (CCPUFeatures) and keeps its portable path for every other machine.
+#if arch(x86_64)
+let kernelFlags: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "skylake-avx512"]), .unsafeFlags(["-O"], .when(configuration: .debug))]
+#else
+let kernelFlags: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+#endif
+
 let package = Package(
     name: "Lumen",
     platforms: [.macOS(.v14)],
@@ -33,11 +42,13 @@ let package = Package(
             name: "COpenBLAS", path: "Sources/CSystem/COpenBLAS", pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
         .target(name: "CImageCodecs", dependencies: ["CPNG", "CJPEG"]),
+        .target(name: "CCPUFeatures", path: "Sources/CSystem/CCPUFeatures"),
 
         // MARK: I/O
         .target(name: "LumenIO", dependencies: ["CImageCodecs"]),
         // MARK: Numerics
         .target(name: "LumenNumerics", dependencies: ["COpenBLAS"]),
+        .target(name: "LumenKernels", swiftSettings: kernelFlags),
         // MARK: Imaging (resize, colour maps, overlays)
         .target(name: "LumenImaging", dependencies: ["LumenIO"]),
         // MARK: Engines
@@ -45,7 +56,7 @@ let package = Package(
         .target(name: "LumenRecs", dependencies: ["LumenIO", "LumenNumerics"]),
         .target(
             name: "LumenONNX",
-            dependencies: ["LumenIO", "LumenNumerics", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+            dependencies: ["LumenIO", "LumenNumerics", "LumenKernels", "CCPUFeatures", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .target(name: "LumenDrift", dependencies: ["LumenIO", "LumenNumerics", "LumenImaging", "LumenRecs"]),
         // MARK: Surfaces
         .target(

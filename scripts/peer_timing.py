@@ -6,6 +6,11 @@ import time
 def timed(fn, runs=20, warmup=1, budget=None):
     """Median milliseconds of `fn` over up to `runs` runs after `warmup` untimed runs; with
     `budget` (seconds), stops early once at least one run was timed and the budget is spent."""
+    return statistics.median(timings(fn, runs, warmup, budget))
+
+
+def timings(fn, runs=20, warmup=1, budget=None):
+    """The milliseconds of each timed run of `fn` (see `timed`)."""
     for _ in range(warmup):
         fn()
     times = []
@@ -14,4 +19,4 @@ def timed(fn, runs=20, warmup=1, budget=None):
         start = time.perf_counter()
         fn()
         times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+    return times

@@ -105,6 +105,14 @@ public enum BLAS {
         if openblas_get_num_threads() != 1 { openblas_set_num_threads(1) }
     }()
 
+    /// The OpenBLAS kernel set in use ("Cooperlake", "Haswell", …), and whether the environment
+    /// chose it (`OPENBLAS_CORETYPE`) rather than OpenBLAS's own CPU detection.
+    public static var kernels: String {
+        let name = String(cString: openblas_get_corename())
+        let forced = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"].map { " (set by OPENBLAS_CORETYPE=\($0))" }
+        return name + (forced ?? " (detected)")
+    }
+
     /// Copies the upper triangle of a square row-major matrix into the lower one.
     static func mirrorUpper(_ g: inout [Float], n: Int) {
         for i in 0..<n {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LumenCAM
 import LumenIO
+import LumenNumerics
 import LumenImaging
 import LumenONNX
 
@@ -16,6 +17,7 @@ struct ONNXBenchmark: ParsableCommand {
     @Flag(help: "Print where a forward pass spends its time, by operator (10 runs).") var profile = false
 
     func run() throws {
+        print("OpenBLAS kernels: \(BLAS.kernels)\n")
         for path in model {
             try bench(path)
             print("")
@@ -28,7 +30,7 @@ struct ONNXBenchmark: ParsableCommand {
         let input = try explainer.preprocess(image)
         let name = explainer.sidecar.input.name
         if profile { try Self.profile(explainer, input: input, name: name) }
-        let forward = try Stopwatch.measure(warmup: 2, runs: 20, budget: 5) { _ = try explainer.session.run([name: input]) }
+        let forward = try Stopwatch.measure(warmup: 3, runs: 40, budget: 8) { _ = try explainer.session.run([name: input]) }
         let overlay = try Overlay()
         let endToEnd = try Stopwatch.measure(warmup: 1, runs: 10, budget: 5) {
             let decoded = try ImageDecoder().decode(contentsOf: URL(fileURLWithPath: photo))
@@ -44,7 +46,8 @@ struct ONNXBenchmark: ParsableCommand {
                 + Table.pad(theirs.map { String(format: "%.2fx", ours / $0) } ?? "-", 9, right: true))
         }
         print(Table.pad("\(URL(fileURLWithPath: model).lastPathComponent)", 50) + Table.pad("lumen", 11, right: true) + Table.pad("peer", 11, right: true) + Table.pad("lumen/peer", 11, right: true))
-        row("forward pass, 1×3×\(explainer.sidecar.input.height)×\(explainer.sidecar.input.width)", forward.median, "forward_ms")
+        row("forward pass, 1×3×\(explainer.sidecar.input.height)×\(explainer.sidecar.input.width) (median)", forward.median, "forward_ms")
+        row("forward pass, best of \(forward.runs)", forward.minimum, "forward_min_ms")
         row("JPEG → classify + EigenCAM → overlay PNG", endToEnd.median, "end_to_end_ms")
         print(String(format: "peak resident memory: lumen-bench %.0f MiB%@", peak, (peer?["peak_mib"] as? Double).map { String(format: ", peer %.0f MiB", $0) as NSString } ?? ""))
         if let p = peer?["peer"] as? String { print("peer: \(p)") }

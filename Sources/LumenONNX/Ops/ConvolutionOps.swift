@@ -1,13 +1,15 @@
 import Foundation
 import LumenNumerics
 
-/// Convolution: im2col + OpenBLAS sgemm, with a direct path for 1×1 stride-1 unpadded kernels
-/// and a dedicated loop for depthwise convolutions.
+/// Convolution: the AVX-512 kernels where the session prepared them (`FastConvolution`), else
+/// im2col + OpenBLAS sgemm, with a direct path for 1×1 stride-1 unpadded kernels and a
+/// dedicated loop for depthwise convolutions.
 enum ConvolutionOps {
     static let kernels: [String: Kernel] = [
         "Conv": { n, v, _ in
             let x = try n.floats(v, 0), w = try n.floats(v, 1)
             let bias = v.count > 2 ? v[2]?.floats : nil
+            if let fast = n.fast, let y = try fast.run(n, x: x, w: w, bias: bias) { return [y] }
             return [try conv(n, x: x, w: w, bias: bias)]
         },
     ]

@@ -7,12 +7,22 @@ public struct ONNXSession: Sendable {
     /// How many nodes read each value.
     let consumers: [String: Int]
 
-    public init(model: ONNXModel) {
+    /// `kernels: .portable` runs every convolution on the portable path (im2col + OpenBLAS)
+    /// even where the AVX-512 kernels could run; `.automatic` uses them when the CPU has AVX-512.
+    public init(model: ONNXModel, kernels: KernelChoice = .automatic) {
+        var model = model
+        if kernels == .automatic && FastConvolution.supported { FastConvolution.prepare(&model) }
         self.model = model
         var consumers: [String: Int] = [:]
         for node in model.nodes { for input in node.inputs where !input.isEmpty { consumers[input, default: 0] += 1 } }
         self.consumers = consumers
     }
+
+    /// Which convolution kernels a session uses.
+    public enum KernelChoice: Sendable { case automatic, portable }
+
+    /// Whether any convolution of this session runs on the AVX-512 kernels.
+    public var usesFastKernels: Bool { model.nodes.contains { $0.fast != nil } }
 
     /// Values produced by a run: the graph outputs and every captured intermediate.
     public struct Result: Sendable {

@@ -1,0 +1,89 @@
+import CCPUFeatures
+import LumenKernels
+import LumenNumerics
+
+/// How a convolution runs on LumenKernels' AVX-512 kernels: dense (one group, weights packed
+/// once when the session is made) or depthwise (one filter per channel). Chosen per node by
+/// `prepare` for convolutions whose weights are constants; every other convolution, and every
+/// convolution on a CPU without AVX-512, takes the portable im2col + OpenBLAS path.
+enum FastConvolution: Sendable {
+    case dense(PackedFilter)
+    case depthwise
+
+    /// Whether this CPU runs the AVX-512 kernels.
+    static let supported = lumen_cpu_has_avx512() == 1
+
+    /// Marks every eligible Conv node of `model`.
+    static func prepare(_ model: inout ONNXModel) {
+        for i in model.nodes.indices where model.nodes[i].op == "Conv" {
+            let node = model.nodes[i]
+            guard node.inputs.count >= 2, case .float(let shape, let weights)? = model.initializers[node.inputs[1]],
+                shape.count == 4, shape.allSatisfy({ $0 > 0 })
+            else { continue }
+            if node.inputs.count > 2 && !node.inputs[2].isEmpty && model.initializers[node.inputs[2]] == nil { continue }
+            let group = node.int("group", 1)
+            if group == 1 {
+                let depth = shape[1] * shape[2] * shape[3]
+                model.nodes[i].fast = weights.withUnsafeBufferPointer { .dense(PackedFilter(weights: $0, outputs: shape[0], depth: depth)) }
+            } else if group == shape[0] && shape[1] == 1 {
+                model.nodes[i].fast = .depthwise
+            }
+        }
+    }
+
+    /// Runs the node's convolution; nil when the input does not suit the prepared kernel (the
+    /// caller then takes the portable path, which also reports shape errors).
+    func run(_ n: Node, x: (shape: [Int], data: [Float]), w: (shape: [Int], data: [Float]), bias: [Float]?) throws -> Value? {
+        guard x.shape.count == 4, w.shape.count == 4, bias.map({ $0.count == w.shape[0] }) ?? true else { return nil }
+        let (batch, channels, height, width) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        switch self {
+        case .dense(let filter): guard channels == w.shape[1], filter.outputs == w.shape[0] else { return nil }
+        case .depthwise: guard channels == w.shape[0], n.int("group", 1) == channels else { return nil }
+        }
+        let g = try ConvolutionOps.geometry(n, input: [height, width], kernel: [w.shape[2], w.shape[3]])
+        let geometry = ConvolutionGeometry(
+            channels: channels, height: height, width: width, outputs: w.shape[0], outputHeight: g.output[0], outputWidth: g.output[1],
+            kernelHeight: g.kernel[0], kernelWidth: g.kernel[1], strideY: g.strides[0], strideX: g.strides[1],
+            dilationY: g.dilations[0], dilationX: g.dilations[1], padTop: g.padBegin[0], padLeft: g.padBegin[1])
+        let activation = Self.activation(n)
+        let inPlane = channels * height * width, outPlane = geometry.outputs * geometry.outputHeight * geometry.outputWidth
+        let out = [Float](unsafeUninitializedCapacity: batch * outPlane) { buffer, count in
+            x.data.withUnsafeBufferPointer { X in
+                w.data.withUnsafeBufferPointer { W in
+                    bias.withUnsafeBufferPointer { B in
+                        for b in 0..<batch {
+                            let input = X.baseAddress! + b * inPlane, output = buffer.baseAddress! + b * outPlane
+                            switch self {
+                            case .dense(let filter):
+                                Convolution.run(filter, input: input, output: output, geometry: geometry, bias: B?.baseAddress, activation: activation, workers: Parallel.workers)
+                            case .depthwise:
+                                DepthwiseConvolution.run(
+                                    weights: W.baseAddress!, input: input, output: output, geometry: geometry, bias: B?.baseAddress,
+                                    activation: activation, workers: Parallel.workers)
+                            }
+                        }
+                    }
+                }
+            }
+            count = batch * outPlane
+        }
+        return .float(shape: [batch, geometry.outputs, geometry.outputHeight, geometry.outputWidth], data: out)
+    }
+
+    /// The activation the graph optimiser fused into the node.
+    static func activation(_ n: Node) -> Activation {
+        if n.int("lumen_silu", 0) == 1 { return .silu }
+        let lo = n.float("lumen_activation_min", -.infinity), hi = n.float("lumen_activation_max", .infinity)
+        return lo > -.infinity || hi < .infinity ? .clamp(lower: lo, upper: hi) : .none
+    }
+}
+
+extension Optional where Wrapped == [Float] {
+    /// The array's buffer (nil for nil) for the duration of `body`.
+    fileprivate func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>?) -> R) -> R {
+        switch self {
+        case .some(let array): array.withUnsafeBufferPointer { body($0) }
+        case .none: body(nil)
+        }
+    }
+}
