@@ -94,7 +94,7 @@ let package = Package(
         .testTarget(name: "LumenCAMTests", dependencies: ["LumenCAM", "LumenTestSupport"]),
         .testTarget(name: "LumenRecsTests", dependencies: ["LumenRecs", "LumenTestSupport"]),
         .testTarget(name: "LumenDriftTests", dependencies: ["LumenDrift", "LumenTestSupport"]),
-        .testTarget(name: "LumenONNXTests", dependencies: ["LumenONNX", "LumenTestSupport"]),
+        .testTarget(name: "LumenONNXTests", dependencies: ["LumenONNX", "LumenKernels", "LumenTestSupport"]),
         .testTarget(name: "LumenCommandsTests", dependencies: ["LumenCommands", "LumenTestSupport"]),
         .testTarget(
             name: "LumenServerTests",

@@ -8,13 +8,15 @@ import Testing
 struct ModelParityTests {
     static var modelsFolder: URL { Fixtures.root.deletingLastPathComponent().appendingPathComponent("models") }
 
-    @Test("EfficientNet-Lite0: logits and the captured head activations match onnxruntime")
-    func efficientNetLite0() throws {
+    @Test("EfficientNet-Lite0: logits and the captured head activations match onnxruntime", arguments: ONNXSession.KernelChoice.allCases)
+    func efficientNetLite0(kernels: ONNXSession.KernelChoice) throws {
         let model = try ONNXModel.load(Self.modelsFolder.appendingPathComponent("efficientnet-lite0.onnx"))
         let sidecar = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.modelsFolder.appendingPathComponent("efficientnet-lite0.json"))) as! [String: Any]
         let layer = sidecar["cam_layer"] as! String
         let input = try OperatorParityTests.value("onnx/effnet_input.npy")
-        let result = try ONNXSession(model: model).run(["input": input], capture: [layer])
+        let session = ONNXSession(model: model, kernels: kernels)
+        #expect(session.usesFastKernels == (kernels == .automatic && FastConvolution.supported))
+        let result = try session.run(["input": input], capture: [layer])
         let logits = try OperatorParityTests.value("onnx/effnet_logits.npy")
         let head = try OperatorParityTests.value("onnx/effnet_head.npy")
         let (logitsOK, logitsDetail) = OperatorParityTests.matches(try #require(result.outputs["logits"]), logits)

@@ -56,12 +56,12 @@ struct OperatorParityTests {
         return (true, "")
     }
 
-    @Test("matches onnxruntime within 1e-4 relative", arguments: cases)
-    func operatorMatches(c: Case) throws {
+    @Test("matches onnxruntime within 1e-4 relative, on the AVX-512 kernels and on the portable path", arguments: cases, ONNXSession.KernelChoice.allCases)
+    func operatorMatches(c: Case, kernels: ONNXSession.KernelChoice) throws {
         let model = try ONNXModel.load(Fixtures.url("onnx/ops/\(c.name).onnx"))
         var inputs: [String: Value] = [:]
         for name in c.inputs { inputs[name] = try Self.value("onnx/ops/\(c.name).in.\(name).npy") }
-        let result = try ONNXSession(model: model).run(inputs)
+        let result = try ONNXSession(model: model, kernels: kernels).run(inputs)
         for name in c.outputs {
             let expected = try Self.value("onnx/ops/\(c.name).out.\(name).npy")
             let (ok, detail) = Self.matches(try #require(result.outputs[name]), expected)

@@ -1,3 +1,6 @@
+import Foundation
+import LumenNumerics
+
 /// Max, average and global average pooling over N×C×H×W tensors.
 enum PoolingOps {
     static let kernels: [String: Kernel] = [
@@ -31,31 +34,79 @@ enum PoolingOps {
         }
         let includePad = n.int("count_include_pad", 0) == 1
         let (oh, ow) = (g.output[0], g.output[1])
-        var out = [Float](repeating: 0, count: x.shape[0] * x.shape[1] * oh * ow)
-        for p in 0..<(x.shape[0] * x.shape[1]) {
-            let base = p * height * width
-            for y in 0..<oh {
-                for xo in 0..<ow {
-                    var acc: Float = isMax ? -.infinity : 0
-                    var count = 0
-                    for ky in 0..<kernel[0] {
-                        let iy = y * g.strides[0] - g.padBegin[0] + ky * g.dilations[0]
-                        for kx in 0..<kernel[1] {
-                            let ix = xo * g.strides[1] - g.padBegin[1] + kx * g.dilations[1]
-                            let inside = iy >= 0 && iy < height && ix >= 0 && ix < width
-                            if inside {
-                                let value = x.data[base + iy * width + ix]
-                                acc = isMax ? Swift.max(acc, value) : acc + value
-                                count += 1
-                            } else if includePad && iy < height + g.padEnd[0] && ix < width + g.padEnd[1] {
-                                count += 1
+        let planes = x.shape[0] * x.shape[1]
+        // Windows are rectangles, so pooling is separable: each input row is reduced over the
+        // window's columns, then those row results over the window's rows. A window's element
+        // count is (rows it covers) × (columns it covers).
+        let columns = Window(size: kernel[1], stride: g.strides[1], dilation: g.dilations[1], pad: g.padBegin[1], input: width, output: ow, padEnd: g.padEnd[1])
+        let rows = Window(size: kernel[0], stride: g.strides[0], dilation: g.dilations[0], pad: g.padBegin[0], input: height, output: oh, padEnd: g.padEnd[0])
+        var out = [Float](repeating: 0, count: planes * oh * ow)
+        x.data.withUnsafeBufferPointer { X in
+            out.withUnsafeMutableBufferPointer { O in
+                let xs = SendablePointer(X.baseAddress!), os = SendableMutablePointer(O.baseAddress!)
+                let workers = Swift.min(Parallel.workers, planes)
+                DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                    let reduced = UnsafeMutablePointer<Float>.allocate(capacity: height * ow)
+                    defer { reduced.deallocate() }
+                    for p in (planes * worker / workers)..<(planes * (worker + 1) / workers) {
+                        let plane = xs.pointer + p * height * width, target = os.pointer + p * oh * ow
+                        for iy in 0..<height { columns.reduce(plane + iy * width, step: 1, into: reduced + iy * ow, step: 1, max: isMax) }
+                        for xo in 0..<ow { rows.reduce(reduced + xo, step: ow, into: target + xo, step: ow, max: isMax) }
+                        if !isMax {
+                            for y in 0..<oh {
+                                let cy = includePad ? rows.paddedCount[y] : rows.count[y]
+                                for xo in 0..<ow {
+                                    let count = cy * (includePad ? columns.paddedCount[xo] : columns.count[xo])
+                                    target[y * ow + xo] = count > 0 ? target[y * ow + xo] / Float(count) : 0
+                                }
                             }
                         }
                     }
-                    out[(p * oh + y) * ow + xo] = isMax ? acc : (count > 0 ? acc / Float(count) : 0)
                 }
             }
         }
         return .float(shape: [x.shape[0], x.shape[1], oh, ow], data: out)
+    }
+}
+
+/// One axis of a pooling window: for each output position, the input positions it covers.
+struct Window {
+    let size: Int, stride: Int, dilation: Int, pad: Int, input: Int, output: Int
+    /// First and one-past-last window tap inside the input, per output position.
+    let first: [Int], last: [Int]
+    /// Taps inside the input, and inside the input or its padding, per output position.
+    let count: [Int], paddedCount: [Int]
+
+    init(size: Int, stride: Int, dilation: Int, pad: Int, input: Int, output: Int, padEnd: Int) {
+        (self.size, self.stride, self.dilation, self.pad, self.input, self.output) = (size, stride, dilation, pad, input, output)
+        var first = [Int](), last = [Int](), count = [Int](), paddedCount = [Int]()
+        for o in 0..<output {
+            let taps = (0..<size).map { o * stride - pad + $0 * dilation }
+            let inside = taps.indices.filter { taps[$0] >= 0 && taps[$0] < input }
+            first.append(inside.first ?? 0)
+            last.append((inside.last ?? -1) + 1)
+            count.append(inside.count)
+            paddedCount.append(taps.filter { $0 < input + padEnd }.count)
+        }
+        (self.first, self.last, self.count, self.paddedCount) = (first, last, count, paddedCount)
+    }
+
+    /// Max or sum over each output position's taps of `source` (elements `step` apart).
+    @inline(__always)
+    func reduce(_ source: UnsafePointer<Float>, step: Int, into target: UnsafeMutablePointer<Float>, step targetStep: Int, max isMax: Bool) {
+        first.withUnsafeBufferPointer { first in
+            last.withUnsafeBufferPointer { last in
+                for o in 0..<output {
+                    var acc: Float = isMax ? -.infinity : 0
+                    var position = (o * stride - pad + first[o] * dilation) * step
+                    for _ in first[o]..<last[o] {
+                        let value = source[position]
+                        acc = isMax ? (value > acc || value.isNaN ? value : acc) : acc + value
+                        position += dilation * step
+                    }
+                    target[o * targetStep] = acc
+                }
+            }
+        }
     }
 }

@@ -19,7 +19,7 @@ public struct ONNXSession: Sendable {
     }
 
     /// Which convolution kernels a session uses.
-    public enum KernelChoice: Sendable { case automatic, portable }
+    public enum KernelChoice: Sendable, CaseIterable { case automatic, portable }
 
     /// Whether any convolution of this session runs on the AVX-512 kernels.
     public var usesFastKernels: Bool { model.nodes.contains { $0.fast != nil } }
