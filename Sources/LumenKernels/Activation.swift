@@ -4,24 +4,27 @@ public enum Activation: Sendable, Equatable {
     case none
     case clamp(lower: Float, upper: Float)
     case silu
+}
 
-    @inline(__always)
-    func apply(_ v: SIMD16<Float>) -> SIMD16<Float> {
-        switch self {
-        case .none: v
-        case .clamp(let lower, let upper): VectorMath.clamp(v, lower, upper)
-        case .silu: v / (1 + VectorMath.exp(-v))
-        }
-    }
+/// An activation applied to 16 floats at a time.
+public protocol VectorFunction: Sendable {
+    func callAsFunction(_ v: SIMD16<Float>) -> SIMD16<Float>
+}
 
-    @inline(__always)
-    func apply(_ v: Float) -> Float {
-        switch self {
-        case .none: v
-        case .clamp(let lower, let upper): Swift.min(Swift.max(v, lower), upper)
-        case .silu: v / (1 + VectorMath.exp(SIMD16(repeating: -v))[0])
-        }
-    }
+/// No activation.
+struct Linear: VectorFunction {
+    @inline(__always) func callAsFunction(_ v: SIMD16<Float>) -> SIMD16<Float> { v }
+}
+
+/// `min(max(v, lower), upper)`.
+struct Clamp: VectorFunction {
+    let lower: Float, upper: Float
+    @inline(__always) func callAsFunction(_ v: SIMD16<Float>) -> SIMD16<Float> { VectorMath.clamp(v, lower, upper) }
+}
+
+/// `v · sigmoid(v)`.
+struct SiLU: VectorFunction {
+    @inline(__always) func callAsFunction(_ v: SIMD16<Float>) -> SIMD16<Float> { v / (1 + VectorMath.exp(-v)) }
 }
 
 /// Elementwise functions on 16 floats at a time.

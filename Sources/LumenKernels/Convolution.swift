@@ -41,6 +41,18 @@ public enum Convolution {
         _ filter: PackedFilter, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
         geometry g: ConvolutionGeometry, bias: UnsafePointer<Float>?, activation: Activation, workers: Int
     ) {
+        switch activation {
+        case .none: run(filter, input: input, output: output, geometry: g, bias: bias, activation: Linear(), workers: workers)
+        case .clamp(let lower, let upper):
+            run(filter, input: input, output: output, geometry: g, bias: bias, activation: Clamp(lower: lower, upper: upper), workers: workers)
+        case .silu: run(filter, input: input, output: output, geometry: g, bias: bias, activation: SiLU(), workers: workers)
+        }
+    }
+
+    static func run<F: VectorFunction>(
+        _ filter: PackedFilter, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+        geometry g: ConvolutionGeometry, bias: UnsafePointer<Float>?, activation: F, workers: Int
+    ) {
         precondition(filter.outputs == g.outputs && filter.depth == g.channels * g.kernelHeight * g.kernelWidth)
         let layout = PhaseLayout(g)
         if g.isPointwise {
@@ -55,10 +67,10 @@ public enum Convolution {
                 bias: bias, activation: activation, workers: workers)
     }
 
-    static func compute(
+    static func compute<F: VectorFunction>(
         _ filter: PackedFilter, source: UnsafePointer<Float>, sourceCount: Int, layout: PhaseLayout,
         output: UnsafeMutablePointer<Float>, geometry g: ConvolutionGeometry, bias: UnsafePointer<Float>?,
-        activation: Activation, workers: Int
+        activation: F, workers: Int
     ) {
         let columns = MicroKernel.columns, rows = MicroKernel.rows
         let positions = g.outputHeight * layout.rowLength

@@ -9,6 +9,18 @@ public enum DepthwiseConvolution {
         weights: UnsafePointer<Float>, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
         geometry g: ConvolutionGeometry, bias: UnsafePointer<Float>?, activation: Activation, workers: Int
     ) {
+        switch activation {
+        case .none: run(weights: weights, input: input, output: output, geometry: g, bias: bias, activation: Linear(), workers: workers)
+        case .clamp(let lower, let upper):
+            run(weights: weights, input: input, output: output, geometry: g, bias: bias, activation: Clamp(lower: lower, upper: upper), workers: workers)
+        case .silu: run(weights: weights, input: input, output: output, geometry: g, bias: bias, activation: SiLU(), workers: workers)
+        }
+    }
+
+    static func run<F: VectorFunction>(
+        weights: UnsafePointer<Float>, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+        geometry g: ConvolutionGeometry, bias: UnsafePointer<Float>?, activation: F, workers: Int
+    ) {
         precondition(g.outputs == g.channels)
         let single = {
             var one = g
@@ -22,39 +34,56 @@ public enum DepthwiseConvolution {
         offsets.withUnsafeBufferPointer { offsets in
             let offsets = SendableBuffer(offsets)
             parallel(workers: Swift.min(workers, g.channels)) { worker, count in
-                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: layout.count + columns)
-                defer { scratch.deallocate() }
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: columns) { tile in
-                    for c in (g.channels * worker / count)..<(g.channels * (worker + 1) / count) {
-                        layout.fill(scratch, from: shared.source + c * g.height * g.width, geometry: single, workers: 1)
-                        let source = UnsafePointer(scratch)
-                        let w = filter.buffer.baseAddress! + c * taps
-                        let add = SIMD16<Float>(repeating: shared.bias?[c] ?? 0)
-                        let out = shared.output + c * plane
-                        var q0 = 0
-                        while q0 < positions {
-                            var a0 = add, a1 = add, a2 = add, a3 = add
-                            for t in 0..<taps {
-                                let p = UnsafeRawPointer(source + q0 + offsets.buffer[t])
-                                let weight = SIMD16<Float>(repeating: w[t])
-                                a0.addProduct(weight, p.loadUnaligned(as: SIMD16<Float>.self))
-                                a1.addProduct(weight, p.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self))
-                                a2.addProduct(weight, p.loadUnaligned(fromByteOffset: 128, as: SIMD16<Float>.self))
-                                a3.addProduct(weight, p.loadUnaligned(fromByteOffset: 192, as: SIMD16<Float>.self))
-                            }
-                            let segments = Segments(first: q0, columns: columns, layout: layout, geometry: single)
-                            let contiguous = segments.contiguous
-                            let target = UnsafeMutableRawPointer(contiguous.map { out + $0 } ?? tile.baseAddress!)
-                            target.storeBytes(of: activation.apply(a0), as: SIMD16<Float>.self)
-                            target.storeBytes(of: activation.apply(a1), toByteOffset: 64, as: SIMD16<Float>.self)
-                            target.storeBytes(of: activation.apply(a2), toByteOffset: 128, as: SIMD16<Float>.self)
-                            target.storeBytes(of: activation.apply(a3), toByteOffset: 192, as: SIMD16<Float>.self)
-                            if contiguous == nil { segments.copy(from: tile.baseAddress!, rows: 1, to: out, plane: plane) }
-                            q0 += columns
-                        }
-                    }
+                // Every channel's padding lands in the same places: zero them once.
+                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: layout.count)
+                scratch.initialize(repeating: 0, count: layout.count)
+                let sums = UnsafeMutablePointer<Float>.allocate(capacity: positions + columns)
+                defer { scratch.deallocate(); sums.deallocate() }
+                for c in (g.channels * worker / count)..<(g.channels * (worker + 1) / count) {
+                    layout.fill(scratch, from: shared.source + c * g.height * g.width, geometry: single, workers: 1, interiorOnly: true)
+                    let w = filter.buffer.baseAddress! + c * taps
+                    sum(UnsafePointer(scratch), offsets: offsets.buffer, weights: w, bias: shared.bias?[c] ?? 0, positions: positions, activation: activation, into: sums)
+                    // The walk runs over rows of rowLength positions; keep the first OW of each.
+                    let out = shared.output + c * plane
+                    for y in 0..<g.outputHeight { copy(sums + y * layout.rowLength, to: out + y * g.outputWidth, count: g.outputWidth) }
                 }
             }
+        }
+    }
+
+    /// Walks `positions` positions of one channel's phase image: the weighted taps, plus the
+    /// bias, activated. 64 positions at a time in four independent sums, then 16 at a time.
+    @inline(__always)
+    static func sum<F: VectorFunction>(
+        _ source: UnsafePointer<Float>, offsets: UnsafeBufferPointer<Int>, weights: UnsafePointer<Float>, bias: Float,
+        positions: Int, activation: F, into sums: UnsafeMutablePointer<Float>
+    ) {
+        let add = SIMD16<Float>(repeating: bias)
+        var q = 0
+        while q + columns <= positions {
+            var a0 = add, a1 = add, a2 = add, a3 = add
+            for t in offsets.indices {
+                let p = UnsafeRawPointer(source + q + offsets[t])
+                let weight = SIMD16<Float>(repeating: weights[t])
+                a0.addProduct(weight, p.loadUnaligned(as: SIMD16<Float>.self))
+                a1.addProduct(weight, p.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self))
+                a2.addProduct(weight, p.loadUnaligned(fromByteOffset: 128, as: SIMD16<Float>.self))
+                a3.addProduct(weight, p.loadUnaligned(fromByteOffset: 192, as: SIMD16<Float>.self))
+            }
+            let target = UnsafeMutableRawPointer(sums + q)
+            target.storeBytes(of: activation(a0), as: SIMD16<Float>.self)
+            target.storeBytes(of: activation(a1), toByteOffset: 64, as: SIMD16<Float>.self)
+            target.storeBytes(of: activation(a2), toByteOffset: 128, as: SIMD16<Float>.self)
+            target.storeBytes(of: activation(a3), toByteOffset: 192, as: SIMD16<Float>.self)
+            q += columns
+        }
+        while q < positions {
+            var a = add
+            for t in offsets.indices {
+                a.addProduct(SIMD16<Float>(repeating: weights[t]), UnsafeRawPointer(source + q + offsets[t]).loadUnaligned(as: SIMD16<Float>.self))
+            }
+            UnsafeMutableRawPointer(sums + q).storeBytes(of: activation(a), as: SIMD16<Float>.self)
+            q += 16
         }
     }
 }

@@ -9,9 +9,9 @@ enum MicroKernel {
 
     /// Computes the block and stores rows `0..<validRows` at `destination + r·stride`, 32 floats each.
     @inline(__always)
-    static func run(
+    static func run<F: VectorFunction>(
         weights: UnsafePointer<Float>, base: UnsafePointer<Float>, offsets: UnsafePointer<Int>, depth: Int,
-        bias: UnsafePointer<Float>?, activation: Activation,
+        bias: UnsafePointer<Float>?, activation: F,
         destination: UnsafeMutablePointer<Float>, stride: Int, validRows: Int
     ) {
         var c00 = SIMD16<Float>(), c01 = SIMD16<Float>(), c10 = SIMD16<Float>(), c11 = SIMD16<Float>()
@@ -38,8 +38,8 @@ enum MicroKernel {
             guard r < validRows else { return }
             let add = bias.map { SIMD16<Float>(repeating: $0[r]) } ?? SIMD16<Float>()
             let row = UnsafeMutableRawPointer(destination + r * stride)
-            row.storeBytes(of: activation.apply(x + add), as: SIMD16<Float>.self)
-            row.storeBytes(of: activation.apply(y + add), toByteOffset: 64, as: SIMD16<Float>.self)
+            row.storeBytes(of: activation(x + add), as: SIMD16<Float>.self)
+            row.storeBytes(of: activation(y + add), toByteOffset: 64, as: SIMD16<Float>.self)
         }
         store(0, c00, c01); store(1, c10, c11); store(2, c20, c21); store(3, c30, c31)
         store(4, c40, c41); store(5, c50, c51); store(6, c60, c61); store(7, c70, c71)

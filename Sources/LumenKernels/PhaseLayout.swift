@@ -42,7 +42,9 @@ struct PhaseLayout {
     }
 
     /// Writes the padded phase images of `input` (C × H × W) into `buffer` (`count` floats).
-    func fill(_ buffer: UnsafeMutablePointer<Float>, from input: UnsafePointer<Float>, geometry g: ConvolutionGeometry, workers: Int) {
+    /// With `interiorOnly`, only the places that hold input values are written: the padding of
+    /// a buffer filled before (or zeroed once) for the same geometry is already zero.
+    func fill(_ buffer: UnsafeMutablePointer<Float>, from input: UnsafePointer<Float>, geometry g: ConvolutionGeometry, workers: Int, interiorOnly: Bool = false) {
         let planes = g.strideY * g.strideX * g.channels
         let target = SendableMutable(buffer), source = SendableBuffer(UnsafeBufferPointer(start: input, count: g.channels * g.height * g.width))
         let (rowLength, phaseHeight, plane) = (rowLength, phaseHeight, plane)
@@ -58,21 +60,33 @@ struct PhaseLayout {
                     let row = target.pointer + index * plane + y * rowLength
                     let iy = y * g.strideY + ry - g.padTop
                     guard iy >= 0 && iy < g.height && hi > lo else {
-                        row.initialize(repeating: 0, count: rowLength)
+                        if !interiorOnly { row.initialize(repeating: 0, count: rowLength) }
                         continue
                     }
-                    if lo > 0 { row.initialize(repeating: 0, count: lo) }
+                    if lo > 0 && !interiorOnly { row.initialize(repeating: 0, count: lo) }
                     let line = src + iy * g.width + rx - g.padLeft
                     if g.strideX == 1 {
-                        (row + lo).initialize(from: line + lo, count: hi - lo)
+                        copy(line + lo, to: row + lo, count: hi - lo)
+                    } else if g.strideX == 2 {
+                        // Every other float: 32 loaded, the even 16 kept, while the 32 lie in the row.
+                        var x = lo
+                        while x + 16 <= hi && 2 * x + 31 + rx - g.padLeft < g.width {
+                            let pair = UnsafeRawPointer(line + 2 * x).loadUnaligned(as: SIMD32<Float>.self)
+                            UnsafeMutableRawPointer(row + x).storeBytes(of: pair.evenHalf, as: SIMD16<Float>.self)
+                            x += 16
+                        }
+                        while x < hi {
+                            row[x] = line[2 * x]
+                            x += 1
+                        }
                     } else {
                         for x in lo..<hi { row[x] = line[x * g.strideX] }
                     }
-                    if hi < rowLength { (row + hi).initialize(repeating: 0, count: rowLength - hi) }
+                    if hi < rowLength && !interiorOnly { (row + hi).initialize(repeating: 0, count: rowLength - hi) }
                 }
             }
         }
-        (buffer + planes * plane).initialize(repeating: 0, count: count - planes * plane)
+        if !interiorOnly { (buffer + planes * plane).initialize(repeating: 0, count: count - planes * plane) }
     }
 }
 
@@ -115,4 +129,18 @@ struct Segments {
 struct SendableMutable: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<Float>
     init(_ pointer: UnsafeMutablePointer<Float>) { self.pointer = pointer }
+}
+
+/// Copies `count` floats: 16 at a time in registers (short rows cost no library call), then the rest.
+@inline(__always)
+func copy(_ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
+    var i = 0
+    while i + 16 <= count {
+        UnsafeMutableRawPointer(target + i).storeBytes(of: UnsafeRawPointer(source + i).loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
+        i += 16
+    }
+    while i < count {
+        target[i] = source[i]
+        i += 1
+    }
 }

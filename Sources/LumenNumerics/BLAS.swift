@@ -60,6 +60,16 @@ public enum BLAS {
             1, a, blasint(k), b, blasint(k), 0, c, blasint(n))
     }
 
+    /// `y = α·op(A)·x + β·y` for row-major `a` (rows × cols, leading dimension `lda`), OpenBLAS sgemv.
+    public static func gemv(
+        transpose: Bool, rows: Int, cols: Int, alpha: Float = 1, _ a: UnsafePointer<Float>, lda: Int,
+        _ x: UnsafePointer<Float>, incx: Int = 1, beta: Float = 0, _ y: UnsafeMutablePointer<Float>, incy: Int = 1
+    ) {
+        cblas_sgemv(
+            CblasRowMajor, transpose ? CblasTrans : CblasNoTrans, blasint(rows), blasint(cols), alpha, a, blasint(lda),
+            x, blasint(incx), beta, y, blasint(incy))
+    }
+
     /// General `C = α·op(A)·op(B) + β·C` on row-major pointers (OpenBLAS sgemm).
     public static func gemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,

@@ -15,6 +15,7 @@ struct ONNXBenchmark: ParsableCommand {
     @Option(help: "Photo for the end-to-end run.") var photo = "fixtures/photos/chelsea.jpg"
     @Flag(help: "Skip the Python peer.") var noPeer = false
     @Flag(help: "Print where a forward pass spends its time, by operator (10 runs).") var profile = false
+    @Option(help: "With --profile: how many of the slowest nodes to list.") var nodes = 8
 
     func run() throws {
         print("OpenBLAS kernels: \(BLAS.kernels)\n")
@@ -29,7 +30,7 @@ struct ONNXBenchmark: ParsableCommand {
         let image = try ImageDecoder().decode(contentsOf: URL(fileURLWithPath: photo))
         let input = try explainer.preprocess(image)
         let name = explainer.sidecar.input.name
-        if profile { try Self.profile(explainer, input: input, name: name) }
+        if profile { try Self.profile(explainer, input: input, name: name, nodes: nodes) }
         let forward = try Stopwatch.measure(warmup: 3, runs: 40, budget: 8) { _ = try explainer.session.run([name: input]) }
         let overlay = try Overlay()
         let endToEnd = try Stopwatch.measure(warmup: 1, runs: 10, budget: 5) {
@@ -54,16 +55,25 @@ struct ONNXBenchmark: ParsableCommand {
     }
 
     /// Time per operator type (and the slowest nodes), from the session's per-node hook.
-    static func profile(_ explainer: ModelExplainer, input: Value, name: String) throws {
-        var byOp: [String: Double] = [:], byNode: [String: Double] = [:]
+    static func profile(_ explainer: ModelExplainer, input: Value, name: String, nodes: Int) throws {
+        var byOp: [String: Double] = [:], byNode: [String: Double] = [:], shapes: [String: String] = [:], flops: [String: Double] = [:]
+        let model = explainer.session.model
         var total = 0.0
         for _ in 0..<11 {
             var last = Date()
             let started = last
             var times: [(String, String, Double)] = []
-            _ = try explainer.session.run([name: input]) { node, _ in
+            _ = try explainer.session.run([name: input]) { node, outputs in
                 let now = Date()
-                times.append((node.op, "\(node.name) \(node.op)", now.timeIntervalSince(last) * 1000))
+                let key = "\(node.name) \(node.op)"
+                times.append((node.op, key, now.timeIntervalSince(last) * 1000))
+                if shapes[key] == nil, let out = outputs.first {
+                    shapes[key] = out.shape.map(String.init).joined(separator: "×")
+                    // A convolution's multiply–adds: outputs × (input channels per group × kernel area).
+                    if node.op == "Conv", node.inputs.count > 1, let w = model.initializers[node.inputs[1]]?.shape, w.count == 4 {
+                        flops[key] = 2 * Double(out.count * w[1] * w[2] * w[3])
+                    }
+                }
                 last = now
             }
             if byOp.isEmpty && total == 0 { total = -1; continue }  // the first run warms up
@@ -76,7 +86,10 @@ struct ONNXBenchmark: ParsableCommand {
             print("  " + Table.pad(op, 24) + String(format: "%8.2f ms %5.1f%%", ms / 10, ms / total * 100))
         }
         print("  slowest nodes:")
-        for (node, ms) in byNode.sorted(by: { $0.value > $1.value }).prefix(8) { print("  " + Table.pad(node, 60) + String(format: "%8.2f ms", ms / 10)) }
+        for (node, ms) in byNode.sorted(by: { $0.value > $1.value }).prefix(nodes) {
+            let rate = flops[node].map { String(format: "%7.1f GFLOP/s", $0 / (ms / 10 / 1000) / 1e9) } ?? ""
+            print("  " + Table.pad(node, 56) + String(format: "%7.3f ms ", ms / 10) + Table.pad(rate, 16) + "  " + (shapes[node] ?? ""))
+        }
     }
 
     /// VmHWM from /proc/self/status.

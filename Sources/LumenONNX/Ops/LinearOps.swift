@@ -1,3 +1,4 @@
+import Foundation
 import LumenNumerics
 
 /// Gemm and MatMul through OpenBLAS.
@@ -21,7 +22,25 @@ enum LinearOps {
             a.data.withUnsafeBufferPointer { A in
                 b.data.withUnsafeBufferPointer { B in
                     out.withUnsafeMutableBufferPointer { O in
-                        BLAS.gemm(transposeA: ta, transposeB: tb, m: m, n: nOut, k: k, alpha: alpha, A.baseAddress!, lda: a.shape[1], B.baseAddress!, ldb: b.shape[1], beta: betaForGemm, O.baseAddress!, ldc: nOut)
+                        // Output columns split across the cores (a classifier head is one long
+                        // matrix–vector product that a single OpenBLAS thread would run alone).
+                        let parts = m * nOut * k >= 1 << 18 ? Swift.min(Parallel.workers, nOut) : 1
+                        let pa = SendablePointer(A.baseAddress!), pb = SendablePointer(B.baseAddress!), po = SendableMutablePointer(O.baseAddress!)
+                        let ldb = b.shape[1]
+                        DispatchQueue.concurrentPerform(iterations: parts) { part in
+                            let start = nOut * part / parts, end = nOut * (part + 1) / parts
+                            guard end > start else { return }
+                            if m == 1 && tb {
+                                // One row times Bᵀ: a matrix–vector product over B's rows, no packing.
+                                BLAS.gemv(
+                                    transpose: false, rows: end - start, cols: k, alpha: alpha, pb.pointer + start * ldb, lda: ldb,
+                                    pa.pointer, incx: ta ? a.shape[1] : 1, beta: betaForGemm, po.pointer + start)
+                                return
+                            }
+                            BLAS.gemm(
+                                transposeA: ta, transposeB: tb, m: m, n: end - start, k: k, alpha: alpha, pa.pointer, lda: a.shape[1],
+                                pb.pointer + (tb ? start * ldb : start), ldb: ldb, beta: betaForGemm, po.pointer + start, ldc: nOut)
+                        }
                     }
                 }
             }
