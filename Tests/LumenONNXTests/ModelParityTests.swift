@@ -15,7 +15,7 @@ struct ModelParityTests {
         let layer = sidecar["cam_layer"] as! String
         let input = try OperatorParityTests.value("onnx/effnet_input.npy")
         let session = ONNXSession(model: model, kernels: kernels)
-        #expect(session.usesFastKernels == (kernels == .automatic && FastConvolution.supported))
+        #expect(session.usesFastKernels == (kernels == .automatic && FastKernel.supported))
         let result = try session.run(["input": input], capture: [layer])
         let logits = try OperatorParityTests.value("onnx/effnet_logits.npy")
         let head = try OperatorParityTests.value("onnx/effnet_head.npy")

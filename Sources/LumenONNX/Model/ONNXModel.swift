@@ -9,8 +9,8 @@ public struct Node: Sendable {
     public var inputs: [String]
     public var outputs: [String]
     public var attributes: [String: Attribute]
-    /// Set by `ONNXSession` for convolutions its AVX-512 kernels run (see `FastConvolution`).
-    var fast: FastConvolution?
+    /// Set by `ONNXSession` for convolutions its AVX-512 kernels run (see `FastKernel`).
+    var fast: FastKernel?
 }
 
 /// An operator attribute.

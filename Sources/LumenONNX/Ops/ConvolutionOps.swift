@@ -1,7 +1,7 @@
 import Foundation
 import LumenNumerics
 
-/// Convolution: the AVX-512 kernels where the session prepared them (`FastConvolution`), else
+/// Convolution: the AVX-512 kernels where the session prepared them (`FastKernel`), else
 /// im2col + OpenBLAS sgemm, with a direct path for 1×1 stride-1 unpadded kernels and a
 /// dedicated loop for depthwise convolutions.
 enum ConvolutionOps {

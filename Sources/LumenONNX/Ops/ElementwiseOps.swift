@@ -1,4 +1,5 @@
 import Foundation
+import LumenKernels
 
 /// Element-wise arithmetic with NumPy broadcasting, and activations.
 enum ElementwiseOps {
@@ -12,7 +13,13 @@ enum ElementwiseOps {
             let alpha = n.float("alpha", 0.01)
             return [try unary(n, v) { $0 >= 0 ? $0 : alpha * $0 }]
         },
-        "Sigmoid": { n, v, _ in [try unary(n, v) { 1 / (1 + exp(-$0)) }] },
+        "Sigmoid": { n, v, _ in
+            if n.fast != nil, case .float(let shape, var data)? = v.first ?? nil {
+                data.withUnsafeMutableBufferPointer { d in VectorActivations.sigmoid(d.baseAddress!, d.baseAddress!, count: d.count) }
+                return [.float(shape: shape, data: data)]
+            }
+            return [try unary(n, v) { 1 / (1 + exp(-$0)) }]
+        },
         "HardSigmoid": { n, v, _ in
             let alpha = n.float("alpha", 0.2), beta = n.float("beta", 0.5)
             return [try unary(n, v) { max(0, min(1, alpha * $0 + beta)) }]
@@ -83,6 +90,7 @@ enum ElementwiseOps {
         return index
     }
 
+    @inline(__always)
     static func binary(_ n: Node, _ v: [Value?], _ f: (Float, Float) -> Float, _ g: (Int64, Int64) -> Int64) throws -> Value {
         let a = try n.input(v, 0), b = try n.input(v, 1)
         let shape = try broadcastShape(a.shape, b.shape, node: n)
@@ -93,9 +101,19 @@ enum ElementwiseOps {
         return .float(shape: shape, data: try combine(a.floats, a.shape, b.floats, b.shape, shape, f))
     }
 
+    @inline(__always)
     static func combine<T>(_ x: [T], _ xs: [Int], _ y: [T], _ ys: [Int], _ out: [Int], _ f: (T, T) -> T) throws -> [T] {
         let count = out.reduce(1, *)
-        if xs == ys { return zip(x, y).map(f) }
+        if xs == ys {
+            return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+                x.withUnsafeBufferPointer { a in
+                    y.withUnsafeBufferPointer { b in
+                        for i in 0..<count { (buffer.baseAddress! + i).initialize(to: f(a[i], b[i])) }
+                    }
+                }
+                initialized = count
+            }
+        }
         if y.count == 1 { let s = y[0]; return x.count == count ? x.map { f($0, s) } : broadcastAll(x, xs, y, ys, out, f) }
         if x.count == 1 { let s = x[0]; return y.count == count ? y.map { f(s, $0) } : broadcastAll(x, xs, y, ys, out, f) }
         // Per-channel fast path: x is N×C×H×W (the output shape), y holds one value per channel.

@@ -172,6 +172,29 @@ enum LayoutOps {
     static func permute(_ x: Value, _ perm: [Int]) -> Value {
         let shape = perm.map { x.shape[$0] }, inStrides = strides(x.shape)
         let count = x.count
+        if case .float(_, let d) = x, let last = shape.last, perm.last == shape.count - 1, last >= 8 {
+            // The last axis stays last: copy whole runs, one per position of the other axes.
+            let outer = Array(shape.dropLast()), rows = count / last
+            var counter = [Int](repeating: 0, count: outer.count), offset = 0
+            let out = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+                d.withUnsafeBufferPointer { source in
+                    for r in 0..<rows {
+                        (buffer.baseAddress! + r * last).initialize(from: source.baseAddress! + offset, count: last)
+                        var axis = outer.count - 1
+                        while axis >= 0 {
+                            counter[axis] += 1
+                            offset += inStrides[perm[axis]]
+                            if counter[axis] < outer[axis] { break }
+                            offset -= inStrides[perm[axis]] * outer[axis]
+                            counter[axis] = 0
+                            axis -= 1
+                        }
+                    }
+                }
+                initialized = count
+            }
+            return .float(shape: shape, data: out)
+        }
         var index = [Int](repeating: 0, count: count)
         var counter = [Int](repeating: 0, count: shape.count), offset = 0
         for k in 0..<count {

@@ -1,4 +1,5 @@
 import Foundation
+import LumenKernels
 
 /// Batch normalisation (inference), softmax and mean reduction.
 enum NormalizationOps {
@@ -32,6 +33,10 @@ enum NormalizationOps {
             let inner = opset >= 13 ? x.shape.suffix(from: axis + 1).reduce(1, *) : 1
             let outer = x.data.count / max(dim * inner, 1)
             out.withUnsafeMutableBufferPointer { d in
+                if n.fast != nil, !d.isEmpty {
+                    VectorActivations.softmax(d.baseAddress!, outer: outer, dim: dim, inner: inner)
+                    return
+                }
                 for o in 0..<outer {
                     for i in 0..<inner {
                         let base = d.baseAddress! + o * dim * inner + i

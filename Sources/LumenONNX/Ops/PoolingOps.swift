@@ -50,8 +50,8 @@ enum PoolingOps {
                     defer { reduced.deallocate() }
                     for p in (planes * worker / workers)..<(planes * (worker + 1) / workers) {
                         let plane = xs.pointer + p * height * width, target = os.pointer + p * oh * ow
-                        for iy in 0..<height { columns.reduce(plane + iy * width, step: 1, into: reduced + iy * ow, step: 1, max: isMax) }
-                        for xo in 0..<ow { rows.reduce(reduced + xo, step: ow, into: target + xo, step: ow, max: isMax) }
+                        for iy in 0..<height { columns.reduce(plane + iy * width, into: reduced + iy * ow, max: isMax) }
+                        rows.combineRows(reduced, length: ow, into: target, max: isMax)
                         if !isMax {
                             for y in 0..<oh {
                                 let cy = includePad ? rows.paddedCount[y] : rows.count[y]
@@ -91,20 +91,39 @@ struct Window {
         (self.first, self.last, self.count, self.paddedCount) = (first, last, count, paddedCount)
     }
 
-    /// Max or sum over each output position's taps of `source` (elements `step` apart).
+    /// Max or sum over each output position's taps of the row `source`.
     @inline(__always)
-    func reduce(_ source: UnsafePointer<Float>, step: Int, into target: UnsafeMutablePointer<Float>, step targetStep: Int, max isMax: Bool) {
-        first.withUnsafeBufferPointer { first in
-            last.withUnsafeBufferPointer { last in
-                for o in 0..<output {
-                    var acc: Float = isMax ? -.infinity : 0
-                    var position = (o * stride - pad + first[o] * dilation) * step
-                    for _ in first[o]..<last[o] {
-                        let value = source[position]
-                        acc = isMax ? (value > acc || value.isNaN ? value : acc) : acc + value
-                        position += dilation * step
-                    }
-                    target[o * targetStep] = acc
+    func reduce(_ source: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, max isMax: Bool) {
+        for o in 0..<output {
+            var acc: Float = isMax ? -.infinity : 0
+            var position = o * stride - pad + first[o] * dilation
+            for _ in first[o]..<last[o] {
+                let value = source[position]
+                acc = isMax ? (value > acc || value.isNaN ? value : acc) : acc + value
+                position += dilation
+            }
+            target[o] = acc
+        }
+    }
+
+    /// Output row o is the max or sum of rows `first[o]..<last[o]` (dilated) of `rows`, each
+    /// `length` long: whole rows combined elementwise.
+    func combineRows(_ rows: UnsafePointer<Float>, length: Int, into target: UnsafeMutablePointer<Float>, max isMax: Bool) {
+        for o in 0..<output {
+            let row = target + o * length
+            guard first[o] < last[o] else {
+                row.initialize(repeating: isMax ? -.infinity : 0, count: length)
+                continue
+            }
+            var position = o * stride - pad + first[o] * dilation
+            row.update(from: rows + position * length, count: length)
+            for _ in (first[o] + 1)..<last[o] {
+                position += dilation
+                let source = rows + position * length
+                if isMax {
+                    for i in 0..<length where source[i] > row[i] || source[i].isNaN { row[i] = source[i] }
+                } else {
+                    for i in 0..<length { row[i] += source[i] }
                 }
             }
         }

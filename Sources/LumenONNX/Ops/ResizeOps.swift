@@ -58,26 +58,45 @@ enum ResizeOps {
             }
             return min(max(Int(i), 0), length - 1)
         }
-        typealias Tap = (i0: Int, i1: Int, w0: Float, w1: Float)
+        typealias Tap = Interpolation
         func taps(_ length: Int, _ outLength: Int, _ scale: Double) -> [Tap] {
             (0..<outLength).map { o in
                 let s = source(o, length, outLength, scale)
-                if mode == "nearest" { let i = pick(s, length); return (i, i, 1, 0) }
+                if mode == "nearest" { let i = pick(s, length); return Tap(i0: i, i1: i, w0: 1, w1: 0) }
                 let base = s.rounded(.down), r = Float(s - base)
                 let i0 = min(max(Int(base), 0), length - 1), i1 = min(max(Int(base) + 1, 0), length - 1)
-                return (i0, i1, 1 - r, r)
+                return Tap(i0: i0, i1: i1, w0: 1 - r, w1: r)
             }
         }
         let ty = taps(h, outH, scaleH), tx = taps(w, outW, scaleW)
         let planes = x.shape[0] * x.shape[1]
         var out = [Float](repeating: 0, count: planes * outH * outW)
-        for p in 0..<planes {
-            let base = p * h * w
-            for (y, a) in ty.enumerated() {
-                for (xo, b) in tx.enumerated() {
-                    let top = x.data[base + a.i0 * w + b.i0] * b.w0 + x.data[base + a.i0 * w + b.i1] * b.w1
-                    let bottom = x.data[base + a.i1 * w + b.i0] * b.w0 + x.data[base + a.i1 * w + b.i1] * b.w1
-                    out[(p * outH + y) * outW + xo] = top * a.w0 + bottom * a.w1
+        let isNearest = mode == "nearest", (height, width) = (outH, outW)
+        x.data.withUnsafeBufferPointer { X in
+            out.withUnsafeMutableBufferPointer { O in
+                let xs = SendablePointer(X.baseAddress!), os = SendableMutablePointer(O.baseAddress!)
+                DispatchQueue.concurrentPerform(iterations: Swift.min(Parallel.workers, planes)) { worker in
+                    let workers = Swift.min(Parallel.workers, planes)
+                    for p in (planes * worker / workers)..<(planes * (worker + 1) / workers) {
+                        let plane = xs.pointer + p * h * w, target = os.pointer + p * height * width
+                        for (y, a) in ty.enumerated() {
+                            let row = target + y * width
+                            if y > 0 && ty[y - 1] == a {
+                                // Same source rows and weights as the row above (upsampling): copy it.
+                                row.update(from: row - width, count: width)
+                                continue
+                            }
+                            let top = plane + a.i0 * w, bottom = plane + a.i1 * w
+                            if isNearest {
+                                for (xo, b) in tx.enumerated() { row[xo] = top[b.i0] }
+                            } else {
+                                for (xo, b) in tx.enumerated() {
+                                    let upper = top[b.i0] * b.w0 + top[b.i1] * b.w1, lower = bottom[b.i0] * b.w0 + bottom[b.i1] * b.w1
+                                    row[xo] = upper * a.w0 + lower * a.w1
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -147,4 +166,9 @@ enum ResizeOps {
         }
         return .float(shape: [batch, outChannels, outH, outW], data: out)
     }
+}
+
+/// Where one output coordinate reads along one axis: two source indices and their weights.
+struct Interpolation: Equatable {
+    var i0: Int, i1: Int, w0: Float, w1: Float
 }

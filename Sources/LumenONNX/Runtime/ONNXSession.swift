@@ -11,7 +11,7 @@ public struct ONNXSession: Sendable {
     /// even where the AVX-512 kernels could run; `.automatic` uses them when the CPU has AVX-512.
     public init(model: ONNXModel, kernels: KernelChoice = .automatic) {
         var model = model
-        if kernels == .automatic && FastConvolution.supported { FastConvolution.prepare(&model) }
+        if kernels == .automatic && FastKernel.supported { FastKernel.prepare(&model) }
         self.model = model
         var consumers: [String: Int] = [:]
         for node in model.nodes { for input in node.inputs where !input.isEmpty { consumers[input, default: 0] += 1 } }

@@ -46,7 +46,7 @@ struct FastConvolutionTests {
 
     @Test("same outputs as the portable path within 1e-5 relative", arguments: shapes, activations)
     func matchesPortable(shape s: Shape, activation: [String: Attribute]) throws {
-        try #require(FastConvolution.supported, "this CPU has no AVX-512; the portable path is the only one")
+        try #require(FastKernel.supported, "this CPU has no AVX-512; the portable path is the only one")
         let group = s.depthwise ? s.channels : 1
         var attributes: [String: Attribute] = [
             "strides": .ints(s.strides), "dilations": .ints(s.dilations), "pads": .ints(s.pads), "group": .int(group),
@@ -56,7 +56,7 @@ struct FastConvolutionTests {
         let xShape = [s.batch, s.channels, s.size[0], s.size[1]], wShape = [s.outputs, s.channels / group, s.kernel[0], s.kernel[1]]
         let x = (xShape, Self.values(xShape.reduce(1, *), seed: 1)), w = (wShape, Self.values(wShape.reduce(1, *), seed: 2))
         let bias = Self.values(s.outputs, seed: 3)
-        let fast: FastConvolution = w.1.withUnsafeBufferPointer { s.depthwise ? .depthwise : .dense(PackedFilter(weights: $0, outputs: s.outputs, depth: wShape[1...].reduce(1, *))) }
+        let fast: FastKernel = w.1.withUnsafeBufferPointer { s.depthwise ? .depthwise : .dense(PackedFilter(weights: $0, outputs: s.outputs, depth: wShape[1...].reduce(1, *))) }
         let expected = try ConvolutionOps.conv(node, x: x, w: w, bias: bias)
         let actual = try #require(try fast.run(node, x: x, w: w, bias: bias))
         #expect(actual.shape == expected.shape)

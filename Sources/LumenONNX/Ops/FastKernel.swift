@@ -2,19 +2,22 @@ import CCPUFeatures
 import LumenKernels
 import LumenNumerics
 
-/// How a convolution runs on LumenKernels' AVX-512 kernels: dense (one group, weights packed
-/// once when the session is made) or depthwise (one filter per channel). Chosen per node by
-/// `prepare` for convolutions whose weights are constants; every other convolution, and every
-/// convolution on a CPU without AVX-512, takes the portable im2col + OpenBLAS path.
-enum FastConvolution: Sendable {
+/// How a node runs on LumenKernels' AVX-512 kernels: a dense convolution (one group, weights
+/// packed once when the session is made), a depthwise one (one filter per channel), or an
+/// activation computed with vector `exp` (Sigmoid, Softmax). Chosen per node by `prepare`
+/// (convolutions only when their weights are constants); every other node, and every node on a
+/// CPU without AVX-512, takes the portable path (im2col + OpenBLAS for convolutions).
+enum FastKernel: Sendable {
     case dense(PackedFilter)
     case depthwise
+    case vectorMath
 
     /// Whether this CPU runs the AVX-512 kernels.
     static let supported = lumen_cpu_has_avx512() == 1
 
-    /// Marks every eligible Conv node of `model`.
+    /// Marks every node of `model` that a fast kernel can run.
     static func prepare(_ model: inout ONNXModel) {
+        for i in model.nodes.indices where ["Sigmoid", "Softmax"].contains(model.nodes[i].op) { model.nodes[i].fast = .vectorMath }
         for i in model.nodes.indices where model.nodes[i].op == "Conv" {
             let node = model.nodes[i]
             guard node.inputs.count >= 2, case .float(let shape, let weights)? = model.initializers[node.inputs[1]],
@@ -39,6 +42,7 @@ enum FastConvolution: Sendable {
         switch self {
         case .dense(let filter): guard channels == w.shape[1], filter.outputs == w.shape[0] else { return nil }
         case .depthwise: guard channels == w.shape[0], n.int("group", 1) == channels else { return nil }
+        case .vectorMath: return nil
         }
         let g = try ConvolutionOps.geometry(n, input: [height, width], kernel: [w.shape[2], w.shape[3]])
         let geometry = ConvolutionGeometry(
@@ -60,6 +64,7 @@ enum FastConvolution: Sendable {
                                 DepthwiseConvolution.run(
                                     weights: W.baseAddress!, input: input, output: output, geometry: geometry, bias: B?.baseAddress,
                                     activation: activation, workers: Parallel.workers)
+                            case .vectorMath: break
                             }
                         }
                     }

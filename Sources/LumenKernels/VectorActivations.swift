@@ -1,0 +1,68 @@
+/// Activations over whole tensors with the vector `exp`, 16 floats at a time.
+public enum VectorActivations {
+    /// `y = 1 / (1 + e^-x)`; `x` and `y` may be the same buffer.
+    public static func sigmoid(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        while i + 16 <= count {
+            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
+            UnsafeMutableRawPointer(y + i).storeBytes(of: 1 / (1 + VectorMath.exp(-v)), as: SIMD16<Float>.self)
+            i += 16
+        }
+        if i < count {
+            var tail = SIMD16<Float>()
+            for k in 0..<(count - i) { tail[k] = x[i + k] }
+            let result = 1 / (1 + VectorMath.exp(-tail))
+            for k in 0..<(count - i) { y[i + k] = result[k] }
+        }
+    }
+
+    /// Softmax in place over `dim` values spaced `inner` apart, for each of `outer` × `inner`
+    /// groups (the layout of a softmax along one axis). Vectorised across neighbouring groups
+    /// when `inner` ≥ 16, else along the axis.
+    public static func softmax(_ data: UnsafeMutablePointer<Float>, outer: Int, dim: Int, inner: Int) {
+        for o in 0..<outer {
+            let block = data + o * dim * inner
+            var i = 0
+            while i + 16 <= inner {
+                let base = block + i
+                @inline(__always) func load(_ k: Int) -> SIMD16<Float> { UnsafeRawPointer(base + k * inner).loadUnaligned(as: SIMD16<Float>.self) }
+                @inline(__always) func store(_ k: Int, _ v: SIMD16<Float>) { UnsafeMutableRawPointer(base + k * inner).storeBytes(of: v, as: SIMD16<Float>.self) }
+                var peak = SIMD16<Float>(repeating: -.infinity)
+                for k in 0..<dim {
+                    let v = load(k)
+                    peak = peak.replacing(with: v, where: v .> peak)
+                }
+                var total = SIMD16<Float>()
+                for k in 0..<dim {
+                    let e = VectorMath.exp(load(k) - peak)
+                    store(k, e)
+                    total += e
+                }
+                let scale = 1 / total
+                for k in 0..<dim { store(k, load(k) * scale) }
+                i += 16
+            }
+            for j in i..<inner { softmaxAlongAxis(block + j, dim: dim, stride: inner) }
+        }
+    }
+
+    /// One group: 16 axis values at a time.
+    static func softmaxAlongAxis(_ base: UnsafeMutablePointer<Float>, dim: Int, stride: Int) {
+        var peak = -Float.infinity
+        for k in 0..<dim { peak = Swift.max(peak, base[k * stride]) }
+        var total: Float = 0
+        var k = 0
+        while k < dim {
+            let n = Swift.min(16, dim - k)
+            var v = SIMD16<Float>(repeating: -.infinity)
+            for j in 0..<n { v[j] = base[(k + j) * stride] - peak }
+            let e = VectorMath.exp(v)
+            for j in 0..<n {
+                base[(k + j) * stride] = e[j]
+                total += e[j]
+            }
+            k += 16
+        }
+        for k in 0..<dim { base[k * stride] /= total }
+    }
+}
