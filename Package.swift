@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "LumenIO", dependencies: ["CImageCodecs"]),
         // MARK: Numerics
         .target(name: "LumenNumerics", dependencies: ["COpenBLAS"]),
-        .target(name: "LumenKernels", swiftSettings: kernelFlags),
+        .target(name: "LumenKernels", dependencies: ["LumenNumerics"], swiftSettings: kernelFlags),
         // MARK: Imaging (resize, colour maps, overlays)
         .target(name: "LumenImaging", dependencies: ["LumenIO"]),
         // MARK: Engines

@@ -1,4 +1,5 @@
 import Dispatch
+import LumenNumerics
 
 /// The shape of one 2-D convolution over one image: input C × H × W, M outputs of OH × OW.
 public struct ConvolutionGeometry: Sendable, Equatable {
@@ -76,10 +77,15 @@ public enum Convolution {
         let positions = g.outputHeight * layout.rowLength
         let panels = (positions + columns - 1) / columns
         let blocks = filter.blocks
-        // Enough work items for every worker, splitting the output channels when there are few panels.
-        let split = Swift.max(1, Swift.min(blocks, (4 * workers + panels - 1) / panels))
+        // Weights larger than the input (deep layers on small images): each worker takes a
+        // share of the output channels and runs every panel with a block's weights while they
+        // are in cache, so the weights are read once. Otherwise panels are the outer loop and a
+        // panel's inputs stay in cache across the blocks; with few panels the channels are
+        // split too, so every worker has work.
+        let weightsMajor = filter.storage.count > filter.depth * positions
+        let split = weightsMajor ? Swift.min(blocks, 4 * workers) : Swift.max(1, Swift.min(blocks, (4 * workers + panels - 1) / panels))
         let blocksPerItem = (blocks + split - 1) / split
-        let items = panels * split
+        let items = weightsMajor ? split : panels * split
         let offsets = layout.offsets(geometry: g)
         let plane = g.outputHeight * g.outputWidth
         let shared = Shared(source: source, output: output, bias: bias)
@@ -91,35 +97,44 @@ public enum Convolution {
                     withUnsafeTemporaryAllocation(of: Float.self, capacity: rows * columns) { tile in
                         var packed: UnsafeMutablePointer<Float>? = nil, packedSteps: UnsafeMutablePointer<Int>? = nil
                         defer { packed?.deallocate(); packedSteps?.deallocate() }
-                        for item in first..<last {
-                            let panel = item / split, firstBlock = (item % split) * blocksPerItem
+                        /// One 8 × 32 block of outputs.
+                        func run(panel: Int, block: Int) {
                             let q0 = panel * columns
                             var base = shared.source + q0, step = offsets.buffer.baseAddress!
                             if q0 + columns + offsets.buffer.last! > sourceCount {
-                                // The last panel of a 1×1 convolution would read past the input: copy it.
-                                let buffer = packed ?? .allocate(capacity: filter.depth * columns)
-                                let steps = packedSteps ?? .allocate(capacity: filter.depth)
-                                (packed, packedSteps) = (buffer, steps)
-                                for k in 0..<filter.depth { steps[k] = k * columns }
-                                pack(shared.source + q0, count: positions - q0, depth: filter.depth, stride: g.height * g.width, into: buffer)
-                                base = UnsafePointer(buffer)
-                                step = UnsafePointer(steps)
+                                // The last panel of a 1×1 convolution would read past the input: use a copy.
+                                if packed == nil {
+                                    let buffer = UnsafeMutablePointer<Float>.allocate(capacity: filter.depth * columns)
+                                    let steps = UnsafeMutablePointer<Int>.allocate(capacity: filter.depth)
+                                    for k in 0..<filter.depth { steps[k] = k * columns }
+                                    pack(shared.source + q0, count: positions - q0, depth: filter.depth, stride: g.height * g.width, into: buffer)
+                                    (packed, packedSteps) = (buffer, steps)
+                                }
+                                base = UnsafePointer(packed!)
+                                step = UnsafePointer(packedSteps!)
                             }
                             let segments = Segments(first: q0, layout: layout, geometry: g)
-                            for block in firstBlock..<Swift.min(blocks, firstBlock + blocksPerItem) {
-                                let m0 = block * rows, valid = Swift.min(rows, g.outputs - m0)
-                                let w = weights.buffer.baseAddress! + block * filter.depth * rows
-                                let b = shared.bias.map { $0 + m0 }
-                                if let start = segments.contiguous {
-                                    MicroKernel.run(
-                                        weights: w, base: base, offsets: step, depth: filter.depth, bias: b, activation: activation,
-                                        destination: shared.output + m0 * plane + start, stride: plane, validRows: valid)
-                                } else {
-                                    MicroKernel.run(
-                                        weights: w, base: base, offsets: step, depth: filter.depth, bias: b, activation: activation,
-                                        destination: tile.baseAddress!, stride: columns, validRows: valid)
-                                    segments.copy(from: tile.baseAddress!, rows: valid, to: shared.output + m0 * plane, plane: plane)
-                                }
+                            let m0 = block * rows, valid = Swift.min(rows, g.outputs - m0)
+                            let w = weights.buffer.baseAddress! + block * filter.depth * rows
+                            let b = shared.bias.map { $0 + m0 }
+                            if let start = segments.contiguous {
+                                MicroKernel.run(
+                                    weights: w, base: base, offsets: step, depth: filter.depth, bias: b, activation: activation,
+                                    destination: shared.output + m0 * plane + start, stride: plane, validRows: valid)
+                            } else {
+                                MicroKernel.run(
+                                    weights: w, base: base, offsets: step, depth: filter.depth, bias: b, activation: activation,
+                                    destination: tile.baseAddress!, stride: columns, validRows: valid)
+                                segments.copy(from: tile.baseAddress!, rows: valid, to: shared.output + m0 * plane, plane: plane)
+                            }
+                        }
+                        for item in first..<last {
+                            let chunk = weightsMajor ? item : item % split
+                            let blockRange = (chunk * blocksPerItem)..<Swift.min(blocks, (chunk + 1) * blocksPerItem)
+                            if weightsMajor {
+                                for block in blockRange { for panel in 0..<panels { run(panel: panel, block: block) } }
+                            } else {
+                                for block in blockRange { run(panel: item / split, block: block) }
                             }
                         }
                     }
@@ -151,11 +166,13 @@ struct SendableBuffer<T>: @unchecked Sendable {
     init(_ buffer: UnsafeBufferPointer<T>) { self.buffer = buffer }
 }
 
-/// Runs `body(worker, workers)` on `workers` threads at once (inline when there is one).
-func parallel(workers: Int, _ body: @Sendable (Int, Int) -> Void) {
-    if workers <= 1 {
+/// Runs `body(worker, workers)` on up to `workers` threads at once (inline when there is one),
+/// through the spinning pool, so a layer's threads start without a wake-up.
+func parallel(workers: Int, _ body: (Int, Int) -> Void) {
+    let count = Swift.min(workers, SpinningPool.shared.width)
+    if count <= 1 {
         body(0, 1)
     } else {
-        DispatchQueue.concurrentPerform(iterations: workers) { body($0, workers) }
+        SpinningPool.shared.run(parts: count) { body($0, count) }
     }
 }
