@@ -21,6 +21,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", required=True)
     parser.add_argument("--photo", required=True)
+    parser.add_argument("--forward-only", action="store_true", help="time the forward pass only")
     args = parser.parse_args()
     sidecar = json.load(open(args.model[:-5] + ".json"))
     options = ort.SessionOptions()
@@ -43,6 +44,9 @@ def main():
     output = sidecar.get("output", "logits")
     forward = timings(lambda: session.run([output], {spec["name"]: x}), runs=40, warmup=3)
     result = {"forward_ms": float(np.median(forward)), "forward_min_ms": min(forward)}
+    if args.forward_only:
+        print(json.dumps(result))
+        return
     try:
         from pytorch_grad_cam.utils.image import scale_cam_image, show_cam_on_image
         from pytorch_grad_cam.utils.svd_on_activations import get_2d_projection

@@ -16,6 +16,7 @@ struct ONNXBenchmark: ParsableCommand {
     @Flag(help: "Skip the Python peer.") var noPeer = false
     @Flag(help: "Print where a forward pass spends its time, by operator (10 runs).") var profile = false
     @Option(help: "With --profile: how many of the slowest nodes to list.") var nodes = 8
+    @Option(help: "Forward-pass rounds, alternating Lumen and the peer, so both see the same machine weather.") var rounds = 3
 
     func run() throws {
         print("OpenBLAS kernels: \(BLAS.kernels)\n")
@@ -31,7 +32,17 @@ struct ONNXBenchmark: ParsableCommand {
         let input = try explainer.preprocess(image)
         let name = explainer.sidecar.input.name
         if profile { try Self.profile(explainer, input: input, name: name, nodes: nodes) }
-        let forward = try Stopwatch.measure(warmup: 3, runs: 40, budget: 8) { _ = try explainer.session.run([name: input]) }
+        // Lumen's and the peer's forward passes in alternating rounds: this machine's speed
+        // drifts by up to 2× over seconds, so each round's ratio compares like with like.
+        var ours: [Stopwatch.Result] = [], theirs: [[String: Any]] = []
+        for round in 0..<max(1, rounds) {
+            ours.append(try Stopwatch.measure(warmup: 3, runs: 30, budget: 6) { _ = try explainer.session.run([name: input]) })
+            if !noPeer && round < rounds - 1,
+                let result = PythonPeer.run(script: "scripts/bench-onnx-peer.py", arguments: ["--model", model, "--photo", photo, "--forward-only"])
+            {
+                theirs.append(result)
+            }
+        }
         let overlay = try Overlay()
         let endToEnd = try Stopwatch.measure(warmup: 1, runs: 10, budget: 5) {
             let decoded = try ImageDecoder().decode(contentsOf: URL(fileURLWithPath: photo))
@@ -39,17 +50,22 @@ struct ONNXBenchmark: ParsableCommand {
             _ = try PNGEncoder().encode(try overlay.apply(result.map.heatmap, on: decoded))
         }
         let peak = Self.peakMemoryMiB()
-        let peer = noPeer ? nil : PythonPeer.run(script: "scripts/bench-onnx-peer.py", arguments: ["--model", model, "--photo", photo])
-        func row(_ label: String, _ ours: Double, _ key: String) {
-            let theirs = peer?[key] as? Double
+        if !noPeer, let last = PythonPeer.run(script: "scripts/bench-onnx-peer.py", arguments: ["--model", model, "--photo", photo]) { theirs.append(last) }
+        let peer = theirs.last
+        func row(_ label: String, _ ours: Double, _ theirs: Double?) {
             print(Table.pad(label, 50) + Table.pad(String(format: "%.1f ms", ours), 11, right: true)
                 + Table.pad(theirs.map { String(format: "%.1f ms", $0) } ?? "-", 11, right: true)
                 + Table.pad(theirs.map { String(format: "%.2fx", ours / $0) } ?? "-", 9, right: true))
         }
+        func median(_ values: [Double]) -> Double? { values.isEmpty ? nil : values.sorted()[values.count / 2] }
+        let peerMedians = theirs.compactMap { $0["forward_ms"] as? Double }, peerMinimums = theirs.compactMap { $0["forward_min_ms"] as? Double }
         print(Table.pad("\(URL(fileURLWithPath: model).lastPathComponent)", 50) + Table.pad("lumen", 11, right: true) + Table.pad("peer", 11, right: true) + Table.pad("lumen/peer", 11, right: true))
-        row("forward pass, 1×3×\(explainer.sidecar.input.height)×\(explainer.sidecar.input.width) (median)", forward.median, "forward_ms")
-        row("forward pass, best of \(forward.runs)", forward.minimum, "forward_min_ms")
-        row("JPEG → classify + EigenCAM → overlay PNG", endToEnd.median, "end_to_end_ms")
+        row("forward pass, 1×3×\(explainer.sidecar.input.height)×\(explainer.sidecar.input.width) (median of rounds)", median(ours.map(\.median))!, median(peerMedians))
+        row("forward pass, best of \(ours.map(\.runs).reduce(0, +)) runs", ours.map(\.minimum).min()!, peerMinimums.min())
+        row("JPEG → classify + EigenCAM → overlay PNG", endToEnd.median, peer?["end_to_end_ms"] as? Double)
+        if peerMedians.count == ours.count {
+            print("  per-round ratio of medians: " + zip(ours, peerMedians).map { String(format: "%.2fx", $0.median / $1) }.joined(separator: " "))
+        }
         print(String(format: "peak resident memory: lumen-bench %.0f MiB%@", peak, (peer?["peak_mib"] as? Double).map { String(format: ", peer %.0f MiB", $0) as NSString } ?? ""))
         if let p = peer?["peer"] as? String { print("peer: \(p)") }
     }
