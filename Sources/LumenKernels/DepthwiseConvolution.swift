@@ -22,6 +22,10 @@ public enum DepthwiseConvolution {
         geometry g: ConvolutionGeometry, bias: UnsafePointer<Float>?, activation: F, workers: Int
     ) {
         precondition(g.outputs == g.channels)
+        if g.outputHeight * g.outputWidth <= ChannelInterleavedDepthwise.largestPlane && g.channels >= 16 {
+            ChannelInterleavedDepthwise.run(weights: weights, input: input, output: output, geometry: g, bias: bias, activation: activation, workers: workers)
+            return
+        }
         let single = {
             var one = g
             (one.channels, one.outputs) = (1, 1)

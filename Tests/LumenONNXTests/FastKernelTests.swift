@@ -33,6 +33,10 @@ struct FastConvolutionTests {
         Shape(channels: 7, size: [33, 35], outputs: 7, kernel: [3, 3], pads: [1, 1, 1, 1], depthwise: true),
         Shape(batch: 2, channels: 5, size: [20, 21], outputs: 5, kernel: [5, 5], strides: [2, 2], pads: [2, 2, 2, 2], depthwise: true),
         Shape(channels: 4, size: [10, 13], outputs: 4, kernel: [3, 3], strides: [1, 2], dilations: [2, 3], pads: [0, 3, 2, 1], depthwise: true),
+        // Small planes with ≥ 16 channels take the channel-interleaved depthwise kernel.
+        Shape(batch: 2, channels: 20, size: [9, 11], outputs: 20, kernel: [3, 3], pads: [1, 1, 1, 1], depthwise: true),
+        Shape(channels: 33, size: [14, 14], outputs: 33, kernel: [5, 5], strides: [2, 2], pads: [2, 2, 2, 2], depthwise: true),
+        Shape(channels: 16, size: [10, 12], outputs: 16, kernel: [3, 3], strides: [1, 2], dilations: [2, 1], pads: [2, 1, 0, 3], depthwise: true),
     ]
 
     static let activations: [[String: Attribute]] = [
