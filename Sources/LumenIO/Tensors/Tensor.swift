@@ -47,20 +47,11 @@ extension Tensor {
         // Fortran strides: axis 0 has stride 1.
         var fortranStride = [Int](repeating: 1, count: shape.count)
         for axis in 1..<shape.count { fortranStride[axis] = fortranStride[axis - 1] * shape[axis - 1] }
-        var index = [Int](repeating: 0, count: shape.count)
-        var source = 0
+        // Walk the C-order positions (last axis fastest), tracking the Fortran offset.
+        var walk = StridedWalk(shape: shape, steps: fortranStride)
         for target in 0..<values.count {
-            result[target] = values[source]
-            // Advance the C-order index (last axis fastest), tracking the Fortran offset.
-            var axis = shape.count - 1
-            while axis >= 0 {
-                index[axis] += 1
-                source += fortranStride[axis]
-                if index[axis] < shape[axis] { break }
-                source -= fortranStride[axis] * shape[axis]
-                index[axis] = 0
-                axis -= 1
-            }
+            result[target] = values[walk.offset]
+            walk.advance()
         }
         return try Tensor(shape: shape, values: result)
     }

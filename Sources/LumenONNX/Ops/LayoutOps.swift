@@ -1,3 +1,5 @@
+import LumenIO
+
 /// Operators that move data without arithmetic: reshape, transpose, concat, split, slice, pad,
 /// gather, squeeze, unsqueeze, expand, flatten.
 enum LayoutOps {
@@ -174,21 +176,13 @@ enum LayoutOps {
         let count = x.count
         if case .float(_, let d) = x, let last = shape.last, perm.last == shape.count - 1, last >= 8 {
             // The last axis stays last: copy whole runs, one per position of the other axes.
-            let outer = Array(shape.dropLast()), rows = count / last
-            var counter = [Int](repeating: 0, count: outer.count), offset = 0
+            let rows = count / last
+            var walk = StridedWalk(shape: Array(shape.dropLast()), steps: perm.dropLast().map { inStrides[$0] })
             let out = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
                 d.withUnsafeBufferPointer { source in
                     for r in 0..<rows {
-                        (buffer.baseAddress! + r * last).initialize(from: source.baseAddress! + offset, count: last)
-                        var axis = outer.count - 1
-                        while axis >= 0 {
-                            counter[axis] += 1
-                            offset += inStrides[perm[axis]]
-                            if counter[axis] < outer[axis] { break }
-                            offset -= inStrides[perm[axis]] * outer[axis]
-                            counter[axis] = 0
-                            axis -= 1
-                        }
+                        (buffer.baseAddress! + r * last).initialize(from: source.baseAddress! + walk.offset, count: last)
+                        walk.advance()
                     }
                 }
                 initialized = count
@@ -196,18 +190,10 @@ enum LayoutOps {
             return .float(shape: shape, data: out)
         }
         var index = [Int](repeating: 0, count: count)
-        var counter = [Int](repeating: 0, count: shape.count), offset = 0
+        var walk = StridedWalk(shape: shape, steps: perm.map { inStrides[$0] })
         for k in 0..<count {
-            index[k] = offset
-            var axis = shape.count - 1
-            while axis >= 0 {
-                counter[axis] += 1
-                offset += inStrides[perm[axis]]
-                if counter[axis] < shape[axis] { break }
-                offset -= inStrides[perm[axis]] * shape[axis]
-                counter[axis] = 0
-                axis -= 1
-            }
+            index[k] = walk.offset
+            walk.advance()
         }
         if case .int64(_, let d) = x { return .int64(shape: shape, data: index.map { d[$0] }) }
         let d = x.floats
@@ -240,19 +226,11 @@ enum LayoutOps {
         let inStrides = strides(x.shape), count = shape.reduce(1, *)
         var index = [Int](repeating: 0, count: count)
         if count > 0 {
-            var counter = [Int](repeating: 0, count: rank)
-            var offset = zip(first, inStrides).reduce(0) { $0 + $1.0 * $1.1 }
+            var walk = StridedWalk(
+                shape: shape, steps: (0..<rank).map { step[$0] * inStrides[$0] }, offset: zip(first, inStrides).reduce(0) { $0 + $1.0 * $1.1 })
             for k in 0..<count {
-                index[k] = offset
-                var axis = rank - 1
-                while axis >= 0 {
-                    counter[axis] += 1
-                    offset += step[axis] * inStrides[axis]
-                    if counter[axis] < shape[axis] { break }
-                    offset -= step[axis] * inStrides[axis] * shape[axis]
-                    counter[axis] = 0
-                    axis -= 1
-                }
+                index[k] = walk.offset
+                walk.advance()
             }
         }
         if case .int64(_, let d) = x { return .int64(shape: shape, data: index.map { d[$0] }) }

@@ -47,3 +47,4 @@ func strides(_ shape: [Int]) -> [Int] {
     if shape.count >= 2 { for i in stride(from: shape.count - 2, through: 0, by: -1) { s[i] = s[i + 1] * shape[i + 1] } }
     return s
 }
+
