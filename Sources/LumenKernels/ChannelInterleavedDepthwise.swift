@@ -21,7 +21,7 @@ enum ChannelInterleavedDepthwise {
         let groups = (g.channels + lanes - 1) / lanes
         let tapOffsets = (0..<taps).map { t in ((t / kw) * g.dilationY * paddedWidth + (t % kw) * g.dilationX) * lanes }
         let shared = Convolution.Shared(source: input, output: output, bias: bias)
-        let filter = SendablePointerBox(weights)
+        let filter = SendableBuffer(UnsafeBufferPointer(start: weights, count: g.channels * taps))
         tapOffsets.withUnsafeBufferPointer { tapOffsets in
             let tapOffsets = SendableBuffer(tapOffsets)
             parallel(workers: Swift.min(workers, groups)) { worker, count in
@@ -44,7 +44,7 @@ enum ChannelInterleavedDepthwise {
                     var add = SIMD16<Float>()
                     for t in 0..<taps {
                         var w = SIMD16<Float>()
-                        for c in 0..<width { w[c] = filter.pointer[(c0 + c) * taps + t] }
+                        for c in 0..<width { w[c] = filter.buffer[(c0 + c) * taps + t] }
                         packed[t] = w
                     }
                     if let bias = shared.bias { for c in 0..<width { add[c] = bias[c0 + c] } }
@@ -99,8 +99,3 @@ enum ChannelInterleavedDepthwise {
     }
 }
 
-/// A read-only pointer handed to workers.
-struct SendablePointerBox: @unchecked Sendable {
-    let pointer: UnsafePointer<Float>
-    init(_ pointer: UnsafePointer<Float>) { self.pointer = pointer }
-}
