@@ -7,8 +7,10 @@ public struct ONNXSession: Sendable {
     /// How many nodes read each value.
     let consumers: [String: Int]
 
-    /// `kernels: .portable` runs every convolution on the portable path (im2col + OpenBLAS)
-    /// even where the AVX-512 kernels could run; `.automatic` uses them when the CPU has AVX-512.
+    /// `kernels: .portable` runs every node on the portable path (convolutions through im2col +
+    /// OpenBLAS) even where the AVX-512 kernels could run; `.automatic` uses them when the CPU
+    /// has AVX-512 (convolutions with constant weights, whose packed copy the session keeps,
+    /// and Sigmoid/Softmax).
     public init(model: ONNXModel, kernels: KernelChoice = .automatic) {
         var model = model
         if kernels == .automatic && FastKernel.supported { FastKernel.prepare(&model) }
@@ -18,10 +20,10 @@ public struct ONNXSession: Sendable {
         self.consumers = consumers
     }
 
-    /// Which convolution kernels a session uses.
+    /// Which kernels a session uses.
     public enum KernelChoice: Sendable, CaseIterable { case automatic, portable }
 
-    /// Whether any convolution of this session runs on the AVX-512 kernels.
+    /// Whether any node of this session runs on the AVX-512 kernels.
     public var usesFastKernels: Bool { model.nodes.contains { $0.fast != nil } }
 
     /// Values produced by a run: the graph outputs and every captured intermediate.
