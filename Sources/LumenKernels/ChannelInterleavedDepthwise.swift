@@ -21,6 +21,7 @@ enum ChannelInterleavedDepthwise {
         let groups = (g.channels + lanes - 1) / lanes
         let tapOffsets = (0..<taps).map { t in ((t / kw) * g.dilationY * paddedWidth + (t % kw) * g.dilationX) * lanes }
         let shared = Convolution.Shared(source: input, output: output, bias: bias)
+        let inputEnd = SendablePointerBox(input + g.channels * inPlane)
         let filter = SendableBuffer(UnsafeBufferPointer(start: weights, count: g.channels * taps))
         tapOffsets.withUnsafeBufferPointer { tapOffsets in
             let tapOffsets = SendableBuffer(tapOffsets)
@@ -28,31 +29,55 @@ enum ChannelInterleavedDepthwise {
                 let image = UnsafeMutablePointer<Float>.allocate(capacity: paddedHeight * paddedWidth * lanes)
                 image.initialize(repeating: 0, count: paddedHeight * paddedWidth * lanes)  // padding stays zero
                 let sums = UnsafeMutablePointer<Float>.allocate(capacity: plane * lanes)
-                let packed = UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: taps)
-                defer { image.deallocate(); sums.deallocate(); packed.deallocate() }
+                let packed = UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: taps + 1)
+                let block = UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: lanes), spare = UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: lanes)
+                defer { image.deallocate(); sums.deallocate(); packed.deallocate(); block.deallocate(); spare.deallocate() }
                 for group in (groups * worker / count)..<(groups * (worker + 1) / count) {
                     let c0 = group * lanes, width = Swift.min(lanes, g.channels - c0)
                     // Interleave: channel c of pixel (y, x) at lane c; lanes past C keep zeros.
-                    for c in 0..<width {
-                        let source = shared.source + (c0 + c) * inPlane
-                        for y in 0..<g.height {
-                            let row = image + ((y + g.padTop) * paddedWidth + g.padLeft) * lanes + c
-                            let line = source + y * g.width
-                            for x in 0..<g.width { row[x * lanes] = line[x] }
+                    // Sixteen pixels of sixteen channels at a time through a register transpose.
+                    var p0 = 0
+                    if width == lanes {
+                        while p0 + lanes <= inPlane && shared.source + (c0 + lanes - 1) * inPlane + p0 + lanes <= inputEnd.pointer {
+                            for c in 0..<lanes { block[c] = UnsafeRawPointer(shared.source + (c0 + c) * inPlane + p0).loadUnaligned(as: SIMD16<Float>.self) }
+                            transpose(block, using: spare)
+                            for j in 0..<lanes {
+                                let (y, x) = (p0 + j).quotientAndRemainder(dividingBy: g.width)
+                                UnsafeMutableRawPointer(image + ((y + g.padTop) * paddedWidth + x + g.padLeft) * lanes).storeBytes(of: block[j], as: SIMD16<Float>.self)
+                            }
+                            p0 += lanes
                         }
                     }
-                    var add = SIMD16<Float>()
-                    for t in 0..<taps {
-                        var w = SIMD16<Float>()
-                        for c in 0..<width { w[c] = filter.buffer[(c0 + c) * taps + t] }
-                        packed[t] = w
+                    for c in 0..<width {
+                        let source = shared.source + (c0 + c) * inPlane
+                        for p in p0..<inPlane {
+                            let (y, x) = p.quotientAndRemainder(dividingBy: g.width)
+                            image[((y + g.padTop) * paddedWidth + x + g.padLeft) * lanes + c] = source[p]
+                        }
                     }
-                    if let bias = shared.bias { for c in 0..<width { add[c] = bias[c0 + c] } }
+                    // The group's weights, tap by tap, and its biases, 16 lanes each (lanes past C zero);
+                    // written as floats (setting SIMD lanes one by one compiles to masked blends).
+                    let lanesOut = UnsafeMutableRawPointer(packed).assumingMemoryBound(to: Float.self)
+                    lanesOut.initialize(repeating: 0, count: (taps + 1) * lanes)
+                    for c in 0..<width {
+                        for t in 0..<taps { lanesOut[t * lanes + c] = filter.buffer[(c0 + c) * taps + t] }
+                        lanesOut[taps * lanes + c] = shared.bias?[c0 + c] ?? 0
+                    }
+                    let add = packed[taps]
                     sum(image, paddedWidth: paddedWidth, taps: tapOffsets.buffer, weights: packed, bias: add, geometry: g, activation: activation, into: sums)
-                    // Scatter the pixels' lanes back to the channel planes.
+                    // Scatter the pixels' lanes back to the channel planes, sixteen pixels at a time.
+                    var q0 = 0
+                    if width == lanes {
+                        while q0 + lanes <= plane {
+                            for j in 0..<lanes { block[j] = UnsafeRawPointer(sums + (q0 + j) * lanes).loadUnaligned(as: SIMD16<Float>.self) }
+                            transpose(block, using: spare)
+                            for c in 0..<lanes { UnsafeMutableRawPointer(shared.output + (c0 + c) * plane + q0).storeBytes(of: block[c], as: SIMD16<Float>.self) }
+                            q0 += lanes
+                        }
+                    }
                     for c in 0..<width {
                         let target = shared.output + (c0 + c) * plane
-                        for p in 0..<plane { target[p] = sums[p * lanes + c] }
+                        for p in q0..<plane { target[p] = sums[p * lanes + c] }
                     }
                 }
             }
@@ -97,5 +122,26 @@ enum ChannelInterleavedDepthwise {
             }
         }
     }
+
+    /// Transposes 16 vectors of 16 floats in place (`spare` is scratch for as many): four
+    /// rounds of "the even lanes of each pair, then the odd lanes", each of which rotates the
+    /// bits of an element's (vector, lane) index by one, so four rotate rows into columns.
+    @inline(__always)
+    static func transpose(_ v: UnsafeMutablePointer<SIMD16<Float>>, using spare: UnsafeMutablePointer<SIMD16<Float>>) {
+        var (from, to) = (v, spare)
+        for _ in 0..<4 {
+            for k in 0..<8 {
+                let pair = SIMD32<Float>(lowHalf: from[2 * k], highHalf: from[2 * k + 1])
+                to[k] = pair.evenHalf
+                to[k + 8] = pair.oddHalf
+            }
+            swap(&from, &to)
+        }
+    }
 }
 
+/// A read-only pointer handed to workers.
+struct SendablePointerBox: @unchecked Sendable {
+    let pointer: UnsafePointer<Float>
+    init(_ pointer: UnsafePointer<Float>) { self.pointer = pointer }
+}
