@@ -21,7 +21,6 @@ enum ChannelInterleavedDepthwise {
         let groups = (g.channels + lanes - 1) / lanes
         let tapOffsets = (0..<taps).map { t in ((t / kw) * g.dilationY * paddedWidth + (t % kw) * g.dilationX) * lanes }
         let shared = Convolution.Shared(source: input, output: output, bias: bias)
-        let inputEnd = SendablePointerBox(input + g.channels * inPlane)
         let filter = SendableBuffer(UnsafeBufferPointer(start: weights, count: g.channels * taps))
         tapOffsets.withUnsafeBufferPointer { tapOffsets in
             let tapOffsets = SendableBuffer(tapOffsets)
@@ -38,7 +37,7 @@ enum ChannelInterleavedDepthwise {
                     // Sixteen pixels of sixteen channels at a time through a register transpose.
                     var p0 = 0
                     if width == lanes {
-                        while p0 + lanes <= inPlane && shared.source + (c0 + lanes - 1) * inPlane + p0 + lanes <= inputEnd.pointer {
+                        while p0 + lanes <= inPlane {  // 16 pixels inside each of the 16 planes
                             for c in 0..<lanes { block[c] = UnsafeRawPointer(shared.source + (c0 + c) * inPlane + p0).loadUnaligned(as: SIMD16<Float>.self) }
                             transpose(block, using: spare)
                             for j in 0..<lanes {
@@ -140,8 +139,3 @@ enum ChannelInterleavedDepthwise {
     }
 }
 
-/// A read-only pointer handed to workers.
-struct SendablePointerBox: @unchecked Sendable {
-    let pointer: UnsafePointer<Float>
-    init(_ pointer: UnsafePointer<Float>) { self.pointer = pointer }
-}

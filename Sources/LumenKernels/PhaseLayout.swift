@@ -90,13 +90,14 @@ struct PhaseLayout {
     }
 }
 
-/// Which output positions a panel of `columns` covers: panel column j is position q0 + j of the
+/// Which output positions a 32-column panel covers: panel column j is position q0 + j of the
 /// kernel's walk, output (q / rowLength, q % rowLength) when that column is below OW.
 struct Segments {
-    let first: Int, columns: Int, rowLength: Int, outputWidth: Int, outputHeight: Int
+    let first: Int, rowLength: Int, outputWidth: Int, outputHeight: Int
+    let columns = MicroKernel.columns
 
-    init(first: Int, columns: Int = MicroKernel.columns, layout: PhaseLayout, geometry g: ConvolutionGeometry) {
-        (self.first, self.columns) = (first, columns)
+    init(first: Int, layout: PhaseLayout, geometry g: ConvolutionGeometry) {
+        self.first = first
         (rowLength, outputWidth, outputHeight) = (layout.rowLength, g.outputWidth, g.outputHeight)
     }
 

@@ -189,15 +189,21 @@ enum LayoutOps {
             }
             return .float(shape: shape, data: out)
         }
+        return gather(x, StridedWalk(shape: shape, steps: perm.map { inStrides[$0] }))
+    }
+
+    /// The elements of `x` at the walk's offsets, in walk order, as a tensor of the walk's shape.
+    static func gather(_ x: Value, _ walk: StridedWalk) -> Value {
+        var walk = walk
+        let count = walk.shape.reduce(1, *)
         var index = [Int](repeating: 0, count: count)
-        var walk = StridedWalk(shape: shape, steps: perm.map { inStrides[$0] })
         for k in 0..<count {
             index[k] = walk.offset
             walk.advance()
         }
-        if case .int64(_, let d) = x { return .int64(shape: shape, data: index.map { d[$0] }) }
+        if case .int64(_, let d) = x { return .int64(shape: walk.shape, data: index.map { d[$0] }) }
         let d = x.floats
-        return .float(shape: shape, data: index.map { d[$0] })
+        return .float(shape: walk.shape, data: index.map { d[$0] })
     }
 
     /// ONNX Slice semantics, including negative steps and clamped out-of-range bounds.
@@ -223,19 +229,9 @@ enum LayoutOps {
             first[axis] = start
             step[axis] = s
         }
-        let inStrides = strides(x.shape), count = shape.reduce(1, *)
-        var index = [Int](repeating: 0, count: count)
-        if count > 0 {
-            var walk = StridedWalk(
-                shape: shape, steps: (0..<rank).map { step[$0] * inStrides[$0] }, offset: zip(first, inStrides).reduce(0) { $0 + $1.0 * $1.1 })
-            for k in 0..<count {
-                index[k] = walk.offset
-                walk.advance()
-            }
-        }
-        if case .int64(_, let d) = x { return .int64(shape: shape, data: index.map { d[$0] }) }
-        let d = x.floats
-        return .float(shape: shape, data: index.map { d[$0] })
+        let inStrides = strides(x.shape)
+        return gather(x, StridedWalk(
+            shape: shape, steps: (0..<rank).map { step[$0] * inStrides[$0] }, offset: zip(first, inStrides).reduce(0) { $0 + $1.0 * $1.1 }))
     }
 
     /// Constant, reflect or edge padding (negative pads crop).
