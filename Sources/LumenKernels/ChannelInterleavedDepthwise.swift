@@ -12,48 +12,48 @@ enum ChannelInterleavedDepthwise {
         weights: UnsafePointer<Float>, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
         geometry g: ConvolutionGeometry, bias: UnsafePointer<Float>?, activation: F, workers: Int
     ) {
+        convolve(weights: weights, input: input, blocked: false, layout: ChannelBlockedLayout(depthwiseInput: g), output: output,
+                 geometry: g, bias: bias, activation: activation, workers: workers)
+    }
+
+    /// The same convolution reading its input already channel-blocked (as `layout`, with a zero
+    /// border), in place: no interleaving.
+    static func run<F: VectorFunction>(
+        weights: UnsafePointer<Float>, blocked input: UnsafePointer<Float>, layout: ChannelBlockedLayout, output: UnsafeMutablePointer<Float>,
+        geometry g: ConvolutionGeometry, bias: UnsafePointer<Float>?, activation: F, workers: Int
+    ) {
+        precondition(layout == ChannelBlockedLayout(depthwiseInput: g))
+        convolve(weights: weights, input: input, blocked: true, layout: layout, output: output, geometry: g, bias: bias, activation: activation, workers: workers)
+    }
+
+    /// Splits the channel groups between the workers; each group's padded interleaved image is
+    /// the input's block (`blocked`) or built from its planes, then the taps are summed and the
+    /// pixels scattered back to the output planes.
+    static func convolve<F: VectorFunction>(
+        weights: UnsafePointer<Float>, input: UnsafePointer<Float>, blocked: Bool, layout: ChannelBlockedLayout, output: UnsafeMutablePointer<Float>,
+        geometry g: ConvolutionGeometry, bias: UnsafePointer<Float>?, activation: F, workers: Int
+    ) {
         let lanes = Self.lanes
         let (kh, kw) = (g.kernelHeight, g.kernelWidth), taps = kh * kw
-        // The padded image covers every input pixel and every position a tap reaches.
-        let paddedHeight = Swift.max(g.height + g.padTop, (g.outputHeight - 1) * g.strideY + (kh - 1) * g.dilationY + 1)
-        let paddedWidth = Swift.max(g.width + g.padLeft, (g.outputWidth - 1) * g.strideX + (kw - 1) * g.dilationX + 1)
-        let plane = g.outputHeight * g.outputWidth, inPlane = g.height * g.width
-        let groups = (g.channels + lanes - 1) / lanes
+        let plane = g.outputHeight * g.outputWidth
+        let groups = layout.blocks, paddedWidth = layout.paddedWidth
         let tapOffsets = (0..<taps).map { t in ((t / kw) * g.dilationY * paddedWidth + (t % kw) * g.dilationX) * lanes }
         let shared = Convolution.Shared(source: input, output: output, bias: bias)
         let filter = SendableBuffer(UnsafeBufferPointer(start: weights, count: g.channels * taps))
         tapOffsets.withUnsafeBufferPointer { tapOffsets in
             let tapOffsets = SendableBuffer(tapOffsets)
             parallel(workers: Swift.min(workers, groups)) { worker, count in
-                let image = UnsafeMutablePointer<Float>.allocate(capacity: paddedHeight * paddedWidth * lanes)
-                image.initialize(repeating: 0, count: paddedHeight * paddedWidth * lanes)  // padding stays zero
+                let scratch = blocked ? 0 : layout.blockStride
+                let image = UnsafeMutablePointer<Float>.allocate(capacity: scratch)
+                image.initialize(repeating: 0, count: scratch)  // padding stays zero
                 let sums = UnsafeMutablePointer<Float>.allocate(capacity: plane * lanes)
                 let packed = UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: taps + 1)
                 let block = UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: lanes), spare = UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: lanes)
                 defer { image.deallocate(); sums.deallocate(); packed.deallocate(); block.deallocate(); spare.deallocate() }
                 for group in (groups * worker / count)..<(groups * (worker + 1) / count) {
                     let c0 = group * lanes, width = Swift.min(lanes, g.channels - c0)
-                    // Interleave: channel c of pixel (y, x) at lane c; lanes past C keep zeros.
-                    // Sixteen pixels of sixteen channels at a time through a register transpose.
-                    var p0 = 0
-                    if width == lanes {
-                        while p0 + lanes <= inPlane {  // 16 pixels inside each of the 16 planes
-                            for c in 0..<lanes { block[c] = UnsafeRawPointer(shared.source + (c0 + c) * inPlane + p0).loadUnaligned(as: SIMD16<Float>.self) }
-                            transpose(block, using: spare)
-                            for j in 0..<lanes {
-                                let (y, x) = (p0 + j).quotientAndRemainder(dividingBy: g.width)
-                                UnsafeMutableRawPointer(image + ((y + g.padTop) * paddedWidth + x + g.padLeft) * lanes).storeBytes(of: block[j], as: SIMD16<Float>.self)
-                            }
-                            p0 += lanes
-                        }
-                    }
-                    for c in 0..<width {
-                        let source = shared.source + (c0 + c) * inPlane
-                        for p in p0..<inPlane {
-                            let (y, x) = p.quotientAndRemainder(dividingBy: g.width)
-                            image[((y + g.padTop) * paddedWidth + x + g.padLeft) * lanes + c] = source[p]
-                        }
-                    }
+                    if !blocked { interleave(shared.source + c0 * g.height * g.width, channels: width, layout: layout, into: image, block: block, spare: spare) }
+                    let source = blocked ? shared.source + group * layout.blockStride : UnsafePointer(image)
                     // The group's weights, tap by tap, and its biases, 16 lanes each (lanes past C zero);
                     // written as floats (setting SIMD lanes one by one compiles to masked blends).
                     let lanesOut = UnsafeMutableRawPointer(packed).assumingMemoryBound(to: Float.self)
@@ -63,7 +63,7 @@ enum ChannelInterleavedDepthwise {
                         lanesOut[taps * lanes + c] = shared.bias?[c0 + c] ?? 0
                     }
                     let add = packed[taps]
-                    sum(image, paddedWidth: paddedWidth, taps: tapOffsets.buffer, weights: packed, bias: add, geometry: g, activation: activation, into: sums)
+                    sum(source, paddedWidth: paddedWidth, taps: tapOffsets.buffer, weights: packed, bias: add, geometry: g, activation: activation, into: sums)
                     // Scatter the pixels' lanes back to the channel planes, sixteen pixels at a time.
                     var q0 = 0
                     if width == lanes {
@@ -83,6 +83,39 @@ enum ChannelInterleavedDepthwise {
         }
     }
 
+    /// Interleaves `channels` (≤ 16) planes into `image`'s interior: channel c of pixel (y, x)
+    /// at lane c; lanes past `channels` keep zeros. Sixteen pixels of sixteen channels at a time
+    /// through a register transpose.
+    static func interleave(
+        _ source: UnsafePointer<Float>, channels: Int, layout: ChannelBlockedLayout, into image: UnsafeMutablePointer<Float>,
+        block: UnsafeMutablePointer<SIMD16<Float>>, spare: UnsafeMutablePointer<SIMD16<Float>>
+    ) {
+        let lanes = Self.lanes, inPlane = layout.height * layout.width
+        var p0 = 0
+        if channels == lanes {
+            while p0 + lanes <= inPlane {  // 16 pixels inside each of the 16 planes
+                for c in 0..<lanes { block[c] = UnsafeRawPointer(source + c * inPlane + p0).loadUnaligned(as: SIMD16<Float>.self) }
+                transpose(block, using: spare)
+                var (y, x) = p0.quotientAndRemainder(dividingBy: layout.width)
+                for j in 0..<lanes {
+                    UnsafeMutableRawPointer(image + layout.pixel(y, x)).storeBytes(of: block[j], as: SIMD16<Float>.self)
+                    x += 1
+                    if x == layout.width { (y, x) = (y + 1, 0) }
+                }
+                p0 += lanes
+            }
+        }
+        for c in 0..<channels {
+            let plane = source + c * inPlane
+            var (y, x) = p0.quotientAndRemainder(dividingBy: layout.width)
+            for p in p0..<inPlane {
+                image[layout.pixel(y, x) + c] = plane[p]
+                x += 1
+                if x == layout.width { (y, x) = (y + 1, 0) }
+            }
+        }
+    }
+
     /// Every output pixel's 16 channels: bias + Σ taps weight × input, activated; four pixels
     /// of a row at a time so four sums are in flight.
     @inline(__always)
@@ -98,6 +131,25 @@ enum ChannelInterleavedDepthwise {
         for y in 0..<g.outputHeight {
             let row = image + y * g.strideY * paddedWidth * lanes
             var x = 0
+            while x + 8 <= g.outputWidth {
+                let base = row + x * step
+                var a0 = bias, a1 = bias, a2 = bias, a3 = bias, a4 = bias, a5 = bias, a6 = bias, a7 = bias
+                for t in taps.indices {
+                    let w = weights[t], p = base + taps[t]
+                    a0.addProduct(w, load(p))
+                    a1.addProduct(w, load(p + step))
+                    a2.addProduct(w, load(p + 2 * step))
+                    a3.addProduct(w, load(p + 3 * step))
+                    a4.addProduct(w, load(p + 4 * step))
+                    a5.addProduct(w, load(p + 5 * step))
+                    a6.addProduct(w, load(p + 6 * step))
+                    a7.addProduct(w, load(p + 7 * step))
+                }
+                let pixel = y * g.outputWidth + x
+                store(a0, pixel); store(a1, pixel + 1); store(a2, pixel + 2); store(a3, pixel + 3)
+                store(a4, pixel + 4); store(a5, pixel + 5); store(a6, pixel + 6); store(a7, pixel + 7)
+                x += 8
+            }
             while x + 4 <= g.outputWidth {
                 let base = row + x * step
                 var a0 = bias, a1 = bias, a2 = bias, a3 = bias

@@ -22,7 +22,7 @@ public struct ConvolutionGeometry: Sendable, Equatable {
     }
 
     /// A 1×1, stride-1, unpadded convolution: a matrix product over the input planes as they are.
-    var isPointwise: Bool {
+    public var isPointwise: Bool {
         kernelHeight == 1 && kernelWidth == 1 && strideY == 1 && strideX == 1 && padTop == 0 && padLeft == 0
             && outputHeight == height && outputWidth == width
     }

@@ -17,6 +17,23 @@ public enum DepthwiseConvolution {
         }
     }
 
+    /// `output` (C × OH × OW, ordinary planes) from `input` held channel-blocked as `layout`
+    /// (`ChannelBlockedLayout(depthwiseInput: g)`, zero border), read in place.
+    public static func run(
+        weights: UnsafePointer<Float>, blocked input: UnsafePointer<Float>, layout: ChannelBlockedLayout, output: UnsafeMutablePointer<Float>,
+        geometry g: ConvolutionGeometry, bias: UnsafePointer<Float>?, activation: Activation, workers: Int
+    ) {
+        switch activation {
+        case .none:
+            ChannelInterleavedDepthwise.run(weights: weights, blocked: input, layout: layout, output: output, geometry: g, bias: bias, activation: Linear(), workers: workers)
+        case .clamp(let lower, let upper):
+            ChannelInterleavedDepthwise.run(
+                weights: weights, blocked: input, layout: layout, output: output, geometry: g, bias: bias, activation: Clamp(lower: lower, upper: upper), workers: workers)
+        case .silu:
+            ChannelInterleavedDepthwise.run(weights: weights, blocked: input, layout: layout, output: output, geometry: g, bias: bias, activation: SiLU(), workers: workers)
+        }
+    }
+
     static func run<F: VectorFunction>(
         weights: UnsafePointer<Float>, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
         geometry g: ConvolutionGeometry, bias: UnsafePointer<Float>?, activation: F, workers: Int

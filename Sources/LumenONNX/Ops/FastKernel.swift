@@ -12,6 +12,11 @@ enum FastKernel: Sendable {
     case depthwise
     case vectorMath
 
+    var isDepthwise: Bool {
+        if case .depthwise = self { return true }
+        return false
+    }
+
     /// Whether this CPU runs the AVX-512 kernels.
     static let supported = lumen_cpu_has_avx512() == 1
 
@@ -44,11 +49,7 @@ enum FastKernel: Sendable {
         case .depthwise: guard channels == w.shape[0], n.int("group", 1) == channels else { return nil }
         case .vectorMath: return nil
         }
-        let g = try ConvolutionOps.geometry(n, input: [height, width], kernel: [w.shape[2], w.shape[3]])
-        let geometry = ConvolutionGeometry(
-            channels: channels, height: height, width: width, outputs: w.shape[0], outputHeight: g.output[0], outputWidth: g.output[1],
-            kernelHeight: g.kernel[0], kernelWidth: g.kernel[1], strideY: g.strides[0], strideX: g.strides[1],
-            dilationY: g.dilations[0], dilationX: g.dilations[1], padTop: g.padBegin[0], padLeft: g.padBegin[1])
+        let geometry = try Self.geometry(n, input: x.shape, weights: w.shape)
         let activation = Self.activation(n)
         let inPlane = channels * height * width, outPlane = geometry.outputs * geometry.outputHeight * geometry.outputWidth
         let out = [Float](unsafeUninitializedCapacity: batch * outPlane) { buffer, count in
@@ -75,6 +76,16 @@ enum FastKernel: Sendable {
         return .float(shape: [batch, geometry.outputs, geometry.outputHeight, geometry.outputWidth], data: out)
     }
 
+    /// The kernels' description of convolution `n` on a 4-D input of shape `input` (N × C × H × W)
+    /// with weights of shape `weights` (M × C/group × kh × kw).
+    static func geometry(_ n: Node, input: [Int], weights: [Int]) throws -> ConvolutionGeometry {
+        let g = try ConvolutionOps.geometry(n, input: [input[2], input[3]], kernel: [weights[2], weights[3]])
+        return ConvolutionGeometry(
+            channels: input[1], height: input[2], width: input[3], outputs: weights[0], outputHeight: g.output[0], outputWidth: g.output[1],
+            kernelHeight: g.kernel[0], kernelWidth: g.kernel[1], strideY: g.strides[0], strideX: g.strides[1],
+            dilationY: g.dilations[0], dilationX: g.dilations[1], padTop: g.padBegin[0], padLeft: g.padBegin[1])
+    }
+
     /// The activation the graph optimiser fused into the node.
     static func activation(_ n: Node) -> Activation {
         if n.int("lumen_silu", 0) == 1 { return .silu }
@@ -85,7 +96,7 @@ enum FastKernel: Sendable {
 
 extension Optional where Wrapped == [Float] {
     /// The array's buffer (nil for nil) for the duration of `body`.
-    fileprivate func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>?) -> R) -> R {
+    func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>?) -> R) -> R {
         switch self {
         case .some(let array): array.withUnsafeBufferPointer { body($0) }
         case .none: body(nil)

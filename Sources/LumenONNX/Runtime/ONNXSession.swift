@@ -6,6 +6,8 @@ public struct ONNXSession: Sendable {
     public let model: ONNXModel
     /// How many nodes read each value.
     let consumers: [String: Int]
+    /// 1×1 convolutions that can hand their output to a depthwise reader channel-blocked, by node index.
+    let fusions: [Int: BlockedFusion]
 
     /// `kernels: .portable` runs every node on the portable path (convolutions through im2col +
     /// OpenBLAS) even where the AVX-512 kernels could run; `.automatic` uses them when the CPU
@@ -18,6 +20,7 @@ public struct ONNXSession: Sendable {
         var consumers: [String: Int] = [:]
         for node in model.nodes { for input in node.inputs where !input.isEmpty { consumers[input, default: 0] += 1 } }
         self.consumers = consumers
+        fusions = kernels == .automatic && FastKernel.supported ? BlockedFusion.find(in: model, consumers: consumers) : [:]
     }
 
     /// Which kernels a session uses.
@@ -34,8 +37,15 @@ public struct ONNXSession: Sendable {
 
     /// Runs the graph on `inputs` (by graph input name). The first run limits OpenBLAS to one
     /// thread for the process: the kernels split their own work across the cores, and two thread
-    /// pools fighting over two cores made timings swing by 2×.
+    /// pools fighting over two cores made timings swing by 2×. `recordShapes` sees every node's
+    /// outputs as it finishes, except a 1×1 convolution whose output goes straight to its
+    /// depthwise reader in the kernels' blocked form (see `BlockedFusion`): that node is reported
+    /// with no outputs and its work is done by the time its reader is reported.
     public func run(_ inputs: [String: Value], capture: Set<String> = [], recordShapes: ((Node, [Value]) -> Void)? = nil) throws -> Result {
+        try run(inputs, capture: capture, fuse: true, recordShapes: recordShapes)
+    }
+
+    func run(_ inputs: [String: Value], capture: Set<String>, fuse: Bool, recordShapes: ((Node, [Value]) -> Void)?) throws -> Result {
         BLAS.useSingleThreadedBLAS()
         for info in model.inputs {
             guard let value = inputs[info.name] else { throw ONNXError.badInput("the model needs input '\(info.name)'") }
@@ -46,16 +56,28 @@ public struct ONNXSession: Sendable {
             }
         }
         var live = model.initializers.merging(inputs) { _, new in new }
+        var blocked: [String: BlockedTensor] = [:]
         var remaining = consumers
         let keep = Set(model.outputs.map(\.name)).union(capture)
         var captured: [String: Value] = [:]
-        for node in model.nodes {
+        for (index, node) in model.nodes.enumerated() {
             let args = try node.inputs.map { name -> Value? in
-                if name.isEmpty { return nil }
+                if name.isEmpty || blocked[name] != nil { return nil }
                 guard let v = live[name] else { throw ONNXError.missing("value '\(name)' needed by node '\(node.name)'") }
                 return v
             }
-            let results = try Operators.table[node.op]!(node, args, model.opset)
+            var results: [Value] = []
+            if let input = node.inputs.first, let tensor = blocked.removeValue(forKey: input) {
+                results = [try BlockedFusion.runDepthwise(node, input: tensor, w: try node.floats(args, 1), bias: args.count > 2 ? args[2]?.floats : nil)]
+            } else if fuse, let fusion = fusions[index], !keep.contains(node.outputs[0]),
+                let tensor = try fusion.runPointwise(
+                    node, x: try node.floats(args, 0), bias: args.count > 2 ? args[2]?.floats : nil,
+                    depthwise: model.nodes[fusion.consumer], depthwiseWeights: model.initializers[model.nodes[fusion.consumer].inputs[1]]?.shape ?? [])
+            {
+                blocked[node.outputs[0]] = tensor
+            } else {
+                results = try Operators.table[node.op]!(node, args, model.opset)
+            }
             recordShapes?(node, results)
             for (name, value) in zip(node.outputs, results) where !name.isEmpty {
                 live[name] = value
@@ -82,7 +104,7 @@ public struct ONNXSession: Sendable {
             inputs[info.name] = .float(shape: shape, data: [Float](repeating: 0, count: shape.reduce(1, *)))
         }
         var rows: [(String, String, String, [Int])] = []
-        _ = try run(inputs) { node, values in
+        _ = try run(inputs, capture: [], fuse: false) { node, values in
             for (name, v) in zip(node.outputs, values) where !name.isEmpty { rows.append((node.name, node.op, name, v.shape)) }
         }
         return rows
