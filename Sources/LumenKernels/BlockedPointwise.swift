@@ -38,8 +38,8 @@ public final class BlockedFilter: Sendable {
 public enum BlockedPointwise {
     static let positions = 8
 
-    /// Writes the interior of `output` (laid out as `layout`, M channels of H × W) from
-    /// `input` (K planes of H × W); the border is left as it is.
+    /// Writes the interior of `output` (laid out as `layout`, M channels of H × W, 64-byte
+    /// aligned) from `input` (K planes of H × W); the border is left as it is.
     public static func run(
         _ filter: BlockedFilter, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, layout: ChannelBlockedLayout,
         bias: UnsafePointer<Float>?, activation: Activation, workers: Int
@@ -56,7 +56,7 @@ public enum BlockedPointwise {
         _ filter: BlockedFilter, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, layout: ChannelBlockedLayout,
         bias: UnsafePointer<Float>?, activation: F, workers: Int
     ) {
-        precondition(filter.outputs == layout.channels)
+        precondition(filter.outputs == layout.channels && Int(bitPattern: output) % 64 == 0, "blocked output must be 64-byte aligned")
         let plane = layout.height * layout.width, tiles = (plane + positions - 1) / positions
         let groups = filter.groups, lanes = ChannelBlockedLayout.lanes
         // The positions are split between the workers when there are enough of them (every
@@ -105,6 +105,14 @@ public enum BlockedPointwise {
         }
     }
 
+    /// One position's 32 channels: 16 into the first block, 16 into the second when there is one
+    /// (`target` in floats; blocks are 64-byte aligned, so are pixels).
+    @inline(__always)
+    static func store(_ a: SIMD16<Float>, _ c: SIMD16<Float>, at target: Int, _ first: UnsafeMutablePointer<SIMD16<Float>>, _ second: UnsafeMutablePointer<SIMD16<Float>>?) {
+        first[target / 16] = a
+        if let second { second[target / 16] = c }
+    }
+
     /// 32 output channels × positions 0…`last` (≤ 7) of the tile starting at `input`; positions
     /// past `last` repeat the last one's input and are not stored.
     @inline(__always)
@@ -132,12 +140,15 @@ public enum BlockedPointwise {
             x += plane
             w += 128
         }
-        @inline(__always) func store(_ j: Int, _ target: Int, _ a: SIMD16<Float>, _ c: SIMD16<Float>) {
-            guard j <= last else { return }
-            UnsafeMutableRawPointer(block + target).storeBytes(of: activation(a), as: SIMD16<Float>.self)
-            if let second { UnsafeMutableRawPointer(second + target).storeBytes(of: activation(c), as: SIMD16<Float>.self) }
-        }
-        store(0, targets.0, a0, c0); store(1, targets.1, a1, c1); store(2, targets.2, a2, c2); store(3, targets.3, a3, c3)
-        store(4, targets.4, a4, c4); store(5, targets.5, a5, c5); store(6, targets.6, a6, c6); store(7, targets.7, a7, c7)
+        let first = UnsafeMutableRawPointer(block).assumingMemoryBound(to: SIMD16<Float>.self)
+        let other = second.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: SIMD16<Float>.self) }
+        store(activation(a0), activation(c0), at: targets.0, first, other)
+        if last >= 1 { store(activation(a1), activation(c1), at: targets.1, first, other) }
+        if last >= 2 { store(activation(a2), activation(c2), at: targets.2, first, other) }
+        if last >= 3 { store(activation(a3), activation(c3), at: targets.3, first, other) }
+        if last >= 4 { store(activation(a4), activation(c4), at: targets.4, first, other) }
+        if last >= 5 { store(activation(a5), activation(c5), at: targets.5, first, other) }
+        if last >= 6 { store(activation(a6), activation(c6), at: targets.6, first, other) }
+        if last >= 7 { store(activation(a7), activation(c7), at: targets.7, first, other) }
     }
 }

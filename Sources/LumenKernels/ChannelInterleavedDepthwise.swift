@@ -42,7 +42,11 @@ enum ChannelInterleavedDepthwise {
         let filter = SendableBuffer(UnsafeBufferPointer(start: weights, count: g.channels * taps))
         tapOffsets.withUnsafeBufferPointer { tapOffsets in
             let tapOffsets = SendableBuffer(tapOffsets)
-            parallel(workers: Swift.min(workers, groups)) { worker, count in
+            // Blocked input needs no per-group copy, so a group's rows can be split too: every
+            // worker then gets an equal share even when the groups do not divide evenly.
+            let parts = blocked ? Swift.max(1, Swift.min(g.outputHeight, (8 * workers + groups - 1) / groups)) : 1
+            let items = groups * parts
+            parallel(workers: Swift.min(workers, items)) { worker, count in
                 let scratch = blocked ? 0 : layout.blockStride
                 let image = UnsafeMutablePointer<Float>.allocate(capacity: scratch)
                 image.initialize(repeating: 0, count: scratch)  // padding stays zero
@@ -50,7 +54,10 @@ enum ChannelInterleavedDepthwise {
                 let packed = UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: taps + 1)
                 let block = UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: lanes), spare = UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: lanes)
                 defer { image.deallocate(); sums.deallocate(); packed.deallocate(); block.deallocate(); spare.deallocate() }
-                for group in (groups * worker / count)..<(groups * (worker + 1) / count) {
+                for item in (items * worker / count)..<(items * (worker + 1) / count) {
+                    let (group, part) = item.quotientAndRemainder(dividingBy: parts)
+                    let rows = (g.outputHeight * part / parts)..<(g.outputHeight * (part + 1) / parts)
+                    let first = rows.lowerBound * g.outputWidth, end = rows.upperBound * g.outputWidth
                     let c0 = group * lanes, width = Swift.min(lanes, g.channels - c0)
                     if !blocked { interleave(shared.source + c0 * g.height * g.width, channels: width, layout: layout, into: image, block: block, spare: spare) }
                     let source = blocked ? shared.source + group * layout.blockStride : UnsafePointer(image)
@@ -63,12 +70,12 @@ enum ChannelInterleavedDepthwise {
                         lanesOut[taps * lanes + c] = shared.bias?[c0 + c] ?? 0
                     }
                     let add = packed[taps]
-                    sum(source, paddedWidth: paddedWidth, taps: tapOffsets.buffer, weights: packed, bias: add, geometry: g, activation: activation, into: sums)
+                    sum(source, paddedWidth: paddedWidth, taps: tapOffsets.buffer, weights: packed, bias: add, geometry: g, activation: activation, rows: rows, into: sums)
                     // Scatter the pixels' lanes back to the channel planes, sixteen pixels at a time.
-                    var q0 = 0
+                    var q0 = first
                     if width == lanes {
-                        while q0 + lanes <= plane {
-                            for j in 0..<lanes { block[j] = UnsafeRawPointer(sums + (q0 + j) * lanes).loadUnaligned(as: SIMD16<Float>.self) }
+                        while q0 + lanes <= end {
+                            for j in 0..<lanes { block[j] = UnsafeRawPointer(sums + (q0 - first + j) * lanes).loadUnaligned(as: SIMD16<Float>.self) }
                             transpose(block, using: spare)
                             for c in 0..<lanes { UnsafeMutableRawPointer(shared.output + (c0 + c) * plane + q0).storeBytes(of: block[c], as: SIMD16<Float>.self) }
                             q0 += lanes
@@ -76,7 +83,7 @@ enum ChannelInterleavedDepthwise {
                     }
                     for c in 0..<width {
                         let target = shared.output + (c0 + c) * plane
-                        for p in q0..<plane { target[p] = sums[p * lanes + c] }
+                        for p in q0..<end { target[p] = sums[(p - first) * lanes + c] }
                     }
                 }
             }
@@ -116,19 +123,21 @@ enum ChannelInterleavedDepthwise {
         }
     }
 
-    /// Every output pixel's 16 channels: bias + Σ taps weight × input, activated; four pixels
-    /// of a row at a time so four sums are in flight.
+    /// The 16 channels of every output pixel in `rows`: bias + Σ taps weight × input, activated,
+    /// stored from `sums` on (the range's first pixel first); eight pixels of a row at a time so
+    /// eight sums are in flight.
     @inline(__always)
     static func sum<F: VectorFunction>(
         _ image: UnsafePointer<Float>, paddedWidth: Int, taps: UnsafeBufferPointer<Int>, weights: UnsafePointer<SIMD16<Float>>,
-        bias: SIMD16<Float>, geometry g: ConvolutionGeometry, activation: F, into sums: UnsafeMutablePointer<Float>
+        bias: SIMD16<Float>, geometry g: ConvolutionGeometry, activation: F, rows: Range<Int>, into sums: UnsafeMutablePointer<Float>
     ) {
         let lanes = Self.lanes, step = g.strideX * lanes
         @inline(__always) func load(_ p: UnsafePointer<Float>) -> SIMD16<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self) }
         @inline(__always) func store(_ v: SIMD16<Float>, _ pixel: Int) {
             UnsafeMutableRawPointer(sums + pixel * lanes).storeBytes(of: activation(v), as: SIMD16<Float>.self)
         }
-        for y in 0..<g.outputHeight {
+        let first = rows.lowerBound * g.outputWidth
+        for y in rows {
             let row = image + y * g.strideY * paddedWidth * lanes
             var x = 0
             while x + 8 <= g.outputWidth {
@@ -145,7 +154,7 @@ enum ChannelInterleavedDepthwise {
                     a6.addProduct(w, load(p + 6 * step))
                     a7.addProduct(w, load(p + 7 * step))
                 }
-                let pixel = y * g.outputWidth + x
+                let pixel = y * g.outputWidth + x - first
                 store(a0, pixel); store(a1, pixel + 1); store(a2, pixel + 2); store(a3, pixel + 3)
                 store(a4, pixel + 4); store(a5, pixel + 5); store(a6, pixel + 6); store(a7, pixel + 7)
                 x += 8
@@ -160,7 +169,7 @@ enum ChannelInterleavedDepthwise {
                     a2.addProduct(w, load(p + 2 * step))
                     a3.addProduct(w, load(p + 3 * step))
                 }
-                let pixel = y * g.outputWidth + x
+                let pixel = y * g.outputWidth + x - first
                 store(a0, pixel); store(a1, pixel + 1); store(a2, pixel + 2); store(a3, pixel + 3)
                 x += 4
             }
@@ -168,7 +177,7 @@ enum ChannelInterleavedDepthwise {
                 var a = bias
                 let base = row + x * step
                 for t in taps.indices { a.addProduct(weights[t], load(base + taps[t])) }
-                store(a, y * g.outputWidth + x)
+                store(a, y * g.outputWidth + x - first)
                 x += 1
             }
         }

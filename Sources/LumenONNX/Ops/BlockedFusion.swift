@@ -97,7 +97,8 @@ final class BlockedTensor: @unchecked Sendable {
 
     init(layout: ChannelBlockedLayout, geometry: ConvolutionGeometry, batch: Int) {
         (self.layout, self.geometry, self.batch) = (layout, geometry, batch)
-        storage = .allocate(capacity: batch * layout.count)
+        // 64-byte aligned: the 1×1 kernel stores whole pixels (16 floats) as aligned vectors.
+        storage = UnsafeMutableRawPointer.allocate(byteCount: batch * layout.count * 4, alignment: 64).bindMemory(to: Float.self, capacity: batch * layout.count)
         for b in 0..<batch { layout.zeroBorder(storage + b * layout.count) }
     }
 
