@@ -1,63 +1,92 @@
 /// Weights of a 1×1 convolution (M outputs × K inputs) arranged for `BlockedPointwise`: 32
 /// output channels at a time (two blocks of 16), K-major, so one step reads the 32 weights of
 /// one input channel as two vectors. Channels past M are zero. Packed once when a model loads.
-public final class BlockedFilter: Sendable {
+public final class BlockedFilter: @unchecked Sendable {
     static let width = 32
 
     public let outputs: Int
     public let depth: Int
-    let storage: [Float]
+    /// `groups × depth × 2` vectors (64-byte aligned, read-only after init).
+    let storage: UnsafeMutablePointer<SIMD16<Float>>
 
     /// Packs `weights`, row-major M × K.
     public init(weights: UnsafeBufferPointer<Float>, outputs: Int, depth: Int) {
         precondition(weights.count == outputs * depth)
         (self.outputs, self.depth) = (outputs, depth)
         let width = Self.width, groups = (outputs + width - 1) / width
-        storage = [Float](unsafeUninitializedCapacity: groups * depth * width) { buffer, count in
-            for group in 0..<groups {
-                for k in 0..<depth {
-                    for r in 0..<width {
-                        let m = group * width + r
-                        buffer[(group * depth + k) * width + r] = m < outputs ? weights[m * depth + k] : 0
-                    }
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: groups * depth * width * 4, alignment: 64)
+        let floats = raw.bindMemory(to: Float.self, capacity: groups * depth * width)
+        for group in 0..<groups {
+            for k in 0..<depth {
+                for r in 0..<width {
+                    let m = group * width + r
+                    floats[(group * depth + k) * width + r] = m < outputs ? weights[m * depth + k] : 0
                 }
             }
-            count = groups * depth * width
         }
+        storage = raw.bindMemory(to: SIMD16<Float>.self, capacity: groups * depth * 2)
     }
+
+    deinit { storage.deallocate() }
 
     /// Groups of 32 output channels.
     var groups: Int { (outputs + Self.width - 1) / Self.width }
 }
 
-/// A 1×1 stride-1 convolution from ordinary planes (C × H × W) to the channel-blocked layout
-/// (`ChannelBlockedLayout`), the form a following depthwise convolution reads in place. The
-/// kernel holds 32 output channels × 8 positions in 16 registers: each input channel adds its
-/// 32 weights (two vectors) times each position's input (broadcast), so there is no waste on
-/// planes whose size is not a multiple of the vector width (7 × 7, 14 × 14).
+/// How a C × H × W tensor is laid out in memory for `BlockedPointwise`: ordinary planes
+/// (channel after channel) or channel-blocked (`ChannelBlockedLayout`).
+public enum TensorForm: Sendable, Equatable {
+    case planes
+    case blocked(ChannelBlockedLayout)
+}
+
+/// A 1×1 stride-1 convolution between planes and the channel-blocked layout
+/// (`ChannelBlockedLayout`) in either direction: into blocked form for a following depthwise
+/// convolution to read in place, and out of a depthwise convolution's blocked output back to
+/// planes. The kernel holds 32 output channels × 8 positions in 16 registers: each input channel
+/// adds its 32 weights (two vectors) times each position's input (broadcast), so there is no
+/// waste on planes whose size is not a multiple of the vector width (7 × 7, 14 × 14).
 public enum BlockedPointwise {
     static let positions = 8
 
-    /// Writes the interior of `output` (laid out as `layout`, M channels of H × W, 64-byte
-    /// aligned) from `input` (K planes of H × W); the border is left as it is.
+    /// `output` (M channels of H × W, in `outputForm`) from `input` (K channels of H × W, in
+    /// `inputForm`). Blocked input must be unpadded; blocked output is written in its interior
+    /// only (the border is left as it is) and must be 64-byte aligned.
     public static func run(
-        _ filter: BlockedFilter, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, layout: ChannelBlockedLayout,
-        bias: UnsafePointer<Float>?, activation: Activation, workers: Int
+        _ filter: BlockedFilter, input: UnsafePointer<Float>, _ inputForm: TensorForm, output: UnsafeMutablePointer<Float>, _ outputForm: TensorForm,
+        height: Int, width: Int, bias: UnsafePointer<Float>?, activation: Activation, workers: Int
     ) {
+        let shape = Shape(filter: filter, input: inputForm, output: outputForm, height: height, width: width)
         switch activation {
-        case .none: run(filter, input: input, output: output, layout: layout, bias: bias, activation: Linear(), workers: workers)
+        case .none: run(filter, input: input, output: output, shape: shape, bias: bias, activation: Linear(), workers: workers)
         case .clamp(let lower, let upper):
-            run(filter, input: input, output: output, layout: layout, bias: bias, activation: Clamp(lower: lower, upper: upper), workers: workers)
-        case .silu: run(filter, input: input, output: output, layout: layout, bias: bias, activation: SiLU(), workers: workers)
+            run(filter, input: input, output: output, shape: shape, bias: bias, activation: Clamp(lower: lower, upper: upper), workers: workers)
+        case .silu: run(filter, input: input, output: output, shape: shape, bias: bias, activation: SiLU(), workers: workers)
+        }
+    }
+
+    /// The forms and sizes of one run, checked.
+    struct Shape {
+        let input: TensorForm, output: TensorForm, height: Int, width: Int
+
+        init(filter: BlockedFilter, input: TensorForm, output: TensorForm, height: Int, width: Int) {
+            if case .blocked(let layout) = input {
+                precondition(layout.channels == filter.depth && layout.height == height && layout.width == width, "blocked input does not match")
+                precondition(layout.paddedHeight == height && layout.paddedWidth == width, "blocked input must be unpadded")
+            }
+            if case .blocked(let layout) = output {
+                precondition(layout.channels == filter.outputs && layout.height == height && layout.width == width, "blocked output does not match")
+            }
+            (self.input, self.output, self.height, self.width) = (input, output, height, width)
         }
     }
 
     static func run<F: VectorFunction>(
-        _ filter: BlockedFilter, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, layout: ChannelBlockedLayout,
+        _ filter: BlockedFilter, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, shape: Shape,
         bias: UnsafePointer<Float>?, activation: F, workers: Int
     ) {
-        precondition(filter.outputs == layout.channels && Int(bitPattern: output) % 64 == 0, "blocked output must be 64-byte aligned")
-        let plane = layout.height * layout.width, tiles = (plane + positions - 1) / positions
+        if case .blocked = shape.output { precondition(Int(bitPattern: output) % 64 == 0, "blocked output must be 64-byte aligned") }
+        let plane = shape.height * shape.width, tiles = (plane + positions - 1) / positions
         let groups = filter.groups, lanes = ChannelBlockedLayout.lanes
         // The positions are split between the workers when there are enough of them (every
         // worker then reads all the weights, which stay in cache); otherwise the channel groups.
@@ -67,36 +96,30 @@ public enum BlockedPointwise {
         var biases = [SIMD16<Float>](repeating: SIMD16<Float>(), count: 2 * groups)
         if let bias { for m in 0..<filter.outputs { biases[m / lanes][m % lanes] = bias[m] } }
         let shared = Convolution.Shared(source: input, output: output, bias: nil)
-        filter.storage.withUnsafeBufferPointer { weights in
+        let weights = SendableBuffer(UnsafeBufferPointer(start: UnsafePointer(filter.storage), count: filter.groups * filter.depth * 2))
+        do {
             biases.withUnsafeBufferPointer { biases in
-                let weights = SendableBuffer(weights), biases = SendableBuffer(biases)
+                let biases = SendableBuffer(biases)
                 parallel(workers: Swift.min(workers, items)) { worker, count in
                     let first = items * worker / count, end = items * (worker + 1) / count
                     let tileRange = byPositions ? first..<end : 0..<tiles, groupRange = byPositions ? 0..<groups : first..<end
-                    for tile in tileRange {
-                        let p0 = tile * positions, last = Swift.min(positions, plane - p0) - 1
-                        // Where each of the tile's positions lands in a block.
-                        var targets = (0, 0, 0, 0, 0, 0, 0, 0)
-                        withUnsafeMutableBytes(of: &targets) { raw in
-                            let t = raw.bindMemory(to: Int.self)
-                            var (y, x) = p0.quotientAndRemainder(dividingBy: layout.width)
-                            for j in 0...last {
-                                t[j] = layout.pixel(y, x)
-                                x += 1
-                                if x == layout.width { (y, x) = (y + 1, 0) }
-                            }
-                        }
-                        for group in groupRange {
-                            let w = weights.buffer.baseAddress! + group * filter.depth * BlockedFilter.width
-                            let block = shared.output + 2 * group * layout.blockStride
-                            let second = 2 * group + 1 < layout.blocks ? block + layout.blockStride : nil
-                            let (b0, b1) = (biases.buffer[2 * group], biases.buffer[2 * group + 1])
-                            if last == positions - 1 {
-                                kernel(w, shared.source + p0, plane: plane, depth: filter.depth, last: 7, targets: targets, block: block, second: second,
-                                       bias: (b0, b1), activation: activation)
-                            } else {
-                                kernel(w, shared.source + p0, plane: plane, depth: filter.depth, last: last, targets: targets, block: block, second: second,
-                                       bias: (b0, b1), activation: activation)
+                    withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 2 * positions) { tile in
+                        let tile = tile.baseAddress!
+                        for t in tileRange {
+                            let p0 = t * positions, last = Swift.min(positions, plane - p0) - 1
+                            for group in groupRange {
+                                let w = weights.buffer.baseAddress! + group * filter.depth * 2
+                                let bias = (biases.buffer[2 * group], biases.buffer[2 * group + 1])
+                                // The tile's first input (position p0 of channel 0) and how channels and positions step.
+                                switch shape.input {
+                                case .planes:
+                                    kernel(w, shared.source + p0, depth: filter.depth, blockDepth: filter.depth, blockStride: 0, channelStride: plane,
+                                           positionStride: 1, last: last, bias: bias, activation: activation, into: tile)
+                                case .blocked(let layout):
+                                    kernel(w, shared.source + p0 * lanes, depth: filter.depth, blockDepth: lanes, blockStride: layout.blockStride, channelStride: 1,
+                                           positionStride: lanes, last: last, bias: bias, activation: activation, into: tile)
+                                }
+                                place(tile, positions: p0...(p0 + last), group: group, outputs: filter.outputs, output: shared.output, form: shape.output, plane: plane)
                             }
                         }
                     }
@@ -105,50 +128,72 @@ public enum BlockedPointwise {
         }
     }
 
-    /// One position's 32 channels: 16 into the first block, 16 into the second when there is one
-    /// (`target` in floats; blocks are 64-byte aligned, so are pixels).
+    /// Puts a computed tile (`tile[2j]`, `tile[2j + 1]`: the group's 32 channels at position j)
+    /// where the output form wants it.
     @inline(__always)
-    static func store(_ a: SIMD16<Float>, _ c: SIMD16<Float>, at target: Int, _ first: UnsafeMutablePointer<SIMD16<Float>>, _ second: UnsafeMutablePointer<SIMD16<Float>>?) {
-        first[target / 16] = a
-        if let second { second[target / 16] = c }
+    static func place(
+        _ tile: UnsafeMutablePointer<SIMD16<Float>>, positions: ClosedRange<Int>, group: Int, outputs: Int,
+        output: UnsafeMutablePointer<Float>, form: TensorForm, plane: Int
+    ) {
+        switch form {
+        case .blocked(let layout):
+            let block = UnsafeMutableRawPointer(output + 2 * group * layout.blockStride).assumingMemoryBound(to: SIMD16<Float>.self)
+            let second = 2 * group + 1 < layout.blocks ? block + layout.blockStride / 16 : nil
+            var (y, x) = positions.lowerBound.quotientAndRemainder(dividingBy: layout.width)
+            for j in 0..<positions.count {
+                let target = layout.pixel(y, x) / 16
+                block[target] = tile[2 * j]
+                if let second { second[target] = tile[2 * j + 1] }
+                x += 1
+                if x == layout.width { (y, x) = (y + 1, 0) }
+            }
+        case .planes:
+            let m0 = 2 * group * ChannelBlockedLayout.lanes, floats = UnsafeMutableRawPointer(tile).assumingMemoryBound(to: Float.self)
+            for m in 0..<Swift.min(32, outputs - m0) {
+                let row = output + (m0 + m) * plane + positions.lowerBound
+                for j in 0..<positions.count { row[j] = floats[32 * j + m] }
+            }
+        }
     }
 
-    /// 32 output channels × positions 0…`last` (≤ 7) of the tile starting at `input`; positions
-    /// past `last` repeat the last one's input and are not stored.
-    @inline(__always)
+    /// 32 output channels × positions 0…`last` (≤ 7) from `input` (position 0 of channel 0),
+    /// activated, into `tile`; positions past `last` repeat the last one's input and are not
+    /// written. Channel k is read at `input + (k / blockDepth)·blockStride + (k % blockDepth)·channelStride`,
+    /// position j `positionStride` floats further on: planes are one block of K channels, the
+    /// blocked layout blocks of 16. (Kept out of line: one tight loop, specialised per activation.)
+    @inline(never)
     static func kernel<F: VectorFunction>(
-        _ weights: UnsafePointer<Float>, _ input: UnsafePointer<Float>, plane: Int, depth: Int, last: Int,
-        targets: (Int, Int, Int, Int, Int, Int, Int, Int), block: UnsafeMutablePointer<Float>, second: UnsafeMutablePointer<Float>?,
-        bias: (SIMD16<Float>, SIMD16<Float>), activation: F
+        _ weights: UnsafePointer<SIMD16<Float>>, _ input: UnsafePointer<Float>, depth: Int, blockDepth: Int, blockStride: Int, channelStride: Int,
+        positionStride: Int, last: Int, bias: (SIMD16<Float>, SIMD16<Float>), activation: F, into tile: UnsafeMutablePointer<SIMD16<Float>>
     ) {
-        let o1 = Swift.min(1, last), o2 = Swift.min(2, last), o3 = Swift.min(3, last)
-        let o4 = Swift.min(4, last), o5 = Swift.min(5, last), o6 = Swift.min(6, last), o7 = Swift.min(7, last)
+        let o1 = Swift.min(1, last) * positionStride, o2 = Swift.min(2, last) * positionStride, o3 = Swift.min(3, last) * positionStride
+        let o4 = Swift.min(4, last) * positionStride, o5 = Swift.min(5, last) * positionStride
+        let o6 = Swift.min(6, last) * positionStride, o7 = Swift.min(7, last) * positionStride
         var a0 = bias.0, a1 = bias.0, a2 = bias.0, a3 = bias.0, a4 = bias.0, a5 = bias.0, a6 = bias.0, a7 = bias.0
         var c0 = bias.1, c1 = bias.1, c2 = bias.1, c3 = bias.1, c4 = bias.1, c5 = bias.1, c6 = bias.1, c7 = bias.1
-        var x = input, w = UnsafeRawPointer(weights)
-        for _ in 0..<depth {
-            let w0 = w.loadUnaligned(as: SIMD16<Float>.self), w1 = w.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
-            var s = SIMD16<Float>(repeating: x[0])
-            a0.addProduct(s, w0); c0.addProduct(s, w1)
-            s = SIMD16<Float>(repeating: x[o1]); a1.addProduct(s, w0); c1.addProduct(s, w1)
-            s = SIMD16<Float>(repeating: x[o2]); a2.addProduct(s, w0); c2.addProduct(s, w1)
-            s = SIMD16<Float>(repeating: x[o3]); a3.addProduct(s, w0); c3.addProduct(s, w1)
-            s = SIMD16<Float>(repeating: x[o4]); a4.addProduct(s, w0); c4.addProduct(s, w1)
-            s = SIMD16<Float>(repeating: x[o5]); a5.addProduct(s, w0); c5.addProduct(s, w1)
-            s = SIMD16<Float>(repeating: x[o6]); a6.addProduct(s, w0); c6.addProduct(s, w1)
-            s = SIMD16<Float>(repeating: x[o7]); a7.addProduct(s, w0); c7.addProduct(s, w1)
-            x += plane
-            w += 128
+        var w = weights, k0 = 0, block = input
+        while k0 < depth {
+            var x = block
+            for _ in 0..<Swift.min(blockDepth, depth - k0) {
+                let w0 = w[0], w1 = w[1]
+                var s = SIMD16<Float>(repeating: x[0])
+                a0.addProduct(s, w0); c0.addProduct(s, w1)
+                s = SIMD16<Float>(repeating: x[o1]); a1.addProduct(s, w0); c1.addProduct(s, w1)
+                s = SIMD16<Float>(repeating: x[o2]); a2.addProduct(s, w0); c2.addProduct(s, w1)
+                s = SIMD16<Float>(repeating: x[o3]); a3.addProduct(s, w0); c3.addProduct(s, w1)
+                s = SIMD16<Float>(repeating: x[o4]); a4.addProduct(s, w0); c4.addProduct(s, w1)
+                s = SIMD16<Float>(repeating: x[o5]); a5.addProduct(s, w0); c5.addProduct(s, w1)
+                s = SIMD16<Float>(repeating: x[o6]); a6.addProduct(s, w0); c6.addProduct(s, w1)
+                s = SIMD16<Float>(repeating: x[o7]); a7.addProduct(s, w0); c7.addProduct(s, w1)
+                x += channelStride
+                w += 2
+            }
+            k0 += blockDepth
+            block += blockStride
         }
-        let first = UnsafeMutableRawPointer(block).assumingMemoryBound(to: SIMD16<Float>.self)
-        let other = second.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: SIMD16<Float>.self) }
-        store(activation(a0), activation(c0), at: targets.0, first, other)
-        if last >= 1 { store(activation(a1), activation(c1), at: targets.1, first, other) }
-        if last >= 2 { store(activation(a2), activation(c2), at: targets.2, first, other) }
-        if last >= 3 { store(activation(a3), activation(c3), at: targets.3, first, other) }
-        if last >= 4 { store(activation(a4), activation(c4), at: targets.4, first, other) }
-        if last >= 5 { store(activation(a5), activation(c5), at: targets.5, first, other) }
-        if last >= 6 { store(activation(a6), activation(c6), at: targets.6, first, other) }
-        if last >= 7 { store(activation(a7), activation(c7), at: targets.7, first, other) }
+        tile[0] = activation(a0); tile[1] = activation(c0); tile[2] = activation(a1); tile[3] = activation(c1)
+        tile[4] = activation(a2); tile[5] = activation(c2); tile[6] = activation(a3); tile[7] = activation(c3)
+        tile[8] = activation(a4); tile[9] = activation(c4); tile[10] = activation(a5); tile[11] = activation(c5)
+        tile[12] = activation(a6); tile[13] = activation(c6); tile[14] = activation(a7); tile[15] = activation(c7)
     }
 }

@@ -18,6 +18,12 @@ public struct ChannelBlockedLayout: Sendable, Equatable {
         paddedWidth = Swift.max(g.width + g.padLeft, (g.outputWidth - 1) * g.strideX + (g.kernelWidth - 1) * g.dilationX + 1)
     }
 
+    /// Unpadded: block b is H × W pixels of 16 floats.
+    public init(channels: Int, height: Int, width: Int) {
+        (self.channels, self.height, self.width) = (channels, height, width)
+        (padTop, padLeft, paddedHeight, paddedWidth) = (0, 0, height, width)
+    }
+
     public var blocks: Int { (channels + Self.lanes - 1) / Self.lanes }
     /// Floats from one block to the next.
     public var blockStride: Int { paddedHeight * paddedWidth * Self.lanes }

@@ -13,17 +13,19 @@ enum ChannelInterleavedDepthwise {
         geometry g: ConvolutionGeometry, bias: UnsafePointer<Float>?, activation: F, workers: Int
     ) {
         convolve(weights: weights, input: input, blocked: false, layout: ChannelBlockedLayout(depthwiseInput: g), output: output,
-                 geometry: g, bias: bias, activation: activation, workers: workers)
+                 blockedOutput: false, geometry: g, bias: bias, activation: activation, workers: workers)
     }
 
     /// The same convolution reading its input already channel-blocked (as `layout`, with a zero
-    /// border), in place: no interleaving.
+    /// border), in place: no interleaving. With `blockedOutput` the output stays blocked too
+    /// (unpadded: block b is OH × OW pixels of 16 floats), so nothing is scattered back.
     static func run<F: VectorFunction>(
         weights: UnsafePointer<Float>, blocked input: UnsafePointer<Float>, layout: ChannelBlockedLayout, output: UnsafeMutablePointer<Float>,
-        geometry g: ConvolutionGeometry, bias: UnsafePointer<Float>?, activation: F, workers: Int
+        blockedOutput: Bool, geometry g: ConvolutionGeometry, bias: UnsafePointer<Float>?, activation: F, workers: Int
     ) {
         precondition(layout == ChannelBlockedLayout(depthwiseInput: g))
-        convolve(weights: weights, input: input, blocked: true, layout: layout, output: output, geometry: g, bias: bias, activation: activation, workers: workers)
+        convolve(weights: weights, input: input, blocked: true, layout: layout, output: output, blockedOutput: blockedOutput,
+                 geometry: g, bias: bias, activation: activation, workers: workers)
     }
 
     /// Splits the channel groups between the workers; each group's padded interleaved image is
@@ -31,7 +33,7 @@ enum ChannelInterleavedDepthwise {
     /// pixels scattered back to the output planes.
     static func convolve<F: VectorFunction>(
         weights: UnsafePointer<Float>, input: UnsafePointer<Float>, blocked: Bool, layout: ChannelBlockedLayout, output: UnsafeMutablePointer<Float>,
-        geometry g: ConvolutionGeometry, bias: UnsafePointer<Float>?, activation: F, workers: Int
+        blockedOutput: Bool, geometry g: ConvolutionGeometry, bias: UnsafePointer<Float>?, activation: F, workers: Int
     ) {
         let lanes = Self.lanes
         let (kh, kw) = (g.kernelHeight, g.kernelWidth), taps = kh * kw
@@ -50,7 +52,7 @@ enum ChannelInterleavedDepthwise {
                 let scratch = blocked ? 0 : layout.blockStride
                 let image = UnsafeMutablePointer<Float>.allocate(capacity: scratch)
                 image.initialize(repeating: 0, count: scratch)  // padding stays zero
-                let sums = UnsafeMutablePointer<Float>.allocate(capacity: plane * lanes)
+                let sums = UnsafeMutablePointer<Float>.allocate(capacity: blockedOutput ? 0 : plane * lanes)
                 let packed = UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: taps + 1)
                 let block = UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: lanes), spare = UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: lanes)
                 defer { image.deallocate(); sums.deallocate(); packed.deallocate(); block.deallocate(); spare.deallocate() }
@@ -70,6 +72,11 @@ enum ChannelInterleavedDepthwise {
                         lanesOut[taps * lanes + c] = shared.bias?[c0 + c] ?? 0
                     }
                     let add = packed[taps]
+                    if blockedOutput {
+                        let target = shared.output + (group * plane + first) * lanes
+                        sum(source, paddedWidth: paddedWidth, taps: tapOffsets.buffer, weights: packed, bias: add, geometry: g, activation: activation, rows: rows, into: target)
+                        continue
+                    }
                     sum(source, paddedWidth: paddedWidth, taps: tapOffsets.buffer, weights: packed, bias: add, geometry: g, activation: activation, rows: rows, into: sums)
                     // Scatter the pixels' lanes back to the channel planes, sixteen pixels at a time.
                     var q0 = first

@@ -17,20 +17,22 @@ public enum DepthwiseConvolution {
         }
     }
 
-    /// `output` (C × OH × OW, ordinary planes) from `input` held channel-blocked as `layout`
-    /// (`ChannelBlockedLayout(depthwiseInput: g)`, zero border), read in place.
+    /// `output` from `input` held channel-blocked as `layout` (`ChannelBlockedLayout(depthwiseInput: g)`,
+    /// zero border), read in place. The output is C × OH × OW planes, or with `blockedOutput`
+    /// channel-blocked and unpadded (what `BlockedPointwise` reads).
     public static func run(
         weights: UnsafePointer<Float>, blocked input: UnsafePointer<Float>, layout: ChannelBlockedLayout, output: UnsafeMutablePointer<Float>,
-        geometry g: ConvolutionGeometry, bias: UnsafePointer<Float>?, activation: Activation, workers: Int
+        blockedOutput: Bool, geometry g: ConvolutionGeometry, bias: UnsafePointer<Float>?, activation: Activation, workers: Int
     ) {
-        switch activation {
-        case .none:
-            ChannelInterleavedDepthwise.run(weights: weights, blocked: input, layout: layout, output: output, geometry: g, bias: bias, activation: Linear(), workers: workers)
-        case .clamp(let lower, let upper):
+        func run<F: VectorFunction>(_ activation: F) {
             ChannelInterleavedDepthwise.run(
-                weights: weights, blocked: input, layout: layout, output: output, geometry: g, bias: bias, activation: Clamp(lower: lower, upper: upper), workers: workers)
-        case .silu:
-            ChannelInterleavedDepthwise.run(weights: weights, blocked: input, layout: layout, output: output, geometry: g, bias: bias, activation: SiLU(), workers: workers)
+                weights: weights, blocked: input, layout: layout, output: output, blockedOutput: blockedOutput, geometry: g, bias: bias,
+                activation: activation, workers: workers)
+        }
+        switch activation {
+        case .none: run(Linear())
+        case .clamp(let lower, let upper): run(Clamp(lower: lower, upper: upper))
+        case .silu: run(SiLU())
         }
     }
 

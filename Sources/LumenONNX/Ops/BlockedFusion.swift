@@ -1,34 +1,42 @@
 import LumenKernels
 import LumenNumerics
 
-/// A 1×1 convolution whose only reader is a depthwise convolution (the expand → depthwise step
-/// of mobile networks' inverted residual blocks). The session can run the pair without ever
-/// materialising the 1×1 output as planes: the 1×1 kernel writes it channel-blocked with a zero
-/// border (`ChannelBlockedLayout`), exactly what the depthwise kernel reads in place, so the
-/// interleaving copy between the two goes away. Found once per session by `find`; taken per
-/// run only when the 1×1 output is not asked for (a capture or a graph output) and the
-/// depthwise geometry gains from it (`worthBlocking`).
+/// Hand-overs in channel-blocked form along the expand (1×1) → depthwise → project (1×1) chains
+/// of mobile networks' inverted residual blocks. Where a node's output has exactly one reader
+/// and that pair is 1×1 → depthwise or depthwise → 1×1, the session can pass the output in the
+/// kernels' blocked layout (`ChannelBlockedLayout`, sixteen channels per pixel) instead of as
+/// planes: the depthwise kernel reads a zero-bordered blocked image in place and writes its
+/// output blocked, and the 1×1 kernel (`BlockedPointwise`) reads and writes either form, so the
+/// copies that interleave channels before a depthwise convolution and scatter them after it go
+/// away. Found once per session (`init`); taken per run only for outputs that are not asked for
+/// (captures, graph outputs), and into a depthwise convolution only where it gains (`worthBlocking`).
 struct BlockedFusion: Sendable {
-    /// Index of the depthwise node reading the 1×1 output.
-    let consumer: Int
-    /// The 1×1 weights packed for `BlockedPointwise`.
-    let filter: BlockedFilter
+    /// 1×1 convolutions on either side of a hand-over, packed for `BlockedPointwise`, by node index.
+    let filters: [Int: BlockedFilter]
+    /// The one reader of a node's output, by node index, where the pair can hand over blocked.
+    let readers: [Int: Int]
 
-    /// Fusable 1×1 convolutions of `model` (already prepared by `FastKernel.prepare`), by node index.
-    static func find(in model: ONNXModel, consumers: [String: Int]) -> [Int: BlockedFusion] {
-        var readers: [String: Int] = [:]
-        for (i, node) in model.nodes.enumerated() where node.fast.map(\.isDepthwise) ?? false { readers[node.inputs[0]] = i }
+    /// Finds the hand-overs of `model` (already prepared by `FastKernel.prepare`).
+    init(model: ONNXModel, consumers: [String: Int]) {
+        var filters: [Int: BlockedFilter] = [:], readers: [Int: Int] = [:]
+        var reader: [String: Int] = [:]
+        for (i, node) in model.nodes.enumerated() where node.fast != nil && !node.inputs.isEmpty { reader[node.inputs[0]] = i }
         let outputs = Set(model.outputs.map(\.name))
-        var found: [Int: BlockedFusion] = [:]
-        for (i, node) in model.nodes.enumerated() {
-            guard case .dense? = node.fast, node.outputs.count == 1, let reader = readers[node.outputs[0]],
-                consumers[node.outputs[0]] == 1, !outputs.contains(node.outputs[0]),
-                case .float(let shape, let weights)? = model.initializers[node.inputs[1]], shape.count == 4, shape[2] == 1, shape[3] == 1
-            else { continue }
-            let filter = weights.withUnsafeBufferPointer { BlockedFilter(weights: $0, outputs: shape[0], depth: shape[1]) }
-            found[i] = BlockedFusion(consumer: reader, filter: filter)
+        func pointwise(_ i: Int) -> Bool {
+            let node = model.nodes[i]
+            guard case .dense? = node.fast, case .float(let shape, let weights)? = model.initializers[node.inputs[1]],
+                shape.count == 4, shape[2] == 1, shape[3] == 1
+            else { return false }
+            if filters[i] == nil { filters[i] = weights.withUnsafeBufferPointer { BlockedFilter(weights: $0, outputs: shape[0], depth: shape[1]) } }
+            return true
         }
-        return found
+        for (i, node) in model.nodes.enumerated() where node.fast != nil && node.outputs.count == 1 {
+            let name = node.outputs[0]
+            guard let r = reader[name], consumers[name] == 1, !outputs.contains(name) else { continue }
+            let depthwise = node.fast?.isDepthwise ?? false, readerDepthwise = model.nodes[r].fast?.isDepthwise ?? false
+            if (depthwise && pointwise(r)) || (readerDepthwise && pointwise(i)) { readers[i] = r }
+        }
+        (self.filters, self.readers) = (filters, readers)
     }
 
     /// Whether the depthwise convolution `g` runs faster on blocked input than on planes: strided
@@ -38,65 +46,110 @@ struct BlockedFusion: Sendable {
         g.channels >= ChannelBlockedLayout.lanes && (g.strideY > 1 || g.strideX > 1 || g.outputHeight * g.outputWidth <= 1024)
     }
 
-    /// Runs the 1×1 convolution `pointwise` on `x` into channel-blocked form for `depthwise`;
-    /// nil when the shapes do not suit (the caller runs both nodes as usual).
-    func runPointwise(
-        _ pointwise: Node, x: (shape: [Int], data: [Float]), bias: [Float]?, depthwise: Node, depthwiseWeights: [Int]
-    ) throws -> BlockedTensor? {
-        guard x.shape.count == 4, x.shape[1] == filter.depth, bias.map({ $0.count == filter.outputs }) ?? true,
-            depthwiseWeights.count == 4, depthwiseWeights[0] == filter.outputs, depthwiseWeights[1] == 1,
-            depthwise.int("group", 1) == filter.outputs,
-            try FastKernel.geometry(pointwise, input: x.shape, weights: [filter.outputs, filter.depth, 1, 1]).isPointwise
+    /// The depthwise convolution `node` on an N × C × H × W input, if it can take blocked input.
+    func depthwiseGeometry(_ node: Node, input: [Int], model: ONNXModel) throws -> ConvolutionGeometry? {
+        guard node.fast?.isDepthwise ?? false, input.count == 4, let w = model.initializers[node.inputs[1]]?.shape, w.count == 4,
+            w[0] == input[1], w[1] == 1, node.int("group", 1) == input[1]
         else { return nil }
-        let geometry = try FastKernel.geometry(depthwise, input: [x.shape[0], filter.outputs, x.shape[2], x.shape[3]], weights: depthwiseWeights)
-        guard Self.worthBlocking(geometry) else { return nil }
-        let tensor = BlockedTensor(layout: ChannelBlockedLayout(depthwiseInput: geometry), geometry: geometry, batch: x.shape[0])
-        let activation = FastKernel.activation(pointwise), inPlane = filter.depth * x.shape[2] * x.shape[3]
-        x.data.withUnsafeBufferPointer { X in
-            bias.withUnsafeBufferPointer { B in
-                for b in 0..<tensor.batch {
-                    BlockedPointwise.run(
-                        filter, input: X.baseAddress! + b * inPlane, output: tensor.storage + b * tensor.layout.count, layout: tensor.layout,
-                        bias: B?.baseAddress, activation: activation, workers: Parallel.workers)
-                }
-            }
-        }
-        return tensor
+        let g = try FastKernel.geometry(node, input: input, weights: w)
+        return Self.worthBlocking(g) ? g : nil
     }
 
-    /// Runs `depthwise` on the blocked output of its 1×1 producer.
-    static func runDepthwise(_ depthwise: Node, input: BlockedTensor, w: (shape: [Int], data: [Float]), bias: [Float]?) throws -> Value {
-        let g = input.geometry
-        guard w.shape == [g.outputs, 1, g.kernelHeight, g.kernelWidth], bias.map({ $0.count == g.outputs }) ?? true else {
-            throw depthwise.fail("weight \(w.shape) does not fit its input")
+    /// Whether the 1×1 convolution at `index` reads an N × C × H × W input as a plain matrix product.
+    func isPointwise(_ index: Int, input: [Int], model: ONNXModel) throws -> Bool {
+        guard let filter = filters[index], input.count == 4, input[1] == filter.depth else { return false }
+        return try FastKernel.geometry(model.nodes[index], input: input, weights: [filter.outputs, filter.depth, 1, 1]).isPointwise
+    }
+
+    /// Runs node `index` when it reads a blocked tensor or hands its output over (`handOver`:
+    /// its output is not asked for); nil when it takes neither route (the session runs it as usual).
+    /// Returns the node's outputs as planes, or its output in blocked form for its reader.
+    func run(
+        _ index: Int, model: ONNXModel, args: [Value?], blockedInput: BlockedTensor?, handOver: Bool
+    ) throws -> (planes: Value?, blocked: BlockedTensor?)? {
+        let node = model.nodes[index]
+        let bias = args.count > 2 ? args[2]?.floats : nil
+        let reader = handOver ? readers[index].map { model.nodes[$0] } : nil
+        if let filter = filters[index] {
+            // 1×1: from planes or blocked, to planes or blocked for a depthwise reader.
+            let shape = try blockedInput.map { [$0.batch, $0.layout.channels, $0.layout.height, $0.layout.width] } ?? node.floats(args, 0).shape
+            guard try isPointwise(index, input: shape, model: model), bias.map({ $0.count == filter.outputs }) ?? true else {
+                if blockedInput != nil { throw node.fail("its input does not fit its weights") }
+                return nil
+            }
+            let next = try reader.flatMap { try depthwiseGeometry($0, input: [shape[0], filter.outputs, shape[2], shape[3]], model: model) }
+            guard blockedInput != nil || next != nil else { return nil }
+            let x = blockedInput == nil ? try node.floats(args, 0).data : []
+            return try x.withUnsafeBufferPointer { X in
+                let from = blockedInput.map { TensorForm.blocked($0.layout) } ?? .planes
+                let inCount = blockedInput?.layout.count ?? filter.depth * shape[2] * shape[3]
+                let source = blockedInput.map { UnsafePointer($0.storage) } ?? X.baseAddress!
+                func convolve(_ output: UnsafeMutablePointer<Float>, _ form: TensorForm, outCount: Int) {
+                    bias.withUnsafeBufferPointer { B in
+                        for b in 0..<shape[0] {
+                            BlockedPointwise.run(
+                                filter, input: source + b * inCount, from, output: output + b * outCount, form, height: shape[2], width: shape[3],
+                                bias: B?.baseAddress, activation: FastKernel.activation(node), workers: Parallel.workers)
+                        }
+                    }
+                }
+                if let next {
+                    let tensor = BlockedTensor(layout: ChannelBlockedLayout(depthwiseInput: next), batch: shape[0], geometry: next)
+                    convolve(tensor.storage, .blocked(tensor.layout), outCount: tensor.layout.count)
+                    return (nil, tensor)
+                }
+                let outCount = filter.outputs * shape[2] * shape[3]
+                let out = [Float](unsafeUninitializedCapacity: shape[0] * outCount) { buffer, count in
+                    convolve(buffer.baseAddress!, .planes, outCount: outCount)
+                    count = shape[0] * outCount
+                }
+                return (.float(shape: [shape[0], filter.outputs, shape[2], shape[3]], data: out), nil)
+            }
         }
-        let plane = g.outputs * g.outputHeight * g.outputWidth, activation = FastKernel.activation(depthwise)
-        let out = [Float](unsafeUninitializedCapacity: input.batch * plane) { buffer, count in
+        // Depthwise from blocked input, to planes or blocked (unpadded) for a 1×1 reader.
+        guard let input = blockedInput, let g = input.geometry else { return nil }
+        let w = try node.floats(args, 1)
+        guard w.shape == [g.outputs, 1, g.kernelHeight, g.kernelWidth], bias.map({ $0.count == g.outputs }) ?? true else {
+            throw node.fail("weight \(w.shape) does not fit its input")
+        }
+        let shape = [input.batch, g.outputs, g.outputHeight, g.outputWidth]
+        let blockedOut = try readers[index].map { try isPointwise($0, input: shape, model: model) } ?? false && handOver
+        let outLayout = ChannelBlockedLayout(channels: g.outputs, height: g.outputHeight, width: g.outputWidth)
+        let outCount = blockedOut ? outLayout.count : g.outputs * g.outputHeight * g.outputWidth
+        func convolve(_ output: UnsafeMutablePointer<Float>) {
             w.data.withUnsafeBufferPointer { W in
                 bias.withUnsafeBufferPointer { B in
                     for b in 0..<input.batch {
                         DepthwiseConvolution.run(
-                            weights: W.baseAddress!, blocked: input.storage + b * input.layout.count, layout: input.layout,
-                            output: buffer.baseAddress! + b * plane, geometry: g, bias: B?.baseAddress, activation: activation, workers: Parallel.workers)
+                            weights: W.baseAddress!, blocked: input.storage + b * input.layout.count, layout: input.layout, output: output + b * outCount,
+                            blockedOutput: blockedOut, geometry: g, bias: B?.baseAddress, activation: FastKernel.activation(node), workers: Parallel.workers)
                     }
                 }
             }
-            count = input.batch * plane
         }
-        return .float(shape: [input.batch, g.outputs, g.outputHeight, g.outputWidth], data: out)
+        if blockedOut {
+            let tensor = BlockedTensor(layout: outLayout, batch: input.batch, geometry: nil)
+            convolve(tensor.storage)
+            return (nil, tensor)
+        }
+        let out = [Float](unsafeUninitializedCapacity: input.batch * outCount) { buffer, count in
+            convolve(buffer.baseAddress!)
+            count = input.batch * outCount
+        }
+        return (.float(shape: shape, data: out), nil)
     }
 }
 
-/// A 1×1 convolution's output in channel-blocked form, waiting for its depthwise reader.
+/// A node's output in channel-blocked form, waiting for its one reader.
 final class BlockedTensor: @unchecked Sendable {
     let layout: ChannelBlockedLayout
-    /// The depthwise convolution that will read it.
-    let geometry: ConvolutionGeometry
     let batch: Int
+    /// The depthwise convolution that will read it (nil when a 1×1 convolution will).
+    let geometry: ConvolutionGeometry?
     let storage: UnsafeMutablePointer<Float>
 
-    init(layout: ChannelBlockedLayout, geometry: ConvolutionGeometry, batch: Int) {
-        (self.layout, self.geometry, self.batch) = (layout, geometry, batch)
+    init(layout: ChannelBlockedLayout, batch: Int, geometry: ConvolutionGeometry?) {
+        (self.layout, self.batch, self.geometry) = (layout, batch, geometry)
         // 64-byte aligned: the 1×1 kernel stores whole pixels (16 floats) as aligned vectors.
         storage = UnsafeMutableRawPointer.allocate(byteCount: batch * layout.count * 4, alignment: 64).bindMemory(to: Float.self, capacity: batch * layout.count)
         for b in 0..<batch { layout.zeroBorder(storage + b * layout.count) }

@@ -6,8 +6,8 @@ public struct ONNXSession: Sendable {
     public let model: ONNXModel
     /// How many nodes read each value.
     let consumers: [String: Int]
-    /// 1×1 convolutions that can hand their output to a depthwise reader channel-blocked, by node index.
-    let fusions: [Int: BlockedFusion]
+    /// Where nodes can hand their outputs to their readers channel-blocked (nil on the portable path).
+    let fusion: BlockedFusion?
 
     /// `kernels: .portable` runs every node on the portable path (convolutions through im2col +
     /// OpenBLAS) even where the AVX-512 kernels could run; `.automatic` uses them when the CPU
@@ -20,7 +20,7 @@ public struct ONNXSession: Sendable {
         var consumers: [String: Int] = [:]
         for node in model.nodes { for input in node.inputs where !input.isEmpty { consumers[input, default: 0] += 1 } }
         self.consumers = consumers
-        fusions = kernels == .automatic && FastKernel.supported ? BlockedFusion.find(in: model, consumers: consumers) : [:]
+        fusion = kernels == .automatic && FastKernel.supported ? BlockedFusion(model: model, consumers: consumers) : nil
     }
 
     /// Which kernels a session uses.
@@ -67,14 +67,13 @@ public struct ONNXSession: Sendable {
                 return v
             }
             var results: [Value] = []
-            if let input = node.inputs.first, let tensor = blocked.removeValue(forKey: input) {
-                results = [try BlockedFusion.runDepthwise(node, input: tensor, w: try node.floats(args, 1), bias: args.count > 2 ? args[2]?.floats : nil)]
-            } else if fuse, let fusion = fusions[index], !keep.contains(node.outputs[0]),
-                let tensor = try fusion.runPointwise(
-                    node, x: try node.floats(args, 0), bias: args.count > 2 ? args[2]?.floats : nil,
-                    depthwise: model.nodes[fusion.consumer], depthwiseWeights: model.initializers[model.nodes[fusion.consumer].inputs[1]]?.shape ?? [])
+            let blockedInput = node.inputs.first.flatMap { blocked.removeValue(forKey: $0) }
+            let handOver = fuse && fusion?.readers[index] != nil && !keep.contains(node.outputs[0])
+            if let fusion, blockedInput != nil || handOver,
+                let (planes, tensor) = try fusion.run(index, model: model, args: args, blockedInput: blockedInput, handOver: handOver)
             {
-                blocked[node.outputs[0]] = tensor
+                if let planes { results = [planes] }
+                if let tensor { blocked[node.outputs[0]] = tensor }
             } else {
                 results = try Operators.table[node.op]!(node, args, model.opset)
             }
