@@ -131,8 +131,8 @@ enum ChannelInterleavedDepthwise {
     }
 
     /// The 16 channels of every output pixel in `rows`: bias + Σ taps weight × input, activated,
-    /// stored from `sums` on (the range's first pixel first); eight pixels of a row at a time so
-    /// eight sums are in flight.
+    /// stored from `sums` on (the range's first pixel first); four pixels of a row at a time so
+    /// four sums are in flight.
     @inline(__always)
     static func sum<F: VectorFunction>(
         _ image: UnsafePointer<Float>, paddedWidth: Int, taps: UnsafeBufferPointer<Int>, weights: UnsafePointer<SIMD16<Float>>,
@@ -147,25 +147,6 @@ enum ChannelInterleavedDepthwise {
         for y in rows {
             let row = image + y * g.strideY * paddedWidth * lanes
             var x = 0
-            while x + 8 <= g.outputWidth {
-                let base = row + x * step
-                var a0 = bias, a1 = bias, a2 = bias, a3 = bias, a4 = bias, a5 = bias, a6 = bias, a7 = bias
-                for t in taps.indices {
-                    let w = weights[t], p = base + taps[t]
-                    a0.addProduct(w, load(p))
-                    a1.addProduct(w, load(p + step))
-                    a2.addProduct(w, load(p + 2 * step))
-                    a3.addProduct(w, load(p + 3 * step))
-                    a4.addProduct(w, load(p + 4 * step))
-                    a5.addProduct(w, load(p + 5 * step))
-                    a6.addProduct(w, load(p + 6 * step))
-                    a7.addProduct(w, load(p + 7 * step))
-                }
-                let pixel = y * g.outputWidth + x - first
-                store(a0, pixel); store(a1, pixel + 1); store(a2, pixel + 2); store(a3, pixel + 3)
-                store(a4, pixel + 4); store(a5, pixel + 5); store(a6, pixel + 6); store(a7, pixel + 7)
-                x += 8
-            }
             while x + 4 <= g.outputWidth {
                 let base = row + x * step
                 var a0 = bias, a1 = bias, a2 = bias, a3 = bias
