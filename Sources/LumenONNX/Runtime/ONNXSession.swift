@@ -38,9 +38,9 @@ public struct ONNXSession: Sendable {
     /// Runs the graph on `inputs` (by graph input name). The first run limits OpenBLAS to one
     /// thread for the process: the kernels split their own work across the cores, and two thread
     /// pools fighting over two cores made timings swing by 2×. `recordShapes` sees every node's
-    /// outputs as it finishes, except a 1×1 convolution whose output goes straight to its
-    /// depthwise reader in the kernels' blocked form (see `BlockedFusion`): that node is reported
-    /// with no outputs and its work is done by the time its reader is reported.
+    /// outputs as it finishes, except where a node hands its output straight to its one reader in
+    /// the kernels' channel-blocked form (1×1 → depthwise → 1×1, see `BlockedFusion`): such a node
+    /// is reported, when it has run, with no outputs.
     public func run(_ inputs: [String: Value], capture: Set<String> = [], recordShapes: ((Node, [Value]) -> Void)? = nil) throws -> Result {
         try run(inputs, capture: capture, fuse: true, recordShapes: recordShapes)
     }
