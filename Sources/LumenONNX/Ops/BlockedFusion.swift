@@ -80,7 +80,7 @@ struct BlockedFusion: Sendable {
             let next = try reader.flatMap { try depthwiseGeometry($0, input: [shape[0], filter.outputs, shape[2], shape[3]], model: model) }
             guard blockedInput != nil || next != nil else { return nil }
             let x = blockedInput == nil ? try node.floats(args, 0).data : []
-            return try x.withUnsafeBufferPointer { X in
+            return x.withUnsafeBufferPointer { X in
                 let from = blockedInput.map { TensorForm.blocked($0.layout) } ?? .planes
                 let inCount = blockedInput?.layout.count ?? filter.depth * shape[2] * shape[3]
                 let source = blockedInput.map { UnsafePointer($0.storage) } ?? X.baseAddress!
