@@ -97,30 +97,28 @@ public enum BlockedPointwise {
         if let bias { for m in 0..<filter.outputs { biases[m / lanes][m % lanes] = bias[m] } }
         let shared = Convolution.Shared(source: input, output: output, bias: nil)
         let weights = SendableBuffer(UnsafeBufferPointer(start: UnsafePointer(filter.storage), count: filter.groups * filter.depth * 2))
-        do {
-            biases.withUnsafeBufferPointer { biases in
-                let biases = SendableBuffer(biases)
-                parallel(workers: Swift.min(workers, items)) { worker, count in
-                    let first = items * worker / count, end = items * (worker + 1) / count
-                    let tileRange = byPositions ? first..<end : 0..<tiles, groupRange = byPositions ? 0..<groups : first..<end
-                    withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 2 * positions) { tile in
-                        let tile = tile.baseAddress!
-                        for t in tileRange {
-                            let p0 = t * positions, last = Swift.min(positions, plane - p0) - 1
-                            for group in groupRange {
-                                let w = weights.buffer.baseAddress! + group * filter.depth * 2
-                                let bias = (biases.buffer[2 * group], biases.buffer[2 * group + 1])
-                                // The tile's first input (position p0 of channel 0) and how channels and positions step.
-                                switch shape.input {
-                                case .planes:
-                                    kernel(w, shared.source + p0, depth: filter.depth, blockDepth: filter.depth, blockStride: 0, channelStride: plane,
-                                           positionStride: 1, last: last, bias: bias, activation: activation, into: tile)
-                                case .blocked(let layout):
-                                    kernel(w, shared.source + p0 * lanes, depth: filter.depth, blockDepth: lanes, blockStride: layout.blockStride, channelStride: 1,
-                                           positionStride: lanes, last: last, bias: bias, activation: activation, into: tile)
-                                }
-                                place(tile, positions: p0...(p0 + last), group: group, outputs: filter.outputs, output: shared.output, form: shape.output, plane: plane)
+        biases.withUnsafeBufferPointer { biases in
+            let biases = SendableBuffer(biases)
+            parallel(workers: Swift.min(workers, items)) { worker, count in
+                let first = items * worker / count, end = items * (worker + 1) / count
+                let tileRange = byPositions ? first..<end : 0..<tiles, groupRange = byPositions ? 0..<groups : first..<end
+                withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 2 * positions) { tile in
+                    let tile = tile.baseAddress!
+                    for t in tileRange {
+                        let p0 = t * positions, last = Swift.min(positions, plane - p0) - 1
+                        for group in groupRange {
+                            let w = weights.buffer.baseAddress! + group * filter.depth * 2
+                            let bias = (biases.buffer[2 * group], biases.buffer[2 * group + 1])
+                            // The tile's first input (position p0 of channel 0) and how channels and positions step.
+                            switch shape.input {
+                            case .planes:
+                                kernel(w, shared.source + p0, depth: filter.depth, blockDepth: filter.depth, blockStride: 0, channelStride: plane,
+                                       positionStride: 1, last: last, bias: bias, activation: activation, into: tile)
+                            case .blocked(let layout):
+                                kernel(w, shared.source + p0 * lanes, depth: filter.depth, blockDepth: lanes, blockStride: layout.blockStride, channelStride: 1,
+                                       positionStride: lanes, last: last, bias: bias, activation: activation, into: tile)
                             }
+                            place(tile, positions: p0...(p0 + last), group: group, outputs: filter.outputs, output: shared.output, form: shape.output, plane: plane)
                         }
                     }
                 }

@@ -2,9 +2,11 @@
 /// hundreds of channels), where one channel at a time leaves most vector lanes idle. Sixteen
 /// channels share the lanes instead: they are interleaved into a zero-padded H × W × 16 image,
 /// every output pixel is the sum over the taps of (16 weights) × (16 inputs), and the pixels are
-/// scattered back to the channels' planes.
+/// scattered back to the channels' planes. Input already in that form (`ChannelBlockedLayout`,
+/// handed over by a 1×1 convolution) is read in place at any image size, and the output can stay
+/// blocked for a 1×1 reader.
 enum ChannelInterleavedDepthwise {
-    /// Output planes up to this many pixels take this path.
+    /// Output planes up to this many pixels take this path from ordinary planes.
     static let largestPlane = 256
     static let lanes = 16
 
