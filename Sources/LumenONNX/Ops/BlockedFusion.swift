@@ -63,80 +63,101 @@ struct BlockedFusion: Sendable {
 
     /// Runs node `index` when it reads a blocked tensor or hands its output over (`handOver`:
     /// its output is not asked for); nil when it takes neither route (the session runs it as usual).
-    /// Returns the node's outputs as planes, or its output in blocked form for its reader.
+    /// Returns the node's output as planes, or in blocked form for its reader.
     func run(
         _ index: Int, model: ONNXModel, args: [Value?], blockedInput: BlockedTensor?, handOver: Bool
     ) throws -> (planes: Value?, blocked: BlockedTensor?)? {
-        let node = model.nodes[index]
         let bias = args.count > 2 ? args[2]?.floats : nil
-        let reader = handOver ? readers[index].map { model.nodes[$0] } : nil
         if let filter = filters[index] {
-            // 1×1: from planes or blocked, to planes or blocked for a depthwise reader.
-            let shape = try blockedInput.map { [$0.batch, $0.layout.channels, $0.layout.height, $0.layout.width] } ?? node.floats(args, 0).shape
-            guard try isPointwise(index, input: shape, model: model), bias.map({ $0.count == filter.outputs }) ?? true else {
-                if blockedInput != nil { throw node.fail("its input does not fit its weights") }
-                return nil
-            }
-            let next = try reader.flatMap { try depthwiseGeometry($0, input: [shape[0], filter.outputs, shape[2], shape[3]], model: model) }
-            guard blockedInput != nil || next != nil else { return nil }
-            let x = blockedInput == nil ? try node.floats(args, 0).data : []
-            return x.withUnsafeBufferPointer { X in
-                let from = blockedInput.map { TensorForm.blocked($0.layout) } ?? .planes
-                let inCount = blockedInput?.layout.count ?? filter.depth * shape[2] * shape[3]
-                let source = blockedInput.map { UnsafePointer($0.storage) } ?? X.baseAddress!
-                func convolve(_ output: UnsafeMutablePointer<Float>, _ form: TensorForm, outCount: Int) {
-                    bias.withUnsafeBufferPointer { B in
-                        for b in 0..<shape[0] {
-                            BlockedPointwise.run(
-                                filter, input: source + b * inCount, from, output: output + b * outCount, form, height: shape[2], width: shape[3],
-                                bias: B?.baseAddress, activation: FastKernel.activation(node), workers: Parallel.workers)
-                        }
+            return try runPointwise(index, filter: filter, model: model, args: args, bias: bias, blockedInput: blockedInput, handOver: handOver)
+        }
+        guard let input = blockedInput else { return nil }
+        return try runDepthwise(index, model: model, args: args, bias: bias, input: input, handOver: handOver)
+    }
+
+    /// A 1×1 convolution from planes or blocked input, to planes, or blocked for a depthwise reader.
+    func runPointwise(
+        _ index: Int, filter: BlockedFilter, model: ONNXModel, args: [Value?], bias: [Float]?, blockedInput: BlockedTensor?, handOver: Bool
+    ) throws -> (planes: Value?, blocked: BlockedTensor?)? {
+        let node = model.nodes[index]
+        let shape = try blockedInput.map { [$0.batch, $0.layout.channels, $0.layout.height, $0.layout.width] } ?? node.floats(args, 0).shape
+        guard try isPointwise(index, input: shape, model: model), bias.map({ $0.count == filter.outputs }) ?? true else {
+            if blockedInput != nil { throw node.fail("its input does not fit its weights") }
+            return nil
+        }
+        let (batch, height, width) = (shape[0], shape[2], shape[3])
+        let reader = handOver ? readers[index].map { model.nodes[$0] } : nil
+        let next = try reader.flatMap { try depthwiseGeometry($0, input: [batch, filter.outputs, height, width], model: model) }
+        guard blockedInput != nil || next != nil else { return nil }
+        let x = blockedInput == nil ? try node.floats(args, 0).data : []
+        let into = next.map { Self.Target.blocked(ChannelBlockedLayout(depthwiseInput: $0), reader: $0) }
+            ?? .planes([batch, filter.outputs, height, width])
+        return x.withUnsafeBufferPointer { X in
+            let from = blockedInput.map { TensorForm.blocked($0.layout) } ?? .planes
+            let inCount = blockedInput?.layout.count ?? filter.depth * height * width
+            let source = blockedInput.map { UnsafePointer($0.storage) } ?? X.baseAddress!
+            return Self.emit(into, batch: batch) { output, form, outCount in
+                bias.withUnsafeBufferPointer { B in
+                    for b in 0..<batch {
+                        BlockedPointwise.run(
+                            filter, input: source + b * inCount, from, output: output + b * outCount, form, height: height, width: width,
+                            bias: B?.baseAddress, activation: FastKernel.activation(node), workers: Parallel.workers)
                     }
                 }
-                if let next {
-                    let tensor = BlockedTensor(layout: ChannelBlockedLayout(depthwiseInput: next), batch: shape[0], geometry: next)
-                    convolve(tensor.storage, .blocked(tensor.layout), outCount: tensor.layout.count)
-                    return (nil, tensor)
-                }
-                let outCount = filter.outputs * shape[2] * shape[3]
-                let out = [Float](unsafeUninitializedCapacity: shape[0] * outCount) { buffer, count in
-                    convolve(buffer.baseAddress!, .planes, outCount: outCount)
-                    count = shape[0] * outCount
-                }
-                return (.float(shape: [shape[0], filter.outputs, shape[2], shape[3]], data: out), nil)
             }
         }
-        // Depthwise from blocked input, to planes or blocked (unpadded) for a 1×1 reader.
-        guard let input = blockedInput, let g = input.geometry else { return nil }
+    }
+
+    /// A depthwise convolution from blocked input, to planes, or blocked (unpadded) for a 1×1 reader.
+    func runDepthwise(
+        _ index: Int, model: ONNXModel, args: [Value?], bias: [Float]?, input: BlockedTensor, handOver: Bool
+    ) throws -> (planes: Value?, blocked: BlockedTensor?)? {
+        let node = model.nodes[index]
+        guard let g = input.geometry else { return nil }
         let w = try node.floats(args, 1)
         guard w.shape == [g.outputs, 1, g.kernelHeight, g.kernelWidth], bias.map({ $0.count == g.outputs }) ?? true else {
             throw node.fail("weight \(w.shape) does not fit its input")
         }
         let shape = [input.batch, g.outputs, g.outputHeight, g.outputWidth]
-        let blockedOut = try readers[index].map { try isPointwise($0, input: shape, model: model) } ?? false && handOver
-        let outLayout = ChannelBlockedLayout(channels: g.outputs, height: g.outputHeight, width: g.outputWidth)
-        let outCount = blockedOut ? outLayout.count : g.outputs * g.outputHeight * g.outputWidth
-        func convolve(_ output: UnsafeMutablePointer<Float>) {
-            w.data.withUnsafeBufferPointer { W in
+        let blockedOut = try handOver && (readers[index].map { try isPointwise($0, input: shape, model: model) } ?? false)
+        let into = blockedOut ? Self.Target.blocked(ChannelBlockedLayout(channels: g.outputs, height: g.outputHeight, width: g.outputWidth), reader: nil) : .planes(shape)
+        return w.data.withUnsafeBufferPointer { W in
+            Self.emit(into, batch: input.batch) { output, form, outCount in
                 bias.withUnsafeBufferPointer { B in
                     for b in 0..<input.batch {
                         DepthwiseConvolution.run(
                             weights: W.baseAddress!, blocked: input.storage + b * input.layout.count, layout: input.layout, output: output + b * outCount,
-                            blockedOutput: blockedOut, geometry: g, bias: B?.baseAddress, activation: FastKernel.activation(node), workers: Parallel.workers)
+                            blockedOutput: form != .planes, geometry: g, bias: B?.baseAddress, activation: FastKernel.activation(node), workers: Parallel.workers)
                     }
                 }
             }
         }
-        if blockedOut {
-            let tensor = BlockedTensor(layout: outLayout, batch: input.batch, geometry: nil)
-            convolve(tensor.storage)
+    }
+
+    /// Where a node's output goes: planes of the given shape, or a blocked tensor for its reader
+    /// (`reader`: the depthwise geometry that will read it, nil for a 1×1 reader).
+    enum Target {
+        case planes([Int])
+        case blocked(ChannelBlockedLayout, reader: ConvolutionGeometry?)
+    }
+
+    /// Allocates the output `target` describes and has `compute(output, form, floats per image)` fill it.
+    static func emit(
+        _ target: Target, batch: Int, _ compute: (UnsafeMutablePointer<Float>, TensorForm, Int) -> Void
+    ) -> (planes: Value?, blocked: BlockedTensor?) {
+        switch target {
+        case .blocked(let layout, let reader):
+            let tensor = BlockedTensor(layout: layout, batch: batch, geometry: reader)
+            compute(tensor.storage, .blocked(layout), layout.count)
             return (nil, tensor)
+        case .planes(let shape):
+            let perImage = shape.dropFirst().reduce(1, *)
+            let out = [Float](unsafeUninitializedCapacity: batch * perImage) { buffer, count in
+                compute(buffer.baseAddress!, .planes, perImage)
+                count = batch * perImage
+            }
+            return (.float(shape: shape, data: out), nil)
         }
-        let out = [Float](unsafeUninitializedCapacity: input.batch * outCount) { buffer, count in
-            convolve(buffer.baseAddress!)
-            count = input.batch * outCount
-        }
-        return (.float(shape: shape, data: out), nil)
     }
 }
 
