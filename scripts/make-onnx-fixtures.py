@@ -134,11 +134,16 @@ def main():
                               [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], [numpy_helper.from_array(f32(5, 4, 3, 3), "w")])
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     model.ir_version = 8
+    # (onnx appends to an existing weights file, so a rerun would otherwise double it.)
+    (OUT / "conv_external.weights").unlink(missing_ok=True)
     onnx.save_model(model, str(external), save_as_external_data=True, all_tensors_to_one_file=True, location="conv_external.weights", size_threshold=0)
     result = ort.InferenceSession(str(external), providers=["CPUExecutionProvider"]).run(["y"], {"x": x})[0]
     np.save(OUT / "conv_external.in.x.npy", x)
     np.save(OUT / "conv_external.out.y.npy", result)
     manifest.append({"name": "conv_external", "inputs": ["x"], "outputs": ["y"]})
+    # A classifier head: one row times Bᵀ plus a bias (Lumen's matrix–vector kernel), with row and
+    # column counts that leave partial groups of 4 rows and 16 columns.
+    case("gemm_row_classifier", [N("Gemm", ["a", "b", "c"], ["y"], transB=1)], {"a": f32(1, 520)}, ["y"], [("b", f32(131, 520)), ("c", f32(131))])
     (OUT.parent / "ops_manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
     print(f"wrote {len(manifest)} operator cases to {OUT}")
 

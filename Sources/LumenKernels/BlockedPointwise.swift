@@ -104,19 +104,27 @@ public enum BlockedPointwise {
                 let tileRange = byPositions ? first..<end : 0..<tiles, groupRange = byPositions ? 0..<groups : first..<end
                 withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 2 * positions) { tile in
                     let tile = tile.baseAddress!
-                    for t in tileRange {
-                        let p0 = t * positions, last = Swift.min(positions, plane - p0) - 1
-                        for group in groupRange {
+                    // Split by groups, a group's weights are read once and stay in cache over
+                    // the tiles; split by positions, a tile's inputs stay in cache over the groups.
+                    let outer = byPositions ? tileRange : groupRange, inner = byPositions ? groupRange : tileRange
+                    for o in outer {
+                        for i in inner {
+                            let (t, group) = byPositions ? (o, i) : (i, o)
+                            let p0 = t * positions, last = Swift.min(positions, plane - p0) - 1
                             let w = weights.buffer.baseAddress! + group * filter.depth * 2
                             let bias = (biases.buffer[2 * group], biases.buffer[2 * group + 1])
                             // The tile's first input (position p0 of channel 0) and how channels and positions step.
+                            let steps: Steps
                             switch shape.input {
-                            case .planes:
-                                kernel(w, shared.source + p0, depth: filter.depth, blockDepth: filter.depth, blockStride: 0, channelStride: plane,
-                                       positionStride: 1, last: last, bias: bias, activation: activation, into: tile)
+                            case .planes: steps = Steps(input: shared.source + p0, blockDepth: filter.depth, blockStride: 0, channelStride: plane, positionStride: 1)
                             case .blocked(let layout):
-                                kernel(w, shared.source + p0 * lanes, depth: filter.depth, blockDepth: lanes, blockStride: layout.blockStride, channelStride: 1,
-                                       positionStride: lanes, last: last, bias: bias, activation: activation, into: tile)
+                                steps = Steps(input: shared.source + p0 * lanes, blockDepth: lanes, blockStride: layout.blockStride, channelStride: 1, positionStride: lanes)
+                            }
+                            // A last group with at most 16 channels computes only its first block.
+                            if filter.outputs - group * BlockedFilter.width <= lanes {
+                                halfKernel(w, steps, depth: filter.depth, last: last, bias: bias.0, activation: activation, into: tile)
+                            } else {
+                                kernel(w, steps, depth: filter.depth, last: last, bias: bias, activation: activation, into: tile)
                             }
                             place(tile, positions: p0...(p0 + last), group: group, outputs: filter.outputs, output: shared.output, form: shape.output, plane: plane)
                         }
@@ -154,25 +162,32 @@ public enum BlockedPointwise {
         }
     }
 
-    /// 32 output channels × positions 0…`last` (≤ 7) from `input` (position 0 of channel 0),
+    /// Where a tile's inputs are: channel k of position j at
+    /// `input + (k / blockDepth)·blockStride + (k % blockDepth)·channelStride + j·positionStride`.
+    /// Planes are one block of K channels, the blocked layout blocks of 16.
+    struct Steps {
+        let input: UnsafePointer<Float>
+        let blockDepth, blockStride, channelStride, positionStride: Int
+    }
+
+    /// 32 output channels × positions 0…`last` (≤ 7) from the inputs `steps` describes,
     /// activated, into `tile`; positions past `last` repeat the last one's input and are not
-    /// written. Channel k is read at `input + (k / blockDepth)·blockStride + (k % blockDepth)·channelStride`,
-    /// position j `positionStride` floats further on: planes are one block of K channels, the
-    /// blocked layout blocks of 16. (Kept out of line: one tight loop, specialised per activation.)
+    /// written. (Kept out of line: one tight loop, specialised per activation.)
     @inline(never)
     static func kernel<F: VectorFunction>(
-        _ weights: UnsafePointer<SIMD16<Float>>, _ input: UnsafePointer<Float>, depth: Int, blockDepth: Int, blockStride: Int, channelStride: Int,
-        positionStride: Int, last: Int, bias: (SIMD16<Float>, SIMD16<Float>), activation: F, into tile: UnsafeMutablePointer<SIMD16<Float>>
+        _ weights: UnsafePointer<SIMD16<Float>>, _ steps: Steps, depth: Int, last: Int, bias: (SIMD16<Float>, SIMD16<Float>), activation: F,
+        into tile: UnsafeMutablePointer<SIMD16<Float>>
     ) {
-        let o1 = Swift.min(1, last) * positionStride, o2 = Swift.min(2, last) * positionStride, o3 = Swift.min(3, last) * positionStride
-        let o4 = Swift.min(4, last) * positionStride, o5 = Swift.min(5, last) * positionStride
-        let o6 = Swift.min(6, last) * positionStride, o7 = Swift.min(7, last) * positionStride
+        let stride = steps.positionStride
+        let o1 = Swift.min(1, last) * stride, o2 = Swift.min(2, last) * stride, o3 = Swift.min(3, last) * stride
+        let o4 = Swift.min(4, last) * stride, o5 = Swift.min(5, last) * stride
+        let o6 = Swift.min(6, last) * stride, o7 = Swift.min(7, last) * stride
         var a0 = bias.0, a1 = bias.0, a2 = bias.0, a3 = bias.0, a4 = bias.0, a5 = bias.0, a6 = bias.0, a7 = bias.0
         var c0 = bias.1, c1 = bias.1, c2 = bias.1, c3 = bias.1, c4 = bias.1, c5 = bias.1, c6 = bias.1, c7 = bias.1
-        var w = weights, k0 = 0, block = input
+        var w = weights, k0 = 0, block = steps.input
         while k0 < depth {
             var x = block
-            for _ in 0..<Swift.min(blockDepth, depth - k0) {
+            for _ in 0..<Swift.min(steps.blockDepth, depth - k0) {
                 let w0 = w[0], w1 = w[1]
                 var s = SIMD16<Float>(repeating: x[0])
                 a0.addProduct(s, w0); c0.addProduct(s, w1)
@@ -183,15 +198,46 @@ public enum BlockedPointwise {
                 s = SIMD16<Float>(repeating: x[o5]); a5.addProduct(s, w0); c5.addProduct(s, w1)
                 s = SIMD16<Float>(repeating: x[o6]); a6.addProduct(s, w0); c6.addProduct(s, w1)
                 s = SIMD16<Float>(repeating: x[o7]); a7.addProduct(s, w0); c7.addProduct(s, w1)
-                x += channelStride
+                x += steps.channelStride
                 w += 2
             }
-            k0 += blockDepth
-            block += blockStride
+            k0 += steps.blockDepth
+            block += steps.blockStride
         }
         tile[0] = activation(a0); tile[1] = activation(c0); tile[2] = activation(a1); tile[3] = activation(c1)
         tile[4] = activation(a2); tile[5] = activation(c2); tile[6] = activation(a3); tile[7] = activation(c3)
         tile[8] = activation(a4); tile[9] = activation(c4); tile[10] = activation(a5); tile[11] = activation(c5)
         tile[12] = activation(a6); tile[13] = activation(c6); tile[14] = activation(a7); tile[15] = activation(c7)
+    }
+
+    /// `kernel` for a group's first 16 channels only (`tile[2j]`), when the rest are past M:
+    /// half the multiply–adds for layers with 16, 24, 40, 80, 112 or 144 outputs.
+    @inline(never)
+    static func halfKernel<F: VectorFunction>(
+        _ weights: UnsafePointer<SIMD16<Float>>, _ steps: Steps, depth: Int, last: Int, bias: SIMD16<Float>, activation: F,
+        into tile: UnsafeMutablePointer<SIMD16<Float>>
+    ) {
+        let stride = steps.positionStride
+        let o1 = Swift.min(1, last) * stride, o2 = Swift.min(2, last) * stride, o3 = Swift.min(3, last) * stride
+        let o4 = Swift.min(4, last) * stride, o5 = Swift.min(5, last) * stride
+        let o6 = Swift.min(6, last) * stride, o7 = Swift.min(7, last) * stride
+        var a0 = bias, a1 = bias, a2 = bias, a3 = bias, a4 = bias, a5 = bias, a6 = bias, a7 = bias
+        var w = weights, k0 = 0, block = steps.input
+        while k0 < depth {
+            var x = block
+            for _ in 0..<Swift.min(steps.blockDepth, depth - k0) {
+                let w0 = w[0]
+                a0.addProduct(SIMD16<Float>(repeating: x[0]), w0); a1.addProduct(SIMD16<Float>(repeating: x[o1]), w0)
+                a2.addProduct(SIMD16<Float>(repeating: x[o2]), w0); a3.addProduct(SIMD16<Float>(repeating: x[o3]), w0)
+                a4.addProduct(SIMD16<Float>(repeating: x[o4]), w0); a5.addProduct(SIMD16<Float>(repeating: x[o5]), w0)
+                a6.addProduct(SIMD16<Float>(repeating: x[o6]), w0); a7.addProduct(SIMD16<Float>(repeating: x[o7]), w0)
+                x += steps.channelStride
+                w += 2
+            }
+            k0 += steps.blockDepth
+            block += steps.blockStride
+        }
+        tile[0] = activation(a0); tile[2] = activation(a1); tile[4] = activation(a2); tile[6] = activation(a3)
+        tile[8] = activation(a4); tile[10] = activation(a5); tile[12] = activation(a6); tile[14] = activation(a7)
     }
 }

@@ -14,7 +14,7 @@ struct ONNXBenchmark: ParsableCommand {
     @Option(help: "Models to run (each needs its sidecar).") var model: [String] = ["models/efficientnet-lite0.onnx", "fixtures/onnx/yolov8n.onnx"]
     @Option(help: "Photo for the end-to-end run.") var photo = "fixtures/photos/chelsea.jpg"
     @Flag(help: "Skip the Python peer.") var noPeer = false
-    @Flag(help: "Print where a forward pass spends its time, by operator (10 runs).") var profile = false
+    @Flag(help: "Print where a forward pass spends its time, by operator and node (medians of 30 passes).") var profile = false
     @Option(help: "With --profile: how many of the slowest nodes to list.") var nodes = 8
     @Option(help: "Forward-pass rounds, alternating Lumen and the peer, so both see the same machine weather.") var rounds = 3
 
@@ -70,19 +70,27 @@ struct ONNXBenchmark: ParsableCommand {
         if let p = peer?["peer"] as? String { print("peer: \(p)") }
     }
 
-    /// Time per operator type (and the slowest nodes), from the session's per-node hook.
+    /// Time per operator type (and the slowest nodes), from the session's per-node hook: each
+    /// node's median over 30 passes, so one slow spell of the machine does not reorder the list.
     static func profile(_ explainer: ModelExplainer, input: Value, name: String, nodes: Int) throws {
-        var byOp: [String: Double] = [:], byNode: [String: Double] = [:], shapes: [String: String] = [:], flops: [String: Double] = [:]
+        let passes = 30
+        var samples: [String: [Double]] = [:], opOf: [String: String] = [:], order: [String] = []
+        var shapes: [String: String] = [:], flops: [String: Double] = [:], totals: [Double] = []
         let model = explainer.session.model
-        var total = 0.0
-        for _ in 0..<11 {
+        var faults = 0
+        for pass in 0...passes {
+            let faultsBefore = Self.minorFaults()
             var last = Date()
             let started = last
-            var times: [(String, String, Double)] = []
+            var times: [(String, Double)] = []
             _ = try explainer.session.run([name: input]) { node, outputs in
                 let now = Date()
                 let key = "\(node.name) \(node.op)"
-                times.append((node.op, key, now.timeIntervalSince(last) * 1000))
+                times.append((key, now.timeIntervalSince(last) * 1000))
+                if opOf[key] == nil {
+                    opOf[key] = node.op
+                    order.append(key)
+                }
                 if shapes[key] == nil, let out = outputs.first {
                     shapes[key] = out.shape.map(String.init).joined(separator: "×")
                     // A convolution's multiply–adds: outputs × (input channels per group × kernel area).
@@ -92,20 +100,32 @@ struct ONNXBenchmark: ParsableCommand {
                 }
                 last = now
             }
-            if byOp.isEmpty && total == 0 { total = -1; continue }  // the first run warms up
-            total += Date().timeIntervalSince(started) * 1000
-            for (op, node, ms) in times { byOp[op, default: 0] += ms; byNode[node, default: 0] += ms }
+            if pass == 0 { continue }  // the first pass warms up
+            faults += Self.minorFaults() - faultsBefore
+            totals.append(Date().timeIntervalSince(started) * 1000)
+            for (node, ms) in times { samples[node, default: []].append(ms) }
         }
-        total += 1
-        print(String(format: "profile (mean of 10 runs, %.2f ms per pass):", total / 10))
+        func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
+        let byNode = order.map { ($0, median(samples[$0] ?? [0])) }
+        var byOp: [String: Double] = [:]
+        for (node, ms) in byNode { byOp[opOf[node]!, default: 0] += ms }
+        let total = byNode.reduce(0) { $0 + $1.1 }
+        print(String(format: "profile (median of %d passes per node; sum %.2f ms, median pass %.2f ms, %d page faults per pass):", passes, total, median(totals), faults / passes))
         for (op, ms) in byOp.sorted(by: { $0.value > $1.value }).prefix(12) {
-            print("  " + Table.pad(op, 24) + String(format: "%8.2f ms %5.1f%%", ms / 10, ms / total * 100))
+            print("  " + Table.pad(op, 24) + String(format: "%8.3f ms %5.1f%%", ms, ms / total * 100))
         }
         print("  slowest nodes:")
-        for (node, ms) in byNode.sorted(by: { $0.value > $1.value }).prefix(nodes) {
-            let rate = flops[node].map { String(format: "%7.1f GFLOP/s", $0 / (ms / 10 / 1000) / 1e9) } ?? ""
-            print("  " + Table.pad(node, 56) + String(format: "%7.3f ms ", ms / 10) + Table.pad(rate, 16) + "  " + (shapes[node] ?? ""))
+        for (node, ms) in byNode.sorted(by: { $0.1 > $1.1 }).prefix(nodes) {
+            let rate = flops[node].map { String(format: "%7.1f GFLOP/s", $0 / (ms / 1000) / 1e9) } ?? ""
+            print("  " + Table.pad(node, 56) + String(format: "%7.3f ms ", ms) + Table.pad(rate, 16) + "  " + (shapes[node] ?? ""))
         }
+    }
+
+    /// Minor page faults of the process so far (fresh memory touched for the first time).
+    static func minorFaults() -> Int {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return usage.ru_minflt
     }
 
     /// VmHWM from /proc/self/status.

@@ -3,8 +3,8 @@ import Testing
 
 @testable import LumenONNX
 
-/// 1×1 → depthwise → 1×1 chains, run by the session with the intermediate outputs handed over
-/// channel-blocked (`BlockedFusion`), against the same graph on the portable path.
+/// 1×1 → depthwise → 1×1 chains and 1×1 → 1×1 pairs, run by the session with the intermediate
+/// outputs handed over channel-blocked (`BlockedFusion`), against the same graph on the portable path.
 @Suite("1×1 → depthwise → 1×1 chains handed over channel-blocked")
 struct BlockedFusionTests {
     struct Pair: Sendable, CustomTestStringConvertible {
@@ -96,6 +96,51 @@ struct BlockedFusionTests {
             #expect(Self.worst(actual.captured[name], expected.captured[name]) < 1e-5)
             #expect(Self.worst(actual.outputs["y"], expected.outputs["y"]) < 1e-5)
         }
+    }
+
+    /// x → Conv 1×1 (`middle` channels, clamped) → "mid" → Conv 1×1 (`outputs`, SiLU) → y.
+    static func pointwiseModel(inputs: Int, middle: Int, outputs: Int, size: [Int], batch: Int) throws -> (ONNXModel, Value) {
+        var model = try Self.model(Self.pairs[0])
+        let values = { (count: Int, seed: UInt64) in FastConvolutionTests.values(count, seed: seed) }
+        model.initializers = [
+            "w1": .float(shape: [middle, inputs, 1, 1], data: values(middle * inputs, 14)),
+            "b1": .float(shape: [middle], data: values(middle, 15)),
+            "w2": .float(shape: [outputs, middle, 1, 1], data: values(outputs * middle, 16)),
+        ]
+        model.nodes = [
+            Node(name: "first", op: "Conv", inputs: ["x", "w1", "b1"], outputs: ["mid"],
+                 attributes: ["lumen_activation_min": .float(0), "lumen_activation_max": .float(6)]),
+            Node(name: "second", op: "Conv", inputs: ["mid", "w2"], outputs: ["y"], attributes: ["lumen_silu": .int(1)]),
+        ]
+        model.inputs = [ValueInfo(name: "x", dimensions: [batch, inputs, size[0], size[1]])]
+        let count = batch * inputs * size[0] * size[1]
+        return (model, .float(shape: [batch, inputs, size[0], size[1]], data: FastConvolutionTests.values(count, seed: 17)))
+    }
+
+    /// 1×1 → 1×1 shapes: output counts that end in half a 32-channel group (16, 40, 80) or a
+    /// full one (32, 64), images from 7 × 7 (below the planes limit) to 45 × 50, batch 2.
+    static let pointwisePairs: [(inputs: Int, middle: Int, outputs: Int, size: [Int], batch: Int)] = [
+        (33, 40, 16, [7, 7], 1), (16, 80, 32, [14, 14], 2), (24, 64, 40, [9, 13], 1), (5, 16, 80, [45, 50], 1), (320, 96, 64, [7, 7], 1),
+    ]
+
+    @Test("1×1 → 1×1 hands over blocked and matches the portable path", arguments: pointwisePairs.indices)
+    func pointwisePairMatchesPortable(index: Int) throws {
+        try #require(FastKernel.supported, "this CPU has no AVX-512; the portable path is the only one")
+        let p = Self.pointwisePairs[index]
+        let (model, x) = try Self.pointwiseModel(inputs: p.inputs, middle: p.middle, outputs: p.outputs, size: p.size, batch: p.batch)
+        var handedOver: Set<String> = []
+        let actual = try ONNXSession(model: model).run(["x": x]) { node, outputs in if outputs.isEmpty { handedOver.insert(node.name) } }
+        let expected = try ONNXSession(model: model, kernels: .portable).run(["x": x])
+        #expect(handedOver == ["first"])
+        // (1e-4, the runtime's parity bound: 320- then 96-term sums of values up to 6 are added
+        // in a different order than OpenBLAS does.)
+        #expect(Self.worst(actual.outputs["y"], expected.outputs["y"]) < 1e-4)
+        // Captured, "mid" comes back as planes (the first 1×1 then writes planes, small images
+        // through the 1×1 kernel, big ones through the dense one) and matches too.
+        let captured = try ONNXSession(model: model).run(["x": x], capture: ["mid"])
+        let expectedMid = try ONNXSession(model: model, kernels: .portable).run(["x": x], capture: ["mid"])
+        #expect(Self.worst(captured.captured["mid"], expectedMid.captured["mid"]) < 1e-4)
+        #expect(Self.worst(captured.outputs["y"], expected.outputs["y"]) < 1e-4)
     }
 
     @Test("an output read by two nodes is never handed over")

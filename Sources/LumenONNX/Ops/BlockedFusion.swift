@@ -2,16 +2,19 @@ import LumenKernels
 import LumenNumerics
 
 /// Hand-overs in channel-blocked form along the expand (1×1) → depthwise → project (1×1) chains
-/// of mobile networks' inverted residual blocks. Where a node's output has exactly one reader
-/// and that pair is 1×1 → depthwise or depthwise → 1×1, the session can pass the output in the
+/// of mobile networks' inverted residual blocks, and between consecutive 1×1 convolutions
+/// (EfficientNet's last project → head). Where a node's output has exactly one reader and that
+/// pair is 1×1 → depthwise, depthwise → 1×1 or 1×1 → 1×1, the session can pass the output in the
 /// kernels' blocked layout (`ChannelBlockedLayout`, sixteen channels per pixel) instead of as
 /// planes: the depthwise kernel reads a zero-bordered blocked image in place and writes its
 /// output blocked, and the 1×1 kernel (`BlockedPointwise`) reads and writes either form, so the
 /// copies that interleave channels before a depthwise convolution and scatter them after it go
 /// away. Found once per session (`init`); taken per run only for outputs that are not asked for
 /// (captures, graph outputs), and into a depthwise convolution only where it gains (`worthBlocking`).
+/// Any other 1×1 convolution on a small image (`planesLimit`) also runs on `BlockedPointwise`,
+/// planes to planes: it wastes no positions on 7 × 7 or 14 × 14 planes.
 struct BlockedFusion: Sendable {
-    /// 1×1 convolutions on either side of a hand-over, packed for `BlockedPointwise`, by node index.
+    /// Every 1×1 convolution with constant weights, packed for `BlockedPointwise`, by node index.
     let filters: [Int: BlockedFilter]
     /// The one reader of a node's output, by node index, where the pair can hand over blocked.
     let readers: [Int: Int]
@@ -22,19 +25,18 @@ struct BlockedFusion: Sendable {
         var reader: [String: Int] = [:]
         for (i, node) in model.nodes.enumerated() where node.fast != nil && !node.inputs.isEmpty { reader[node.inputs[0]] = i }
         let outputs = Set(model.outputs.map(\.name))
-        func pointwise(_ i: Int) -> Bool {
-            let node = model.nodes[i]
+        for (i, node) in model.nodes.enumerated() {
             guard case .dense? = node.fast, case .float(let shape, let weights)? = model.initializers[node.inputs[1]],
                 shape.count == 4, shape[2] == 1, shape[3] == 1
-            else { return false }
-            if filters[i] == nil { filters[i] = weights.withUnsafeBufferPointer { BlockedFilter(weights: $0, outputs: shape[0], depth: shape[1]) } }
-            return true
+            else { continue }
+            filters[i] = weights.withUnsafeBufferPointer { BlockedFilter(weights: $0, outputs: shape[0], depth: shape[1]) }
         }
         for (i, node) in model.nodes.enumerated() where node.fast != nil && node.outputs.count == 1 {
             let name = node.outputs[0]
             guard let r = reader[name], consumers[name] == 1, !outputs.contains(name) else { continue }
             let depthwise = node.fast?.isDepthwise ?? false, readerDepthwise = model.nodes[r].fast?.isDepthwise ?? false
-            if (depthwise && pointwise(r)) || (readerDepthwise && pointwise(i)) { readers[i] = r }
+            let pointwise = filters[i] != nil, readerPointwise = filters[r] != nil
+            if (depthwise && readerPointwise) || (readerDepthwise && pointwise) || (pointwise && readerPointwise) { readers[i] = r }
         }
         (self.filters, self.readers) = (filters, readers)
     }
@@ -45,6 +47,10 @@ struct BlockedFusion: Sendable {
     static func worthBlocking(_ g: ConvolutionGeometry) -> Bool {
         g.channels >= ChannelBlockedLayout.lanes && (g.strideY > 1 || g.strideX > 1 || g.outputHeight * g.outputWidth <= 1024)
     }
+
+    /// Planes to planes, the 1×1 kernel beats the dense one on images of up to this many
+    /// pixels (7², 14², 20² measured faster; 40² even, 80² slower).
+    static let planesLimit = 1024
 
     /// The depthwise convolution `node` on an N × C × H × W input, if it can take blocked input.
     func depthwiseGeometry(_ node: Node, input: [Int], model: ONNXModel) throws -> ConvolutionGeometry? {
@@ -61,8 +67,9 @@ struct BlockedFusion: Sendable {
         return try FastKernel.geometry(model.nodes[index], input: input, weights: [filter.outputs, filter.depth, 1, 1]).isPointwise
     }
 
-    /// Runs node `index` when it reads a blocked tensor or hands its output over (`handOver`:
-    /// its output is not asked for); nil when it takes neither route (the session runs it as usual).
+    /// Runs node `index` when it reads a blocked tensor, hands its output over (`handOver`: its
+    /// output is not asked for) or is a 1×1 convolution on a small image; nil when it takes none
+    /// of these routes (the session runs it as usual).
     /// Returns the node's output as planes, or in blocked form for its reader.
     func run(
         _ index: Int, model: ONNXModel, args: [Value?], blockedInput: BlockedTensor?, handOver: Bool
@@ -75,7 +82,8 @@ struct BlockedFusion: Sendable {
         return try runDepthwise(index, model: model, args: args, bias: bias, input: input, handOver: handOver)
     }
 
-    /// A 1×1 convolution from planes or blocked input, to planes, or blocked for a depthwise reader.
+    /// A 1×1 convolution from planes or blocked input, to planes, or blocked for its reader (padded
+    /// for a depthwise one, unpadded for a 1×1 one).
     func runPointwise(
         _ index: Int, filter: BlockedFilter, model: ONNXModel, args: [Value?], bias: [Float]?, blockedInput: BlockedTensor?, handOver: Bool
     ) throws -> (planes: Value?, blocked: BlockedTensor?)? {
@@ -87,11 +95,13 @@ struct BlockedFusion: Sendable {
         }
         let (batch, height, width) = (shape[0], shape[2], shape[3])
         let reader = handOver ? readers[index].map { model.nodes[$0] } : nil
-        let next = try reader.flatMap { try depthwiseGeometry($0, input: [batch, filter.outputs, height, width], model: model) }
-        guard blockedInput != nil || next != nil else { return nil }
+        let outShape = [batch, filter.outputs, height, width]
+        let next = try reader.flatMap { try depthwiseGeometry($0, input: outShape, model: model) }
+        let nextPointwise = try next == nil && readers[index].map { try handOver && isPointwise($0, input: outShape, model: model) } ?? false
+        guard blockedInput != nil || next != nil || nextPointwise || height * width <= Self.planesLimit else { return nil }
         let x = blockedInput == nil ? try node.floats(args, 0).data : []
         let into = next.map { Self.Target.blocked(ChannelBlockedLayout(depthwiseInput: $0), reader: $0) }
-            ?? .planes([batch, filter.outputs, height, width])
+            ?? (nextPointwise ? .blocked(ChannelBlockedLayout(channels: filter.outputs, height: height, width: width), reader: nil) : .planes(outShape))
         return x.withUnsafeBufferPointer { X in
             let from = blockedInput.map { TensorForm.blocked($0.layout) } ?? .planes
             let inCount = blockedInput?.layout.count ?? filter.depth * height * width

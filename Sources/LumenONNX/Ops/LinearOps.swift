@@ -1,7 +1,9 @@
 import Foundation
+import LumenKernels
 import LumenNumerics
 
-/// Gemm and MatMul through OpenBLAS.
+/// Gemm and MatMul through OpenBLAS (a one-row Gemm times Bᵀ, a classifier head, through
+/// the AVX-512 matrix–vector kernel where the CPU has it).
 enum LinearOps {
     static let kernels: [String: Kernel] = [
         "Gemm": { n, v, _ in
@@ -19,15 +21,27 @@ enum LinearOps {
                 out = index.map { beta * cd[$0] }
             }
             let betaForGemm: Float = v.count > 2 && v[2] != nil ? 1 : 0
+            if m == 1 && tb && alpha == 1 && FastKernel.supported {
+                a.data.withUnsafeBufferPointer { A in
+                    b.data.withUnsafeBufferPointer { B in
+                        out.withUnsafeMutableBufferPointer { O in
+                            MatrixVector.run(
+                                B.baseAddress!, rows: nOut, cols: k, lda: b.shape[1], x: A.baseAddress!, y: O.baseAddress!,
+                                accumulate: betaForGemm == 1, workers: Parallel.workers)
+                        }
+                    }
+                }
+                return [.float(shape: [m, nOut], data: out)]
+            }
             a.data.withUnsafeBufferPointer { A in
                 b.data.withUnsafeBufferPointer { B in
                     out.withUnsafeMutableBufferPointer { O in
                         // Output columns split across the cores (a classifier head is one long
                         // matrix–vector product that a single OpenBLAS thread would run alone).
-                        let parts = m * nOut * k >= 1 << 18 ? Swift.min(Parallel.workers, nOut) : 1
+                        let parts = m * nOut * k >= 1 << 18 ? Swift.min(SpinningPool.shared.width, nOut) : 1
                         let pa = SendablePointer(A.baseAddress!), pb = SendablePointer(B.baseAddress!), po = SendableMutablePointer(O.baseAddress!)
                         let ldb = b.shape[1]
-                        DispatchQueue.concurrentPerform(iterations: parts) { part in
+                        SpinningPool.shared.run(parts: parts) { part in
                             let start = nOut * part / parts, end = nOut * (part + 1) / parts
                             guard end > start else { return }
                             if m == 1 && tb {

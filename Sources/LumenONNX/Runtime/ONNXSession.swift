@@ -69,7 +69,7 @@ public struct ONNXSession: Sendable {
             var results: [Value] = []
             let blockedInput = node.inputs.first.flatMap { blocked.removeValue(forKey: $0) }
             let handOver = fuse && fusion?.readers[index] != nil && !keep.contains(node.outputs[0])
-            if let fusion, blockedInput != nil || handOver,
+            if let fusion, blockedInput != nil || handOver || (fuse && fusion.filters[index] != nil),
                 let (planes, tensor) = try fusion.run(index, model: model, args: args, blockedInput: blockedInput, handOver: handOver)
             {
                 if let planes { results = [planes] }
