@@ -31,8 +31,9 @@ struct BlockedFusionTests {
         Pair(inputs: 33, channels: 48, outputs: 40, size: [30, 30], kernel: 3, pads: [1, 1, 1, 1]),
         Pair(inputs: 8, channels: 32, size: [21, 20], kernel: 3, strides: [2, 1], dilations: [2, 1], pads: [2, 0, 1, 3]),
         Pair(inputs: 3, channels: 16, size: [45, 47], kernel: 3, strides: [2, 2], pads: [0, 1, 1, 0]),
-        // A big stride-1 image keeps the planes path.
-        Pair(inputs: 4, channels: 32, size: [40, 40], kernel: 3, pads: [1, 1, 1, 1], blocked: false),
+        // A big stride-1 image hands over too; fewer than 16 channels keep the planes path.
+        Pair(inputs: 4, channels: 32, size: [40, 40], kernel: 3, pads: [1, 1, 1, 1]),
+        Pair(inputs: 4, channels: 8, size: [40, 40], kernel: 3, pads: [1, 1, 1, 1], blocked: false),
     ]
 
     /// x → Conv 1×1 (clamped to [0, 6]) → "mid" → depthwise Conv (SiLU) → "mid2" → Conv 1×1 → y.

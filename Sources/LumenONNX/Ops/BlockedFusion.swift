@@ -41,12 +41,11 @@ struct BlockedFusion: Sendable {
         (self.filters, self.readers) = (filters, readers)
     }
 
-    /// Whether the depthwise convolution `g` runs faster on blocked input than on planes: strided
-    /// ones (the planes path splits every channel into stride phases first) and small images
-    /// (which the planes path interleaves anyway); big stride-1 images keep one channel per vector.
-    static func worthBlocking(_ g: ConvolutionGeometry) -> Bool {
-        g.channels >= ChannelBlockedLayout.lanes && (g.strideY > 1 || g.strideX > 1 || g.outputHeight * g.outputWidth <= 1024)
-    }
+    /// Whether the depthwise convolution `g` runs on blocked input: when it has at least one
+    /// full block of channels. Blocked in and out beats the planes paths at every size, big
+    /// stride-1 images included (EfficientNet-Lite0's 144 × 56² depthwise: 0.12 → 0.06 ms in
+    /// the model; 32 × 112² alone with warm caches: 0.065 → 0.040 ms).
+    static func worthBlocking(_ g: ConvolutionGeometry) -> Bool { g.channels >= ChannelBlockedLayout.lanes }
 
     /// Planes to planes, the 1×1 kernel beats the dense one on images of up to this many
     /// pixels (7², 14², 20² measured faster; 40² even, 80² slower).
