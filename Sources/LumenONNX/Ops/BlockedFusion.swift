@@ -1,5 +1,6 @@
 import LumenKernels
 import LumenNumerics
+import Synchronization
 
 /// Hand-overs in channel-blocked form along the expand (1×1) → depthwise → project (1×1) chains
 /// of mobile networks' inverted residual blocks, and between consecutive 1×1 convolutions
@@ -18,6 +19,8 @@ struct BlockedFusion: Sendable {
     let filters: [Int: BlockedFilter]
     /// The one reader of a node's output, by node index, where the pair can hand over blocked.
     let readers: [Int: Int]
+    /// Storage for the blocked tensors of this session's runs.
+    let pool = BlockedBufferPool()
 
     /// Finds the hand-overs of `model` (already prepared by `FastKernel.prepare`).
     init(model: ONNXModel, consumers: [String: Int]) {
@@ -105,7 +108,7 @@ struct BlockedFusion: Sendable {
             let from = blockedInput.map { TensorForm.blocked($0.layout) } ?? .planes
             let inCount = blockedInput?.layout.count ?? filter.depth * height * width
             let source = blockedInput.map { UnsafePointer($0.storage) } ?? X.baseAddress!
-            return Self.emit(into, batch: batch) { output, form, outCount in
+            return emit(into, batch: batch) { output, form, outCount in
                 bias.withUnsafeBufferPointer { B in
                     for b in 0..<batch {
                         BlockedPointwise.run(
@@ -131,7 +134,7 @@ struct BlockedFusion: Sendable {
         let blockedOut = try handOver && (readers[index].map { try isPointwise($0, input: shape, model: model) } ?? false)
         let into = blockedOut ? Self.Target.blocked(ChannelBlockedLayout(channels: g.outputs, height: g.outputHeight, width: g.outputWidth), reader: nil) : .planes(shape)
         return w.data.withUnsafeBufferPointer { W in
-            Self.emit(into, batch: input.batch) { output, form, outCount in
+            emit(into, batch: input.batch) { output, form, outCount in
                 bias.withUnsafeBufferPointer { B in
                     for b in 0..<input.batch {
                         DepthwiseConvolution.run(
@@ -151,12 +154,12 @@ struct BlockedFusion: Sendable {
     }
 
     /// Allocates the output `target` describes and has `compute(output, form, floats per image)` fill it.
-    static func emit(
+    func emit(
         _ target: Target, batch: Int, _ compute: (UnsafeMutablePointer<Float>, TensorForm, Int) -> Void
     ) -> (planes: Value?, blocked: BlockedTensor?) {
         switch target {
         case .blocked(let layout, let reader):
-            let tensor = BlockedTensor(layout: layout, batch: batch, geometry: reader)
+            let tensor = BlockedTensor(layout: layout, batch: batch, geometry: reader, pool: pool)
             compute(tensor.storage, .blocked(layout), layout.count)
             return (nil, tensor)
         case .planes(let shape):
@@ -170,20 +173,62 @@ struct BlockedFusion: Sendable {
     }
 }
 
-/// A node's output in channel-blocked form, waiting for its one reader.
+/// A node's output in channel-blocked form, waiting for its one reader. Its storage comes from
+/// the session's `BlockedBufferPool` and goes back there when the reader has run.
 final class BlockedTensor: @unchecked Sendable {
     let layout: ChannelBlockedLayout
     let batch: Int
     /// The depthwise convolution that will read it (nil when a 1×1 convolution will).
     let geometry: ConvolutionGeometry?
     let storage: UnsafeMutablePointer<Float>
+    private let pool: BlockedBufferPool
 
-    init(layout: ChannelBlockedLayout, batch: Int, geometry: ConvolutionGeometry?) {
-        (self.layout, self.batch, self.geometry) = (layout, batch, geometry)
-        // 64-byte aligned: the 1×1 kernel stores whole pixels (16 floats) as aligned vectors.
-        storage = UnsafeMutableRawPointer.allocate(byteCount: batch * layout.count * 4, alignment: 64).bindMemory(to: Float.self, capacity: batch * layout.count)
-        for b in 0..<batch { layout.zeroBorder(storage + b * layout.count) }
+    init(layout: ChannelBlockedLayout, batch: Int, geometry: ConvolutionGeometry?, pool: BlockedBufferPool) {
+        (self.layout, self.batch, self.geometry, self.pool) = (layout, batch, geometry, pool)
+        storage = pool.take(layout, batch: batch)
     }
 
-    deinit { storage.deallocate() }
+    deinit { pool.give(storage, layout: layout, batch: batch) }
+}
+
+/// Buffers for blocked tensors, reused run after run by one session. A buffer is only ever
+/// handed out again for the same layout and batch, so its zero border (which no kernel writes)
+/// stays zero and is cleared once, when the buffer is first allocated; reuse also spares the
+/// page faults of fresh memory on every run (EfficientNet-Lite0's hand-overs total ~15 MB).
+final class BlockedBufferPool: Sendable {
+    private struct Key: Hashable {
+        let layout: ChannelBlockedLayout
+        let batch: Int
+    }
+    private struct Buffer: @unchecked Sendable { let pointer: UnsafeMutablePointer<Float> }
+    /// At most this many idle buffers per layout (more only when runs overlap).
+    private static let keep = 2
+    private let idle = Mutex<[Key: [Buffer]]>([:])
+
+    init() {}
+
+    /// A 64-byte aligned buffer for `batch` images in `layout` with a zero border.
+    func take(_ layout: ChannelBlockedLayout, batch: Int) -> UnsafeMutablePointer<Float> {
+        if let buffer = idle.withLock({ $0[Key(layout: layout, batch: batch)]?.popLast() }) { return buffer.pointer }
+        // 64-byte aligned: the 1×1 kernel stores whole pixels (16 floats) as aligned vectors.
+        let count = batch * layout.count
+        let storage = UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64).bindMemory(to: Float.self, capacity: count)
+        for b in 0..<batch { layout.zeroBorder(storage + b * layout.count) }
+        return storage
+    }
+
+    /// Takes back a buffer from `take` whose tensor has been read.
+    func give(_ storage: UnsafeMutablePointer<Float>, layout: ChannelBlockedLayout, batch: Int) {
+        let kept = idle.withLock { idle in
+            let key = Key(layout: layout, batch: batch)
+            guard idle[key, default: []].count < Self.keep else { return false }
+            idle[key, default: []].append(Buffer(pointer: storage))
+            return true
+        }
+        if !kept { storage.deallocate() }
+    }
+
+    deinit {
+        idle.withLock { idle in for buffers in idle.values { for buffer in buffers { buffer.pointer.deallocate() } } }
+    }
 }
