@@ -144,6 +144,61 @@ struct BlockedFusionTests {
         #expect(Self.worst(captured.outputs["y"], expected.outputs["y"]) < 1e-4)
     }
 
+    /// x → Conv k×k over `inputs` ≤ 4 channels (a stem, clamped) → "mid" → depthwise 3×3 → "mid2" → Conv 1×1 → y.
+    static func stemModel(_ s: Stem) throws -> (ONNXModel, Value) {
+        var model = try Self.model(Self.pairs[0])
+        let values = { (count: Int, seed: UInt64) in FastConvolutionTests.values(count, seed: seed) }
+        let k = s.kernel
+        model.initializers["w1"] = .float(shape: [s.channels, s.inputs, k, k], data: values(s.channels * s.inputs * k * k, 24))
+        model.initializers["b1"] = .float(shape: [s.channels], data: values(s.channels, 25))
+        model.initializers["w2"] = .float(shape: [s.channels, 1, 3, 3], data: values(s.channels * 9, 26))
+        model.initializers["b2"] = .float(shape: [s.channels], data: values(s.channels, 27))
+        model.initializers["w3"] = .float(shape: [20, s.channels, 1, 1], data: values(20 * s.channels, 28))
+        model.nodes[0] = Node(name: "stem", op: "Conv", inputs: ["x", "w1", "b1"], outputs: ["mid"], attributes: [
+            "strides": .ints(s.strides), "pads": .ints(s.pads), "dilations": .ints(s.dilations),
+            "lumen_activation_min": .float(0), "lumen_activation_max": .float(6),
+        ])
+        model.nodes[1].attributes["group"] = .int(s.channels)
+        model.nodes[1].attributes["pads"] = .ints([1, 1, 1, 1])
+        model.nodes[1].attributes["strides"] = .ints([1, 1])
+        model.nodes[1].attributes["dilations"] = .ints([1, 1])
+        model.inputs = [ValueInfo(name: "x", dimensions: [s.batch, s.inputs, s.size[0], s.size[1]])]
+        let count = s.batch * s.inputs * s.size[0] * s.size[1]
+        return (model, .float(shape: [s.batch, s.inputs, s.size[0], s.size[1]], data: FastConvolutionTests.values(count, seed: 29)))
+    }
+
+    struct Stem: Sendable, CustomTestStringConvertible {
+        var batch = 1
+        var inputs: Int
+        var channels: Int
+        var size: [Int]
+        var kernel = 3
+        var strides = [2, 2]
+        var dilations = [1, 1]
+        var pads: [Int]
+        var testDescription: String { "\(batch)×\(inputs)×\(size[0])×\(size[1]) → \(kernel)×\(kernel) strides \(strides) dilations \(dilations) pads \(pads) → \(channels)" }
+    }
+
+    /// EfficientNet's stem shape (pads folded in on the bottom and right only) and ones with
+    /// half a 32-channel group, stride 1 with dilation, 4 channels, batch 2, rows not a multiple of 8.
+    static let stems: [Stem] = [
+        Stem(inputs: 3, channels: 32, size: [224, 224], pads: [0, 0, 1, 1]),
+        Stem(batch: 2, inputs: 3, channels: 40, size: [33, 30], pads: [1, 1, 1, 1]),
+        Stem(inputs: 4, channels: 16, size: [19, 21], kernel: 3, strides: [1, 1], dilations: [2, 2], pads: [2, 2, 2, 2]),
+        Stem(inputs: 1, channels: 48, size: [20, 27], kernel: 5, strides: [2, 1], pads: [2, 1, 0, 3]),
+    ]
+
+    @Test("a stem over ≤ 4 channels hands over blocked to its depthwise reader and matches the portable path", arguments: stems)
+    func stemMatchesPortable(stem: Stem) throws {
+        try #require(FastKernel.supported, "this CPU has no AVX-512; the portable path is the only one")
+        let (model, x) = try Self.stemModel(stem)
+        var handedOver: Set<String> = []
+        let actual = try ONNXSession(model: model).run(["x": x]) { node, outputs in if outputs.isEmpty { handedOver.insert(node.name) } }
+        let expected = try ONNXSession(model: model, kernels: .portable).run(["x": x])
+        #expect(handedOver == ["stem", "depthwise"])
+        #expect(Self.worst(actual.outputs["y"], expected.outputs["y"]) < 1e-5)
+    }
+
     @Test("an output read by two nodes is never handed over")
     func sharedOutputIsNotFused() throws {
         var model = try Self.model(Self.pairs[0])

@@ -17,6 +17,8 @@ import Synchronization
 struct BlockedFusion: Sendable {
     /// Every 1×1 convolution with constant weights, packed for `BlockedPointwise`, by node index.
     let filters: [Int: BlockedFilter]
+    /// Dense convolutions over few channels that hand over to a depthwise one, packed for `BlockedStem`.
+    let stems: [Int: BlockedFilter]
     /// The one reader of a node's output, by node index, where the pair can hand over blocked.
     let readers: [Int: Int]
     /// Storage for the blocked tensors of this session's runs.
@@ -24,7 +26,7 @@ struct BlockedFusion: Sendable {
 
     /// Finds the hand-overs of `model` (already prepared by `FastKernel.prepare`).
     init(model: ONNXModel, consumers: [String: Int]) {
-        var filters: [Int: BlockedFilter] = [:], readers: [Int: Int] = [:]
+        var filters: [Int: BlockedFilter] = [:], stems: [Int: BlockedFilter] = [:], readers: [Int: Int] = [:]
         var reader: [String: Int] = [:]
         for (i, node) in model.nodes.enumerated() where node.fast != nil && !node.inputs.isEmpty { reader[node.inputs[0]] = i }
         let outputs = Set(model.outputs.map(\.name))
@@ -40,8 +42,15 @@ struct BlockedFusion: Sendable {
             let depthwise = node.fast?.isDepthwise ?? false, readerDepthwise = model.nodes[r].fast?.isDepthwise ?? false
             let pointwise = filters[i] != nil, readerPointwise = filters[r] != nil
             if (depthwise && readerPointwise) || (readerDepthwise && pointwise) || (pointwise && readerPointwise) { readers[i] = r }
+            // A dense convolution over at most four channels (a stem over RGB) before a depthwise one.
+            if readerDepthwise, case .dense? = node.fast, case .float(let shape, let weights)? = model.initializers[node.inputs[1]],
+                shape.count == 4, shape[1] <= 4, shape[2] * shape[3] > 1
+            {
+                stems[i] = weights.withUnsafeBufferPointer { BlockedFilter(weights: $0, outputs: shape[0], depth: shape[1] * shape[2] * shape[3]) }
+                readers[i] = r
+            }
         }
-        (self.filters, self.readers) = (filters, readers)
+        (self.filters, self.stems, self.readers) = (filters, stems, readers)
     }
 
     /// Whether the depthwise convolution `g` runs on blocked input: when it has at least one
@@ -80,6 +89,7 @@ struct BlockedFusion: Sendable {
         if let filter = filters[index] {
             return try runPointwise(index, filter: filter, model: model, args: args, bias: bias, blockedInput: blockedInput, handOver: handOver)
         }
+        if let filter = stems[index] { return try runStem(index, filter: filter, model: model, args: args, bias: bias, handOver: handOver) }
         guard let input = blockedInput else { return nil }
         return try runDepthwise(index, model: model, args: args, bias: bias, input: input, handOver: handOver)
     }
@@ -113,6 +123,28 @@ struct BlockedFusion: Sendable {
                     for b in 0..<batch {
                         BlockedPointwise.run(
                             filter, input: source + b * inCount, from, output: output + b * outCount, form, height: height, width: width,
+                            bias: B?.baseAddress, activation: FastKernel.activation(node), workers: Parallel.workers)
+                    }
+                }
+            }
+        }
+    }
+
+    /// A stem convolution from planes, blocked for its depthwise reader (nil when it does not hand over).
+    func runStem(_ index: Int, filter: BlockedFilter, model: ONNXModel, args: [Value?], bias: [Float]?, handOver: Bool) throws -> (planes: Value?, blocked: BlockedTensor?)? {
+        let node = model.nodes[index]
+        guard handOver, let r = readers[index], bias.map({ $0.count == filter.outputs }) ?? true else { return nil }
+        let x = try node.floats(args, 0)
+        guard x.shape.count == 4, let w = model.initializers[node.inputs[1]]?.shape, w.count == 4, w[1] == x.shape[1] else { return nil }
+        let g = try FastKernel.geometry(node, input: x.shape, weights: w)
+        guard let next = try depthwiseGeometry(model.nodes[r], input: [x.shape[0], g.outputs, g.outputHeight, g.outputWidth], model: model) else { return nil }
+        let layout = ChannelBlockedLayout(depthwiseInput: next), perImage = g.channels * g.height * g.width
+        return x.data.withUnsafeBufferPointer { X in
+            emit(.blocked(layout, reader: next), batch: x.shape[0]) { output, _, outCount in
+                bias.withUnsafeBufferPointer { B in
+                    for b in 0..<x.shape[0] {
+                        BlockedStem.run(
+                            filter, input: X.baseAddress! + b * perImage, geometry: g, output: output + b * outCount, layout: layout,
                             bias: B?.baseAddress, activation: FastKernel.activation(node), workers: Parallel.workers)
                     }
                 }

@@ -55,7 +55,9 @@ public struct ONNXSession: Sendable {
                 throw ONNXError.badInput("input '\(info.name)' has shape \(value.shape), the model expects \(info.dimensions.map { $0.map(String.init) ?? "?" })")
             }
         }
-        var live = model.initializers.merging(inputs) { _, new in new }
+        // Values made by this run (and the inputs, which win over initializers of the same
+        // name); the initializers are looked up in the model, not copied in on every run.
+        var live = inputs
         var blocked: [String: BlockedTensor] = [:]
         var remaining = consumers
         let keep = Set(model.outputs.map(\.name)).union(capture)
@@ -63,7 +65,7 @@ public struct ONNXSession: Sendable {
         for (index, node) in model.nodes.enumerated() {
             let args = try node.inputs.map { name -> Value? in
                 if name.isEmpty || blocked[name] != nil { return nil }
-                guard let v = live[name] else { throw ONNXError.missing("value '\(name)' needed by node '\(node.name)'") }
+                guard let v = live[name] ?? model.initializers[name] else { throw ONNXError.missing("value '\(name)' needed by node '\(node.name)'") }
                 return v
             }
             var results: [Value] = []
@@ -89,7 +91,7 @@ public struct ONNXSession: Sendable {
         }
         var outputs: [String: Value] = [:]
         for info in model.outputs {
-            guard let v = live[info.name] else { throw ONNXError.missing("graph output '\(info.name)'") }
+            guard let v = live[info.name] ?? model.initializers[info.name] else { throw ONNXError.missing("graph output '\(info.name)'") }
             outputs[info.name] = v
         }
         return Result(outputs: outputs, captured: captured)
