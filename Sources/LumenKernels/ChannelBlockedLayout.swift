@@ -3,7 +3,7 @@
 /// `paddedHeight × paddedWidth` pixels, each pixel 16 consecutive floats (lanes past C unused).
 /// Pixel (y, x) sits at (y + padTop, x + padLeft) of the padded image; the border is zero, so
 /// a depthwise convolution reads its taps in place, sixteen channels per vector.
-public struct ChannelBlockedLayout: Sendable, Hashable {
+public struct ChannelBlockedLayout: Sendable, Equatable {
     public static let lanes = 16
 
     public let channels, height, width: Int

@@ -1,3 +1,4 @@
+import LumenKernels
 import LumenTestSupport
 import Testing
 
@@ -197,6 +198,43 @@ struct BlockedFusionTests {
         let expected = try ONNXSession(model: model, kernels: .portable).run(["x": x])
         #expect(handedOver == ["stem", "depthwise"])
         #expect(Self.worst(actual.outputs["y"], expected.outputs["y"]) < 1e-5)
+    }
+
+    @Test("a pooled buffer taken for another layout comes back with that layout's border zeroed")
+    func pooledBufferBorderIsZeroed() {
+        let pool = BlockedBufferPool()
+        let padded = ChannelBlockedLayout(depthwiseInput: ConvolutionGeometry(
+            channels: 40, height: 9, width: 11, outputs: 40, outputHeight: 9, outputWidth: 11, kernelHeight: 5, kernelWidth: 5,
+            strideY: 1, strideX: 1, dilationY: 1, dilationX: 1, padTop: 2, padLeft: 2))
+        let (first, capacity) = pool.take(padded, batch: 1)
+        let (second, _) = pool.take(padded, batch: 1)
+        #expect(first != second)
+        // Everything written, border included (as if the buffer had held another layout's pixels).
+        first.update(repeating: 7, count: capacity)
+        pool.give(first, capacity: capacity, layout: ChannelBlockedLayout(channels: 40, height: 13, width: 15), batch: 1)
+        let (again, _) = pool.take(padded, batch: 1)
+        #expect(again == first)
+        var borderSum: Float = 0
+        for b in 0..<padded.blocks {
+            for y in 0..<padded.paddedHeight {
+                for x in 0..<padded.paddedWidth {
+                    let inside = (padded.padTop..<(padded.padTop + padded.height)).contains(y) && (padded.padLeft..<(padded.padLeft + padded.width)).contains(x)
+                    if !inside { for lane in 0..<16 { borderSum += abs(again[b * padded.blockStride + (y * padded.paddedWidth + x) * 16 + lane]) } }
+                }
+            }
+        }
+        #expect(borderSum == 0)
+        pool.give(again, capacity: capacity, layout: padded, batch: 1)
+        pool.give(second, capacity: capacity, layout: padded, batch: 1)
+    }
+
+    @Test("runs after the first reuse pooled buffers and give the same result")
+    func repeatedRunsAgree() throws {
+        try #require(FastKernel.supported, "this CPU has no AVX-512; the portable path is the only one")
+        let p = Self.pairs[1], model = try Self.model(p), session = ONNXSession(model: model)
+        let x = Value.float(shape: [p.batch, p.inputs, p.size[0], p.size[1]], data: FastConvolutionTests.values(p.batch * p.inputs * p.size[0] * p.size[1], seed: 31))
+        let first = try session.run(["x": x]).outputs["y"]
+        for _ in 0..<3 { #expect(try session.run(["x": x]).outputs["y"]?.floats == first?.floats) }
     }
 
     @Test("an output read by two nodes is never handed over")
