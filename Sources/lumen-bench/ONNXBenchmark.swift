@@ -64,7 +64,9 @@ struct ONNXBenchmark: ParsableCommand {
         row("forward pass, best of \(ours.map(\.runs).reduce(0, +)) runs", ours.map(\.minimum).min()!, peerMinimums.min())
         row("JPEG → classify + EigenCAM → overlay PNG", endToEnd.median, peer?["end_to_end_ms"] as? Double)
         if peerMedians.count == ours.count {
-            print("  per-round ratio of medians: " + zip(ours, peerMedians).map { String(format: "%.2fx", $0.median / $1) }.joined(separator: " "))
+            let ratios = zip(ours, peerMedians).map { $0.median / $1 }
+            print("  per-round ratio of medians: " + ratios.map { String(format: "%.2fx", $0) }.joined(separator: " ")
+                + String(format: " (median %.2fx)", median(ratios)!))
         }
         print(String(format: "peak resident memory: lumen-bench %.0f MiB%@", peak, (peer?["peak_mib"] as? Double).map { String(format: ", peer %.0f MiB", $0) as NSString } ?? ""))
         if let p = peer?["peer"] as? String { print("peer: \(p)") }
