@@ -9,7 +9,7 @@ public enum MatrixVector {
     ) {
         // Under ~64 K multiply–adds a second core costs more than it saves.
         let parts = rows * cols >= 1 << 16 ? Swift.min(workers, rows) : 1
-        let shared = Convolution.Shared(source: a, output: y, bias: x)
+        let shared = Convolution.Shared(source: a, output: y, bias: x)  // (`bias` carries x here)
         parallel(workers: parts) { worker, count in
             let first = rows * worker / count, end = rows * (worker + 1) / count
             rowsProduct(shared.source, from: first, to: end, cols: cols, lda: lda, x: shared.bias!, y: shared.output, accumulate: accumulate)
