@@ -43,8 +43,9 @@ final class BlockedBufferPool: Sendable {
     func take(_ layout: ChannelBlockedLayout, batch: Int) -> (UnsafeMutablePointer<Float>, capacity: Int) {
         let count = batch * layout.count
         let reused = idle.withLock { idle -> Buffer? in
-            guard let i = idle.indices.filter({ idle[$0].capacity >= count }).min(by: { idle[$0].capacity < idle[$1].capacity }) else { return nil }
-            return idle.remove(at: i)
+            var best: Int? = nil
+            for i in idle.indices where idle[i].capacity >= count && best.map({ idle[i].capacity < idle[$0].capacity }) ?? true { best = i }
+            return best.map { idle.remove(at: $0) }
         }
         if let reused {
             if reused.layout != layout || reused.batch != batch { for b in 0..<batch { layout.zeroBorder(reused.pointer + b * layout.count) } }
