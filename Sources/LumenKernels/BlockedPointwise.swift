@@ -92,9 +92,7 @@ public enum BlockedPointwise {
         // worker then reads all the weights, which stay in cache); otherwise the channel groups.
         let byPositions = tiles >= 8 * workers || groups < workers
         let items = byPositions ? tiles : groups
-        // Biases as vectors, 32 per group (zero past M).
-        var biases = [SIMD16<Float>](repeating: SIMD16<Float>(), count: 2 * groups)
-        if let bias { for m in 0..<filter.outputs { biases[m / lanes][m % lanes] = bias[m] } }
+        let biases = biasVectors(filter, bias)
         let shared = Convolution.Shared(source: input, output: output, bias: nil)
         let weights = SendableBuffer(UnsafeBufferPointer(start: UnsafePointer(filter.storage), count: filter.groups * filter.depth * 2))
         biases.withUnsafeBufferPointer { biases in
@@ -111,8 +109,6 @@ public enum BlockedPointwise {
                         for i in inner {
                             let (t, group) = byPositions ? (o, i) : (i, o)
                             let p0 = t * positions, last = Swift.min(positions, plane - p0) - 1
-                            let w = weights.buffer.baseAddress! + group * filter.depth * 2
-                            let bias = (biases.buffer[2 * group], biases.buffer[2 * group + 1])
                             // The tile's first input (position p0 of channel 0) and how channels and positions step.
                             let steps: Steps
                             switch shape.input {
@@ -120,17 +116,36 @@ public enum BlockedPointwise {
                             case .blocked(let layout):
                                 steps = Steps(input: shared.source + p0 * lanes, blockDepth: lanes, blockStride: layout.blockStride, channelStride: 1, positionStride: lanes)
                             }
-                            // A last group with at most 16 channels computes only its first block.
-                            if filter.outputs - group * BlockedFilter.width <= lanes {
-                                halfKernel(w, steps, depth: filter.depth, last: last, bias: bias.0, activation: activation, into: tile)
-                            } else {
-                                kernel(w, steps, depth: filter.depth, last: last, bias: bias, activation: activation, into: tile)
-                            }
+                            compute(group: group, filter, weights: weights.buffer, biases: biases.buffer, steps, last: last, activation: activation, into: tile)
                             place(tile, positions: p0...(p0 + last), group: group, outputs: filter.outputs, output: shared.output, form: shape.output, plane: plane)
                         }
                     }
                 }
             }
+        }
+    }
+
+    /// Biases as vectors, 32 per group of output channels (zero past M, or all zero without bias).
+    static func biasVectors(_ filter: BlockedFilter, _ bias: UnsafePointer<Float>?) -> [SIMD16<Float>] {
+        let lanes = ChannelBlockedLayout.lanes
+        var biases = [SIMD16<Float>](repeating: SIMD16<Float>(), count: 2 * filter.groups)
+        if let bias { for m in 0..<filter.outputs { biases[m / lanes][m % lanes] = bias[m] } }
+        return biases
+    }
+
+    /// One group's 32 output channels × positions 0…`last` into `tile` (`weights`: the filter's
+    /// storage, `biases`: from `biasVectors`). A last group with at most 16 channels computes
+    /// only its first block.
+    @inline(__always)
+    static func compute<F: VectorFunction>(
+        group: Int, _ filter: BlockedFilter, weights: UnsafeBufferPointer<SIMD16<Float>>, biases: UnsafeBufferPointer<SIMD16<Float>>,
+        _ steps: Steps, last: Int, activation: F, into tile: UnsafeMutablePointer<SIMD16<Float>>
+    ) {
+        let w = weights.baseAddress! + group * filter.depth * 2
+        if filter.outputs - group * BlockedFilter.width <= ChannelBlockedLayout.lanes {
+            halfKernel(w, steps, depth: filter.depth, last: last, bias: biases[2 * group], activation: activation, into: tile)
+        } else {
+            kernel(w, steps, depth: filter.depth, last: last, bias: (biases[2 * group], biases[2 * group + 1]), activation: activation, into: tile)
         }
     }
 

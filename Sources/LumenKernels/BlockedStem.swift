@@ -26,12 +26,11 @@ public enum BlockedStem {
         precondition(filter.outputs == g.outputs && filter.depth == g.channels * g.kernelHeight * g.kernelWidth, "filter does not match")
         precondition(layout.channels == g.outputs && layout.height == g.outputHeight && layout.width == g.outputWidth, "layout does not match")
         precondition(Int(bitPattern: output) % 64 == 0, "blocked output must be 64-byte aligned")
-        let positions = BlockedPointwise.positions, lanes = ChannelBlockedLayout.lanes
+        let positions = BlockedPointwise.positions
         // One gathered row: every tap of output columns 0..<OW, padding included.
         let rowWidth = (g.outputWidth - 1) * g.strideX + (g.kernelWidth - 1) * g.dilationX + 1
         let rows = g.channels * g.kernelHeight, groups = filter.groups, plane = g.outputHeight * g.outputWidth
-        var biases = [SIMD16<Float>](repeating: SIMD16<Float>(), count: 2 * groups)
-        if let bias { for m in 0..<filter.outputs { biases[m / lanes][m % lanes] = bias[m] } }
+        let biases = BlockedPointwise.biasVectors(filter, bias)
         let shared = Convolution.Shared(source: input, output: output, bias: nil)
         let weights = SendableBuffer(UnsafeBufferPointer(start: UnsafePointer(filter.storage), count: groups * filter.depth * 2))
         biases.withUnsafeBufferPointer { biases in
@@ -51,15 +50,9 @@ public enum BlockedStem {
                         for x0 in stride(from: 0, to: g.outputWidth, by: positions) {
                             let last = Swift.min(positions, g.outputWidth - x0) - 1, p0 = y * g.outputWidth + x0
                             for group in 0..<groups {
-                                let w = weights.buffer.baseAddress! + group * filter.depth * 2
-                                if filter.outputs - group * BlockedFilter.width <= lanes {
-                                    BlockedPointwise.halfKernel(
-                                        w, steps(x0), depth: filter.depth, last: last, bias: biases.buffer[2 * group], activation: activation, into: tile)
-                                } else {
-                                    BlockedPointwise.kernel(
-                                        w, steps(x0), depth: filter.depth, last: last, bias: (biases.buffer[2 * group], biases.buffer[2 * group + 1]),
-                                        activation: activation, into: tile)
-                                }
+                                BlockedPointwise.compute(
+                                    group: group, filter, weights: weights.buffer, biases: biases.buffer, steps(x0), last: last, activation: activation,
+                                    into: tile)
                                 BlockedPointwise.place(
                                     tile, positions: p0...(p0 + last), group: group, outputs: filter.outputs, output: shared.output,
                                     form: .blocked(layout), plane: plane)

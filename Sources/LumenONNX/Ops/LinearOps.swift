@@ -21,21 +21,16 @@ enum LinearOps {
                 out = index.map { beta * cd[$0] }
             }
             let betaForGemm: Float = v.count > 2 && v[2] != nil ? 1 : 0
-            if m == 1 && tb && alpha == 1 && FastKernel.supported {
-                a.data.withUnsafeBufferPointer { A in
-                    b.data.withUnsafeBufferPointer { B in
-                        out.withUnsafeMutableBufferPointer { O in
-                            MatrixVector.run(
-                                B.baseAddress!, rows: nOut, cols: k, lda: b.shape[1], x: A.baseAddress!, y: O.baseAddress!,
-                                accumulate: betaForGemm == 1, workers: Parallel.workers)
-                        }
-                    }
-                }
-                return [.float(shape: [m, nOut], data: out)]
-            }
             a.data.withUnsafeBufferPointer { A in
                 b.data.withUnsafeBufferPointer { B in
                     out.withUnsafeMutableBufferPointer { O in
+                        if m == 1 && tb && alpha == 1 && FastKernel.supported {
+                            // One row times Bᵀ (a classifier head) on the AVX-512 matrix–vector kernel.
+                            MatrixVector.run(
+                                B.baseAddress!, rows: nOut, cols: k, lda: b.shape[1], x: A.baseAddress!, y: O.baseAddress!,
+                                accumulate: betaForGemm == 1, workers: Parallel.workers)
+                            return
+                        }
                         // Output columns split across the cores (a classifier head is one long
                         // matrix–vector product that a single OpenBLAS thread would run alone).
                         let parts = m * nOut * k >= 1 << 18 ? Swift.min(SpinningPool.shared.width, nOut) : 1
