@@ -144,6 +144,26 @@ def main():
     # A classifier head: one row times Bᵀ plus a bias (Lumen's matrix–vector kernel), with row and
     # column counts that leave partial groups of 4 rows and 16 columns.
     case("gemm_row_classifier", [N("Gemm", ["a", "b", "c"], ["y"], transB=1)], {"a": f32(1, 520)}, ["y"], [("b", f32(131, 520)), ("c", f32(131))])
+    # Squeeze-excitation blocks as real exports have them: PaddleOCR's (opset 11, 88 channels,
+    # HardSigmoid gate, scale as the first Mul operand, then a stride (2,1) convolution) and
+    # MobileNetV3's (480-channel expand, depthwise, 1×1 squeeze/excite on a 1×1 map, project).
+    case("se_block_paddle", [
+        N("GlobalAveragePool", ["x"], ["p"]), N("Conv", ["p", "w1", "b1"], ["s1"]), N("Relu", ["s1"], ["r"]),
+        N("Conv", ["r", "w2", "b2"], ["s2"]), N("HardSigmoid", ["s2"], ["g"], alpha=0.2, beta=0.5), N("Mul", ["g", "x"], ["e"]),
+        N("Conv", ["e", "w3", "b3"], ["c"], strides=[2, 1], pads=[1, 1, 1, 1]), N("Relu", ["c"], ["y"])],
+        {"x": f32(1, 88, 8, 20)}, ["y"],
+        [("w1", f32(22, 88, 1, 1, scale=0.2)), ("b1", f32(22)), ("w2", f32(88, 22, 1, 1, scale=0.3)), ("b2", f32(88)),
+         ("w3", f32(104, 88, 3, 3, scale=0.05)), ("b3", f32(104))], opset=11)
+    case("se_block_mbconv", [
+        N("Conv", ["x", "w1", "b1"], ["e"]), N("Relu", ["e"], ["er"]),
+        N("Conv", ["er", "w2", "b2"], ["d"], group=480, strides=[2, 2], pads=[1, 1, 1, 1]), N("Relu", ["d"], ["dr"]),
+        N("GlobalAveragePool", ["dr"], ["p"]), N("Conv", ["p", "w3", "b3"], ["s1"]), N("Relu", ["s1"], ["r"]),
+        N("Conv", ["r", "w4", "b4"], ["s2"]), N("Sigmoid", ["s2"], ["g"]), N("Mul", ["dr", "g"], ["m"]),
+        N("Conv", ["m", "w5", "b5"], ["y"])],
+        {"x": f32(1, 24, 6, 6)}, ["y"],
+        [("w1", f32(480, 24, 1, 1, scale=0.2)), ("b1", f32(480)), ("w2", f32(480, 1, 3, 3, scale=0.3)), ("b2", f32(480)),
+         ("w3", f32(120, 480, 1, 1, scale=0.05)), ("b3", f32(120)), ("w4", f32(480, 120, 1, 1, scale=0.1)), ("b4", f32(480)),
+         ("w5", f32(200, 480, 1, 1, scale=0.05)), ("b5", f32(200))], opset=13)
     (OUT.parent / "ops_manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
     print(f"wrote {len(manifest)} operator cases to {OUT}")
 

@@ -84,7 +84,6 @@ public enum Convolution {
         // split too, so every worker has work.
         let weightsMajor = filter.storage.count > filter.depth * positions
         let split = weightsMajor ? Swift.min(blocks, 4 * workers) : Swift.max(1, Swift.min(blocks, (4 * workers + panels - 1) / panels))
-        let blocksPerItem = (blocks + split - 1) / split
         let items = weightsMajor ? split : panels * split
         let offsets = layout.offsets(geometry: g)
         let plane = g.outputHeight * g.outputWidth
@@ -130,7 +129,7 @@ public enum Convolution {
                         }
                         for item in first..<last {
                             let chunk = weightsMajor ? item : item % split
-                            let blockRange = (chunk * blocksPerItem)..<Swift.min(blocks, (chunk + 1) * blocksPerItem)
+                            let blockRange = Parallel.share(blocks, part: chunk, of: split)
                             if weightsMajor {
                                 for block in blockRange { for panel in 0..<panels { run(panel: panel, block: block) } }
                             } else {
@@ -166,13 +165,17 @@ struct SendableBuffer<T>: @unchecked Sendable {
     init(_ buffer: UnsafeBufferPointer<T>) { self.buffer = buffer }
 }
 
-/// Runs `body(worker, workers)` on up to `workers` threads at once (inline when there is one),
-/// through the spinning pool, so a layer's threads start without a wake-up.
+/// Runs `body(worker, workers)` for every worker in 0..<workers, on as many threads as the
+/// spinning pool has (inline when that is one), so a layer's threads start without a wake-up.
+/// The split a kernel makes depends on `workers` alone: with more workers than threads each
+/// thread runs several of them in turn, so a 16-worker split runs unchanged on two cores.
 func parallel(workers: Int, _ body: (Int, Int) -> Void) {
-    let count = Swift.min(workers, SpinningPool.shared.width)
-    if count <= 1 {
-        body(0, 1)
+    let count = Swift.max(1, workers), threads = Swift.min(count, SpinningPool.shared.width)
+    if threads <= 1 {
+        for worker in 0..<count { body(worker, count) }
     } else {
-        SpinningPool.shared.run(parts: count) { body($0, count) }
+        SpinningPool.shared.run(parts: threads) { thread in
+            for worker in stride(from: thread, to: count, by: threads) { body(worker, count) }
+        }
     }
 }

@@ -2,20 +2,46 @@ import Foundation
 
 /// Data-parallel helpers over the machine's cores.
 public enum Parallel {
-    /// Number of workers used by `map`: the active cores, at most 8.
-    public static var workers: Int { max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8)) }
+    /// The worker count the machine suggests: its active cores, at most 8.
+    public static var machineWorkers: Int { max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8)) }
 
-    /// Runs `body` for 0..<count concurrently and returns the results in index order.
+    /// A worker count set by `withWorkers` for the code it runs (nil: the machine's).
+    @TaskLocal static var override: Int?
+
+    /// Number of workers parallel code splits its work into: `machineWorkers`, or the count
+    /// set by the innermost `withWorkers`. Splits depend on this number only, never on how many
+    /// threads actually run them, so a test can run the splits of a 16-core machine on two cores.
+    public static var workers: Int { override ?? machineWorkers }
+
+    /// Runs `body` with `workers` reporting `count` (at least 1, at most 64).
+    public static func withWorkers<R>(_ count: Int, _ body: () throws -> R) rethrows -> R {
+        try $override.withValue(max(1, min(count, 64)), operation: body)
+    }
+
+    /// Runs `body` for 0..<count concurrently and returns the results in index order; `workers`
+    /// reads the same inside `body` as outside.
     public static func map<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
         let slots = Slots<T>(count)
-        DispatchQueue.concurrentPerform(iterations: count) { i in slots.set(i, body(i)) }
+        let override = Self.override
+        DispatchQueue.concurrentPerform(iterations: count) { i in
+            $override.withValue(override) { slots.set(i, body(i)) }
+        }
         return slots.values
     }
 
-    /// Splits 0..<total into `workers` contiguous ranges.
+    /// Splits 0..<total into at most `parts` contiguous, non-empty ranges of near-equal size
+    /// (their sizes differ by at most one); none when `total` is 0.
     public static func ranges(_ total: Int, parts: Int = Parallel.workers) -> [Range<Int>] {
-        let chunk = (total + parts - 1) / max(parts, 1)
-        return stride(from: 0, to: total, by: max(chunk, 1)).map { $0..<min(total, $0 + chunk) }
+        let parts = max(1, min(parts, total))
+        guard total > 0 else { return [] }
+        return (0..<parts).map { share(total, part: $0, of: parts) }
+    }
+
+    /// Part `part` of `0..<total` split into `parts` near-equal contiguous ranges: always inside
+    /// `0..<total`, and the parts 0..<parts tile it exactly (empty parts when `parts > total`).
+    @inlinable
+    public static func share(_ total: Int, part: Int, of parts: Int) -> Range<Int> {
+        (total * part / parts)..<(total * (part + 1) / parts)
     }
 }
 

@@ -9,11 +9,16 @@ public struct ONNXSession: Sendable {
     /// Where nodes can hand their outputs to their readers channel-blocked (nil on the portable path).
     let fusion: BlockedFusion?
 
+    /// How many workers the kernels split each layer into (nil: `Parallel.workers` of the caller).
+    public let workers: Int?
+
     /// `kernels: .portable` runs every node on the portable path (convolutions through im2col +
     /// OpenBLAS) even where the AVX-512 kernels could run; `.automatic` uses them when the CPU
     /// has AVX-512 (convolutions with constant weights, whose packed copy the session keeps,
-    /// and Sigmoid/Softmax).
-    public init(model: ONNXModel, kernels: KernelChoice = .automatic) {
+    /// and Sigmoid/Softmax). `workers` fixes how each layer's work is split (1…64) whatever the
+    /// machine's core count: the result is the same for every count, which the tests check.
+    public init(model: ONNXModel, kernels: KernelChoice = .automatic, workers: Int? = nil) {
+        self.workers = workers
         var model = model
         if kernels == .automatic && FastKernel.supported { FastKernel.prepare(&model) }
         self.model = model
@@ -46,6 +51,11 @@ public struct ONNXSession: Sendable {
     }
 
     func run(_ inputs: [String: Value], capture: Set<String>, fuse: Bool, recordShapes: ((Node, [Value]) -> Void)?) throws -> Result {
+        guard let workers else { return try runNodes(inputs, capture: capture, fuse: fuse, recordShapes: recordShapes) }
+        return try Parallel.withWorkers(workers) { try runNodes(inputs, capture: capture, fuse: fuse, recordShapes: recordShapes) }
+    }
+
+    private func runNodes(_ inputs: [String: Value], capture: Set<String>, fuse: Bool, recordShapes: ((Node, [Value]) -> Void)?) throws -> Result {
         BLAS.useSingleThreadedBLAS()
         for info in model.inputs {
             guard let value = inputs[info.name] else { throw ONNXError.badInput("the model needs input '\(info.name)'") }

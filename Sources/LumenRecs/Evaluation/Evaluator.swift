@@ -62,10 +62,10 @@ public struct Evaluator: Sendable {
             ae += abs(e)
             if r.value >= relevanceThreshold { relevant[Int(r.user)].insert(Int(r.item)) }
         }
-        let users = model.users.count, n = self.n
+        let users = model.users.count, n = self.n, workers = Parallel.workers
         let relevantSets = relevant
-        let perUser: [[UserFigures]] = Parallel.map(Parallel.workers) { w in
-            let range = Parallel.ranges(users)[safe: w] ?? 0..<0
+        let perUser: [[UserFigures]] = Parallel.map(workers) { w in
+            let range = Parallel.share(users, part: w, of: workers)
             var scratch = [Float](repeating: 0, count: model.items.count), counts = scratch
             return range.map { u in
                 figures(model, user: u, relevant: relevantSets[u], n: n, scratch: &scratch, counts: &counts)

@@ -139,9 +139,9 @@ public struct UserNeighbourhood: Sendable {
                 cursor[i] += 1
             }
         }
-        let byItem = itemValues
-        let parts = Parallel.map(Parallel.workers) { w -> UserNeighbourhood in
-            let range = Parallel.ranges(users)[safe: w] ?? 0..<0
+        let byItem = itemValues, workers = Parallel.workers
+        let parts = Parallel.map(workers) { w -> UserNeighbourhood in
+            let range = Parallel.share(users, part: w, of: workers)
             var acc = [Float](repeating: 0, count: users)
             var touched: [Int32] = []
             var selector = TopK(k: k, users: range.count)
@@ -220,8 +220,4 @@ struct TopK {
             similarities[row * k + j] = bestValues[j]
         }
     }
-}
-
-extension Array {
-    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
 }
