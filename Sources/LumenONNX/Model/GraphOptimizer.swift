@@ -74,7 +74,8 @@ enum GraphOptimizer {
             guard let c = producers[bn.inputs[0]], model.nodes[c].op == "Conv", uses[bn.inputs[0]] == 1,
                 bn.inputs.count == 5, let scale = model.initializers[bn.inputs[1]]?.floats, let shift = model.initializers[bn.inputs[2]]?.floats,
                 let mean = model.initializers[bn.inputs[3]]?.floats, let variance = model.initializers[bn.inputs[4]]?.floats,
-                case .float(let wShape, var weights)? = model.initializers[model.nodes[c].inputs[1]], wShape.count == 4, scale.count == wShape[0]
+                case .float(let wShape, var weights)? = model.initializers[model.nodes[c].inputs[1]], wShape.count == 4, wShape[0] > 0,
+                [scale, shift, mean, variance].allSatisfy({ $0.count == wShape[0] })
             else { continue }
             var conv = model.nodes[c]
             let epsilon = bn.float("epsilon", 1e-5)
@@ -117,9 +118,10 @@ enum GraphOptimizer {
             guard pad.string("mode", "constant") == "constant", pad.inputs.count >= 2, let pads = model.initializers[pad.inputs[1]]?.ints,
                 pads.count == 8, (pad.inputs.count < 3 || pad.inputs[2].isEmpty || model.initializers[pad.inputs[2]]?.floats.first == 0),
                 pad.inputs.count < 4 || pad.inputs[3].isEmpty,
-                pads[0] == 0, pads[1] == 0, pads[4] == 0, pads[5] == 0, pads.allSatisfy({ $0 >= 0 })
+                pads[0] == 0, pads[1] == 0, pads[4] == 0, pads[5] == 0, pads.allSatisfy({ $0 >= 0 && $0 <= ONNXLimits.dimension })
             else { continue }
             let existing = conv.ints("pads") ?? [0, 0, 0, 0]
+            guard existing.count == 4, existing.allSatisfy({ $0 >= 0 && $0 <= ONNXLimits.dimension }) else { continue }
             var fused = conv
             fused.attributes["pads"] = .ints([existing[0] + Int(pads[2]), existing[1] + Int(pads[3]), existing[2] + Int(pads[6]), existing[3] + Int(pads[7])])
             fused.inputs[0] = pad.inputs[0]

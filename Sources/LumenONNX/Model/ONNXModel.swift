@@ -64,8 +64,8 @@ public struct ONNXModel: Sendable {
         var initializers: [String: Value] = [:]
         for t in proto.graph.initializer { initializers[t.name] = try Self.value(of: t, directory: directory) }
         self.initializers = initializers
-        inputs = proto.graph.input.filter { initializers[$0.name] == nil }.map(Self.info)
-        outputs = proto.graph.output.map(Self.info)
+        inputs = try proto.graph.input.filter { initializers[$0.name] == nil }.map(Self.info)
+        outputs = try proto.graph.output.map(Self.info)
         nodes = try proto.graph.node.enumerated().map { index, n in
             var attributes: [String: Attribute] = [:]
             for a in n.attribute { attributes[a.name] = try Self.attribute(a, directory: directory) }
@@ -81,13 +81,20 @@ public struct ONNXModel: Sendable {
         for node in nodes where Operators.table[node.op] == nil {
             throw ONNXError.unsupported(node: node.name, op: node.op, reason: "operator \(node.op) is not implemented by Lumen's runtime")
         }
+        for node in nodes {
+            let required = Operators.requiredInputs[node.op, default: 1]
+            guard node.inputs.count >= required, node.inputs.prefix(required).allSatisfy({ !$0.isEmpty }), node.outputs.first.map({ !$0.isEmpty }) == true else {
+                throw ONNXError.malformed("node '\(node.name)' (\(node.op)) needs \(required) inputs and an output, has \(node.inputs) → \(node.outputs)")
+            }
+        }
         try GraphOptimizer.optimize(&self)
     }
 
-    static func info(_ v: Onnx_ValueInfoProto) -> ValueInfo {
-        let dims = v.type.tensorType.shape.dim.map { d -> Int? in
-            if case .dimValue(let n)? = d.value, n > 0 { return Int(n) }
-            return nil
+    static func info(_ v: Onnx_ValueInfoProto) throws -> ValueInfo {
+        let dims = try v.type.tensorType.shape.dim.map { d -> Int? in
+            guard case .dimValue(let n)? = d.value, n > 0 else { return nil }
+            guard n <= ONNXLimits.dimension else { throw ONNXError.malformed("'\(v.name)' declares a dimension of \(n), beyond \(ONNXLimits.dimension)") }
+            return Int(n)
         }
         return ValueInfo(name: v.name, dimensions: dims)
     }
@@ -108,7 +115,9 @@ public struct ONNXModel: Sendable {
     static func value(of t: Onnx_TensorProto, directory: URL?) throws -> Value {
         let shape = t.dims.map { Int($0) }
         guard shape.allSatisfy({ $0 >= 0 }) else { throw ONNXError.malformed("tensor '\(t.name)' has a negative dimension") }
-        let count = shape.reduce(1, *)
+        guard let count = checkedCount(shape) else {
+            throw ONNXError.malformed("tensor '\(t.name)' of shape \(shape) is beyond the budget of \(ONNXLimits.elementsPerTensor) elements")
+        }
         var raw = t.rawData
         if t.dataLocation == .external {
             let fields = Dictionary(t.externalData.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
@@ -120,7 +129,7 @@ public struct ONNXModel: Sendable {
             let bytes = try FileBytes.read(url, limit: 8 << 30)
             let offset = Int(fields["offset"] ?? "0") ?? 0
             let length = Int(fields["length"] ?? "") ?? (bytes.count - offset)
-            guard offset >= 0, length >= 0, offset + length <= bytes.count else {
+            guard offset >= 0, length >= 0, offset <= bytes.count, length <= bytes.count - offset else {
                 throw ONNXError.malformed("external data of '\(t.name)' is out of range")
             }
             raw = Data(bytes[offset..<(offset + length)])

@@ -68,7 +68,7 @@ struct BlockedFusion: Sendable {
             w[0] == input[1], w[1] == 1, node.int("group", 1) == input[1]
         else { return nil }
         let g = try FastKernel.geometry(node, input: input, weights: w)
-        return Self.worthBlocking(g) ? g : nil
+        return FastKernel.suits(g) && Self.worthBlocking(g) ? g : nil
     }
 
     /// Whether the 1×1 convolution at `index` reads an N × C × H × W input as a plain matrix product.
@@ -135,7 +135,7 @@ struct BlockedFusion: Sendable {
         let x = try node.floats(args, 0)
         guard x.shape.count == 4, let w = model.initializers[node.inputs[1]]?.shape, w.count == 4, w[1] == x.shape[1] else { return nil }
         let g = try FastKernel.geometry(node, input: x.shape, weights: w)
-        guard let next = try depthwiseGeometry(model.nodes[r], input: [x.shape[0], g.outputs, g.outputHeight, g.outputWidth], model: model) else { return nil }
+        guard FastKernel.suits(g), let next = try depthwiseGeometry(model.nodes[r], input: [x.shape[0], g.outputs, g.outputHeight, g.outputWidth], model: model) else { return nil }
         let layout = ChannelBlockedLayout(depthwiseInput: next), perImage = g.channels * g.height * g.width
         return x.data.withUnsafeBufferPointer { X in
             emit(.blocked(layout, reader: next), batch: x.shape[0]) { output, _, outCount in

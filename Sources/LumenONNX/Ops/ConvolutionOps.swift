@@ -21,10 +21,14 @@ enum ConvolutionOps {
     /// Output size and padding per spatial axis, including auto_pad.
     static func geometry(_ n: Node, input: [Int], kernel: [Int]) throws -> Geometry {
         let d = kernel.count
-        let strides = n.ints("strides") ?? [Int](repeating: 1, count: d)
-        let dilations = n.ints("dilations") ?? [Int](repeating: 1, count: d)
-        var pads = n.ints("pads") ?? [Int](repeating: 0, count: 2 * d)
+        guard input.count == d, kernel.allSatisfy({ $0 >= 1 && $0 <= ONNXLimits.dimension }) else {
+            throw n.fail("kernel \(kernel) does not suit an input of \(input.count) spatial axes")
+        }
+        let strides = try n.ints("strides", count: d, minimum: 1, default: 1)
+        let dilations = try n.ints("dilations", count: d, minimum: 1, default: 1)
+        var pads = try n.ints("pads", count: 2 * d, minimum: 0, default: 0)
         let autoPad = n.string("auto_pad", "NOTSET")
+        guard ["NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID"].contains(autoPad) else { throw n.fail("auto_pad '\(autoPad)' is not an ONNX choice") }
         var output = [Int](repeating: 0, count: d)
         for i in 0..<d {
             let effective = (kernel[i] - 1) * dilations[i] + 1
@@ -55,6 +59,8 @@ enum ConvolutionOps {
         }
         let g = try geometry(n, input: [height, width], kernel: [w.shape[2], w.shape[3]])
         let (kh, kw) = (g.kernel[0], g.kernel[1]), (oh, ow) = (g.output[0], g.output[1])
+        _ = try n.count([batch, outChannels, oh, ow])
+        _ = try n.count([channels / group, kh, kw, oh, ow])  // the im2col buffer
         let cg = channels / group, mg = outChannels / group, kSize = cg * kh * kw, plane = oh * ow
         var out = [Float](repeating: 0, count: batch * outChannels * plane)
         let pointwise = kh == 1 && kw == 1 && g.strides == [1, 1] && g.padBegin == [0, 0] && g.padEnd == [0, 0]

@@ -62,10 +62,12 @@ enum ElementwiseOps {
     static func broadcastShape(_ a: [Int], _ b: [Int], node: Node) throws -> [Int] {
         let rank = max(a.count, b.count)
         let pa = [Int](repeating: 1, count: rank - a.count) + a, pb = [Int](repeating: 1, count: rank - b.count) + b
-        return try zip(pa, pb).map { x, y in
+        let shape = try zip(pa, pb).map { x, y in
             guard x == y || x == 1 || y == 1 else { throw node.fail("cannot broadcast \(a) with \(b)") }
             return max(x, y)
         }
+        _ = try node.count(shape)
+        return shape
     }
 
     /// Maps each output index to an input index for a broadcast input.

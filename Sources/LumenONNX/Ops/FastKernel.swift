@@ -50,6 +50,7 @@ enum FastKernel: Sendable {
         case .vectorMath: return nil
         }
         let geometry = try Self.geometry(n, input: x.shape, weights: w.shape)
+        guard Self.suits(geometry) else { return nil }
         let activation = Self.activation(n)
         let inPlane = channels * height * width, outPlane = geometry.outputs * geometry.outputHeight * geometry.outputWidth
         let out = [Float](unsafeUninitializedCapacity: batch * outPlane) { buffer, count in
@@ -80,10 +81,18 @@ enum FastKernel: Sendable {
     /// with weights of shape `weights` (M × C/group × kh × kw).
     static func geometry(_ n: Node, input: [Int], weights: [Int]) throws -> ConvolutionGeometry {
         let g = try ConvolutionOps.geometry(n, input: [input[2], input[3]], kernel: [weights[2], weights[3]])
+        _ = try n.count([input[0], weights[0], g.output[0], g.output[1]])
+        _ = try n.count([input[1], input[2] + g.padBegin[0] + g.padEnd[0], input[3] + g.padBegin[1] + g.padEnd[1]])  // the padded copy
         return ConvolutionGeometry(
             channels: input[1], height: input[2], width: input[3], outputs: weights[0], outputHeight: g.output[0], outputWidth: g.output[1],
             kernelHeight: g.kernel[0], kernelWidth: g.kernel[1], strideY: g.strides[0], strideX: g.strides[1],
             dilationY: g.dilations[0], dilationX: g.dilations[1], padTop: g.padBegin[0], padLeft: g.padBegin[1])
+    }
+
+    /// Whether the kernels take this geometry: strides and dilations up to 16 (real networks use
+    /// 1–3; larger ones, as a hostile file may declare, take the portable path).
+    static func suits(_ g: ConvolutionGeometry) -> Bool {
+        [g.strideY, g.strideX, g.dilationY, g.dilationX].allSatisfy { $0 <= 16 }
     }
 
     /// The activation the graph optimiser fused into the node.

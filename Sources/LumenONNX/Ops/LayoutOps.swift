@@ -9,18 +9,20 @@ enum LayoutOps {
             let requested = try n.input(v, 1).ints.map { Int($0) }
             let allowZero = n.int("allowzero", 0) == 1
             var shape = requested.enumerated().map { i, d in d == 0 && !allowZero && i < x.shape.count ? x.shape[i] : d }
+            guard shape.filter({ $0 == -1 }).count <= 1, shape.allSatisfy({ $0 >= -1 }) else { throw n.fail("cannot reshape \(x.shape) to \(requested)") }
             if let inferred = shape.firstIndex(of: -1) {
-                let known = shape.enumerated().filter { $0.offset != inferred }.reduce(1) { $0 * $1.element }
-                guard known > 0, x.count % known == 0 else { throw n.fail("cannot reshape \(x.shape) to \(requested)") }
-                shape[inferred] = x.count / known
+                var known = shape
+                known.remove(at: inferred)
+                guard let product = checkedCount(known), product > 0, x.count % product == 0 else { throw n.fail("cannot reshape \(x.shape) to \(requested)") }
+                shape[inferred] = x.count / product
             }
-            guard shape.reduce(1, *) == x.count else { throw n.fail("cannot reshape \(x.shape) to \(requested)") }
+            guard checkedCount(shape) == x.count else { throw n.fail("cannot reshape \(x.shape) to \(requested)") }
             return [x.reshaped(shape)]
         },
         "Flatten": { n, v, _ in
             let x = try n.input(v, 0)
-            var axis = n.int("axis", 1)
-            if axis < 0 { axis += x.shape.count }
+            // Flatten's axis may equal the rank (everything in the outer dimension).
+            let axis = n.int("axis", 1) == x.shape.count ? x.shape.count : try n.axis(n.int("axis", 1), rank: x.shape.count)
             let outer = x.shape.prefix(axis).reduce(1, *)
             return [x.reshaped([outer, x.count / max(outer, 1)])]
         },
@@ -28,7 +30,8 @@ enum LayoutOps {
             let x = try n.input(v, 0)
             let axes = opset >= 13 ? (v.count > 1 ? v[1]?.ints.map { Int($0) } : nil) : n.ints("axes")
             let rank = x.shape.count
-            let drop = Set((axes ?? x.shape.indices.filter { x.shape[$0] == 1 }).map { $0 < 0 ? $0 + rank : $0 })
+            let drop = Set(try n.axes(axes ?? x.shape.indices.filter { x.shape[$0] == 1 }, rank: rank))
+            guard drop.allSatisfy({ x.shape[$0] == 1 }) else { throw n.fail("Squeeze axes \(axes ?? []) are not all of size 1 in \(x.shape)") }
             return [x.reshaped(x.shape.enumerated().filter { !drop.contains($0.offset) }.map(\.element))]
         },
         "Unsqueeze": { n, v, opset in
@@ -37,7 +40,7 @@ enum LayoutOps {
                 throw ONNXError.missing("axes of Unsqueeze '\(n.name)'")
             }
             let rank = x.shape.count + axes.count
-            let positions = Set(axes.map { $0 < 0 ? $0 + rank : $0 })
+            let positions = Set(try n.axes(axes, rank: rank))
             var shape: [Int] = [], source = x.shape.makeIterator()
             for i in 0..<rank { shape.append(positions.contains(i) ? 1 : source.next() ?? 1) }
             return [x.reshaped(shape)]
@@ -45,15 +48,17 @@ enum LayoutOps {
         "Transpose": { n, v, _ in
             let x = try n.input(v, 0)
             let perm = n.ints("perm") ?? Array(x.shape.indices.reversed())
+            guard perm.sorted() == Array(x.shape.indices) else { throw n.fail("perm \(perm) is not a permutation of the \(x.shape.count) axes") }
             return [permute(x, perm)]
         },
         "Concat": { n, v, _ in
             let parts = v.compactMap { $0 }
             guard let first = parts.first else { throw ONNXError.missing("inputs of Concat '\(n.name)'") }
-            var axis = n.int("axis", 0)
-            if axis < 0 { axis += first.shape.count }
+            let axis = try n.axis(n.int("axis", 0), rank: first.shape.count)
             var shape = first.shape
+            guard parts.allSatisfy({ $0.shape.count == shape.count }) else { throw n.fail("Concat inputs differ in rank") }
             shape[axis] = parts.reduce(0) { $0 + $1.shape[axis] }
+            _ = try n.count(shape)
             for p in parts where p.shape.count != shape.count || p.shape.enumerated().contains(where: { $0.offset != axis && $0.element != shape[$0.offset] }) {
                 throw n.fail("cannot concatenate \(p.shape) with \(first.shape) on axis \(axis)")
             }
@@ -74,15 +79,14 @@ enum LayoutOps {
         },
         "Split": { n, v, opset in
             let x = try n.input(v, 0)
-            var axis = n.int("axis", 0)
-            if axis < 0 { axis += x.shape.count }
+            let axis = try n.axis(n.int("axis", 0), rank: x.shape.count)
             var sizes = opset >= 13 ? (v.count > 1 ? v[1]?.ints.map { Int($0) } : nil) : n.ints("split")
             if sizes == nil {
                 let parts = max(1, n.outputs.count)
                 let chunk = (x.shape[axis] + parts - 1) / parts
-                sizes = (0..<parts).map { min(chunk, x.shape[axis] - $0 * chunk) }
+                sizes = (0..<parts).map { max(0, min(chunk, x.shape[axis] - $0 * chunk)) }
             }
-            guard sizes!.reduce(0, +) == x.shape[axis], sizes!.allSatisfy({ $0 >= 0 }) else {
+            guard sizes!.allSatisfy({ $0 >= 0 && $0 <= x.shape[axis] }), sizes!.reduce(0, +) == x.shape[axis] else {
                 throw n.fail("split sizes \(sizes!) do not add up to \(x.shape[axis])")
             }
             // Each part is a run of contiguous blocks: copy them directly.
@@ -122,16 +126,16 @@ enum LayoutOps {
         },
         "Gather": { n, v, _ in
             let x = try n.input(v, 0), indices = try n.input(v, 1)
-            var axis = n.int("axis", 0)
-            if axis < 0 { axis += x.shape.count }
+            let axis = try n.axis(n.int("axis", 0), rank: x.shape.count)
             let extent = x.shape[axis]
             let picks = try indices.ints.map { i -> Int in
-                let j = Int(i < 0 ? i + Int64(extent) : i)
+                let j = Int(i < 0 ? i &+ Int64(extent) : i)
                 guard j >= 0, j < extent else { throw n.fail("index \(i) out of range for axis of size \(extent)") }
                 return j
             }
             let outer = x.shape.prefix(axis).reduce(1, *), inner = x.shape.suffix(from: axis + 1).reduce(1, *)
             let shape = Array(x.shape.prefix(axis)) + indices.shape + Array(x.shape.suffix(from: axis + 1))
+            _ = try n.count(shape)
             func gather<T>(_ data: [T]) -> [T] {
                 var out: [T] = []
                 out.reserveCapacity(outer * picks.count * inner)
@@ -145,6 +149,7 @@ enum LayoutOps {
             let x = try n.input(v, 0)
             let target = try n.input(v, 1).ints.map { Int($0) }
             let shape = try ElementwiseOps.broadcastShape(x.shape, target, node: n)
+            _ = try n.count(shape)
             let index = ElementwiseOps.broadcastIndex(x.shape, to: shape)
             if case .int64(_, let d) = x { return [.int64(shape: shape, data: index.map { d[$0] })] }
             let d = x.floats
@@ -157,8 +162,8 @@ enum LayoutOps {
             let rank = x.shape.count
             var begin = [Int](repeating: 0, count: rank), end = begin
             if opset >= 18, v.count > 3, let axes = v[3]?.ints.map({ Int($0) }) {
-                for (k, a) in axes.enumerated() {
-                    let axis = a < 0 ? a + rank : a
+                guard pads.count == 2 * axes.count else { throw n.fail("pads has \(pads.count) values for \(axes.count) axes") }
+                for (k, axis) in try n.axes(axes, rank: rank).enumerated() {
                     begin[axis] = pads[k]
                     end[axis] = pads[k + axes.count]
                 }
@@ -210,21 +215,22 @@ enum LayoutOps {
     static func slice(_ x: Value, starts: [Int], ends: [Int], axes: [Int], steps: [Int], node: Node) throws -> Value {
         let rank = x.shape.count
         var first = [Int](repeating: 0, count: rank), step = [Int](repeating: 1, count: rank), shape = x.shape
-        for k in axes.indices {
-            let axis = axes[k] < 0 ? axes[k] + rank : axes[k]
-            guard axis >= 0, axis < rank else { throw node.fail("axis \(axes[k]) out of range") }
+        guard starts.count == ends.count, axes.count == starts.count, steps.count == starts.count else {
+            throw node.fail("starts, ends, axes and steps differ in length")
+        }
+        for (k, axis) in try node.axes(axes, rank: rank).enumerated() {
             let dim = x.shape[axis], s = steps[k]
-            guard s != 0 else { throw node.fail("slice step 0") }
-            var start = starts[k] < 0 ? starts[k] + dim : starts[k]
-            var end = ends[k] < 0 ? ends[k] + dim : ends[k]
+            guard s != 0, s != .min else { throw node.fail("slice step \(s)") }
+            var start = starts[k] < 0 ? starts[k] &+ dim : starts[k]
+            var end = ends[k] < 0 ? ends[k] &+ dim : ends[k]
             if s > 0 {
                 start = min(max(start, 0), dim)
                 end = min(max(end, 0), dim)
-                shape[axis] = max(0, (end - start + s - 1) / s)
+                shape[axis] = end > start ? (end - start - 1) / s + 1 : 0
             } else {
                 start = min(max(start, -1), dim - 1)
                 end = min(max(end, -1), dim - 1)
-                shape[axis] = max(0, (start - end + (-s) - 1) / (-s))
+                shape[axis] = start > end ? (start - end - 1) / (-s) + 1 : 0
             }
             first[axis] = start
             step[axis] = s
@@ -237,8 +243,10 @@ enum LayoutOps {
     /// Constant, reflect or edge padding (negative pads crop).
     static func pad(_ x: Value, begin: [Int], end: [Int], mode: String, value: Float, node: Node) throws -> Value {
         let rank = x.shape.count
+        guard (begin + end).allSatisfy({ (-ONNXLimits.dimension...ONNXLimits.dimension).contains($0) }) else { throw node.fail("pads \(begin + end) are beyond \(ONNXLimits.dimension)") }
         let shape = (0..<rank).map { x.shape[$0] + begin[$0] + end[$0] }
         guard shape.allSatisfy({ $0 >= 0 }) else { throw node.fail("padding produces a negative size") }
+        _ = try node.count(shape)
         // Fast path: constant, non-negative padding of the last two axes only (the TF-"SAME"
         // padding exports put before every convolution): whole rows are copied.
         if mode == "constant", rank >= 2, begin.dropLast(2).allSatisfy({ $0 == 0 }), end.dropLast(2).allSatisfy({ $0 == 0 }),

@@ -13,9 +13,12 @@ enum LinearOps {
             let alpha = n.float("alpha", 1), beta = n.float("beta", 1)
             let m = ta ? a.shape[1] : a.shape[0], k = ta ? a.shape[0] : a.shape[1]
             let nOut = tb ? b.shape[0] : b.shape[1]
-            guard (tb ? b.shape[1] : b.shape[0]) == k else { throw n.fail("cannot multiply \(a.shape) by \(b.shape)") }
-            var out = [Float](repeating: 0, count: m * nOut)
+            guard (tb ? b.shape[1] : b.shape[0]) == k, m > 0, k > 0, nOut > 0 else { throw n.fail("cannot multiply \(a.shape) by \(b.shape)") }
+            var out = [Float](repeating: 0, count: try n.count([m, nOut]))
             if v.count > 2, let c = v[2] {
+                guard try ElementwiseOps.broadcastShape(c.shape, [m, nOut], node: n) == [m, nOut] else {
+                    throw n.fail("C \(c.shape) does not broadcast to [\(m), \(nOut)]")
+                }
                 let index = ElementwiseOps.broadcastIndex(c.shape, to: [m, nOut])
                 let cd = c.floats
                 out = index.map { beta * cd[$0] }
@@ -61,9 +64,10 @@ enum LinearOps {
                 throw ONNXError.unsupported(node: n.name, op: n.op, reason: "MatMul supports (…, M, K) × (K, N), got \(a.shape) × \(b.shape)")
             }
             let k = a.shape.last!, nOut = b.shape[1]
-            guard b.shape[0] == k else { throw n.fail("cannot multiply \(a.shape) by \(b.shape)") }
+            guard b.shape[0] == k, k > 0, nOut > 0 else { throw n.fail("cannot multiply \(a.shape) by \(b.shape)") }
             let m = a.data.count / k
-            var out = [Float](repeating: 0, count: m * nOut)
+            guard m > 0 else { throw n.fail("cannot multiply \(a.shape) by \(b.shape)") }
+            var out = [Float](repeating: 0, count: try n.count([m, nOut]))
             a.data.withUnsafeBufferPointer { A in
                 b.data.withUnsafeBufferPointer { B in
                     out.withUnsafeMutableBufferPointer { O in

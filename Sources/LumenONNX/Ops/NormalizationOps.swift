@@ -9,7 +9,9 @@ enum NormalizationOps {
             let scale = try n.input(v, 1).floats, bias = try n.input(v, 2).floats
             let mean = try n.input(v, 3).floats, variance = try n.input(v, 4).floats
             let epsilon = n.float("epsilon", 1e-5)
-            guard x.shape.count >= 2, scale.count == x.shape[1] else { throw n.fail("scale has \(scale.count) values for input \(x.shape)") }
+            guard x.shape.count >= 2, [scale, bias, mean, variance].allSatisfy({ $0.count == x.shape[1] }) else {
+                throw n.fail("scale, bias, mean and variance need \(x.shape.count >= 2 ? x.shape[1] : 0) values each for input \(x.shape)")
+            }
             let channels = x.shape[1], plane = x.shape[2...].reduce(1, *)
             var out = x.data
             for b in 0..<x.shape[0] {
@@ -24,8 +26,7 @@ enum NormalizationOps {
         "Softmax": { n, v, opset in
             let x = try n.floats(v, 0)
             let rank = x.shape.count
-            var axis = n.int("axis", opset >= 13 ? -1 : 1)
-            if axis < 0 { axis += rank }
+            let axis = try n.axis(n.int("axis", opset >= 13 ? -1 : 1), rank: rank)
             var out = x.data
             // Softmax over `dim` values spaced `inner` apart: along the axis (opset ≥ 13), or over
             // everything from the axis on (opset < 13, the input flattened to 2-D there).
@@ -59,7 +60,7 @@ enum NormalizationOps {
             let rank = x.shape.count
             let axesAttr = opset >= 18 ? (v.count > 1 ? v[1]?.ints.map { Int($0) } : nil) : n.ints("axes")
             let keep = n.int("keepdims", 1) == 1
-            let axes = Set((axesAttr ?? Array(0..<rank)).map { $0 < 0 ? $0 + rank : $0 })
+            let axes = Set(try n.axes(axesAttr ?? Array(0..<rank), rank: rank))
             let outShapeKeep = x.shape.enumerated().map { axes.contains($0.offset) ? 1 : $0.element }
             let index = ElementwiseOps.broadcastIndex(outShapeKeep, to: x.shape)
             var sums = [Double](repeating: 0, count: outShapeKeep.reduce(1, *))

@@ -34,6 +34,8 @@ enum PoolingOps {
         }
         let includePad = n.int("count_include_pad", 0) == 1
         let (oh, ow) = (g.output[0], g.output[1])
+        guard oh > 0, ow > 0 else { throw n.fail("kernel \(kernel) does not fit input \(x.shape)") }
+        _ = try n.count([x.shape[0], x.shape[1], Swift.max(oh, height), ow])
         let planes = x.shape[0] * x.shape[1]
         // Windows are rectangles, so pooling is separable: each input row is reduced over the
         // window's columns, then those row results over the window's rows. A window's element

@@ -13,12 +13,16 @@ enum ResizeOps {
         let x = try n.floats(v, 0)
         guard x.shape.count == 4 else { throw ONNXError.unsupported(node: n.name, op: n.op, reason: "Resize supports N×C×H×W inputs") }
         let (h, w) = (x.shape[2], x.shape[3])
+        guard h > 0, w > 0 else { throw n.fail("Resize of an empty image \(x.shape)") }
         var outH = h, outW = w
         var scaleH = 1.0, scaleW = 1.0
         let scales = v.count > 2 ? v[2]?.floats ?? [] : []
         let sizes = v.count > 3 ? v[3]?.ints ?? [] : []
         if sizes.count == 4 {
             guard sizes[0] == x.shape[0], sizes[1] == x.shape[1] else { throw ONNXError.unsupported(node: n.name, op: n.op, reason: "only spatial resizing is supported") }
+            guard sizes[2] > 0, sizes[3] > 0, sizes[2] <= ONNXLimits.dimension, sizes[3] <= ONNXLimits.dimension else {
+                throw n.fail("Resize sizes \(sizes) are out of range")
+            }
             outH = Int(sizes[2])
             outW = Int(sizes[3])
             scaleH = Double(outH) / Double(h)
@@ -27,12 +31,15 @@ enum ResizeOps {
             guard scales[0] == 1, scales[1] == 1 else { throw ONNXError.unsupported(node: n.name, op: n.op, reason: "only spatial resizing is supported") }
             scaleH = Double(scales[2])
             scaleW = Double(scales[3])
-            outH = Int((Double(h) * scaleH).rounded(.down))
-            outW = Int((Double(w) * scaleW).rounded(.down))
+            guard scaleH > 0, scaleW > 0, let oh = checkedInt((Double(h) * scaleH).rounded(.down)), let ow = checkedInt((Double(w) * scaleW).rounded(.down)),
+                oh <= ONNXLimits.dimension, ow <= ONNXLimits.dimension
+            else { throw n.fail("Resize scales \(scales) are out of range for \(x.shape)") }
+            (outH, outW) = (oh, ow)
         } else {
             throw ONNXError.missing("scales or sizes of Resize '\(n.name)'")
         }
         guard outH > 0, outW > 0 else { throw n.fail("Resize to an empty size") }
+        _ = try n.count([x.shape[0], x.shape[1], outH, outW])
         let mode = n.string("mode", "nearest")
         let transform = n.string("coordinate_transformation_mode", "half_pixel")
         let nearest = n.string("nearest_mode", "round_prefer_floor")
@@ -111,14 +118,18 @@ enum ResizeOps {
         let group = n.int("group", 1)
         guard w.shape[0] == channels, channels % group == 0 else { throw n.fail("weight \(w.shape) does not fit input \(x.shape)") }
         let mg = w.shape[1], outChannels = mg * group, (kh, kw) = (w.shape[2], w.shape[3])
-        let strides = n.ints("strides") ?? [1, 1], dilations = n.ints("dilations") ?? [1, 1]
-        let outputPadding = n.ints("output_padding") ?? [0, 0]
-        var pads = n.ints("pads") ?? [0, 0, 0, 0]
+        guard group >= 1, h >= 1, wd >= 1, (1...ONNXLimits.dimension).contains(kh), (1...ONNXLimits.dimension).contains(kw) else {
+            throw n.fail("weight \(w.shape) does not fit input \(x.shape) with group \(group)")
+        }
+        let strides = try n.ints("strides", count: 2, minimum: 1, default: 1), dilations = try n.ints("dilations", count: 2, minimum: 1, default: 1)
+        let outputPadding = try n.ints("output_padding", count: 2, minimum: 0, default: 0)
+        var pads = try n.ints("pads", count: 4, minimum: 0, default: 0)
         let autoPad = n.string("auto_pad", "NOTSET")
         var outH = strides[0] * (h - 1) + outputPadding[0] + (kh - 1) * dilations[0] + 1
         var outW = strides[1] * (wd - 1) + outputPadding[1] + (kw - 1) * dilations[1] + 1
         if let shape = n.ints("output_shape") ?? (autoPad.hasPrefix("SAME") ? [h * strides[0], wd * strides[1]] : nil) {
             let target = Array(shape.suffix(2))
+            guard target.count == 2 else { throw n.fail("output_shape \(shape) needs two spatial sizes") }
             let totalH = max(0, outH - target[0]), totalW = max(0, outW - target[1])
             let upper = autoPad != "SAME_LOWER"
             pads = upper ? [totalH / 2, totalW / 2, totalH - totalH / 2, totalW - totalW / 2] : [totalH - totalH / 2, totalW - totalW / 2, totalH / 2, totalW / 2]
@@ -126,6 +137,8 @@ enum ResizeOps {
         outH -= pads[0] + pads[2]
         outW -= pads[1] + pads[3]
         guard outH > 0, outW > 0 else { throw n.fail("output would be empty") }
+        _ = try n.count([batch, outChannels, outH, outW])
+        _ = try n.count([mg, kh, kw, h, wd])  // the columns buffer
         let cg = channels / group, plane = h * wd, kSize = mg * kh * kw
         var out = [Float](repeating: 0, count: batch * outChannels * outH * outW)
         var columns = [Float](repeating: 0, count: kSize * plane)

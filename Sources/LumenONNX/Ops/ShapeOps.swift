@@ -23,8 +23,7 @@ enum ShapeOps {
         },
         "ConstantOfShape": { n, v, _ in
             let shape = try n.input(v, 0).ints.map { Int($0) }
-            guard shape.allSatisfy({ $0 >= 0 }) else { throw n.fail("negative dimension in \(shape)") }
-            let count = shape.reduce(1, *)
+            let count = try n.count(shape)
             if case .tensor(let t)? = n.attributes["value"] {
                 if t.isInteger { return [.int64(shape: shape, data: [Int64](repeating: t.ints.first ?? 0, count: count))] }
                 return [.float(shape: shape, data: [Float](repeating: t.floats.first ?? 0, count: count))]
@@ -44,12 +43,16 @@ enum ShapeOps {
             if start.isInteger {
                 let s = start.ints[0], l = limit.ints[0], d = delta.ints[0]
                 guard d != 0 else { throw n.fail("Range with delta 0") }
-                let count = max(0, Int(((l - s) + d - (d > 0 ? 1 : -1)) / d))
+                // ⌈(l − s) / d⌉, where l − s itself may overflow.
+                let (span, overflow) = l.subtractingReportingOverflow(s)
+                let (quotient, tooBig) = span.dividedReportingOverflow(by: d)
+                let steps = overflow || tooBig ? Int64.max : (span == 0 || (span > 0) != (d > 0) ? 0 : quotient + (span % d == 0 ? 0 : 1))
+                let count = try n.count([Int(steps)])
                 return [.int64(shape: [count], data: (0..<count).map { s + Int64($0) * d })]
             }
             let s = start.floats[0], l = limit.floats[0], d = delta.floats[0]
-            guard d != 0 else { throw n.fail("Range with delta 0") }
-            let count = max(0, Int(((l - s) / d).rounded(.up)))
+            guard d != 0, d.isFinite, s.isFinite, l.isFinite else { throw n.fail("Range with start \(s), limit \(l), delta \(d)") }
+            let count = try n.count([max(0, checkedInt(Double((l - s) / d).rounded(.up)) ?? Int.max)])
             return [.float(shape: [count], data: (0..<count).map { s + Float($0) * d })]
         },
     ]

@@ -112,7 +112,10 @@ public struct ONNXSession: Sendable {
         var inputs: [String: Value] = [:]
         for info in model.inputs {
             let shape = inputShapes[info.name] ?? info.dimensions.map { $0 ?? 1 }
-            inputs[info.name] = .float(shape: shape, data: [Float](repeating: 0, count: shape.reduce(1, *)))
+            guard let count = checkedCount(shape), shape.allSatisfy({ $0 <= ONNXLimits.dimension }) else {
+                throw ONNXError.badInput("input '\(info.name)' of shape \(shape) is beyond the budget of \(ONNXLimits.elementsPerTensor) elements")
+            }
+            inputs[info.name] = .float(shape: shape, data: [Float](repeating: 0, count: count))
         }
         var rows: [(String, String, String, [Int])] = []
         _ = try run(inputs, capture: [], fuse: false) { node, values in

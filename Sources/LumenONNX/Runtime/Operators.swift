@@ -15,6 +15,12 @@ enum Operators {
         for (name, kernel) in ResizeOps.kernels { t[name] = kernel }
         return t
     }()
+
+    /// How many leading inputs each operator requires (1 where not listed).
+    static let requiredInputs: [String: Int] = [
+        "Constant": 0, "Add": 2, "Sub": 2, "Mul": 2, "Div": 2, "Conv": 2, "ConvTranspose": 2, "Gemm": 2, "MatMul": 2,
+        "BatchNormalization": 5, "Reshape": 2, "Expand": 2, "Range": 3, "Gather": 2,
+    ]
 }
 
 extension Node {

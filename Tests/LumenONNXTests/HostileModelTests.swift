@@ -1,0 +1,151 @@
+import Foundation
+import LumenTestSupport
+import Testing
+
+@testable import LumenONNX
+
+/// Models a hostile or broken exporter could write: each is refused with an `ONNXError` (or
+/// runs), never a trap or an abort. The saved reproducers come from
+/// scripts/fuzz-onnx-mutations.py; every one of them ended the process before the checks.
+@Suite("Hostile ONNX models are refused with typed errors")
+struct HostileModelTests {
+    static let reproducers: [String] = {
+        let folder = Fixtures.url("hostile/onnx")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return names.filter { $0.hasSuffix(".onnx") }.sorted()
+    }()
+
+    /// Loads, inspects and runs the model on zeros on both kernel paths, under a small budget so
+    /// a reproducer that asks for gigabytes is refused quickly.
+    static func exercise(_ model: () throws -> ONNXModel) -> Error? {
+        ONNXLimits.withElementBudget(1 << 22) {
+            do {
+                let loaded = try model()
+                for kernels in ONNXSession.KernelChoice.allCases {
+                    let session = ONNXSession(model: loaded, kernels: kernels)
+                    _ = try session.inspect(inputShapes: [:])
+                }
+                return nil
+            } catch {
+                return error
+            }
+        }
+    }
+
+    @Test("every saved fuzz reproducer loads and runs or fails with an ONNXError", arguments: reproducers)
+    func reproducerFailsCleanly(name: String) {
+        let error = Self.exercise { try ONNXModel.load(Fixtures.url("hostile/onnx/\(name)")) }
+        #expect(error == nil || error is ONNXError, "\(name): \(String(describing: error))")
+    }
+
+    @Test("the reproducer corpus is there")
+    func corpusPresent() { #expect(Self.reproducers.count >= 40) }
+
+    /// A one-node model edited from the Conv fixture.
+    static func convModel(_ edit: (inout Node) -> Void) throws -> ONNXModel {
+        var model = try ONNXModel.load(Fixtures.url("onnx/ops/conv_pads_strides.onnx"))
+        edit(&model.nodes[0])
+        return model
+    }
+
+    static let badConvolutions: [(String, [String: Attribute])] = [
+        ("stride 0", ["strides": .ints([0, 1])]),
+        ("dilation 0", ["dilations": .ints([1, 0])]),
+        ("negative pads", ["pads": .ints([-1, 0, 0, 0])]),
+        ("pads of 2^62", ["pads": .ints([1 << 62, 0, 0, 0])]),
+        ("three strides for two axes", ["strides": .ints([1, 1, 1])]),
+        ("an unknown auto_pad", ["auto_pad": .string("SAME_MIDDLE")]),
+        ("stride 10^6", ["strides": .ints([1, 1_000_000])]),
+    ]
+
+    @Test("convolution attributes out of range are refused naming the node", arguments: badConvolutions.indices)
+    func badConvolution(index: Int) throws {
+        let (label, attributes) = Self.badConvolutions[index]
+        let error = Self.exercise {
+            try Self.convModel { node in node.attributes.merge(attributes) { _, new in new } }
+        }
+        // A huge stride is legal ONNX (one output per axis): it must simply run.
+        if label == "stride 10^6" {
+            #expect(error == nil, "\(label): \(String(describing: error))")
+            return
+        }
+        guard case .shapeMismatch(let node, let op, _)? = error as? ONNXError else {
+            Issue.record("\(label): expected a shape error, got \(String(describing: error))")
+            return
+        }
+        #expect(node == "Conv_0" || !node.isEmpty)
+        #expect(op == "Conv")
+    }
+
+    @Test("axes and perms out of range are refused")
+    func axesOutOfRange() throws {
+        let cases: [(String, String, [String: Attribute])] = [
+            ("softmax_axis1_v13", "Softmax", ["axis": .int(7)]),
+            ("softmax_v11_flatten", "Softmax", ["axis": .int(-9)]),
+            ("transpose_flatten", "Transpose", ["perm": .ints([0, 1, 1, 2])]),
+            ("transpose_flatten", "Flatten", ["axis": .int(12)]),
+            ("concat_split", "Concat", ["axis": .int(Int.min)]),
+            ("concat_split", "Split", ["axis": .int(4)]),
+            ("reducemean_keepdims", "ReduceMean", ["axes": .ints([2, 9])]),
+        ]
+        for (fixture, op, attributes) in cases {
+            let error = Self.exercise {
+                var model = try ONNXModel.load(Fixtures.url("onnx/ops/\(fixture).onnx"))
+                let k = try #require(model.nodes.firstIndex { $0.op == op })
+                model.nodes[k].attributes.merge(attributes) { _, new in new }
+                return model
+            }
+            #expect(error is ONNXError, "\(fixture) \(op) \(attributes): \(String(describing: error))")
+        }
+    }
+
+    @Test("sizes a file asks for beyond the budget are refused before allocating")
+    func sizesBeyondBudget() throws {
+        // An initializer whose dims multiply past Int.max, a ConstantOfShape of 2^40 elements, a
+        // Resize by infinity, a Slice step of Int64.min, a graph input 2^40 wide.
+        let inputs: [(String, () throws -> ONNXModel)] = [
+            ("constant of shape 2^40", {
+                var model = try ONNXModel.load(Fixtures.url("onnx/ops/shape_chain.onnx"))
+                model.nodes.insert(Node(name: "huge", op: "ConstantOfShape", inputs: ["dims"], outputs: ["big"], attributes: [:]), at: 0)
+                model.initializers["dims"] = .int64(shape: [2], data: [1 << 20, 1 << 20])
+                model.outputs.append(ValueInfo(name: "big", dimensions: [nil, nil]))
+                return model
+            }),
+            ("resize by infinity", {
+                var model = try ONNXModel.load(Fixtures.url("onnx/ops/resize_linear_half_pixel.onnx"))
+                model.initializers[model.nodes[0].inputs[2]] = .float(shape: [4], data: [1, 1, .infinity, 2])
+                return model
+            }),
+            ("resize by NaN", {
+                var model = try ONNXModel.load(Fixtures.url("onnx/ops/resize_linear_half_pixel.onnx"))
+                model.initializers[model.nodes[0].inputs[2]] = .float(shape: [4], data: [1, 1, .nan, 2])
+                return model
+            }),
+            ("slice step Int64.min", {
+                var model = try ONNXModel.load(Fixtures.url("onnx/ops/slice_negative_step.onnx"))
+                let steps = model.nodes[0].inputs[4]
+                model.initializers[steps] = .int64(shape: model.initializers[steps]!.shape, data: model.initializers[steps]!.ints.map { _ in .min })
+                return model
+            }),
+            ("input 2^40 wide", {
+                var model = try ONNXModel.load(Fixtures.url("onnx/ops/act_relu.onnx"))
+                model.inputs[0].dimensions = model.inputs[0].dimensions.map { _ in 1 << 40 }
+                return model
+            }),
+        ]
+        for (label, make) in inputs {
+            let error = Self.exercise(make)
+            #expect(error is ONNXError, "\(label): \(String(describing: error))")
+        }
+    }
+
+    @Test("a tensor whose dims overflow Int is malformed at load")
+    func overflowingInitializerDims() throws {
+        var proto = try Onnx_ModelProto(serializedBytes: try Fixtures.bytes("onnx/ops/conv_pointwise.onnx"))
+        let k = try #require(proto.graph.initializer.firstIndex { $0.dims.count == 4 })
+        proto.graph.initializer[k].dims = [1 << 40, 1 << 40, 1, 1]
+        let bytes: [UInt8] = try proto.serializedBytes()
+        let error = Self.exercise { try ONNXModel(bytes: bytes) }
+        #expect(error is ONNXError, "\(String(describing: error))")
+    }
+}
