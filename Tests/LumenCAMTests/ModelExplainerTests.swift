@@ -47,6 +47,14 @@ struct ModelExplainerTests {
         #expect { _ = try ModelSidecar.load(forModel: model) } throws: { "\($0)".contains("not supported") }
         try AtomicFile.write(text: #"{"task": "classify", "input": {"name": "x", "width": 4, "height": 4, "resize": "stretch", "channel_order": "RGB", "mean": [0,0], "std": [1,1,1]}}"#, to: dir.appendingPathComponent("m.json"))
         #expect { _ = try ModelSidecar.load(forModel: model) } throws: { "\($0)".contains("three values") }
+        // Sizes whose product overflows Int, or that no model takes, are refused (they trapped).
+        for (w, h) in [(1 << 40, 1 << 40), (4_611_686_018_427_387_904, 2), (20_000, 1), (0, 4)] {
+            try AtomicFile.write(
+                text: #"{"task": "classify", "input": {"name": "x", "width": \#(w), "height": \#(h), "resize": "stretch", "channel_order": "RGB", "mean": [0,0,0], "std": [1,1,1]}}"#,
+                to: dir.appendingPathComponent("m.json"))
+            #expect(throws: CAMError.self, "\(w)×\(h)") { _ = try ModelSidecar.load(forModel: model) }
+        }
+        try? FileManager.default.removeItem(at: dir)
     }
 }
 

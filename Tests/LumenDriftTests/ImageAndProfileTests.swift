@@ -87,6 +87,36 @@ struct ImageAndProfileTests {
         #expect(try CSVTable.parse("a,b\n\"x, y\",2\n", path: "q.csv").rows == [["x, y", "2"]])
     }
 
+    @Test("profiles with empty, mismatched or non-finite buckets are refused naming the column, never trapping")
+    func damagedProfiles() throws {
+        let table = try CSVTable.load(Fixtures.url("drift/features_reference.csv"))
+        let profile = ReferenceProfile(kind: "features", source: "r", columns: try table.profiles())
+        let numeric = try #require(profile.columns.firstIndex { $0.kind == .numeric })
+        let categorical = profile.columns.firstIndex { $0.kind == .categorical }
+        var edits: [(String, (inout ReferenceProfile) -> Void)] = [
+            ("empty edges and counts", { p in p.columns[numeric].bucketEdges = []; p.columns[numeric].bucketCounts = [] }),
+            ("one count too many", { p in p.columns[numeric].bucketCounts?.append(1) }),
+            ("infinite edge", { p in p.columns[numeric].bucketEdges?[1] = .greatestFiniteMagnitude * 2 }),
+            ("descending edges", { p in p.columns[numeric].bucketEdges?.reverse() }),
+            ("negative count", { p in p.columns[numeric].bucketCounts?[0] = -3 }),
+            ("empty sample", { p in p.columns[numeric].reservoir = [] }),
+        ]
+        if let categorical { edits.append(("no categories", { p in p.columns[categorical].categories = [:] })) }
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for (label, edit) in edits {
+            var damaged = profile
+            edit(&damaged)
+            let url = directory.appendingPathComponent("p.json")
+            let encoder = JSONEncoder()
+            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            // A hand edit leaves a number too large for a Double where the encoder wrote "inf".
+            let text = String(decoding: try encoder.encode(damaged), as: UTF8.self).replacingOccurrences(of: "\"inf\"", with: "1e999")
+            try AtomicFile.write(text: text, to: url)
+            #expect(throws: DriftError.self, "\(label)") { _ = try ReferenceProfile.load(url) }
+        }
+    }
+
     @Test("the HTML report is self-contained: inline SVG per feature, no scripts or remote resources")
     func htmlReport() throws {
         let ref = ReferenceProfile(kind: "features", source: "r", columns: try CSVTable.load(Fixtures.url("drift/features_reference.csv")).profiles())
@@ -97,3 +127,4 @@ struct ImageAndProfileTests {
         #expect(html.hasSuffix("</html>\n"))
     }
 }
+

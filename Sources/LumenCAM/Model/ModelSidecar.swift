@@ -75,7 +75,7 @@ public struct ModelSidecar: Sendable, Codable, Equatable {
     func validate(path: String) throws(CAMError) {
         func fail(_ detail: String) -> CAMError { .imaging("\(path): \(detail)") }
         guard ["classify", "detect"].contains(task) else { throw fail("task '\(task)' is not supported (classify or detect)") }
-        guard input.width > 0, input.height > 0, input.width * input.height <= 16_000_000 else { throw fail("input size \(input.width)x\(input.height) is invalid") }
+        guard (1...16_384).contains(input.width), (1...16_384).contains(input.height), input.width * input.height <= 16_000_000 else { throw fail("input size \(input.width)x\(input.height) is invalid") }
         guard ["stretch", "letterbox"].contains(input.resize) else { throw fail("resize '\(input.resize)' is not supported (stretch or letterbox)") }
         guard ["RGB", "BGR"].contains(input.channelOrder) else { throw fail("channel_order must be RGB or BGR") }
         guard input.mean.count == 3, input.std.count == 3, input.std.allSatisfy({ $0 != 0 }) else {

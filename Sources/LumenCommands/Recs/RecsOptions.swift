@@ -22,8 +22,20 @@ struct DataOptions: ParsableArguments {
     @Option(help: "Seed for the split.")
     var splitSeed: UInt64 = 42
 
+    @Option(name: .customLong("rating-scale"), help: "The scale ratings lie on, MIN..MAX (default: inferred, with a note).")
+    var ratingScale: RatingScale?
+
+    @Option(help: "A (user, item) pair rated twice: error, last or mean.")
+    var duplicates: DuplicatePolicy = .error
+
     func load() throws -> RatingsData {
-        try RatingsLoader.load(ratings: URL(fileURLWithPath: ratings), items: items.map { URL(fileURLWithPath: $0) })
+        let data = try RatingsLoader.load(
+            ratings: URL(fileURLWithPath: ratings), items: items.map { URL(fileURLWithPath: $0) },
+            options: RatingsOptions(scale: ratingScale, duplicates: duplicates))
+        if data.scaleInferred, let scale = data.scale {
+            FileHandle.standardError.write(Data("note: ratings taken to lie on \(scale) (inferred; declare it with --rating-scale MIN..MAX)\n".utf8))
+        }
+        return data
     }
 
     func splitRule() throws -> RatingsSplit {
@@ -102,3 +114,9 @@ struct TrainingProgress {
         }
     }
 }
+
+extension RatingScale: ExpressibleByArgument {
+    public init?(argument: String) { self.init(parsing: argument) }
+}
+
+extension DuplicatePolicy: ExpressibleByArgument {}

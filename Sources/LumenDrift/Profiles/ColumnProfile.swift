@@ -164,3 +164,27 @@ public enum ColumnComparison {
         return String(format: "%.3g", x)
     }
 }
+
+extension ColumnProfile {
+    /// What makes this column unusable as a reference (a file edited by hand or damaged), or nil.
+    var inconsistency: String? {
+        guard count >= 0, missing >= 0 else { return "has a negative count" }
+        switch kind {
+        case .numeric:
+            guard let edges = bucketEdges, let counts = bucketCounts, let reservoir, !reservoir.isEmpty else {
+                return "lacks its buckets or sample"
+            }
+            guard edges.count >= 2, counts.count == edges.count - 1 else { return "has \(counts.count) bucket counts for \(edges.count) edges" }
+            guard edges.allSatisfy(\.isFinite), zip(edges, edges.dropFirst()).allSatisfy({ $0 <= $1 }) else {
+                return "has bucket edges that are not finite and ascending"
+            }
+            guard counts.allSatisfy({ $0.isFinite && $0 >= 0 }), reservoir.allSatisfy(\.isFinite), (quantiles ?? []).allSatisfy(\.isFinite) else {
+                return "holds a negative, NaN or infinite count or value"
+            }
+        case .categorical:
+            guard let categories, !categories.isEmpty else { return "lacks its category counts" }
+            guard categories.values.allSatisfy({ $0.isFinite && $0 >= 0 }) else { return "holds a negative, NaN or infinite category count" }
+        }
+        return nil
+    }
+}

@@ -44,6 +44,9 @@ public struct ReferenceProfile: Sendable, Codable, Equatable {
         guard profile.format == currentFormat else {
             throw .badProfile("\(path) has format '\(profile.format)', expected '\(currentFormat)'")
         }
+        for column in profile.columns {
+            if let problem = column.inconsistency { throw .badProfile("\(path): column '\(column.name)' \(problem)") }
+        }
         return profile
     }
 

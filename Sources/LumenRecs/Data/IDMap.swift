@@ -10,10 +10,17 @@ public struct IDMap: Sendable, Equatable {
         index = [:]
     }
 
-    /// A map over ids in the given order.
+    /// A map over ids in the given order; a repeated id keeps its first index (check files with
+    /// `firstDuplicate(in:)` first).
     public init(ids: [String]) {
         self.ids = ids
-        index = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, Int32($0)) })
+        index = Dictionary(ids.enumerated().map { ($1, Int32($0)) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The first id that appears a second time in `ids`, if any.
+    public static func firstDuplicate(in ids: [String]) -> String? {
+        var seen = Set<String>()
+        return ids.first { !seen.insert($0).inserted }
     }
 
     /// Number of ids.

@@ -23,6 +23,10 @@ public struct RatingsData: Sendable {
     public var ratings: [Rating]
     /// Title of each item when metadata was given (same order as `items`).
     public var titles: [String?]
+    /// The scale the ratings lie on, declared or inferred when loaded (nil: their own range).
+    public var scale: RatingScale?
+    /// Whether `scale` was inferred from the ratings rather than declared.
+    public var scaleInferred = false
 
     public init(users: IDMap, items: IDMap, ratings: [Rating], titles: [String?]? = nil) {
         self.users = users
@@ -31,8 +35,9 @@ public struct RatingsData: Sendable {
         self.titles = titles ?? [String?](repeating: nil, count: items.count)
     }
 
-    /// Smallest and largest rating value.
+    /// The rating scale's ends: the declared or inferred scale, else the smallest and largest rating.
     public var ratingRange: (min: Float, max: Float) {
+        if let scale { return (scale.min, scale.max) }
         var lo = Float.infinity, hi = -Float.infinity
         for r in ratings {
             lo = min(lo, r.value)
@@ -43,7 +48,9 @@ public struct RatingsData: Sendable {
 
     /// The same users and items with another set of ratings (for splits).
     public func with(ratings: [Rating]) -> RatingsData {
-        RatingsData(users: users, items: items, ratings: ratings, titles: titles)
+        var data = RatingsData(users: users, items: items, ratings: ratings, titles: titles)
+        (data.scale, data.scaleInferred) = (scale, scaleInferred)
+        return data
     }
 
     /// A 64-bit FNV-1a digest of the ratings (ids, values, order-independent) identifying the data.

@@ -10,9 +10,9 @@ public enum RatingsLoader {
     public static let maxBytes = 4 << 30
 
     /// Loads ratings, plus titles from an optional item metadata file.
-    public static func load(ratings url: URL, items itemsURL: URL? = nil) throws -> RatingsData {
+    public static func load(ratings url: URL, items itemsURL: URL? = nil, options: RatingsOptions = RatingsOptions()) throws -> RatingsData {
         let bytes = try FileBytes.read(url, limit: maxBytes)
-        var data = try parse(bytes, path: url.path)
+        var data = try parse(bytes, path: url.path, options: options)
         if let itemsURL {
             let meta = try FileBytes.read(itemsURL, limit: maxBytes)
             data.titles = try ItemMetadataLoader.titles(meta, path: itemsURL.path, items: data.items)
@@ -20,14 +20,17 @@ public enum RatingsLoader {
         return data
     }
 
-    /// Parses in-memory ratings file contents.
-    public static func parse(_ bytes: [UInt8], path: String) throws(RecsError) -> RatingsData {
+    /// Parses in-memory ratings file contents. Every rating must lie on the declared scale, or on
+    /// the one inferred from the file (`RatingsData.scaleInferred` says which); a timestamp must be
+    /// a whole number of seconds within Int64; a pair rated twice follows `options.duplicates`.
+    public static func parse(_ bytes: [UInt8], path: String, options: RatingsOptions = RatingsOptions()) throws(RecsError) -> RatingsData {
         var lines = LineReader(bytes)
         guard let (_, first) = lines.peekFirstNonEmpty() else { throw .emptyData("\(path) is empty") }
         let layout = try Layout.detect(firstLine: first, path: path)
         var users = IDMap(), items = IDMap()
         var ratings: [Rating] = []
         ratings.reserveCapacity(bytes.count / 20)
+        var lineOf: [Int] = [], firstRating: [UInt64: Int] = [:], repeats: [Int: Int] = [:]
         var skippedHeader = !layout.hasHeader
         while let (number, line) = lines.next() {
             if line.isEmpty || line.allSatisfy({ $0 == 0x20 || $0 == 0x0D }) { continue }
@@ -50,14 +53,48 @@ public enum RatingsLoader {
                 guard let parsed = Number.parseDouble(fields[t]) else {
                     throw fail("timestamp '\(String(decoding: fields[t], as: UTF8.self))' is not a number")
                 }
-                timestamp = Int64(parsed)
+                guard parsed.isFinite, let whole = Int64(exactly: parsed.rounded(.down)) else {
+                    throw fail("timestamp '\(String(decoding: fields[t], as: UTF8.self))' is not a whole number of seconds")
+                }
+                timestamp = whole
             }
+            if let scale = options.scale, !scale.contains(Float(value)) { throw fail("rating \(value) is outside the declared scale \(scale)") }
             let u = users.intern(Substring(decoding: userField, as: UTF8.self))
             let i = items.intern(Substring(decoding: itemField, as: UTF8.self))
-            ratings.append(Rating(user: u, item: i, value: Float(value), timestamp: timestamp))
+            let rating = Rating(user: u, item: i, value: Float(value), timestamp: timestamp)
+            let pair = UInt64(UInt32(u)) << 32 | UInt64(UInt32(i))
+            if let k = firstRating[pair] {
+                switch options.duplicates {
+                case .error:
+                    throw fail("user '\(users[Int(u)])' rated item '\(items[Int(i)])' already on line \(lineOf[k]) (choose --duplicates last or mean)")
+                case .last:
+                    ratings[k] = rating
+                case .mean:
+                    let n = Float(repeats[k, default: 1])
+                    ratings[k].value = (ratings[k].value * n + rating.value) / (n + 1)
+                    ratings[k].timestamp = Swift.max(ratings[k].timestamp, timestamp)
+                    repeats[k] = Int(n) + 1
+                }
+                continue
+            }
+            firstRating[pair] = ratings.count
+            lineOf.append(number)
+            ratings.append(rating)
         }
         guard !ratings.isEmpty else { throw .emptyData("\(path) holds no rating lines") }
-        return RatingsData(users: users, items: items, ratings: ratings)
+        var data = RatingsData(users: users, items: items, ratings: ratings)
+        if let declared = options.scale {
+            data.scale = declared
+        } else if let inferred = RatingScale.infer(ratings.map(\.value)) {
+            if let k = ratings.firstIndex(where: { !inferred.contains($0.value) }) {
+                throw .malformedLine(
+                    path: path, line: lineOf[k],
+                    reason: "rating \(ratings[k].value) is outside the scale \(inferred) the other ratings lie on (declare the scale with --rating-scale MIN..MAX)")
+            }
+            data.scale = inferred
+            data.scaleInferred = true
+        }
+        return data
     }
 
     /// Column positions and separator of a ratings file.

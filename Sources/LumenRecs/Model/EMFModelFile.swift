@@ -73,6 +73,12 @@ public enum EMFModelFile {
         guard let mean = Float(meta["global_mean"] ?? ""), let lo = Float(meta["rating_min"] ?? ""), let hi = Float(meta["rating_max"] ?? "") else {
             throw fail("metadata lacks the global mean or rating range")
         }
+        guard mean.isFinite, lo.isFinite, hi.isFinite, lo < hi else {
+            throw fail("global mean \(mean) and rating range \(lo)…\(hi) must be finite with min < max")
+        }
+        for (kind, ids) in [("user", userIDs), ("item", itemIDs)] {
+            if let repeated = IDMap.firstDuplicate(in: ids) { throw fail("\(kind) id '\(repeated)' appears twice") }
+        }
         let users = userIDs.count, items = itemIDs.count, f = h.factors
         do {
             let p = try reader.tensor(named: "user_factors"), q = try reader.tensor(named: "item_factors")
@@ -89,6 +95,12 @@ public enum EMFModelFile {
                 trainRatings.count == trainItems.values.count, zip(offsets.values, offsets.values.dropFirst()).allSatisfy({ $0 <= $1 }),
                 trainItems.values.allSatisfy({ $0 >= 0 && $0 < items }), nb.values.allSatisfy({ $0 >= -1 && $0 < rows })
             else { throw fail("training ratings or neighbour indices are inconsistent") }
+            for (name, values) in [
+                ("user_factors", p.values), ("item_factors", q.values), ("user_bias", bu.values), ("item_bias", bi.values),
+                ("neighbour_similarity", ns.values), ("train_ratings", trainRatings.values),
+            ] where !values.allSatisfy(\.isFinite) {
+                throw fail("\(name) holds a NaN or infinite value")
+            }
             var ratings: [Rating] = []
             ratings.reserveCapacity(trainItems.values.count)
             for u in 0..<users {
