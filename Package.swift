@@ -64,6 +64,7 @@ let package = Package(
             dependencies: [
                 "LumenCAM", "LumenIO", "LumenImaging", "LumenRecs", "LumenDrift",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),

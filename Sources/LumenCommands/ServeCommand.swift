@@ -25,6 +25,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-body-bytes"), help: "Largest request body (default: 20000000).") var maxBodyBytes: Int?
     @Option(name: .customLong("request-timeout"), help: "Seconds before a request is answered 503 (default: 30).") var requestTimeout: Double?
     @Option(name: .customLong("compute-threads"), help: "Threads for heavy work (default: one per core).") var computeThreads: Int?
+    @Option(name: .customLong("idle-timeout"), help: "Seconds a connection may go without a complete request head (default: 15).") var idleTimeout: Double?
+    @Option(name: .customLong("max-connections"), help: "Connections held at once; more are closed at accept (default: 512).") var maxConnections: Int?
     @Option(name: .customLong("audit-log"), help: "Audit log file (default: lumen-audit.jsonl).") var auditLog: String?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String?
     @Flag(name: .customLong("no-access-log"), help: "Do not log one line per request.") var noAccessLog = false
@@ -43,6 +45,8 @@ struct ServeCommand: AsyncParsableCommand {
             if let maxBodyBytes { settings.maxBodyBytes = maxBodyBytes }
             if let requestTimeout { settings.requestTimeoutSeconds = requestTimeout }
             if let computeThreads { settings.computeThreads = computeThreads }
+            if let idleTimeout { settings.idleTimeoutSeconds = idleTimeout }
+            if let maxConnections { settings.maxConnections = maxConnections }
             if let auditLog { settings.auditLog = auditLog }
             if let logLevel { settings.logLevel = logLevel }
             if noAccessLog { settings.accessLog = false }

@@ -42,8 +42,11 @@ public struct LumenServer: Sendable {
     /// Serves until SIGTERM/SIGINT (graceful: requests in flight finish); SIGHUP reloads models.
     public func run(onRunning: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         let configuration = services.configuration
+        let cap = services.connections
         let app = Application(
             router: makeRouter(),
+            server: .http1(configuration: .init(
+                additionalChannelHandlers: [cap.handler()], idleTimeout: .milliseconds(Int64(configuration.idleTimeoutSeconds * 1000)))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "lumen"),
             onServerRunning: { channel in onRunning(channel.localAddress?.port ?? configuration.port) },
             logger: services.logger)

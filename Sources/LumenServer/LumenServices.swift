@@ -17,6 +17,8 @@ public final class LumenServices: Sendable {
     public let tokens: TokenStore
     public let compute: ComputePool
     public let logger: Logger
+    /// Open connections against `configuration.maxConnections`.
+    let connections: ConnectionCap
 
     /// Loads tokens and models and opens the audit log; throws a one-line reason on any failure.
     public init(configuration: ServerConfiguration, logger: Logger, metrics: ServerMetrics = ServerMetrics()) throws(ServerError) {
@@ -32,6 +34,7 @@ public final class LumenServices: Sendable {
         driftBoard = DriftBoard()
         compute = ComputePool(threads: configuration.resolvedComputeThreads, queue: configuration.computeQueue,
                               timeoutSeconds: configuration.requestTimeoutSeconds)
+        connections = ConnectionCap(limit: configuration.maxConnections, logger: logger)
         publishModelMetrics(store.catalog)
     }
 

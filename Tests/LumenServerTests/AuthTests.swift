@@ -63,6 +63,25 @@ struct AuthTests {
         #expect(throws: ServerError.self) { try TokenStore(inline: "viewer:x:0123456789abcdef0,admin:y:0123456789abcdef0") }
     }
 
+    @Test func anEmptyTokensFileRefusesToStartEvenOnLoopback() throws {
+        let file = try ServerFixtures.smallModels().appendingPathComponent("tokens")
+        try "# nobody yet\n\n".write(to: file, atomically: true, encoding: .utf8)
+        var c = ServerConfiguration()
+        c.tokensFile = file.path
+        #expect(throws: ServerError.self) { try c.validate(tokens: try TokenStore(file: file.path)) }
+    }
+
+    @Test(arguments: [
+        ("127.0.0.1", true), ("127.1.2.3", true), ("localhost", true), ("::1", true), ("[::1]", true),
+        ("127.example.com", false), ("127.0.0.1.nip.io", false), ("0.0.0.0", false), ("10.0.0.1", false), ("127.0.0.256", false),
+        ("127.0.0", false), ("", false),
+    ])
+    func loopbackIsDecidedOnTheParsedAddress(host: String, loopback: Bool) {
+        var c = ServerConfiguration()
+        c.host = host
+        #expect(c.bindsLoopback == loopback)
+    }
+
     @Test func publicAddressWithoutTokensRefusesToStartUnlessInsecure() throws {
         var c = ServerConfiguration()
         c.host = "0.0.0.0"

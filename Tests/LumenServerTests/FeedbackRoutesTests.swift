@@ -32,6 +32,27 @@ struct FeedbackRoutesTests {
         #expect(ambiguous.status == 422)
     }
 
+    @Test func feedbackCountsOncePerAnswerAndARefusedPostLeavesItOpen() async throws {
+        let server = try TestServer(models: try ServerFixtures.smallModels())
+        server.services.ledger.record("exp-c", .label(model: "cats", label: "tabby", confidence: 0.8))
+        #expect(try await server.post("/v1/feedback", json: ["id": "exp-c"]).status == 422)  // no label: not counted
+        #expect(try await server.post("/v1/feedback", json: ["id": "exp-c", "label": "tabby"]).status == 202)
+        let again = try await server.post("/v1/feedback", json: ["id": "exp-c", "label": "lynx"])
+        #expect(again.status == 409)
+        #expect(try again.json()["type"] as? String ?? "" != "")
+        let metrics = try await server.get("/metrics").text
+        #expect(metrics.contains(#"lumen_feedback_accuracy_ratio{model="cats"} 1"#))
+    }
+
+    @Test func answerIDsAre128RandomBits() {
+        let ids = (0..<200).map { _ in ServerFixtures.shared.services.audit.nextID() }
+        #expect(Set(ids).count == ids.count)
+        #expect(ids.allSatisfy { $0.hasPrefix("exp-") && $0.count == 4 + 32 && $0.dropFirst(4).allSatisfy(\.isHexDigit) })
+        // No shared prefix between consecutive ids (a counter would share all but the last digits).
+        let shared = zip(ids, ids.dropFirst()).map { a, b in zip(a.dropFirst(4), b.dropFirst(4)).prefix { $0 == $1 }.count }
+        #expect(shared.max()! < 8)
+    }
+
     @Test func unknownIDsAndBadBodiesAreRefused() async throws {
         let server = ServerFixtures.shared
         #expect(try await server.post("/v1/feedback", json: ["id": "exp-never", "label": "x"]).status == 404)

@@ -10,12 +10,12 @@ struct LiveServer {
     let process: Process
     let port: Int
 
-    init(models: URL, audit: String) throws {
+    init(models: URL, audit: String, extra: [String] = []) throws {
         let binary = ServerFixtures.repository.appendingPathComponent(".build/debug/lumen")
         try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build the lumen product first (make test does)")
         process = Process()
         process.executableURL = binary
-        process.arguments = ["serve", "--models", models.path, "--port", "0", "--audit-log", audit, "--no-access-log"]
+        process.arguments = ["serve", "--models", models.path, "--port", "0", "--audit-log", audit, "--no-access-log"] + extra
         let out = Pipe()
         process.standardOutput = out
         try process.run()

@@ -74,4 +74,18 @@ struct RecsRoutesTests {
         #expect(record.inputsDigest == SHA256.hex("user=u5&item=i9"))
         #expect(record.outcome == (try JSONSerialization.jsonObject(with: Data(reply.body)) as? [String: Any]).flatMap { ($0["explanation"] as? [String: Any])?["sentence"] as? String })
     }
+
+    @Test func pathParametersArePercentDecoded() async throws {
+        let folder = try Fixtures.temporaryDirectory()
+        var model = try EMFModelFile.load(ServerFixtures.repository.appendingPathComponent("models/emf-synthetic.safetensors"))
+        model.users = IDMap(ids: model.users.ids.map { $0 == "u1" ? "user 1" : $0 == "u2" ? "josé" : $0 })
+        try EMFModelFile.save(model, to: folder.appendingPathComponent("emf-synthetic.safetensors"), lumenVersion: "test")
+        let server = try TestServer(models: folder)
+        let spaced = try await server.get("/v1/recs/emf-synthetic/users/user%201/recommendations?n=2")
+        #expect(spaced.status == 200)
+        #expect(try spaced.json()["user"] as? String == "user 1")
+        #expect(try await server.get("/v1/recs/emf-synthetic/users/jos%C3%A9/items/i2/explanation").status == 200)
+        #expect(try await server.get("/v1/recs/emf-synthetic/users/%ZZ/recommendations").status == 400)
+        try? FileManager.default.removeItem(at: folder)
+    }
 }

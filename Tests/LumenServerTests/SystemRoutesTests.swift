@@ -16,6 +16,23 @@ struct SystemRoutesTests {
         #expect(notReady.status == 503 && notReady.header("Content-Type") == "application/problem+json")
     }
 
+    @Test func notReadyWhileTheAuditLogCannotBeWritten() async throws {
+        // The log file deleted under the server: answers would go to an unlinked file.
+        let gone = try TestServer(models: try ServerFixtures.smallModels())
+        #expect(try await gone.get("/readyz").status == 200)
+        try FileManager.default.removeItem(atPath: gone.services.configuration.auditLog)
+        let deleted = try await gone.get("/readyz")
+        let deletedDetail = try deleted.json()["detail"] as? String ?? ""
+        #expect(deleted.status == 503 && deletedDetail.contains("audit log"))
+        // A full disk: every append fails (root can write anywhere, so /dev/full stands in).
+        let full = try TestServer(models: try ServerFixtures.smallModels()) { $0.auditLog = "/dev/full" }
+        #expect(try await full.get("/readyz").status == 200)
+        #expect(try await full.get("/v1/recs/emf-synthetic/users/u1/recommendations?n=2").status == 500)
+        let failing = try await full.get("/readyz")
+        let failingDetail = try failing.json()["detail"] as? String ?? ""
+        #expect(failing.status == 503 && failingDetail.contains("failed"))
+    }
+
     @Test func metricsCountRequestsByRouteAndStatus() async throws {
         let fresh = try TestServer(models: try ServerFixtures.smallModels())
         for _ in 0..<3 { _ = try await fresh.get("/v1/recs/emf-synthetic/users/u1/recommendations?n=4") }

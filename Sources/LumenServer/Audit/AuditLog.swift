@@ -9,8 +9,6 @@ public final class AuditLog: Sendable {
     public let path: String
     private let fd: Mutex<Int32>
     private let fsyncEach: Bool
-    private let counter = Atomic<UInt64>(0)
-    private let prefix: String
 
     public init(path: String, fsync: Bool = false) throws(ServerError) {
         self.path = path
@@ -38,16 +36,20 @@ public final class AuditLog: Sendable {
             }
         }
         fd = Mutex(descriptor)
-        // Ids: a per-process random prefix and a counter; unique across restarts with high probability.
-        prefix = String(UInt64.random(in: 0...UInt64.max) & 0xFFFF_FFFF_FFFF, radix: 16)
     }
 
     deinit { fd.withLock { close($0) } }
 
-    /// A new explanation id.
+    /// A new explanation id: 128 random bits (the system generator): an id cannot be guessed from another one, so a
+    /// caller cannot reach someone else's answer through `/v1/feedback`.
     public func nextID() -> String {
-        let n = counter.add(1, ordering: .relaxed).newValue
-        return "exp-\(prefix)-\(String(n, radix: 16))"
+        var generator = SystemRandomNumberGenerator()
+        let hi = generator.next() as UInt64, lo = generator.next() as UInt64
+        func hex(_ v: UInt64) -> String {
+            let digits = String(v, radix: 16)
+            return String(repeating: "0", count: 16 - digits.count) + digits
+        }
+        return "exp-" + hex(hi) + hex(lo)
     }
 
     /// Appends a record: the whole line in one write, flushed to the kernel before returning.
@@ -60,7 +62,22 @@ public final class AuditLog: Sendable {
             if fsyncEach, fsync(descriptor) != 0 { return String(cString: strerror(errno)) }
             return nil
         }
+        lastFailure.withLock { $0 = failure.map { (message: $0, at: ContinuousClock.now) } }
         if let failure { throw .audit("cannot append to \(path): \(failure)") }
+    }
+
+    /// The last append's failure, kept for `problem` (cleared by the next successful append).
+    private let lastFailure = Mutex<(message: String, at: ContinuousClock.Instant)?>(nil)
+
+    /// Why answers cannot be recorded now, or nil: the log file is gone or not writable, or an
+    /// append failed in the last `window` (after which `/readyz` lets traffic try again, so a
+    /// replica whose disk recovers comes back).
+    public func problem(window: Duration = .seconds(10)) -> String? {
+        if access(path, W_OK) != 0 { return "the audit log \(path) cannot be written: \(String(cString: strerror(errno)))" }
+        if let failure = lastFailure.withLock({ $0 }), ContinuousClock.now - failure.at < window {
+            return "the last append to the audit log failed: \(failure.message)"
+        }
+        return nil
     }
 
     /// What a read found.

@@ -27,6 +27,11 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     public var computeQueue = 32
     /// Requests in flight at once before new ones get 503.
     public var maxInFlight = 4096
+    /// A connection that sends no complete request head for this long (idle keep-alive, or a
+    /// slow trickle of header bytes) is closed.
+    public var idleTimeoutSeconds = 15.0
+    /// Connections held at once; past it new ones are closed at accept (with a log line).
+    public var maxConnections = 512
     /// Append-only JSON-lines audit log.
     public var auditLog = "lumen-audit.jsonl"
     /// fsync the audit log after every record (survives power loss, not just a crash).
@@ -42,6 +47,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         case host, port, models, tokens, insecure
         case tokensFile = "tokens_file", maxBodyBytes = "max_body_bytes", maxPixels = "max_pixels"
         case requestTimeoutSeconds = "request_timeout_seconds", computeThreads = "compute_threads", computeQueue = "compute_queue"
+        case idleTimeoutSeconds = "idle_timeout_seconds", maxConnections = "max_connections"
         case maxInFlight = "max_in_flight", auditLog = "audit_log", auditFsync = "audit_fsync", logLevel = "log_level", accessLog = "access_log"
     }
 
@@ -60,6 +66,8 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         computeThreads = try c.decodeIfPresent(Int.self, forKey: .computeThreads) ?? d.computeThreads
         computeQueue = try c.decodeIfPresent(Int.self, forKey: .computeQueue) ?? d.computeQueue
         maxInFlight = try c.decodeIfPresent(Int.self, forKey: .maxInFlight) ?? d.maxInFlight
+        idleTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .idleTimeoutSeconds) ?? d.idleTimeoutSeconds
+        maxConnections = try c.decodeIfPresent(Int.self, forKey: .maxConnections) ?? d.maxConnections
         auditLog = try c.decodeIfPresent(String.self, forKey: .auditLog) ?? d.auditLog
         auditFsync = try c.decodeIfPresent(Bool.self, forKey: .auditFsync) ?? d.auditFsync
         logLevel = try c.decodeIfPresent(String.self, forKey: .logLevel) ?? d.logLevel
@@ -111,6 +119,11 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         if let v = try int("LUMEN_COMPUTE_THREADS") { computeThreads = v }
         if let v = try int("LUMEN_COMPUTE_QUEUE") { computeQueue = v }
         if let v = try int("LUMEN_MAX_IN_FLIGHT") { maxInFlight = v }
+        if let v = try int("LUMEN_MAX_CONNECTIONS") { maxConnections = v }
+        if let v = environment["LUMEN_IDLE_TIMEOUT_SECONDS"] {
+            guard let t = Double(v) else { throw .configuration("LUMEN_IDLE_TIMEOUT_SECONDS=\(v) is not a number") }
+            idleTimeoutSeconds = t
+        }
         if let v = environment["LUMEN_AUDIT_LOG"] { auditLog = v }
         if let v = try bool("LUMEN_AUDIT_FSYNC") { auditFsync = v }
         if let v = environment["LUMEN_LOG_LEVEL"] { logLevel = v }
@@ -121,8 +134,14 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     public var resolvedComputeThreads: Int { computeThreads > 0 ? computeThreads : max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
     /// Whether `host` only accepts connections from this machine.
+    /// Decided on the parsed address: "localhost", an IPv4 address in 127.0.0.0/8 (four decimal
+    /// octets, so "127.example.com" is not one) or ::1.
     public var bindsLoopback: Bool {
-        ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host.lowercased()) || host.hasPrefix("127.")
+        let name = host.lowercased()
+        if name == "localhost" || name == "::1" || name == "[::1]" { return true }
+        let octets = name.split(separator: ".", omittingEmptySubsequences: false)
+        guard octets.count == 4, octets.allSatisfy({ !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isASCII) && UInt8($0) != nil }) else { return false }
+        return octets[0] == "127"
     }
 
     /// Refuses settings that cannot work or are unsafe.
@@ -131,11 +150,16 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         guard maxBodyBytes >= 1024 else { throw .configuration("max_body_bytes must be at least 1024") }
         guard maxPixels >= 1 else { throw .configuration("max_pixels must be positive") }
         guard requestTimeoutSeconds > 0 else { throw .configuration("request_timeout_seconds must be positive") }
+        guard idleTimeoutSeconds > 0, idleTimeoutSeconds <= 3600 else { throw .configuration("idle_timeout_seconds must lie in (0, 3600]") }
+        guard maxConnections >= 1 else { throw .configuration("max_connections must be at least 1") }
         guard computeThreads >= 0, computeQueue >= 0, maxInFlight >= 1 else {
             throw .configuration("compute_threads and compute_queue must be ≥ 0 and max_in_flight ≥ 1")
         }
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
             throw .configuration("unknown log level '\(logLevel)'")
+        }
+        if tokensFile != nil && tokens.isEmpty {
+            throw .configuration("the tokens file \(tokensFile!) lists no tokens: authentication would be off; add tokens or drop --tokens-file")
         }
         if !bindsLoopback && tokens.isEmpty && !insecure {
             throw .configuration(

@@ -34,6 +34,7 @@ public struct Problem: Error, Sendable, Equatable {
     }
     public static func forbidden(_ detail: String) -> Problem { Problem(.forbidden, "forbidden", "Not allowed for this role", detail: detail) }
     public static func notFound(_ detail: String) -> Problem { Problem(.notFound, "not-found", "Not found", detail: detail) }
+    public static func conflict(_ detail: String) -> Problem { Problem(.conflict, "conflict", "Already done", detail: detail) }
     public static func tooLarge(_ detail: String) -> Problem { Problem(.contentTooLarge, "too-large", "Request too large", detail: detail) }
     public static func unsupportedMediaType(_ detail: String) -> Problem {
         Problem(.unsupportedMediaType, "unsupported-media-type", "Unsupported content type", detail: detail)

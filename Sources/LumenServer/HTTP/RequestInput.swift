@@ -6,6 +6,14 @@ import NIOCore
 /// Reading a request: the body against the size limit, its media type, JSON fields, base64 and
 /// query parameters, each failure a problem a caller can act on.
 struct RequestInput {
+    /// Path parameter `name`, percent-decoded (`user%201` is user "user 1", `jos%C3%A9` is "josé");
+    /// an invalid escape is a 400.
+    static func path(_ context: LumenRequestContext, _ name: String) throws -> String {
+        let raw = try context.parameters.require(name)
+        guard let decoded = raw.removingPercentEncoding else { throw Problem.badRequest("path segment '\(raw)' is not valid percent-encoding") }
+        return decoded
+    }
+
     /// The body, refused with 413 past `limit` (checked on Content-Length first, then while
     /// reading) and with 503 if it has not arrived within `timeout` seconds (a slow upload cannot
     /// hold a connection and a buffer forever).

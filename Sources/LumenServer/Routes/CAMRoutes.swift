@@ -156,7 +156,7 @@ struct CAMRoutes {
     // MARK: ONNX model
 
     private func explainWithModel(_ request: Request, _ context: LumenRequestContext) async throws -> Response {
-        let name = try context.parameters.require("name")
+        let name = try RequestInput.path(context, "name")
         let model = try ModelCatalog.require(services.store.catalog.camModels, name, noun: "image model")
         let type = try RequestInput.requireMediaType(request, ["image/png", "image/jpeg", "application/octet-stream", "application/json", "multipart/form-data"])
         let body = try await RequestInput.body(request, limit: services.configuration.maxBodyBytes, timeout: services.configuration.requestTimeoutSeconds)

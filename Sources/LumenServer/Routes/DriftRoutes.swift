@@ -75,7 +75,7 @@ struct DriftRoutes {
     }
 
     private func check(_ request: Request, _ context: LumenRequestContext) async throws -> Response {
-        let kind = try context.parameters.require("kind")
+        let kind = try RequestInput.path(context, "kind")
         guard ["features", "predictions", "images", "latent"].contains(kind) else {
             throw Problem.notFound("unknown drift kind '\(kind)'; use features, predictions, images or latent")
         }

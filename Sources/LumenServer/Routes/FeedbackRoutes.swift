@@ -20,9 +20,16 @@ struct FeedbackRoutes {
         group.post("/v1/feedback") { request, context in
             _ = try RequestInput.requireMediaType(request, ["application/json"])
             let body = try RequestInput.decode(Body.self, from: try await RequestInput.body(request, limit: services.configuration.maxBodyBytes, timeout: services.configuration.requestTimeoutSeconds))
-            guard let entry = services.ledger.entry(body.id) else {
+            let entry: PredictionLedger.Entry
+            switch services.ledger.claimFeedback(body.id) {
+            case .claimed(let found): entry = found
+            case .unknown:
                 throw Problem.notFound("no answer with id '\(body.id)' is remembered (the server keeps the last \(services.ledger.capacity))")
+            case .alreadyAnswered: throw Problem.conflict("feedback for answer '\(body.id)' was already taken; it counts once")
             }
+            // Refused feedback (no label, unknown item) leaves the answer open for a corrected post.
+            var counted = false
+            defer { if !counted { services.ledger.releaseFeedback(body.id) } }
             var w = JSONWriter()
             w.beginObject()
             w.field("prediction_id", body.id)
@@ -66,6 +73,7 @@ struct FeedbackRoutes {
                 w.field("outcome", outcome)
                 if let label = body.label { parameters["label"] = label }
             }
+            counted = true
             let id = services.audit.nextID()
             w.field("id", id)
             w.endObject()

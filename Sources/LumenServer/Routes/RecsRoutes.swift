@@ -10,7 +10,7 @@ struct RecsRoutes {
     func addViewer(to group: RouterGroup<LumenRequestContext>) {
         group.get("/v1/recs/{model}/users/{user}/recommendations") { request, context in
             let (name, loaded) = try recommender(context)
-            let userID = try context.parameters.require("user")
+            let userID = try RequestInput.path(context, "user")
             let n = try RequestInput.int(request, "n", default: 10, range: 1...100)
             let explainableOnly = try RequestInput.bool(request, "explainable_only", default: false)
             let model = loaded.model
@@ -52,7 +52,7 @@ struct RecsRoutes {
     func addAuditor(to group: RouterGroup<LumenRequestContext>) {
         group.get("/v1/recs/{model}/users/{user}/items/{item}/explanation") { request, context in
             let (name, loaded) = try recommender(context)
-            let userID = try context.parameters.require("user"), itemID = try context.parameters.require("item")
+            let userID = try RequestInput.path(context, "user"), itemID = try RequestInput.path(context, "item")
             let model = loaded.model
             let u = try model.user(userID), i = try model.item(itemID)
             let e = model.explain(user: u, item: i)
@@ -75,7 +75,7 @@ struct RecsRoutes {
     }
 
     private func recommender(_ context: LumenRequestContext) throws -> (String, ModelCatalog.Recommender) {
-        let name = try context.parameters.require("model")
+        let name = try RequestInput.path(context, "model")
         return (name, try ModelCatalog.require(services.store.catalog.recommenders, name, noun: "recommender"))
     }
 }

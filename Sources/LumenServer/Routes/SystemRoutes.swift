@@ -15,6 +15,8 @@ struct SystemRoutes {
             guard !catalog.isEmpty else {
                 throw Problem(.serviceUnavailable, "not-ready", "Not ready", detail: "no models are loaded from \(catalog.directory); add some and reload")
             }
+            // Every answer is recorded before it is served: without the log nothing can be answered.
+            if let problem = services.audit.problem() { throw Problem(.serviceUnavailable, "not-ready", "Not ready", detail: problem) }
             var w = JSONWriter()
             w.beginObject()
             w.field("status", "ready")

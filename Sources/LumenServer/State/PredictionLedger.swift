@@ -24,6 +24,8 @@ public final class PredictionLedger: Sendable {
         var order: [String] = []
         var head = 0
         var correct: [String: (right: Int, total: Int)] = [:]
+        /// Ids whose ground truth has been posted.
+        var answered: Set<String> = []
     }
 
     private let state = Mutex(State())
@@ -38,6 +40,7 @@ public final class PredictionLedger: Sendable {
                 s.order.append(id)
             } else {
                 s.entries[s.order[s.head]] = nil
+                s.answered.remove(s.order[s.head])
                 s.order[s.head] = id
                 s.head = (s.head + 1) % capacity
             }
@@ -47,6 +50,28 @@ public final class PredictionLedger: Sendable {
 
     /// The prediction behind `id`, if still remembered.
     public func entry(_ id: String) -> Entry? { state.withLock { $0.entries[id] } }
+
+    /// What taking feedback for `id` found.
+    public enum Claim: Sendable, Equatable {
+        /// The prediction, now marked as answered.
+        case claimed(Entry)
+        /// Not remembered (never served, or forgotten).
+        case unknown
+        /// Feedback for it was already taken: counting it again would skew the metrics.
+        case alreadyAnswered
+    }
+
+    /// Marks `id` as answered, once: a second claim is `.alreadyAnswered`.
+    public func claimFeedback(_ id: String) -> Claim {
+        state.withLock { s in
+            guard let entry = s.entries[id] else { return .unknown }
+            guard s.answered.insert(id).inserted else { return .alreadyAnswered }
+            return .claimed(entry)
+        }
+    }
+
+    /// Undoes `claimFeedback` when the feedback itself is refused (e.g. it lacks the label).
+    public func releaseFeedback(_ id: String) { _ = state.withLock { $0.answered.remove(id) } }
 
     /// Counts a classification outcome and returns the model's accuracy so far.
     public func score(model: String, correct: Bool) -> Double {
