@@ -2,7 +2,7 @@
 SWIFT ?= swift
 OUT ?= out
 
-.PHONY: setup build release demo test bench clean fixtures models movielens report-check serve api-check load
+.PHONY: setup build release demo test bench clean fixtures models movielens report-check serve api-check load zoo
 
 setup:
 	@scripts/setup
@@ -78,3 +78,10 @@ fixtures:
 
 clean:
 	rm -rf .build $(OUT)
+
+## zoo: export the ONNX conformance zoo (cached in data/zoo; needs torch, torchvision, ultralytics,
+## onnx, onnxruntime from PyPI) and run every member through Lumen against onnxruntime.
+zoo: release
+	$(SWIFT) build -c release --product lumen-bench
+	python3 scripts/export-onnx-zoo.py data/zoo
+	"$$($(SWIFT) build -c release --show-bin-path)/lumen-bench" zoo --dir data/zoo

@@ -164,6 +164,22 @@ def main():
         [("w1", f32(480, 24, 1, 1, scale=0.2)), ("b1", f32(480)), ("w2", f32(480, 1, 3, 3, scale=0.3)), ("b2", f32(480)),
          ("w3", f32(120, 480, 1, 1, scale=0.05)), ("b3", f32(120)), ("w4", f32(480, 120, 1, 1, scale=0.1)), ("b4", f32(480)),
          ("w5", f32(200, 480, 1, 1, scale=0.05)), ("b5", f32(200))], opset=13)
+    # Operators the conformance zoo reaches (ConvNeXt, YOLO attention), and broadcasting corners.
+    case("pow_sqrt_erf", [N("Pow", ["x", "e"], ["p"]), N("Sqrt", ["p"], ["s"]), N("Erf", ["s"], ["y"])],
+         {"x": f32(2, 3, 5)}, ["y"], [("e", np.array(2.0, np.float32))], opset=13)
+    case("gelu_v20", [N("Gelu", ["x"], ["y"])], {"x": f32(2, 3, 5, scale=2)}, ["y"], opset=20)
+    case("gelu_tanh_v20", [N("Gelu", ["x"], ["y"], approximate="tanh")], {"x": f32(2, 3, 5, scale=2)}, ["y"], opset=20)
+    case("unary_exp_log_neg_abs_reciprocal", [N("Abs", ["x"], ["a"]), N("Exp", ["a"], ["e"]), N("Log", ["e"], ["l"]),
+         N("Neg", ["l"], ["n"]), N("Reciprocal", ["n"], ["y"])], {"x": f32(3, 4) + 0.5}, ["y"], opset=13)
+    case("layernorm_last_axis", [N("LayerNormalization", ["x", "s", "b"], ["y"], epsilon=1e-6)], {"x": f32(1, 5, 6, 8, scale=3)}, ["y"],
+         [("s", f32(8)), ("b", f32(8))], opset=17)
+    case("layernorm_axis1_noscale_bias", [N("LayerNormalization", ["x", "s"], ["y"], axis=1)], {"x": f32(2, 3, 4)}, ["y"],
+         [("s", f32(3, 4))], opset=17)
+    case("matmul_batched_broadcast", [N("MatMul", ["a", "b"], ["y"])], {"a": f32(2, 3, 5, 4), "b": f32(3, 4, 6)}, ["y"], opset=13)
+    case("matmul_attention", [N("MatMul", ["q", "k"], ["s"]), N("Softmax", ["s"], ["w"], axis=-1), N("MatMul", ["w", "v"], ["y"])],
+         {"q": f32(1, 2, 16, 8), "k": f32(1, 2, 8, 16), "v": f32(1, 2, 16, 8)}, ["y"], opset=13)
+    case("mul_scale_first", [N("Mul", ["s", "x"], ["y"])], {"x": f32(2, 6, 5, 7), "s": f32(1, 6, 1, 1)}, ["y"], opset=13)
+    case("add_last_axis_broadcast", [N("Add", ["x", "b"], ["y"])], {"x": f32(1, 7, 5, 7)}, ["y"], [("b", f32(7))], opset=13)
     (OUT.parent / "ops_manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
     print(f"wrote {len(manifest)} operator cases to {OUT}")
 

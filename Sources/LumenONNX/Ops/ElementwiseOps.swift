@@ -46,6 +46,28 @@ enum ElementwiseOps {
             return [.float(shape: shape, data: data)]
         },
         "Identity": { n, v, _ in [try n.input(v, 0)] },
+        "Pow": { n, v, _ in
+            [try binary(n, v, { Foundation.pow($0, $1) }, { a, b in b < 0 ? 0 : Int64(clamping: Int(exactly: Foundation.pow(Double(a), Double(b))) ?? .max) })]
+        },
+        "Sqrt": { n, v, _ in [try unary(n, v) { $0.squareRoot() }] },
+        "Erf": { n, v, _ in [try unary(n, v) { Foundation.erf($0) }] },
+        "Exp": { n, v, _ in [try unary(n, v) { Foundation.exp($0) }] },
+        "Log": { n, v, _ in [try unary(n, v) { Foundation.log($0) }] },
+        "Neg": { n, v, _ in
+            if case .int64(let shape, let data) = try n.input(v, 0) { return [.int64(shape: shape, data: data.map { 0 &- $0 })] }
+            return [try unary(n, v) { -$0 }]
+        },
+        "Abs": { n, v, _ in [try unary(n, v) { Swift.abs($0) }] },
+        "Reciprocal": { n, v, _ in [try unary(n, v) { 1 / $0 }] },
+        "Gelu": { n, v, _ in
+            switch n.string("approximate", "none") {
+            case "none": return [try unary(n, v) { 0.5 * $0 * (1 + Foundation.erf($0 / Float(2).squareRoot())) }]
+            case "tanh":
+                let c = Float(2 / Double.pi).squareRoot()
+                return [try unary(n, v) { 0.5 * $0 * (1 + Foundation.tanh(c * ($0 + 0.044715 * $0 * $0 * $0))) }]
+            case let other: throw ONNXError.unsupported(node: n.name, op: n.op, reason: "Gelu approximate '\(other)'")
+            }
+        },
     ]
 
     @inline(__always)
@@ -118,8 +140,9 @@ enum ElementwiseOps {
         }
         if y.count == 1 { let s = y[0]; return x.count == count ? x.map { f($0, s) } : broadcastAll(x, xs, y, ys, out, f) }
         if x.count == 1 { let s = x[0]; return y.count == count ? y.map { f(s, $0) } : broadcastAll(x, xs, y, ys, out, f) }
-        // Per-channel fast path: x is N×C×H×W (the output shape), y holds one value per channel.
-        if xs == out, out.count == 4, y.count == out[1], ys.reduce(1, *) == out[1], ys.last == 1 || ys.count == 1 {
+        // Per-channel fast path: x is N×C×H×W (the output shape), y holds one value per channel
+        // (shape [C, 1, 1] or [1, C, 1, 1]; a plain [C] would broadcast along W, not C).
+        if xs == out, out.count == 4, y.count == out[1], ys.count >= 3, ys.suffix(2).allSatisfy({ $0 == 1 }) {
             var result = [T]()
             result.reserveCapacity(count)
             let plane = out[2] * out[3]
@@ -127,6 +150,19 @@ enum ElementwiseOps {
                 for c in 0..<out[1] {
                     let base = (nIndex * out[1] + c) * plane, s = y[c]
                     for k in 0..<plane { result.append(f(x[base + k], s)) }
+                }
+            }
+            return result
+        }
+        // The same with the operands the other way round (squeeze-excitation's Mul(scale, x)).
+        if ys == out, out.count == 4, x.count == out[1], xs.count >= 3, xs.suffix(2).allSatisfy({ $0 == 1 }) {
+            var result = [T]()
+            result.reserveCapacity(count)
+            let plane = out[2] * out[3]
+            for nIndex in 0..<out[0] {
+                for c in 0..<out[1] {
+                    let base = (nIndex * out[1] + c) * plane, s = x[c]
+                    for k in 0..<plane { result.append(f(s, y[base + k])) }
                 }
             }
             return result

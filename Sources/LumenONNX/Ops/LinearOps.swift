@@ -60,8 +60,9 @@ enum LinearOps {
         },
         "MatMul": { n, v, _ in
             let a = try n.floats(v, 0), b = try n.floats(v, 1)
+            if a.shape.count >= 2 && b.shape.count > 2 { return [try batchedMatMul(n, a, b)] }
             guard a.shape.count >= 2, b.shape.count == 2 else {
-                throw ONNXError.unsupported(node: n.name, op: n.op, reason: "MatMul supports (…, M, K) × (K, N), got \(a.shape) × \(b.shape)")
+                throw ONNXError.unsupported(node: n.name, op: n.op, reason: "MatMul supports (…, M, K) × (…, K, N), got \(a.shape) × \(b.shape)")
             }
             let k = a.shape.last!, nOut = b.shape[1]
             guard b.shape[0] == k, k > 0, nOut > 0 else { throw n.fail("cannot multiply \(a.shape) by \(b.shape)") }
@@ -78,4 +79,29 @@ enum LinearOps {
             return [.float(shape: Array(a.shape.dropLast()) + [nOut], data: out)]
         },
     ]
+
+    /// (…, M, K) × (…, K, N) with the batch dimensions broadcast (attention blocks: queries ×
+    /// keysᵀ, weights × values): one sgemm per batch element.
+    static func batchedMatMul(_ n: Node, _ a: (shape: [Int], data: [Float]), _ b: (shape: [Int], data: [Float])) throws -> Value {
+        let (m, k) = (a.shape[a.shape.count - 2], a.shape[a.shape.count - 1])
+        let (kb, nOut) = (b.shape[b.shape.count - 2], b.shape[b.shape.count - 1])
+        guard k == kb, m > 0, k > 0, nOut > 0 else { throw n.fail("cannot multiply \(a.shape) by \(b.shape)") }
+        let batchA = Array(a.shape.dropLast(2)), batchB = Array(b.shape.dropLast(2))
+        let batch = try ElementwiseOps.broadcastShape(batchA, batchB, node: n)
+        let count = try n.count(batch + [m, nOut])
+        let indexA = ElementwiseOps.broadcastIndex(batchA, to: batch), indexB = ElementwiseOps.broadcastIndex(batchB, to: batch)
+        var out = [Float](repeating: 0, count: count)
+        a.data.withUnsafeBufferPointer { A in
+            b.data.withUnsafeBufferPointer { B in
+                out.withUnsafeMutableBufferPointer { O in
+                    for (p, (ia, ib)) in zip(indexA, indexB).enumerated() {
+                        BLAS.gemm(
+                            transposeA: false, transposeB: false, m: m, n: nOut, k: k, A.baseAddress! + ia * m * k, lda: k,
+                            B.baseAddress! + ib * k * nOut, ldb: nOut, O.baseAddress! + p * m * nOut, ldc: nOut)
+                    }
+                }
+            }
+        }
+        return .float(shape: batch + [m, nOut], data: out)
+    }
 }

@@ -55,6 +55,35 @@ enum NormalizationOps {
             }
             return [.float(shape: x.shape, data: out)]
         },
+        "LayerNormalization": { n, v, _ in
+            // Y = (X − mean) / √(var + ε) · scale + bias over the axes from `axis` on.
+            let x = try n.floats(v, 0), scale = try n.input(v, 1).floats
+            let bias = v.count > 2 ? v[2]?.floats : nil
+            let axis = try n.axis(n.int("axis", -1), rank: x.shape.count)
+            let epsilon = Double(n.float("epsilon", 1e-5))
+            let inner = x.shape.suffix(from: axis).reduce(1, *), outer = x.shape.prefix(axis).reduce(1, *)
+            guard inner > 0, scale.count == inner || scale.count == 1, bias.map({ $0.count == inner || $0.count == 1 }) ?? true else {
+                throw n.fail("scale \(scale.count) and bias \(bias?.count ?? 0) values do not fit \(inner) normalised elements of \(x.shape)")
+            }
+            guard n.outputs.count == 1 || n.outputs.dropFirst().allSatisfy(\.isEmpty) else {
+                throw ONNXError.unsupported(node: n.name, op: n.op, reason: "only the normalised output (not Mean / InvStdDev) is supported")
+            }
+            var out = x.data
+            for o in 0..<outer {
+                let base = o * inner
+                var mean = 0.0
+                for k in 0..<inner { mean += Double(x.data[base + k]) }
+                mean /= Double(inner)
+                var variance = 0.0
+                for k in 0..<inner { let d = Double(x.data[base + k]) - mean; variance += d * d }
+                let inverse = 1 / (variance / Double(inner) + epsilon).squareRoot()
+                for k in 0..<inner {
+                    let s = scale[scale.count == 1 ? 0 : k], b = bias.map { $0[$0.count == 1 ? 0 : k] } ?? 0
+                    out[base + k] = Float((Double(x.data[base + k]) - mean) * inverse) * s + b
+                }
+            }
+            return [.float(shape: x.shape, data: out)]
+        },
         "ReduceMean": { n, v, opset in
             let x = try n.floats(v, 0)
             let rank = x.shape.count
