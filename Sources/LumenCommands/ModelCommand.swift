@@ -22,20 +22,27 @@ struct ModelInspectCommand: ParsableCommand {
         let url = URL(fileURLWithPath: model)
         let loaded = try ONNXModel.load(url)
         let session = ONNXSession(model: loaded)
-        let sidecar = try? ModelSidecar.load(forModel: url).sidecar
+        // The sidecar, or the ultralytics metadata standing in for it, sizes dynamic inputs.
+        let sidecar = try? ModelSidecar.resolve(forModel: url, model: loaded).sidecar
         var shapes: [String: [Int]] = [:]
         for input in loaded.inputs {
-            var dims = input.dimensions.map { $0 ?? 1 }
+            var dims = input.dimensions
             if dims.count == 4 {
                 if let h = height ?? sidecar?.input.height { dims[2] = h }
                 if let w = width ?? sidecar?.input.width { dims[3] = w }
+                if dims[0] == nil { dims[0] = 1 }
             }
-            shapes[input.name] = dims
+            guard dims.allSatisfy({ $0 != nil }) else {
+                throw ValidationError(
+                    "input '\(input.name)' has dynamic dimensions \(input.dimensions.map { $0.map(String.init) ?? "?" }) and no sidecar or metadata gives its size: pass --width and --height")
+            }
+            guard dims.allSatisfy({ $0! >= 1 }) else { throw ValidationError("--width and --height must be at least 1") }
+            shapes[input.name] = dims.map { $0! }
         }
         let rows = try session.inspect(inputShapes: shapes)
         let inputShape = shapes.values.first { $0.count == 4 } ?? [1, 3, 1, 1]
-        let candidates = rows.filter { ModelExplainer.isFeatureMap($0.shape, inputHeight: inputShape[2], inputWidth: inputShape[3]) }
-        let auto = candidates.last?.output
+        let auto = ModelExplainer.automaticLayer(
+            rows, inputHeight: inputShape[2], inputWidth: inputShape[3], outputs: Set(loaded.outputs.map(\.name)))
         print("\(model): opset \(loaded.opset), \(loaded.nodes.count) nodes, inputs \(shapes.map { "\($0.key) \($0.value)" }.sorted().joined(separator: ", "))")
         for row in rows {
             var mark = ""

@@ -99,8 +99,9 @@ struct ZooBenchmark: ParsableCommand {
             }
             if entry.shape.count == 4 {
                 let rows = try session.inspect(inputShapes: [entry.input: entry.shape])
-                let picks = rows.filter { ModelExplainer.isFeatureMap($0.shape, inputHeight: entry.shape[2], inputWidth: entry.shape[3]) }
-                row.layer = picks.last.map { "\($0.output) \($0.shape)" } ?? "none"
+                let pick = ModelExplainer.automaticLayer(
+                    rows, inputHeight: entry.shape[2], inputWidth: entry.shape[3], outputs: Set(model.outputs.map(\.name)))
+                row.layer = rows.first { $0.output == pick }.map { "\($0.output) \($0.shape)" } ?? "none"
             }
         } catch {
             if row.runs == "no" { row.runs = "no: \(short(error))" } else { row.layer = "error: \(short(error))" }

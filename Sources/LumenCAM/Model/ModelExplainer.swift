@@ -33,7 +33,7 @@ public struct ModelExplainer: Sendable {
     public init(model: URL, bytes: [UInt8]? = nil) throws {
         let onnx = try bytes.map { try ONNXModel(bytes: $0, directory: model.deletingLastPathComponent()) } ?? ONNXModel.load(model)
         session = ONNXSession(model: onnx)
-        (sidecar, labels) = try ModelSidecar.load(forModel: model)
+        (sidecar, labels) = try ModelSidecar.resolve(forModel: model, model: onnx)
         guard session.model.inputs.contains(where: { $0.name == sidecar.input.name }) else {
             throw CAMError.imaging("the sidecar names input '\(sidecar.input.name)', the model has \(session.model.inputs.map(\.name))")
         }
@@ -78,6 +78,29 @@ public struct ModelExplainer: Sendable {
         return shapes.filter { Self.isFeatureMap($0.shape, inputHeight: h, inputWidth: w) }.map { ($0.output, $0.op, $0.shape) }
     }
 
+    /// The layer `--layer auto` explains, from every node output in graph order: the last feature
+    /// map that is not a graph output, and for a detector built of numbered modules (ultralytics
+    /// `/model.N/…` names) the last one before the head module — pytorch-grad-cam's `model[-2]`,
+    /// the neck's last map — rather than a head tensor. Classifiers get their last spatial block.
+    public static func automaticLayer(
+        _ rows: [(node: String, op: String, output: String, shape: [Int])], inputHeight: Int, inputWidth: Int, outputs: Set<String>
+    ) -> String? {
+        let maps = rows.filter { isFeatureMap($0.shape, inputHeight: inputHeight, inputWidth: inputWidth) && !outputs.contains($0.output) }
+        let modules = maps.map { moduleIndex($0.node) }
+        if let head = rows.compactMap({ moduleIndex($0.node) }).max(), modules.contains(where: { $0 != nil }),
+            let last = Array(zip(maps, modules)).last(where: { $0.1.map { $0 < head } ?? false })
+        {
+            return last.0.output
+        }
+        return maps.last?.output
+    }
+
+    /// N of a node named `/model.N/…` (ultralytics exports), else nil.
+    static func moduleIndex(_ node: String) -> Int? {
+        guard node.hasPrefix("/model.") else { return nil }
+        return Int(node.dropFirst(7).prefix { $0.isNumber })
+    }
+
     /// A spatial feature map of the image: rank 4, at least 2×2, no larger than the input, and
     /// with the input's aspect ratio (so [1, 1, 4, 8400]-style reshaped tensors are not picked).
     public static func isFeatureMap(_ shape: [Int], inputHeight: Int, inputWidth: Int) -> Bool {
@@ -91,8 +114,12 @@ public struct ModelExplainer: Sendable {
         var layer = requested ?? sidecar.camLayer ?? "auto"
         if layer == "auto" {
             layer = try autoLayer.value {
-                guard let last = try candidateLayers().last else { throw CAMError.imaging("the model has no spatial layer to explain") }
-                return last.name
+                let h = sidecar.input.height, w = sidecar.input.width
+                let rows = try session.inspect(inputShapes: [sidecar.input.name: [1, 3, h, w]])
+                guard let pick = Self.automaticLayer(rows, inputHeight: h, inputWidth: w, outputs: Set(session.model.outputs.map(\.name))) else {
+                    throw CAMError.imaging("the model has no spatial layer to explain")
+                }
+                return pick
             }
         }
         let run = try session.run([sidecar.input.name: try preprocess(image)], capture: [layer])

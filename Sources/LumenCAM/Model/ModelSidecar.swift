@@ -1,5 +1,6 @@
 import Foundation
 import LumenIO
+import LumenONNX
 
 /// Preprocessing and meaning of a model, from the small JSON file next to it (`model.json` for
 /// `model.onnx`).
@@ -49,9 +50,22 @@ public struct ModelSidecar: Sendable, Codable, Equatable {
         case iouThreshold = "iou_threshold"
     }
 
+    /// The sidecar file's URL for `model` (same path, `.json`).
+    public static func url(forModel model: URL) -> URL { model.deletingPathExtension().appendingPathExtension("json") }
+
+    /// The sidecar of `model`: its `.json` file when there is one, else what the file's own
+    /// metadata says (ultralytics exports: `ModelSidecar(ultralytics:)`), else an error saying
+    /// what to write.
+    public static func resolve(forModel url: URL, model: ONNXModel) throws -> (sidecar: ModelSidecar, labels: [String]) {
+        if FileManager.default.fileExists(atPath: Self.url(forModel: url).path) { return try load(forModel: url) }
+        if let inferred = try ultralytics(model) { return inferred }
+        throw CAMError.imaging(
+            "\(url.path) has no sidecar \(Self.url(forModel: url).lastPathComponent) and no ultralytics metadata to stand in for one; write one (see README, Models)")
+    }
+
     /// Loads and validates the sidecar of `model` (same path, `.json`).
     public static func load(forModel model: URL) throws -> (sidecar: ModelSidecar, labels: [String]) {
-        let url = model.deletingPathExtension().appendingPathExtension("json")
+        let url = Self.url(forModel: model)
         let bytes = try FileBytes.read(url, limit: 16 << 20)
         let sidecar: ModelSidecar
         do {

@@ -40,6 +40,8 @@ public struct ONNXModel: Sendable {
     public var outputs: [ValueInfo]
     public var opset: Int
     public var producer: String
+    /// The file's `metadata_props` (ultralytics exports keep imgsz, task, names and stride here).
+    public var metadata: [String: String]
 
     public static let supportedOpsets = 11...21
 
@@ -61,6 +63,7 @@ public struct ONNXModel: Sendable {
         guard let version = defaultOpset?.version else { throw ONNXError.malformed("no opset_import for the default ONNX domain") }
         opset = Int(version)
         producer = proto.producerName
+        metadata = Dictionary(proto.metadataProps.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
         var initializers: [String: Value] = [:]
         for t in proto.graph.initializer { initializers[t.name] = try Self.value(of: t, directory: directory) }
         self.initializers = initializers
