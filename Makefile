@@ -2,7 +2,7 @@
 SWIFT ?= swift
 OUT ?= out
 
-.PHONY: setup build release demo test bench clean fixtures models movielens report-check serve api-check load zoo
+.PHONY: setup build release demo test bench clean fixtures models movielens report-check serve api-check load zoo fuzz
 
 setup:
 	@scripts/setup
@@ -85,3 +85,11 @@ zoo: release
 	$(SWIFT) build -c release --product lumen-bench
 	python3 scripts/export-onnx-zoo.py data/zoo
 	"$$($(SWIFT) build -c release --show-bin-path)/lumen-bench" zoo --dir data/zoo
+
+## fuzz: build lumen-fuzz with libFuzzer + AddressSanitizer (own scratch path) and run every
+## target for FUZZ_SECONDS (default 60) from its committed corpus; crashes land in Fuzz/crashes/.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= onnx npy safetensors json-tensor emf-model ratings csv profile sidecar image
+fuzz: setup
+	$(SWIFT) build --product lumen-fuzz --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
+	@scripts/fuzz "$$($(SWIFT) build --scratch-path .build-fuzz --show-bin-path)/lumen-fuzz" $(FUZZ_SECONDS) $(FUZZ_TARGETS)

@@ -80,6 +80,9 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
         .executableTarget(name: "lumen", dependencies: ["LumenCommands"]),
+        // MARK: Fuzzing (make fuzz builds lumen-fuzz with libFuzzer; the tests replay Fuzz/corpus)
+        .target(name: "LumenFuzzTargets", dependencies: ["LumenCAM", "LumenDrift", "LumenIO", "LumenONNX", "LumenRecs"]),
+        .executableTarget(name: "lumen-fuzz", dependencies: ["LumenFuzzTargets"]),
         .executableTarget(
             name: "lumen-bench",
             dependencies: [
@@ -97,6 +100,7 @@ let package = Package(
         .testTarget(name: "LumenDriftTests", dependencies: ["LumenDrift", "LumenTestSupport"]),
         .testTarget(name: "LumenONNXTests", dependencies: ["LumenONNX", "LumenKernels", "LumenTestSupport"]),
         .testTarget(name: "LumenCommandsTests", dependencies: ["LumenCommands", "LumenTestSupport"]),
+        .testTarget(name: "LumenFuzzTargetsTests", dependencies: ["LumenFuzzTargets", "LumenTestSupport"]),
         .testTarget(
             name: "LumenServerTests",
             dependencies: [

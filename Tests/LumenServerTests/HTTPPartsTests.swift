@@ -40,4 +40,20 @@ struct HTTPPartsTests {
         #expect(json["instance"] as? String == "/v1/cam" && json["request_id"] as? String == "r1")
         #expect(Problem.from(NSError(domain: "x", code: 1)) == nil)
     }
+
+    @Test func boundarySearchFindsWhatANaiveScanFinds() {
+        var generator = SystemRandomNumberGenerator()
+        func naive(_ needle: [UInt8], _ haystack: [UInt8], _ from: Int) -> Int? {
+            guard needle.count <= haystack.count else { return nil }
+            return (from...(haystack.count - needle.count)).first { Array(haystack[$0..<($0 + needle.count)]) == needle }
+        }
+        for _ in 0..<3000 {
+            // A two-letter alphabet makes partial matches and overlaps common.
+            let needle = (0..<Int.random(in: 1...6, using: &generator)).map { _ in UInt8.random(in: 97...98, using: &generator) }
+            let haystack = (0..<Int.random(in: 0...40, using: &generator)).map { _ in UInt8.random(in: 97...98, using: &generator) }
+            let from = haystack.isEmpty ? 0 : Int.random(in: 0..<haystack.count, using: &generator)
+            let expected = haystack.count >= needle.count && from <= haystack.count - needle.count ? naive(needle, haystack, from) : nil
+            #expect(MultipartForm.find(needle, in: haystack, from: from) == expected, "\(needle) in \(haystack) from \(from)")
+        }
+    }
 }

@@ -66,17 +66,7 @@ public struct ModelSidecar: Sendable, Codable, Equatable {
     /// Loads and validates the sidecar of `model` (same path, `.json`).
     public static func load(forModel model: URL) throws -> (sidecar: ModelSidecar, labels: [String]) {
         let url = Self.url(forModel: model)
-        let bytes = try FileBytes.read(url, limit: 16 << 20)
-        let sidecar: ModelSidecar
-        do {
-            sidecar = try JSONDecoder().decode(ModelSidecar.self, from: Data(bytes))
-        } catch DecodingError.keyNotFound(let key, let context) {
-            let path = (context.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: ".")
-            throw CAMError.imaging("\(url.path): missing field '\(path)'")
-        } catch {
-            throw CAMError.imaging("\(url.path): not a valid model sidecar (\(error))")
-        }
-        try sidecar.validate(path: url.path)
+        let sidecar = try parse(try FileBytes.read(url, limit: 16 << 20), path: url.path)
         var labels: [String] = []
         if let file = sidecar.labels {
             let text = String(decoding: try FileBytes.read(url.deletingLastPathComponent().appendingPathComponent(file), limit: 64 << 20), as: UTF8.self)
@@ -84,6 +74,21 @@ public struct ModelSidecar: Sendable, Codable, Equatable {
             while labels.last?.isEmpty == true { labels.removeLast() }
         }
         return (sidecar, labels)
+    }
+
+    /// Decodes and validates sidecar JSON (`path` names it in errors).
+    public static func parse(_ bytes: [UInt8], path: String) throws(CAMError) -> ModelSidecar {
+        let sidecar: ModelSidecar
+        do {
+            sidecar = try JSONDecoder().decode(ModelSidecar.self, from: Data(bytes))
+        } catch DecodingError.keyNotFound(let key, let context) {
+            let keyPath = (context.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: ".")
+            throw CAMError.imaging("\(path): missing field '\(keyPath)'")
+        } catch {
+            throw CAMError.imaging("\(path): not a valid model sidecar (\(error))")
+        }
+        try sidecar.validate(path: path)
+        return sidecar
     }
 
     func validate(path: String) throws(CAMError) {

@@ -62,17 +62,25 @@ struct MultipartForm {
         self.parts = parts
     }
 
-    /// Index of `needle` in `haystack` at or after `from`.
+    /// Index of `needle` in `haystack` at or after `from`: Knuth–Morris–Pratt, so the search is
+    /// linear in the haystack whatever it holds (a naive scan costs body × boundary on a body
+    /// full of near-boundaries, which a hostile client can send).
     static func find(_ needle: [UInt8], in haystack: [UInt8], from: Int) -> Int? {
-        guard !needle.isEmpty, haystack.count >= needle.count else { return nil }
-        let first = needle[0], last = haystack.count - needle.count
+        guard !needle.isEmpty, haystack.count >= needle.count, from >= 0 else { return nil }
+        // fallback[k]: length of the longest proper prefix of needle[0...k] that is also its suffix.
+        var fallback = [Int](repeating: 0, count: needle.count)
+        var length = 0
+        for k in 1..<max(1, needle.count) {
+            while length > 0 && needle[k] != needle[length] { length = fallback[length - 1] }
+            if needle[k] == needle[length] { length += 1 }
+            fallback[k] = length
+        }
+        var matched = 0
         var i = from
-        while i <= last {
-            if haystack[i] == first {
-                var k = 1
-                while k < needle.count, haystack[i + k] == needle[k] { k += 1 }
-                if k == needle.count { return i }
-            }
+        while i < haystack.count {
+            while matched > 0 && haystack[i] != needle[matched] { matched = fallback[matched - 1] }
+            if haystack[i] == needle[matched] { matched += 1 }
+            if matched == needle.count { return i - needle.count + 1 }
             i += 1
         }
         return nil
