@@ -2,7 +2,7 @@
 SWIFT ?= swift
 OUT ?= out
 
-.PHONY: setup build release demo test bench clean fixtures models movielens report-check serve api-check load zoo fuzz
+.PHONY: setup build release demo test bench clean fixtures models movielens report-check serve api-check load zoo fuzz format lint
 
 setup:
 	@scripts/setup
@@ -20,7 +20,7 @@ demo: release
 	@scripts/demo "$$($(SWIFT) build -c release --show-bin-path)" "$(OUT)"
 
 ## test: set up, build and run the whole test suite, then check deploy/ with promtool.
-test: setup
+test: setup lint
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel
 	@scripts/check-deploy
@@ -93,3 +93,12 @@ FUZZ_TARGETS ?= onnx npy safetensors json-tensor emf-model ratings csv profile s
 fuzz: setup
 	$(SWIFT) build --product lumen-fuzz --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
 	@scripts/fuzz "$$($(SWIFT) build --scratch-path .build-fuzz --show-bin-path)/lumen-fuzz" $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+## format / lint: swift-format with the repo's .swift-format over every Swift file but the
+## generated protobuf code; lint fails on any finding (CI runs it inside make test).
+SWIFT_FILES = $(shell git ls-files 'Sources/*.swift' 'Tests/*.swift' 'Package.swift' | grep -v '\.pb\.swift$$')
+format:
+	@$(SWIFT) format format --in-place --parallel --configuration .swift-format $(SWIFT_FILES)
+lint:
+	@echo "swift format lint: $(words $(SWIFT_FILES)) files"
+	@$(SWIFT) format lint --strict --parallel --configuration .swift-format $(SWIFT_FILES)

@@ -5,7 +5,9 @@ import PackageDescription
 // in debug builds, so the test suite runs them at speed). LumenONNX calls them only after
 // checking the CPU (CCPUFeatures) and keeps its portable path for every other machine.
 #if arch(x86_64)
-let kernelFlags: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "skylake-avx512"]), .unsafeFlags(["-O"], .when(configuration: .debug))]
+let kernelFlags: [SwiftSetting] = [
+    .unsafeFlags(["-target-cpu", "skylake-avx512"]), .unsafeFlags(["-O"], .when(configuration: .debug)),
+]
 #else
 let kernelFlags: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
 #endif
@@ -33,14 +35,23 @@ let package = Package(
     targets: [
         // MARK: C libraries (thin system-library targets and one C shim)
         .systemLibrary(
-            name: "CPNG", path: "Sources/CSystem/CPNG", pkgConfig: "libpng16",
-            providers: [.apt(["libpng-dev"])]),
+            name: "CPNG",
+            path: "Sources/CSystem/CPNG",
+            pkgConfig: "libpng16",
+            providers: [.apt(["libpng-dev"])]
+        ),
         .systemLibrary(
-            name: "CJPEG", path: "Sources/CSystem/CJPEG", pkgConfig: "libjpeg",
-            providers: [.apt(["libjpeg62-turbo-dev"])]),
+            name: "CJPEG",
+            path: "Sources/CSystem/CJPEG",
+            pkgConfig: "libjpeg",
+            providers: [.apt(["libjpeg62-turbo-dev"])]
+        ),
         .systemLibrary(
-            name: "COpenBLAS", path: "Sources/CSystem/COpenBLAS", pkgConfig: "openblas",
-            providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
+            name: "COpenBLAS",
+            path: "Sources/CSystem/COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
+        ),
         .target(name: "CImageCodecs", dependencies: ["CPNG", "CJPEG"]),
         .target(name: "CCPUFeatures", path: "Sources/CSystem/CCPUFeatures"),
 
@@ -56,7 +67,11 @@ let package = Package(
         .target(name: "LumenRecs", dependencies: ["LumenIO", "LumenNumerics"]),
         .target(
             name: "LumenONNX",
-            dependencies: ["LumenIO", "LumenNumerics", "LumenKernels", "CCPUFeatures", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+            dependencies: [
+                "LumenIO", "LumenNumerics", "LumenKernels", "CCPUFeatures",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
         .target(name: "LumenDrift", dependencies: ["LumenIO", "LumenNumerics", "LumenImaging", "LumenRecs"]),
         // MARK: Surfaces
         .target(
@@ -69,7 +84,8 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]),
+            ]
+        ),
         .target(
             name: "LumenCommands",
             dependencies: [
@@ -78,17 +94,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-            ]),
+            ]
+        ),
         .executableTarget(name: "lumen", dependencies: ["LumenCommands"]),
         // MARK: Fuzzing (make fuzz builds lumen-fuzz with libFuzzer; the tests replay Fuzz/corpus)
-        .target(name: "LumenFuzzTargets", dependencies: ["LumenCAM", "LumenDrift", "LumenIO", "LumenONNX", "LumenRecs"]),
+        .target(
+            name: "LumenFuzzTargets",
+            dependencies: ["LumenCAM", "LumenDrift", "LumenIO", "LumenONNX", "LumenRecs"]
+        ),
         .executableTarget(name: "lumen-fuzz", dependencies: ["LumenFuzzTargets"]),
         .executableTarget(
             name: "lumen-bench",
             dependencies: [
                 "LumenCAM", "LumenIO", "LumenImaging", "LumenNumerics", "LumenRecs", "LumenDrift", "LumenONNX",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]),
+            ]
+        ),
 
         // MARK: Tests
         .target(name: "LumenTestSupport", dependencies: ["LumenIO"], path: "Tests/LumenTestSupport"),
@@ -107,6 +128,7 @@ let package = Package(
                 "LumenServer", "LumenTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
-            ]),
+            ]
+        ),
     ]
 )

@@ -16,7 +16,7 @@ public struct ActivationBatch: Sendable {
     /// Accepts (C,H,W), (1,C,H,W) and (N,C,H,W) tensors.
     public init(_ tensor: Tensor) throws(CAMError) {
         let shape = tensor.shape
-        guard (shape.count == 3 || shape.count == 4), shape.allSatisfy({ $0 > 0 }) else {
+        guard shape.count == 3 || shape.count == 4, shape.allSatisfy({ $0 > 0 }) else {
             throw .badActivationShape(shape)
         }
         let dims = shape.count == 3 ? [1] + shape : shape

@@ -81,10 +81,18 @@ public struct CAMExplainer: Sendable {
                     perLayer.append(component.map)
                     stats.append(
                         LayerStatistics(
-                            layer: layer.name, channels: layer.batch.channels, height: layer.batch.height,
-                            width: layer.batch.width, explainedVarianceRatio: component.explainedVarianceRatio,
-                            flipped: component.flipped, signRule: component.signRule, rawMin: component.rawMin,
-                            rawMax: component.rawMax, nonFiniteCount: projection.nonFiniteCount))
+                            layer: layer.name,
+                            channels: layer.batch.channels,
+                            height: layer.batch.height,
+                            width: layer.batch.width,
+                            explainedVarianceRatio: component.explainedVarianceRatio,
+                            flipped: component.flipped,
+                            signRule: component.signRule,
+                            rawMin: component.rawMin,
+                            rawMax: component.rawMax,
+                            nonFiniteCount: projection.nonFiniteCount
+                        )
+                    )
                 }
                 let heatmap = try CAMHeatmap.combine(perLayer, width: width, height: height)
                 maps.append(CAMMap(batchIndex: n, component: k, heatmap: heatmap, layers: stats))

@@ -26,13 +26,20 @@ public struct EigenCAM: Sendable {
     public func project(_ batch: ActivationBatch) throws(CAMError) -> [LayerProjection] {
         var result: [LayerProjection] = []
         for n in 0..<batch.count {
-            result.append(try project(batch.slice(n), channels: batch.channels, height: batch.height, width: batch.width))
+            result.append(
+                try project(batch.slice(n), channels: batch.channels, height: batch.height, width: batch.width)
+            )
         }
         return result
     }
 
     /// Projects one C×H×W activation block (channel-major values).
-    public func project(_ values: ArraySlice<Float>, channels: Int, height: Int, width: Int) throws(CAMError) -> LayerProjection {
+    public func project(
+        _ values: ArraySlice<Float>,
+        channels: Int,
+        height: Int,
+        width: Int
+    ) throws(CAMError) -> LayerProjection {
         let pixels = height * width
         guard channels > 0, pixels > 0, values.count == channels * pixels else {
             throw .badActivationShape([channels, height, width])
@@ -75,8 +82,14 @@ public struct EigenCAM: Sendable {
             let (lo, hi) = floatMap.extrema
             projected.append(
                 ComponentProjection(
-                    map: floatMap, explainedVarianceRatio: svd.explainedVarianceRatio(k),
-                    flipped: flip, signRule: rule, rawMin: lo, rawMax: hi))
+                    map: floatMap,
+                    explainedVarianceRatio: svd.explainedVarianceRatio(k),
+                    flipped: flip,
+                    signRule: rule,
+                    rawMin: lo,
+                    rawMax: hi
+                )
+            )
         }
         return LayerProjection(components: projected, nonFiniteCount: nonFinite, channels: channels)
     }
@@ -111,9 +124,12 @@ public struct EigenCAM: Sendable {
         let n = Double(map.count)
         let meanMap = map.reduce(0.0) { $0 + Double($1) } / n
         let meanRef = reference.reduce(0, +) / n
-        var covariance = 0.0, mapNorm = 0.0, refNorm = 0.0
+        var covariance = 0.0
+        var mapNorm = 0.0
+        var refNorm = 0.0
         for j in map.indices {
-            let a = Double(map[j]) - meanMap, b = reference[j] - meanRef
+            let a = Double(map[j]) - meanMap
+            let b = reference[j] - meanRef
             covariance += a * b
             mapNorm += a * a
             refNorm += b * b
@@ -122,7 +138,8 @@ public struct EigenCAM: Sendable {
         if scale > 0, abs(covariance) > 1e-6 * scale {
             return (covariance < 0, .covariance)
         }
-        var lo = Float.infinity, hi = -Float.infinity
+        var lo = Float.infinity
+        var hi = -Float.infinity
         for v in map {
             lo = min(lo, v)
             hi = max(hi, v)

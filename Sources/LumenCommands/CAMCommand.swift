@@ -14,7 +14,8 @@ struct CAMCommand: ParsableCommand {
             JSON. Give --activations more than once (or several --tensor names from one safetensors \
             file) to average layers. With a batch of N or --components K, one PNG is written per map, \
             named OUT-b<n>-c<k>.png.
-            """)
+            """
+    )
 
     @Option(name: .long, help: "Image to explain (PNG or JPEG).")
     var image: String
@@ -25,7 +26,10 @@ struct CAMCommand: ParsableCommand {
     @Option(name: .long, help: "ONNX classifier to run instead of giving activations (needs MODEL.json beside it).")
     var model: String?
 
-    @Option(name: .long, help: "With --model: the node output to explain, or 'auto' (default: the sidecar's cam_layer).")
+    @Option(
+        name: .long,
+        help: "With --model: the node output to explain, or 'auto' (default: the sidecar's cam_layer)."
+    )
     var layer: String?
 
     @Option(name: .long, help: "With --model: how many classes to report.")
@@ -70,7 +74,9 @@ struct CAMCommand: ParsableCommand {
         }
         guard (0...1).contains(alpha) else { throw ValidationError("--alpha must be between 0 and 1") }
         guard components >= 1 else { throw ValidationError("--components must be at least 1") }
-        guard activations.isEmpty != (model == nil) else { throw ValidationError("give --activations files or --model, not both") }
+        guard activations.isEmpty != (model == nil) else {
+            throw ValidationError("give --activations files or --model, not both")
+        }
         guard top >= 1 else { throw ValidationError("--top must be at least 1") }
         if !tensor.isEmpty && activations.count > 1 && tensor.count != activations.count {
             throw ValidationError("with several --activations files, give one --tensor per file or none")
@@ -100,8 +106,15 @@ struct CAMCommand: ParsableCommand {
         if let mapOut { try writeMaps(maps, to: mapOut) }
         let elapsed = Date().timeIntervalSince(started) * 1000
         let report = CAMReport(
-            image: image, width: picture.width, height: picture.height, centered: !noCenter,
-            colormap: colormap, alpha: alpha, maps: records, elapsedMilliseconds: elapsed)
+            image: image,
+            width: picture.width,
+            height: picture.height,
+            centered: !noCenter,
+            colormap: colormap,
+            alpha: alpha,
+            maps: records,
+            elapsedMilliseconds: elapsed
+        )
         if let json { try AtomicFile.write(text: try report.jsonText(), to: URL(fileURLWithPath: json)) }
         print(report.summary)
     }
@@ -118,7 +131,12 @@ struct CAMCommand: ParsableCommand {
         for (i, path) in activations.enumerated() {
             let name = tensor.isEmpty ? nil : tensor[activations.count == 1 ? 0 : i]
             let t = try TensorFile.load(URL(fileURLWithPath: path), name: name)
-            layers.append(NamedActivations(name: name ?? URL(fileURLWithPath: path).lastPathComponent, batch: try ActivationBatch(t)))
+            layers.append(
+                NamedActivations(
+                    name: name ?? URL(fileURLWithPath: path).lastPathComponent,
+                    batch: try ActivationBatch(t)
+                )
+            )
         }
         return layers
     }

@@ -58,9 +58,11 @@ struct CAMReport: Encodable {
         let layerText = first.layers.map { l in
             let evr = String(format: "%.1f%%", l.explainedVarianceRatio * 100)
             let nan = l.nonFiniteCount > 0 ? ", \(l.nonFiniteCount) non-finite set to 0" : ""
-            return "\(l.layer) \(l.channels)x\(l.height)x\(l.width) explains \(evr)\(l.flipped ? ", sign flipped" : "")\(nan)"
+            return
+                "\(l.layer) \(l.channels)x\(l.height)x\(l.width) explains \(evr)\(l.flipped ? ", sign flipped" : "")\(nan)"
         }.joined(separator: "; ")
         let more = maps.count > 1 ? " (+\(maps.count - 1) more maps)" : ""
-        return "wrote \(first.output)\(more) \(width)x\(height): \(layerText) [\(String(format: "%.1f", elapsedMilliseconds)) ms]"
+        return
+            "wrote \(first.output)\(more) \(width)x\(height): \(layerText) [\(String(format: "%.1f", elapsedMilliseconds)) ms]"
     }
 }

@@ -26,31 +26,68 @@ struct ModelCAM {
 
     func run(model: String) throws {
         let started = Date()
-        let picture = try ImageDecoder(maxPixels: command.maxPixels).decode(contentsOf: URL(fileURLWithPath: command.image))
+        let picture = try ImageDecoder(maxPixels: command.maxPixels).decode(
+            contentsOf: URL(fileURLWithPath: command.image)
+        )
         let explainer = try ModelExplainer(model: URL(fileURLWithPath: model))
-        let result = try explainer.explain(picture, layer: command.layer, topK: command.top, eigenCAM: EigenCAM(centered: !command.noCenter))
+        let result = try explainer.explain(
+            picture,
+            layer: command.layer,
+            topK: command.top,
+            eigenCAM: EigenCAM(centered: !command.noCenter)
+        )
         let overlay = try Overlay(colormap: Colormap(rawValue: command.colormap)!, heatmapWeight: command.alpha)
-        let rendered = try LabelledOverlay(result, on: picture, task: explainer.sidecar.task, overlay: overlay, perBox: command.perBox)
-        let labelled = rendered.image, headline = rendered.headline
+        let rendered = try LabelledOverlay(
+            result,
+            on: picture,
+            task: explainer.sidecar.task,
+            overlay: overlay,
+            perBox: command.perBox
+        )
+        let labelled = rendered.image
+        let headline = rendered.headline
         try AtomicFile.write(PNGEncoder().encode(labelled), to: URL(fileURLWithPath: command.out))
         if let mapOut = command.mapOut {
             let heat = result.map.heatmap
-            try NPYWriter.write(try Tensor(shape: [heat.height, heat.width], values: heat.values), to: URL(fileURLWithPath: mapOut))
+            try NPYWriter.write(
+                try Tensor(shape: [heat.height, heat.width], values: heat.values),
+                to: URL(fileURLWithPath: mapOut)
+            )
         }
-        let faithfulness = command.metrics && !result.predictions.isEmpty
-            ? try explainer.faithfulness(input: try explainer.preprocess(picture), heatmap: result.map.heatmap, classIndex: result.predictions[0].index) : nil
+        let faithfulness =
+            command.metrics && !result.predictions.isEmpty
+            ? try explainer.faithfulness(
+                input: try explainer.preprocess(picture),
+                heatmap: result.map.heatmap,
+                classIndex: result.predictions[0].index
+            ) : nil
         let elapsed = Date().timeIntervalSince(started) * 1000
         if let json = command.json {
             let report = Report(
-                image: command.image, model: model, layer: result.layer, predictions: result.predictions, detections: result.detections,
+                image: command.image,
+                model: model,
+                layer: result.layer,
+                predictions: result.predictions,
+                detections: result.detections,
                 layers: result.map.layers,
-                faithfulness: faithfulness, output: command.out, elapsedMilliseconds: (elapsed * 10).rounded() / 10)
+                faithfulness: faithfulness,
+                output: command.out,
+                elapsedMilliseconds: (elapsed * 10).rounded() / 10
+            )
             try AtomicFile.write(text: try JSONOutput.text(report) + "\n", to: URL(fileURLWithPath: json))
         }
         let stats = result.map.layers[0]
-        let scored = faithfulness.map { f in
-            String(format: "; drop in confidence %+.3f, deletion AUC %.3f (random %.3f)", f.dropInConfidence, f.deletionAUC, f.randomDeletionAUC)
-        } ?? ""
-        print("wrote \(command.out): \(headline); layer \(result.layer) \(stats.channels)x\(stats.height)x\(stats.width) explains \(String(format: "%.1f%%", stats.explainedVarianceRatio * 100))\(scored) [\(String(format: "%.1f", elapsed)) ms]")
+        let scored =
+            faithfulness.map { f in
+                String(
+                    format: "; drop in confidence %+.3f, deletion AUC %.3f (random %.3f)",
+                    f.dropInConfidence,
+                    f.deletionAUC,
+                    f.randomDeletionAUC
+                )
+            } ?? ""
+        print(
+            "wrote \(command.out): \(headline); layer \(result.layer) \(stats.channels)x\(stats.height)x\(stats.width) explains \(String(format: "%.1f%%", stats.explainedVarianceRatio * 100))\(scored) [\(String(format: "%.1f", elapsed)) ms]"
+        )
     }
 }

@@ -14,21 +14,35 @@ struct ServeCommand: AsyncParsableCommand {
             Settings come from defaults, then --config (JSON, snake_case keys), then LUMEN_* \
             environment variables, then these flags. SIGHUP or POST /v1/admin/reload reloads the \
             models folder; SIGTERM/SIGINT stop after requests in flight finish.
-            """)
+            """
+    )
 
     @Option(help: "JSON config file.") var config: String?
     @Option(help: "Folder of models to load (default: models).") var models: String?
     @Option(help: "Address to bind (default: 127.0.0.1).") var host: String?
     @Option(help: "Port (default: 8080; 0 picks a free one).") var port: Int?
-    @Option(name: .customLong("tokens-file"), help: "Bearer tokens, one 'role name token' per line (roles: viewer, auditor, admin).") var tokensFile: String?
+    @Option(
+        name: .customLong("tokens-file"),
+        help: "Bearer tokens, one 'role name token' per line (roles: viewer, auditor, admin)."
+    ) var tokensFile: String?
     @Flag(help: "Allow a non-loopback address without tokens.") var insecure = false
-    @Option(name: .customLong("max-body-bytes"), help: "Largest request body (default: 20000000).") var maxBodyBytes: Int?
-    @Option(name: .customLong("request-timeout"), help: "Seconds before a request is answered 503 (default: 30).") var requestTimeout: Double?
-    @Option(name: .customLong("compute-threads"), help: "Threads for heavy work (default: one per core).") var computeThreads: Int?
-    @Option(name: .customLong("idle-timeout"), help: "Seconds a connection may go without a complete request head (default: 15).") var idleTimeout: Double?
-    @Option(name: .customLong("max-connections"), help: "Connections held at once; more are closed at accept (default: 512).") var maxConnections: Int?
+    @Option(name: .customLong("max-body-bytes"), help: "Largest request body (default: 20000000).") var maxBodyBytes:
+        Int?
+    @Option(name: .customLong("request-timeout"), help: "Seconds before a request is answered 503 (default: 30).")
+    var requestTimeout: Double?
+    @Option(name: .customLong("compute-threads"), help: "Threads for heavy work (default: one per core).")
+    var computeThreads: Int?
+    @Option(
+        name: .customLong("idle-timeout"),
+        help: "Seconds a connection may go without a complete request head (default: 15)."
+    ) var idleTimeout: Double?
+    @Option(
+        name: .customLong("max-connections"),
+        help: "Connections held at once; more are closed at accept (default: 512)."
+    ) var maxConnections: Int?
     @Option(name: .customLong("audit-log"), help: "Audit log file (default: lumen-audit.jsonl).") var auditLog: String?
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String?
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String?
     @Flag(name: .customLong("no-access-log"), help: "Do not log one line per request.") var noAccessLog = false
 
     func run() async throws { try await serve() }
@@ -58,10 +72,16 @@ struct ServeCommand: AsyncParsableCommand {
             let logger = Logger(label: "lumen")
             let services = try LumenServices(configuration: settings, logger: logger, metrics: metrics)
             let catalog = services.store.catalog
-            logger.info("models loaded", metadata: [
-                "folder": .string(settings.models), "models": .string(catalog.infos.map { "\($0.kind):\($0.name)@\($0.version)" }.joined(separator: " ")),
-                "auth": .string(services.tokens.isEmpty ? "off" : "\(services.tokens.count) token(s)"),
-            ])
+            logger.info(
+                "models loaded",
+                metadata: [
+                    "folder": .string(settings.models),
+                    "models": .string(
+                        catalog.infos.map { "\($0.kind):\($0.name)@\($0.version)" }.joined(separator: " ")
+                    ),
+                    "auth": .string(services.tokens.isEmpty ? "off" : "\(services.tokens.count) token(s)"),
+                ]
+            )
             let boundHost = settings.host
             try await LumenServer(services: services).run { port in
                 logger.info("listening", metadata: ["host": .string(boundHost), "port": .string(String(port))])

@@ -9,7 +9,10 @@ import LumenRecs
 /// libFuzzer drives these through `lumen-fuzz` (`make fuzz`); the test suite replays every saved
 /// input under `Fuzz/corpus/<target>/` through them.
 public enum FuzzTarget: String, CaseIterable, Sendable {
-    case onnx, npy, safetensors, jsonTensor = "json-tensor", emfModel = "emf-model", ratings, csv, profile, sidecar, image
+    case onnx, npy, safetensors
+    case jsonTensor = "json-tensor"
+    case emfModel = "emf-model"
+    case ratings, csv, profile, sidecar, image
 
     /// Runs the parser on `bytes`; errors are the expected outcome for most inputs and are dropped.
     public func run(_ bytes: [UInt8]) {

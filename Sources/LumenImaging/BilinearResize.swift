@@ -32,7 +32,8 @@ extension FloatMap {
                     let r0 = src.baseAddress! + Swift.min(Swift.max(tap.index, 0), height - 1) * newWidth
                     let r1 = src.baseAddress! + Swift.min(Swift.max(tap.index + 1, 0), height - 1) * newWidth
                     let d = dst.baseAddress! + y * newWidth
-                    let b0 = tap.weight0, b1 = tap.weight1
+                    let b0 = tap.weight0
+                    let b1 = tap.weight1
                     for x in 0..<newWidth { d[x] = r0[x] * b0 + r1[x] * b1 }
                 }
             }
@@ -56,8 +57,14 @@ extension FloatMap {
             var index = Int(position.rounded(.down))
             var f = position - Double(index)
             if clampEdges {
-                if index < 0 { index = 0; f = 0 }
-                if index >= source - 1 { index = source - 1; f = 0 }
+                if index < 0 {
+                    index = 0
+                    f = 0
+                }
+                if index >= source - 1 {
+                    index = source - 1
+                    f = 0
+                }
             }
             return Tap(index: index, weight0: Float(1 - f), weight1: Float(f))
         }

@@ -36,8 +36,14 @@ public enum BitmapFont {
 
 extension RGBImage {
     /// Draws `text` with its top-left corner at (x, y) on a filled background box, clipped to the image.
-    public mutating func drawText(_ text: String, x: Int, y: Int, scale: Int = 2, color: (UInt8, UInt8, UInt8) = (255, 255, 255),
-                                  background: (UInt8, UInt8, UInt8)? = (0, 0, 0)) {
+    public mutating func drawText(
+        _ text: String,
+        x: Int,
+        y: Int,
+        scale: Int = 2,
+        color: (UInt8, UInt8, UInt8) = (255, 255, 255),
+        background: (UInt8, UInt8, UInt8)? = (0, 0, 0)
+    ) {
         let s = max(1, scale)
         if let background {
             fillRect(x0: x - s, y0: y - s, x1: x + BitmapFont.width(text, scale: s), y1: y + 8 * s, color: background)
@@ -46,7 +52,13 @@ extension RGBImage {
             let rows = BitmapFont.glyphs[character] ?? BitmapFont.glyphs["?"]!
             for (r, bits) in rows.enumerated() {
                 for c in 0..<5 where bits & (0x10 >> UInt8(c)) != 0 {
-                    fillRect(x0: x + (k * 6 + c) * s, y0: y + r * s, x1: x + (k * 6 + c) * s + s - 1, y1: y + r * s + s - 1, color: color)
+                    fillRect(
+                        x0: x + (k * 6 + c) * s,
+                        y0: y + r * s,
+                        x1: x + (k * 6 + c) * s + s - 1,
+                        y1: y + r * s + s - 1,
+                        color: color
+                    )
                 }
             }
         }

@@ -28,8 +28,10 @@ extension RGBImage {
 
     /// Fills the inclusive rectangle, clipped to the image.
     public mutating func fillRect(x0: Int, y0: Int, x1: Int, y1: Int, color: (UInt8, UInt8, UInt8)) {
-        let xa = max(0, x0), xb = min(width - 1, x1)
-        let ya = max(0, y0), yb = min(height - 1, y1)
+        let xa = max(0, x0)
+        let xb = min(width - 1, x1)
+        let ya = max(0, y0)
+        let yb = min(height - 1, y1)
         guard xa <= xb, ya <= yb else { return }
         for y in ya...yb {
             for x in xa...xb { self[x, y] = (color.0, color.1, color.2) }

@@ -27,7 +27,8 @@ public struct FloatMap: Sendable, Equatable {
 
     /// Smallest and largest value (NaNs ignored); `(0, 0)` when every value is NaN.
     public var extrema: (min: Float, max: Float) {
-        var lo = Float.infinity, hi = -Float.infinity
+        var lo = Float.infinity
+        var hi = -Float.infinity
         for v in values where !v.isNaN {
             lo = Swift.min(lo, v)
             hi = Swift.max(hi, v)

@@ -33,7 +33,8 @@ public enum VectorMath {
     /// `clamped` and `pointwiseMin` are lane-by-lane loops; compare-and-blend is one instruction each.)
     @inline(__always)
     public static func clamp(_ v: SIMD16<Float>, _ lower: Float, _ upper: Float) -> SIMD16<Float> {
-        let low = SIMD16<Float>(repeating: lower), high = SIMD16<Float>(repeating: upper)
+        let low = SIMD16<Float>(repeating: lower)
+        let high = SIMD16<Float>(repeating: upper)
         let raised = v.replacing(with: low, where: v .< low)
         return raised.replacing(with: high, where: raised .> high)
     }

@@ -13,7 +13,8 @@ public final class BlockedFilter: @unchecked Sendable {
     public init(weights: UnsafeBufferPointer<Float>, outputs: Int, depth: Int) {
         precondition(weights.count == outputs * depth)
         (self.outputs, self.depth) = (outputs, depth)
-        let width = Self.width, groups = (outputs + width - 1) / width
+        let width = Self.width
+        let groups = (outputs + width - 1) / width
         let raw = UnsafeMutableRawPointer.allocate(byteCount: groups * depth * width * 4, alignment: 64)
         let floats = raw.bindMemory(to: Float.self, capacity: groups * depth * width)
         for group in 0..<groups {
@@ -53,15 +54,33 @@ public enum BlockedPointwise {
     /// `inputForm`). Blocked input must be unpadded; blocked output is written in its interior
     /// only (the border is left as it is) and must be 64-byte aligned.
     public static func run(
-        _ filter: BlockedFilter, input: UnsafePointer<Float>, _ inputForm: TensorForm, output: UnsafeMutablePointer<Float>, _ outputForm: TensorForm,
-        height: Int, width: Int, bias: UnsafePointer<Float>?, activation: Activation, workers: Int
+        _ filter: BlockedFilter,
+        input: UnsafePointer<Float>,
+        _ inputForm: TensorForm,
+        output: UnsafeMutablePointer<Float>,
+        _ outputForm: TensorForm,
+        height: Int,
+        width: Int,
+        bias: UnsafePointer<Float>?,
+        activation: Activation,
+        workers: Int
     ) {
         let shape = Shape(filter: filter, input: inputForm, output: outputForm, height: height, width: width)
         switch activation {
-        case .none: run(filter, input: input, output: output, shape: shape, bias: bias, activation: Linear(), workers: workers)
+        case .none:
+            run(filter, input: input, output: output, shape: shape, bias: bias, activation: Linear(), workers: workers)
         case .clamp(let lower, let upper):
-            run(filter, input: input, output: output, shape: shape, bias: bias, activation: Clamp(lower: lower, upper: upper), workers: workers)
-        case .silu: run(filter, input: input, output: output, shape: shape, bias: bias, activation: SiLU(), workers: workers)
+            run(
+                filter,
+                input: input,
+                output: output,
+                shape: shape,
+                bias: bias,
+                activation: Clamp(lower: lower, upper: upper),
+                workers: workers
+            )
+        case .silu:
+            run(filter, input: input, output: output, shape: shape, bias: bias, activation: SiLU(), workers: workers)
         }
     }
 
@@ -71,53 +90,107 @@ public enum BlockedPointwise {
 
         init(filter: BlockedFilter, input: TensorForm, output: TensorForm, height: Int, width: Int) {
             if case .blocked(let layout) = input {
-                precondition(layout.channels == filter.depth && layout.height == height && layout.width == width, "blocked input does not match")
-                precondition(layout.paddedHeight == height && layout.paddedWidth == width, "blocked input must be unpadded")
+                precondition(
+                    layout.channels == filter.depth && layout.height == height && layout.width == width,
+                    "blocked input does not match"
+                )
+                precondition(
+                    layout.paddedHeight == height && layout.paddedWidth == width,
+                    "blocked input must be unpadded"
+                )
             }
             if case .blocked(let layout) = output {
-                precondition(layout.channels == filter.outputs && layout.height == height && layout.width == width, "blocked output does not match")
+                precondition(
+                    layout.channels == filter.outputs && layout.height == height && layout.width == width,
+                    "blocked output does not match"
+                )
             }
             (self.input, self.output, self.height, self.width) = (input, output, height, width)
         }
     }
 
     static func run<F: VectorFunction>(
-        _ filter: BlockedFilter, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, shape: Shape,
-        bias: UnsafePointer<Float>?, activation: F, workers: Int
+        _ filter: BlockedFilter,
+        input: UnsafePointer<Float>,
+        output: UnsafeMutablePointer<Float>,
+        shape: Shape,
+        bias: UnsafePointer<Float>?,
+        activation: F,
+        workers: Int
     ) {
-        if case .blocked = shape.output { precondition(Int(bitPattern: output) % 64 == 0, "blocked output must be 64-byte aligned") }
-        let plane = shape.height * shape.width, tiles = (plane + positions - 1) / positions
-        let groups = filter.groups, lanes = ChannelBlockedLayout.lanes
+        if case .blocked = shape.output {
+            precondition(Int(bitPattern: output) % 64 == 0, "blocked output must be 64-byte aligned")
+        }
+        let plane = shape.height * shape.width
+        let tiles = (plane + positions - 1) / positions
+        let groups = filter.groups
+        let lanes = ChannelBlockedLayout.lanes
         // The positions are split between the workers when there are enough of them (every
         // worker then reads all the weights, which stay in cache); otherwise the channel groups.
         let byPositions = tiles >= 8 * workers || groups < workers
         let items = byPositions ? tiles : groups
         let biases = biasVectors(filter, bias)
         let shared = Convolution.Shared(source: input, output: output, bias: nil)
-        let weights = SendableBuffer(UnsafeBufferPointer(start: UnsafePointer(filter.storage), count: filter.groups * filter.depth * 2))
+        let weights = SendableBuffer(
+            UnsafeBufferPointer(start: UnsafePointer(filter.storage), count: filter.groups * filter.depth * 2)
+        )
         biases.withUnsafeBufferPointer { biases in
             let biases = SendableBuffer(biases)
             parallel(workers: Swift.min(workers, items)) { worker, count in
-                let first = items * worker / count, end = items * (worker + 1) / count
-                let tileRange = byPositions ? first..<end : 0..<tiles, groupRange = byPositions ? 0..<groups : first..<end
+                let first = items * worker / count
+                let end = items * (worker + 1) / count
+                let tileRange = byPositions ? first..<end : 0..<tiles
+                let groupRange = byPositions ? 0..<groups : first..<end
                 withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 2 * positions) { tile in
                     let tile = tile.baseAddress!
                     // Split by groups, a group's weights are read once and stay in cache over
                     // the tiles; split by positions, a tile's inputs stay in cache over the groups.
-                    let outer = byPositions ? tileRange : groupRange, inner = byPositions ? groupRange : tileRange
+                    let outer = byPositions ? tileRange : groupRange
+                    let inner = byPositions ? groupRange : tileRange
                     for o in outer {
                         for i in inner {
                             let (t, group) = byPositions ? (o, i) : (i, o)
-                            let p0 = t * positions, last = Swift.min(positions, plane - p0) - 1
+                            let p0 = t * positions
+                            let last = Swift.min(positions, plane - p0) - 1
                             // The tile's first input (position p0 of channel 0) and how channels and positions step.
                             let steps: Steps
                             switch shape.input {
-                            case .planes: steps = Steps(input: shared.source + p0, blockDepth: filter.depth, blockStride: 0, channelStride: plane, positionStride: 1)
+                            case .planes:
+                                steps = Steps(
+                                    input: shared.source + p0,
+                                    blockDepth: filter.depth,
+                                    blockStride: 0,
+                                    channelStride: plane,
+                                    positionStride: 1
+                                )
                             case .blocked(let layout):
-                                steps = Steps(input: shared.source + p0 * lanes, blockDepth: lanes, blockStride: layout.blockStride, channelStride: 1, positionStride: lanes)
+                                steps = Steps(
+                                    input: shared.source + p0 * lanes,
+                                    blockDepth: lanes,
+                                    blockStride: layout.blockStride,
+                                    channelStride: 1,
+                                    positionStride: lanes
+                                )
                             }
-                            compute(group: group, filter, weights: weights.buffer, biases: biases.buffer, steps, last: last, activation: activation, into: tile)
-                            place(tile, positions: p0...(p0 + last), group: group, outputs: filter.outputs, output: shared.output, form: shape.output, plane: plane)
+                            compute(
+                                group: group,
+                                filter,
+                                weights: weights.buffer,
+                                biases: biases.buffer,
+                                steps,
+                                last: last,
+                                activation: activation,
+                                into: tile
+                            )
+                            place(
+                                tile,
+                                positions: p0...(p0 + last),
+                                group: group,
+                                outputs: filter.outputs,
+                                output: shared.output,
+                                form: shape.output,
+                                plane: plane
+                            )
                         }
                     }
                 }
@@ -138,14 +211,36 @@ public enum BlockedPointwise {
     /// only its first block.
     @inline(__always)
     static func compute<F: VectorFunction>(
-        group: Int, _ filter: BlockedFilter, weights: UnsafeBufferPointer<SIMD16<Float>>, biases: UnsafeBufferPointer<SIMD16<Float>>,
-        _ steps: Steps, last: Int, activation: F, into tile: UnsafeMutablePointer<SIMD16<Float>>
+        group: Int,
+        _ filter: BlockedFilter,
+        weights: UnsafeBufferPointer<SIMD16<Float>>,
+        biases: UnsafeBufferPointer<SIMD16<Float>>,
+        _ steps: Steps,
+        last: Int,
+        activation: F,
+        into tile: UnsafeMutablePointer<SIMD16<Float>>
     ) {
         let w = weights.baseAddress! + group * filter.depth * 2
         if filter.outputs - group * BlockedFilter.width <= ChannelBlockedLayout.lanes {
-            halfKernel(w, steps, depth: filter.depth, last: last, bias: biases[2 * group], activation: activation, into: tile)
+            halfKernel(
+                w,
+                steps,
+                depth: filter.depth,
+                last: last,
+                bias: biases[2 * group],
+                activation: activation,
+                into: tile
+            )
         } else {
-            kernel(w, steps, depth: filter.depth, last: last, bias: (biases[2 * group], biases[2 * group + 1]), activation: activation, into: tile)
+            kernel(
+                w,
+                steps,
+                depth: filter.depth,
+                last: last,
+                bias: (biases[2 * group], biases[2 * group + 1]),
+                activation: activation,
+                into: tile
+            )
         }
     }
 
@@ -153,12 +248,19 @@ public enum BlockedPointwise {
     /// where the output form wants it.
     @inline(__always)
     static func place(
-        _ tile: UnsafeMutablePointer<SIMD16<Float>>, positions: ClosedRange<Int>, group: Int, outputs: Int,
-        output: UnsafeMutablePointer<Float>, form: TensorForm, plane: Int
+        _ tile: UnsafeMutablePointer<SIMD16<Float>>,
+        positions: ClosedRange<Int>,
+        group: Int,
+        outputs: Int,
+        output: UnsafeMutablePointer<Float>,
+        form: TensorForm,
+        plane: Int
     ) {
         switch form {
         case .blocked(let layout):
-            let block = UnsafeMutableRawPointer(output + 2 * group * layout.blockStride).assumingMemoryBound(to: SIMD16<Float>.self)
+            let block = UnsafeMutableRawPointer(output + 2 * group * layout.blockStride).assumingMemoryBound(
+                to: SIMD16<Float>.self
+            )
             let second = 2 * group + 1 < layout.blocks ? block + layout.blockStride / 16 : nil
             var (y, x) = positions.lowerBound.quotientAndRemainder(dividingBy: layout.width)
             for j in 0..<positions.count {
@@ -169,7 +271,8 @@ public enum BlockedPointwise {
                 if x == layout.width { (y, x) = (y + 1, 0) }
             }
         case .planes:
-            let m0 = 2 * group * ChannelBlockedLayout.lanes, floats = UnsafeMutableRawPointer(tile).assumingMemoryBound(to: Float.self)
+            let m0 = 2 * group * ChannelBlockedLayout.lanes
+            let floats = UnsafeMutableRawPointer(tile).assumingMemoryBound(to: Float.self)
             for m in 0..<Swift.min(32, outputs - m0) {
                 let row = output + (m0 + m) * plane + positions.lowerBound
                 for j in 0..<positions.count { row[j] = floats[32 * j + m] }
@@ -190,69 +293,150 @@ public enum BlockedPointwise {
     /// written. (Kept out of line: one tight loop, specialised per activation.)
     @inline(never)
     static func kernel<F: VectorFunction>(
-        _ weights: UnsafePointer<SIMD16<Float>>, _ steps: Steps, depth: Int, last: Int, bias: (SIMD16<Float>, SIMD16<Float>), activation: F,
+        _ weights: UnsafePointer<SIMD16<Float>>,
+        _ steps: Steps,
+        depth: Int,
+        last: Int,
+        bias: (SIMD16<Float>, SIMD16<Float>),
+        activation: F,
         into tile: UnsafeMutablePointer<SIMD16<Float>>
     ) {
         let stride = steps.positionStride
-        let o1 = Swift.min(1, last) * stride, o2 = Swift.min(2, last) * stride, o3 = Swift.min(3, last) * stride
-        let o4 = Swift.min(4, last) * stride, o5 = Swift.min(5, last) * stride
-        let o6 = Swift.min(6, last) * stride, o7 = Swift.min(7, last) * stride
-        var a0 = bias.0, a1 = bias.0, a2 = bias.0, a3 = bias.0, a4 = bias.0, a5 = bias.0, a6 = bias.0, a7 = bias.0
-        var c0 = bias.1, c1 = bias.1, c2 = bias.1, c3 = bias.1, c4 = bias.1, c5 = bias.1, c6 = bias.1, c7 = bias.1
-        var w = weights, k0 = 0, block = steps.input
+        let o1 = Swift.min(1, last) * stride
+        let o2 = Swift.min(2, last) * stride
+        let o3 = Swift.min(3, last) * stride
+        let o4 = Swift.min(4, last) * stride
+        let o5 = Swift.min(5, last) * stride
+        let o6 = Swift.min(6, last) * stride
+        let o7 = Swift.min(7, last) * stride
+        var a0 = bias.0
+        var a1 = bias.0
+        var a2 = bias.0
+        var a3 = bias.0
+        var a4 = bias.0
+        var a5 = bias.0
+        var a6 = bias.0
+        var a7 = bias.0
+        var c0 = bias.1
+        var c1 = bias.1
+        var c2 = bias.1
+        var c3 = bias.1
+        var c4 = bias.1
+        var c5 = bias.1
+        var c6 = bias.1
+        var c7 = bias.1
+        var w = weights
+        var k0 = 0
+        var block = steps.input
         while k0 < depth {
             var x = block
             for _ in 0..<Swift.min(steps.blockDepth, depth - k0) {
-                let w0 = w[0], w1 = w[1]
+                let w0 = w[0]
+                let w1 = w[1]
                 var s = SIMD16<Float>(repeating: x[0])
-                a0.addProduct(s, w0); c0.addProduct(s, w1)
-                s = SIMD16<Float>(repeating: x[o1]); a1.addProduct(s, w0); c1.addProduct(s, w1)
-                s = SIMD16<Float>(repeating: x[o2]); a2.addProduct(s, w0); c2.addProduct(s, w1)
-                s = SIMD16<Float>(repeating: x[o3]); a3.addProduct(s, w0); c3.addProduct(s, w1)
-                s = SIMD16<Float>(repeating: x[o4]); a4.addProduct(s, w0); c4.addProduct(s, w1)
-                s = SIMD16<Float>(repeating: x[o5]); a5.addProduct(s, w0); c5.addProduct(s, w1)
-                s = SIMD16<Float>(repeating: x[o6]); a6.addProduct(s, w0); c6.addProduct(s, w1)
-                s = SIMD16<Float>(repeating: x[o7]); a7.addProduct(s, w0); c7.addProduct(s, w1)
+                a0.addProduct(s, w0)
+                c0.addProduct(s, w1)
+                s = SIMD16<Float>(repeating: x[o1])
+                a1.addProduct(s, w0)
+                c1.addProduct(s, w1)
+                s = SIMD16<Float>(repeating: x[o2])
+                a2.addProduct(s, w0)
+                c2.addProduct(s, w1)
+                s = SIMD16<Float>(repeating: x[o3])
+                a3.addProduct(s, w0)
+                c3.addProduct(s, w1)
+                s = SIMD16<Float>(repeating: x[o4])
+                a4.addProduct(s, w0)
+                c4.addProduct(s, w1)
+                s = SIMD16<Float>(repeating: x[o5])
+                a5.addProduct(s, w0)
+                c5.addProduct(s, w1)
+                s = SIMD16<Float>(repeating: x[o6])
+                a6.addProduct(s, w0)
+                c6.addProduct(s, w1)
+                s = SIMD16<Float>(repeating: x[o7])
+                a7.addProduct(s, w0)
+                c7.addProduct(s, w1)
                 x += steps.channelStride
                 w += 2
             }
             k0 += steps.blockDepth
             block += steps.blockStride
         }
-        tile[0] = activation(a0); tile[1] = activation(c0); tile[2] = activation(a1); tile[3] = activation(c1)
-        tile[4] = activation(a2); tile[5] = activation(c2); tile[6] = activation(a3); tile[7] = activation(c3)
-        tile[8] = activation(a4); tile[9] = activation(c4); tile[10] = activation(a5); tile[11] = activation(c5)
-        tile[12] = activation(a6); tile[13] = activation(c6); tile[14] = activation(a7); tile[15] = activation(c7)
+        tile[0] = activation(a0)
+        tile[1] = activation(c0)
+        tile[2] = activation(a1)
+        tile[3] = activation(c1)
+        tile[4] = activation(a2)
+        tile[5] = activation(c2)
+        tile[6] = activation(a3)
+        tile[7] = activation(c3)
+        tile[8] = activation(a4)
+        tile[9] = activation(c4)
+        tile[10] = activation(a5)
+        tile[11] = activation(c5)
+        tile[12] = activation(a6)
+        tile[13] = activation(c6)
+        tile[14] = activation(a7)
+        tile[15] = activation(c7)
     }
 
     /// `kernel` for a group's first 16 channels only (`tile[2j]`), when the rest are past M:
     /// half the multiply–adds for layers with 16, 24, 40, 80, 112 or 144 outputs.
     @inline(never)
     static func halfKernel<F: VectorFunction>(
-        _ weights: UnsafePointer<SIMD16<Float>>, _ steps: Steps, depth: Int, last: Int, bias: SIMD16<Float>, activation: F,
+        _ weights: UnsafePointer<SIMD16<Float>>,
+        _ steps: Steps,
+        depth: Int,
+        last: Int,
+        bias: SIMD16<Float>,
+        activation: F,
         into tile: UnsafeMutablePointer<SIMD16<Float>>
     ) {
         let stride = steps.positionStride
-        let o1 = Swift.min(1, last) * stride, o2 = Swift.min(2, last) * stride, o3 = Swift.min(3, last) * stride
-        let o4 = Swift.min(4, last) * stride, o5 = Swift.min(5, last) * stride
-        let o6 = Swift.min(6, last) * stride, o7 = Swift.min(7, last) * stride
-        var a0 = bias, a1 = bias, a2 = bias, a3 = bias, a4 = bias, a5 = bias, a6 = bias, a7 = bias
-        var w = weights, k0 = 0, block = steps.input
+        let o1 = Swift.min(1, last) * stride
+        let o2 = Swift.min(2, last) * stride
+        let o3 = Swift.min(3, last) * stride
+        let o4 = Swift.min(4, last) * stride
+        let o5 = Swift.min(5, last) * stride
+        let o6 = Swift.min(6, last) * stride
+        let o7 = Swift.min(7, last) * stride
+        var a0 = bias
+        var a1 = bias
+        var a2 = bias
+        var a3 = bias
+        var a4 = bias
+        var a5 = bias
+        var a6 = bias
+        var a7 = bias
+        var w = weights
+        var k0 = 0
+        var block = steps.input
         while k0 < depth {
             var x = block
             for _ in 0..<Swift.min(steps.blockDepth, depth - k0) {
                 let w0 = w[0]
-                a0.addProduct(SIMD16<Float>(repeating: x[0]), w0); a1.addProduct(SIMD16<Float>(repeating: x[o1]), w0)
-                a2.addProduct(SIMD16<Float>(repeating: x[o2]), w0); a3.addProduct(SIMD16<Float>(repeating: x[o3]), w0)
-                a4.addProduct(SIMD16<Float>(repeating: x[o4]), w0); a5.addProduct(SIMD16<Float>(repeating: x[o5]), w0)
-                a6.addProduct(SIMD16<Float>(repeating: x[o6]), w0); a7.addProduct(SIMD16<Float>(repeating: x[o7]), w0)
+                a0.addProduct(SIMD16<Float>(repeating: x[0]), w0)
+                a1.addProduct(SIMD16<Float>(repeating: x[o1]), w0)
+                a2.addProduct(SIMD16<Float>(repeating: x[o2]), w0)
+                a3.addProduct(SIMD16<Float>(repeating: x[o3]), w0)
+                a4.addProduct(SIMD16<Float>(repeating: x[o4]), w0)
+                a5.addProduct(SIMD16<Float>(repeating: x[o5]), w0)
+                a6.addProduct(SIMD16<Float>(repeating: x[o6]), w0)
+                a7.addProduct(SIMD16<Float>(repeating: x[o7]), w0)
                 x += steps.channelStride
                 w += 2
             }
             k0 += steps.blockDepth
             block += steps.blockStride
         }
-        tile[0] = activation(a0); tile[2] = activation(a1); tile[4] = activation(a2); tile[6] = activation(a3)
-        tile[8] = activation(a4); tile[10] = activation(a5); tile[12] = activation(a6); tile[14] = activation(a7)
+        tile[0] = activation(a0)
+        tile[2] = activation(a1)
+        tile[4] = activation(a2)
+        tile[6] = activation(a3)
+        tile[8] = activation(a4)
+        tile[10] = activation(a5)
+        tile[12] = activation(a6)
+        tile[14] = activation(a7)
     }
 }

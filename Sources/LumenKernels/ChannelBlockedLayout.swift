@@ -14,8 +14,14 @@ public struct ChannelBlockedLayout: Sendable, Equatable {
     public init(depthwiseInput g: ConvolutionGeometry) {
         (channels, height, width) = (g.channels, g.height, g.width)
         (padTop, padLeft) = (g.padTop, g.padLeft)
-        paddedHeight = Swift.max(g.height + g.padTop, (g.outputHeight - 1) * g.strideY + (g.kernelHeight - 1) * g.dilationY + 1)
-        paddedWidth = Swift.max(g.width + g.padLeft, (g.outputWidth - 1) * g.strideX + (g.kernelWidth - 1) * g.dilationX + 1)
+        paddedHeight = Swift.max(
+            g.height + g.padTop,
+            (g.outputHeight - 1) * g.strideY + (g.kernelHeight - 1) * g.dilationY + 1
+        )
+        paddedWidth = Swift.max(
+            g.width + g.padLeft,
+            (g.outputWidth - 1) * g.strideX + (g.kernelWidth - 1) * g.dilationX + 1
+        )
     }
 
     /// Unpadded: block b is H × W pixels of 16 floats.
@@ -37,7 +43,8 @@ public struct ChannelBlockedLayout: Sendable, Equatable {
     /// Zeroes everything outside the pixels (the border of every block; the interior is left
     /// for a producer to write).
     public func zeroBorder(_ buffer: UnsafeMutablePointer<Float>) {
-        let lanes = Self.lanes, rowFloats = paddedWidth * lanes
+        let lanes = Self.lanes
+        let rowFloats = paddedWidth * lanes
         for b in 0..<blocks {
             let image = buffer + b * blockStride
             image.initialize(repeating: 0, count: padTop * rowFloats)

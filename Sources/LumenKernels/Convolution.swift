@@ -10,9 +10,20 @@ public struct ConvolutionGeometry: Sendable, Equatable {
     public var padTop, padLeft: Int
 
     public init(
-        channels: Int, height: Int, width: Int, outputs: Int, outputHeight: Int, outputWidth: Int,
-        kernelHeight: Int, kernelWidth: Int, strideY: Int, strideX: Int, dilationY: Int, dilationX: Int,
-        padTop: Int, padLeft: Int
+        channels: Int,
+        height: Int,
+        width: Int,
+        outputs: Int,
+        outputHeight: Int,
+        outputWidth: Int,
+        kernelHeight: Int,
+        kernelWidth: Int,
+        strideY: Int,
+        strideX: Int,
+        dilationY: Int,
+        dilationX: Int,
+        padTop: Int,
+        padLeft: Int
     ) {
         (self.channels, self.height, self.width) = (channels, height, width)
         (self.outputs, self.outputHeight, self.outputWidth) = (outputs, outputHeight, outputWidth)
@@ -39,41 +50,86 @@ public struct ConvolutionGeometry: Sendable, Equatable {
 public enum Convolution {
     /// `output` (M × OH × OW) = `filter` ⊛ `input` (C × H × W) + `bias`, then `activation`.
     public static func run(
-        _ filter: PackedFilter, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
-        geometry g: ConvolutionGeometry, bias: UnsafePointer<Float>?, activation: Activation, workers: Int
+        _ filter: PackedFilter,
+        input: UnsafePointer<Float>,
+        output: UnsafeMutablePointer<Float>,
+        geometry g: ConvolutionGeometry,
+        bias: UnsafePointer<Float>?,
+        activation: Activation,
+        workers: Int
     ) {
         switch activation {
-        case .none: run(filter, input: input, output: output, geometry: g, bias: bias, activation: Linear(), workers: workers)
+        case .none:
+            run(filter, input: input, output: output, geometry: g, bias: bias, activation: Linear(), workers: workers)
         case .clamp(let lower, let upper):
-            run(filter, input: input, output: output, geometry: g, bias: bias, activation: Clamp(lower: lower, upper: upper), workers: workers)
-        case .silu: run(filter, input: input, output: output, geometry: g, bias: bias, activation: SiLU(), workers: workers)
+            run(
+                filter,
+                input: input,
+                output: output,
+                geometry: g,
+                bias: bias,
+                activation: Clamp(lower: lower, upper: upper),
+                workers: workers
+            )
+        case .silu:
+            run(filter, input: input, output: output, geometry: g, bias: bias, activation: SiLU(), workers: workers)
         }
     }
 
     static func run<F: VectorFunction>(
-        _ filter: PackedFilter, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
-        geometry g: ConvolutionGeometry, bias: UnsafePointer<Float>?, activation: F, workers: Int
+        _ filter: PackedFilter,
+        input: UnsafePointer<Float>,
+        output: UnsafeMutablePointer<Float>,
+        geometry g: ConvolutionGeometry,
+        bias: UnsafePointer<Float>?,
+        activation: F,
+        workers: Int
     ) {
         precondition(filter.outputs == g.outputs && filter.depth == g.channels * g.kernelHeight * g.kernelWidth)
         let layout = PhaseLayout(g)
         if g.isPointwise {
-            compute(filter, source: input, sourceCount: g.channels * g.height * g.width, layout: layout, output: output, geometry: g,
-                    bias: bias, activation: activation, workers: workers)
+            compute(
+                filter,
+                source: input,
+                sourceCount: g.channels * g.height * g.width,
+                layout: layout,
+                output: output,
+                geometry: g,
+                bias: bias,
+                activation: activation,
+                workers: workers
+            )
             return
         }
         let phases = UnsafeMutablePointer<Float>.allocate(capacity: layout.count)
         defer { phases.deallocate() }
         layout.fill(phases, from: input, geometry: g, workers: workers)
-        compute(filter, source: UnsafePointer(phases), sourceCount: layout.count, layout: layout, output: output, geometry: g,
-                bias: bias, activation: activation, workers: workers)
+        compute(
+            filter,
+            source: UnsafePointer(phases),
+            sourceCount: layout.count,
+            layout: layout,
+            output: output,
+            geometry: g,
+            bias: bias,
+            activation: activation,
+            workers: workers
+        )
     }
 
     static func compute<F: VectorFunction>(
-        _ filter: PackedFilter, source: UnsafePointer<Float>, sourceCount: Int, layout: PhaseLayout,
-        output: UnsafeMutablePointer<Float>, geometry g: ConvolutionGeometry, bias: UnsafePointer<Float>?,
-        activation: F, workers: Int
+        _ filter: PackedFilter,
+        source: UnsafePointer<Float>,
+        sourceCount: Int,
+        layout: PhaseLayout,
+        output: UnsafeMutablePointer<Float>,
+        geometry g: ConvolutionGeometry,
+        bias: UnsafePointer<Float>?,
+        activation: F,
+        workers: Int
     ) {
-        let columns = MicroKernel.columns, rows = MicroKernel.rows
+        let columns = MicroKernel.columns
+        let rows = MicroKernel.rows
         let positions = g.outputHeight * layout.rowLength
         let panels = (positions + columns - 1) / columns
         let blocks = filter.blocks
@@ -83,48 +139,85 @@ public enum Convolution {
         // panel's inputs stay in cache across the blocks; with few panels the channels are
         // split too, so every worker has work.
         let weightsMajor = filter.storage.count > filter.depth * positions
-        let split = weightsMajor ? Swift.min(blocks, 4 * workers) : Swift.max(1, Swift.min(blocks, (4 * workers + panels - 1) / panels))
+        let split =
+            weightsMajor
+            ? Swift.min(blocks, 4 * workers) : Swift.max(1, Swift.min(blocks, (4 * workers + panels - 1) / panels))
         let items = weightsMajor ? split : panels * split
         let offsets = layout.offsets(geometry: g)
         let plane = g.outputHeight * g.outputWidth
         let shared = Shared(source: source, output: output, bias: bias)
         filter.storage.withUnsafeBufferPointer { weights in
             offsets.withUnsafeBufferPointer { offsets in
-                let weights = SendableBuffer(weights), offsets = SendableBuffer(offsets)
+                let weights = SendableBuffer(weights)
+                let offsets = SendableBuffer(offsets)
                 parallel(workers: Swift.min(workers, items)) { worker, count in
-                    let first = items * worker / count, last = items * (worker + 1) / count
+                    let first = items * worker / count
+                    let last = items * (worker + 1) / count
                     withUnsafeTemporaryAllocation(of: Float.self, capacity: rows * columns) { tile in
-                        var packed: UnsafeMutablePointer<Float>? = nil, packedSteps: UnsafeMutablePointer<Int>? = nil
-                        defer { packed?.deallocate(); packedSteps?.deallocate() }
+                        var packed: UnsafeMutablePointer<Float>? = nil
+                        var packedSteps: UnsafeMutablePointer<Int>? = nil
+                        defer {
+                            packed?.deallocate()
+                            packedSteps?.deallocate()
+                        }
                         /// One 8 × 32 block of outputs.
                         func run(panel: Int, block: Int) {
                             let q0 = panel * columns
-                            var base = shared.source + q0, step = offsets.buffer.baseAddress!
+                            var base = shared.source + q0
+                            var step = offsets.buffer.baseAddress!
                             if q0 + columns + offsets.buffer.last! > sourceCount {
                                 // The last panel of a 1×1 convolution would read past the input: use a copy.
                                 if packed == nil {
                                     let buffer = UnsafeMutablePointer<Float>.allocate(capacity: filter.depth * columns)
                                     let steps = UnsafeMutablePointer<Int>.allocate(capacity: filter.depth)
                                     for k in 0..<filter.depth { steps[k] = k * columns }
-                                    pack(shared.source + q0, count: positions - q0, depth: filter.depth, stride: g.height * g.width, into: buffer)
+                                    pack(
+                                        shared.source + q0,
+                                        count: positions - q0,
+                                        depth: filter.depth,
+                                        stride: g.height * g.width,
+                                        into: buffer
+                                    )
                                     (packed, packedSteps) = (buffer, steps)
                                 }
                                 base = UnsafePointer(packed!)
                                 step = UnsafePointer(packedSteps!)
                             }
                             let segments = Segments(first: q0, layout: layout, geometry: g)
-                            let m0 = block * rows, valid = Swift.min(rows, g.outputs - m0)
+                            let m0 = block * rows
+                            let valid = Swift.min(rows, g.outputs - m0)
                             let w = weights.buffer.baseAddress! + block * filter.depth * rows
                             let b = shared.bias.map { $0 + m0 }
                             if let start = segments.contiguous {
                                 MicroKernel.run(
-                                    weights: w, base: base, offsets: step, depth: filter.depth, bias: b, activation: activation,
-                                    destination: shared.output + m0 * plane + start, stride: plane, validRows: valid)
+                                    weights: w,
+                                    base: base,
+                                    offsets: step,
+                                    depth: filter.depth,
+                                    bias: b,
+                                    activation: activation,
+                                    destination: shared.output + m0 * plane + start,
+                                    stride: plane,
+                                    validRows: valid
+                                )
                             } else {
                                 MicroKernel.run(
-                                    weights: w, base: base, offsets: step, depth: filter.depth, bias: b, activation: activation,
-                                    destination: tile.baseAddress!, stride: columns, validRows: valid)
-                                segments.copy(from: tile.baseAddress!, rows: valid, to: shared.output + m0 * plane, plane: plane)
+                                    weights: w,
+                                    base: base,
+                                    offsets: step,
+                                    depth: filter.depth,
+                                    bias: b,
+                                    activation: activation,
+                                    destination: tile.baseAddress!,
+                                    stride: columns,
+                                    validRows: valid
+                                )
+                                segments.copy(
+                                    from: tile.baseAddress!,
+                                    rows: valid,
+                                    to: shared.output + m0 * plane,
+                                    plane: plane
+                                )
                             }
                         }
                         for item in first..<last {
@@ -143,7 +236,13 @@ public enum Convolution {
     }
 
     /// Copies `count` (< 32) positions of every input plane into a K × 32 panel, zero-filled.
-    static func pack(_ source: UnsafePointer<Float>, count: Int, depth: Int, stride: Int, into panel: UnsafeMutablePointer<Float>) {
+    static func pack(
+        _ source: UnsafePointer<Float>,
+        count: Int,
+        depth: Int,
+        stride: Int,
+        into panel: UnsafeMutablePointer<Float>
+    ) {
         let columns = MicroKernel.columns
         for k in 0..<depth {
             let row = panel + k * columns
@@ -170,7 +269,8 @@ struct SendableBuffer<T>: @unchecked Sendable {
 /// The split a kernel makes depends on `workers` alone: with more workers than threads each
 /// thread runs several of them in turn, so a 16-worker split runs unchanged on two cores.
 func parallel(workers: Int, _ body: (Int, Int) -> Void) {
-    let count = Swift.max(1, workers), threads = Swift.min(count, SpinningPool.shared.width)
+    let count = Swift.max(1, workers)
+    let threads = Swift.min(count, SpinningPool.shared.width)
     if threads <= 1 {
         for worker in 0..<count { body(worker, count) }
     } else {

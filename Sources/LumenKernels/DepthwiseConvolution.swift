@@ -6,14 +6,45 @@ public enum DepthwiseConvolution {
 
     /// `output` (C × OH × OW) from `input` (C × H × W) and `weights` (C × kh × kw).
     public static func run(
-        weights: UnsafePointer<Float>, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
-        geometry g: ConvolutionGeometry, bias: UnsafePointer<Float>?, activation: Activation, workers: Int
+        weights: UnsafePointer<Float>,
+        input: UnsafePointer<Float>,
+        output: UnsafeMutablePointer<Float>,
+        geometry g: ConvolutionGeometry,
+        bias: UnsafePointer<Float>?,
+        activation: Activation,
+        workers: Int
     ) {
         switch activation {
-        case .none: run(weights: weights, input: input, output: output, geometry: g, bias: bias, activation: Linear(), workers: workers)
+        case .none:
+            run(
+                weights: weights,
+                input: input,
+                output: output,
+                geometry: g,
+                bias: bias,
+                activation: Linear(),
+                workers: workers
+            )
         case .clamp(let lower, let upper):
-            run(weights: weights, input: input, output: output, geometry: g, bias: bias, activation: Clamp(lower: lower, upper: upper), workers: workers)
-        case .silu: run(weights: weights, input: input, output: output, geometry: g, bias: bias, activation: SiLU(), workers: workers)
+            run(
+                weights: weights,
+                input: input,
+                output: output,
+                geometry: g,
+                bias: bias,
+                activation: Clamp(lower: lower, upper: upper),
+                workers: workers
+            )
+        case .silu:
+            run(
+                weights: weights,
+                input: input,
+                output: output,
+                geometry: g,
+                bias: bias,
+                activation: SiLU(),
+                workers: workers
+            )
         }
     }
 
@@ -21,13 +52,28 @@ public enum DepthwiseConvolution {
     /// zero border), read in place. The output is C × OH × OW planes, or with `blockedOutput`
     /// channel-blocked and unpadded (what `BlockedPointwise` reads).
     public static func run(
-        weights: UnsafePointer<Float>, blocked input: UnsafePointer<Float>, layout: ChannelBlockedLayout, output: UnsafeMutablePointer<Float>,
-        blockedOutput: Bool, geometry g: ConvolutionGeometry, bias: UnsafePointer<Float>?, activation: Activation, workers: Int
+        weights: UnsafePointer<Float>,
+        blocked input: UnsafePointer<Float>,
+        layout: ChannelBlockedLayout,
+        output: UnsafeMutablePointer<Float>,
+        blockedOutput: Bool,
+        geometry g: ConvolutionGeometry,
+        bias: UnsafePointer<Float>?,
+        activation: Activation,
+        workers: Int
     ) {
         func run<F: VectorFunction>(_ activation: F) {
             ChannelInterleavedDepthwise.run(
-                weights: weights, blocked: input, layout: layout, output: output, blockedOutput: blockedOutput, geometry: g, bias: bias,
-                activation: activation, workers: workers)
+                weights: weights,
+                blocked: input,
+                layout: layout,
+                output: output,
+                blockedOutput: blockedOutput,
+                geometry: g,
+                bias: bias,
+                activation: activation,
+                workers: workers
+            )
         }
         switch activation {
         case .none: run(Linear())
@@ -37,12 +83,25 @@ public enum DepthwiseConvolution {
     }
 
     static func run<F: VectorFunction>(
-        weights: UnsafePointer<Float>, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
-        geometry g: ConvolutionGeometry, bias: UnsafePointer<Float>?, activation: F, workers: Int
+        weights: UnsafePointer<Float>,
+        input: UnsafePointer<Float>,
+        output: UnsafeMutablePointer<Float>,
+        geometry g: ConvolutionGeometry,
+        bias: UnsafePointer<Float>?,
+        activation: F,
+        workers: Int
     ) {
         precondition(g.outputs == g.channels)
         if g.outputHeight * g.outputWidth <= ChannelInterleavedDepthwise.largestPlane && g.channels >= 16 {
-            ChannelInterleavedDepthwise.run(weights: weights, input: input, output: output, geometry: g, bias: bias, activation: activation, workers: workers)
+            ChannelInterleavedDepthwise.run(
+                weights: weights,
+                input: input,
+                output: output,
+                geometry: g,
+                bias: bias,
+                activation: activation,
+                workers: workers
+            )
             return
         }
         let single = {
@@ -51,9 +110,12 @@ public enum DepthwiseConvolution {
             return one
         }()
         let layout = PhaseLayout(single, direct: false)
-        let offsets = layout.offsets(geometry: single), taps = offsets.count
-        let positions = g.outputHeight * layout.rowLength, plane = g.outputHeight * g.outputWidth
-        let shared = Convolution.Shared(source: input, output: output, bias: bias), filter = SendableBuffer(UnsafeBufferPointer(start: weights, count: g.channels * taps))
+        let offsets = layout.offsets(geometry: single)
+        let taps = offsets.count
+        let positions = g.outputHeight * layout.rowLength
+        let plane = g.outputHeight * g.outputWidth
+        let shared = Convolution.Shared(source: input, output: output, bias: bias)
+        let filter = SendableBuffer(UnsafeBufferPointer(start: weights, count: g.channels * taps))
         offsets.withUnsafeBufferPointer { offsets in
             let offsets = SendableBuffer(offsets)
             parallel(workers: Swift.min(workers, g.channels)) { worker, count in
@@ -61,14 +123,33 @@ public enum DepthwiseConvolution {
                 let scratch = UnsafeMutablePointer<Float>.allocate(capacity: layout.count)
                 scratch.initialize(repeating: 0, count: layout.count)
                 let sums = UnsafeMutablePointer<Float>.allocate(capacity: positions + columns)
-                defer { scratch.deallocate(); sums.deallocate() }
+                defer {
+                    scratch.deallocate()
+                    sums.deallocate()
+                }
                 for c in (g.channels * worker / count)..<(g.channels * (worker + 1) / count) {
-                    layout.fill(scratch, from: shared.source + c * g.height * g.width, geometry: single, workers: 1, interiorOnly: true)
+                    layout.fill(
+                        scratch,
+                        from: shared.source + c * g.height * g.width,
+                        geometry: single,
+                        workers: 1,
+                        interiorOnly: true
+                    )
                     let w = filter.buffer.baseAddress! + c * taps
-                    sum(UnsafePointer(scratch), offsets: offsets.buffer, weights: w, bias: shared.bias?[c] ?? 0, positions: positions, activation: activation, into: sums)
+                    sum(
+                        UnsafePointer(scratch),
+                        offsets: offsets.buffer,
+                        weights: w,
+                        bias: shared.bias?[c] ?? 0,
+                        positions: positions,
+                        activation: activation,
+                        into: sums
+                    )
                     // The walk runs over rows of rowLength positions; keep the first OW of each.
                     let out = shared.output + c * plane
-                    for y in 0..<g.outputHeight { copy(sums + y * layout.rowLength, to: out + y * g.outputWidth, count: g.outputWidth) }
+                    for y in 0..<g.outputHeight {
+                        copy(sums + y * layout.rowLength, to: out + y * g.outputWidth, count: g.outputWidth)
+                    }
                 }
             }
         }
@@ -78,13 +159,21 @@ public enum DepthwiseConvolution {
     /// bias, activated. 64 positions at a time in four independent sums, then 16 at a time.
     @inline(__always)
     static func sum<F: VectorFunction>(
-        _ source: UnsafePointer<Float>, offsets: UnsafeBufferPointer<Int>, weights: UnsafePointer<Float>, bias: Float,
-        positions: Int, activation: F, into sums: UnsafeMutablePointer<Float>
+        _ source: UnsafePointer<Float>,
+        offsets: UnsafeBufferPointer<Int>,
+        weights: UnsafePointer<Float>,
+        bias: Float,
+        positions: Int,
+        activation: F,
+        into sums: UnsafeMutablePointer<Float>
     ) {
         let add = SIMD16<Float>(repeating: bias)
         var q = 0
         while q + columns <= positions {
-            var a0 = add, a1 = add, a2 = add, a3 = add
+            var a0 = add
+            var a1 = add
+            var a2 = add
+            var a3 = add
             for t in offsets.indices {
                 let p = UnsafeRawPointer(source + q + offsets[t])
                 let weight = SIMD16<Float>(repeating: weights[t])
@@ -103,7 +192,10 @@ public enum DepthwiseConvolution {
         while q < positions {
             var a = add
             for t in offsets.indices {
-                a.addProduct(SIMD16<Float>(repeating: weights[t]), UnsafeRawPointer(source + q + offsets[t]).loadUnaligned(as: SIMD16<Float>.self))
+                a.addProduct(
+                    SIMD16<Float>(repeating: weights[t]),
+                    UnsafeRawPointer(source + q + offsets[t]).loadUnaligned(as: SIMD16<Float>.self)
+                )
             }
             UnsafeMutableRawPointer(sums + q).storeBytes(of: activation(a), as: SIMD16<Float>.self)
             q += 16

@@ -10,28 +10,61 @@ enum MicroKernel {
     /// Computes the block and stores rows `0..<validRows` at `destination + r·stride`, 32 floats each.
     @inline(__always)
     static func run<F: VectorFunction>(
-        weights: UnsafePointer<Float>, base: UnsafePointer<Float>, offsets: UnsafePointer<Int>, depth: Int,
-        bias: UnsafePointer<Float>?, activation: F,
-        destination: UnsafeMutablePointer<Float>, stride: Int, validRows: Int
+        weights: UnsafePointer<Float>,
+        base: UnsafePointer<Float>,
+        offsets: UnsafePointer<Int>,
+        depth: Int,
+        bias: UnsafePointer<Float>?,
+        activation: F,
+        destination: UnsafeMutablePointer<Float>,
+        stride: Int,
+        validRows: Int
     ) {
-        var c00 = SIMD16<Float>(), c01 = SIMD16<Float>(), c10 = SIMD16<Float>(), c11 = SIMD16<Float>()
-        var c20 = SIMD16<Float>(), c21 = SIMD16<Float>(), c30 = SIMD16<Float>(), c31 = SIMD16<Float>()
-        var c40 = SIMD16<Float>(), c41 = SIMD16<Float>(), c50 = SIMD16<Float>(), c51 = SIMD16<Float>()
-        var c60 = SIMD16<Float>(), c61 = SIMD16<Float>(), c70 = SIMD16<Float>(), c71 = SIMD16<Float>()
+        var c00 = SIMD16<Float>()
+        var c01 = SIMD16<Float>()
+        var c10 = SIMD16<Float>()
+        var c11 = SIMD16<Float>()
+        var c20 = SIMD16<Float>()
+        var c21 = SIMD16<Float>()
+        var c30 = SIMD16<Float>()
+        var c31 = SIMD16<Float>()
+        var c40 = SIMD16<Float>()
+        var c41 = SIMD16<Float>()
+        var c50 = SIMD16<Float>()
+        var c51 = SIMD16<Float>()
+        var c60 = SIMD16<Float>()
+        var c61 = SIMD16<Float>()
+        var c70 = SIMD16<Float>()
+        var c71 = SIMD16<Float>()
         var w = weights
         for k in 0..<depth {
             let b = UnsafeRawPointer(base + offsets[k])
             let b0 = b.loadUnaligned(as: SIMD16<Float>.self)
             let b1 = b.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
             var a = SIMD16<Float>(repeating: w[0])
-            c00.addProduct(a, b0); c01.addProduct(a, b1)
-            a = SIMD16<Float>(repeating: w[1]); c10.addProduct(a, b0); c11.addProduct(a, b1)
-            a = SIMD16<Float>(repeating: w[2]); c20.addProduct(a, b0); c21.addProduct(a, b1)
-            a = SIMD16<Float>(repeating: w[3]); c30.addProduct(a, b0); c31.addProduct(a, b1)
-            a = SIMD16<Float>(repeating: w[4]); c40.addProduct(a, b0); c41.addProduct(a, b1)
-            a = SIMD16<Float>(repeating: w[5]); c50.addProduct(a, b0); c51.addProduct(a, b1)
-            a = SIMD16<Float>(repeating: w[6]); c60.addProduct(a, b0); c61.addProduct(a, b1)
-            a = SIMD16<Float>(repeating: w[7]); c70.addProduct(a, b0); c71.addProduct(a, b1)
+            c00.addProduct(a, b0)
+            c01.addProduct(a, b1)
+            a = SIMD16<Float>(repeating: w[1])
+            c10.addProduct(a, b0)
+            c11.addProduct(a, b1)
+            a = SIMD16<Float>(repeating: w[2])
+            c20.addProduct(a, b0)
+            c21.addProduct(a, b1)
+            a = SIMD16<Float>(repeating: w[3])
+            c30.addProduct(a, b0)
+            c31.addProduct(a, b1)
+            a = SIMD16<Float>(repeating: w[4])
+            c40.addProduct(a, b0)
+            c41.addProduct(a, b1)
+            a = SIMD16<Float>(repeating: w[5])
+            c50.addProduct(a, b0)
+            c51.addProduct(a, b1)
+            a = SIMD16<Float>(repeating: w[6])
+            c60.addProduct(a, b0)
+            c61.addProduct(a, b1)
+            a = SIMD16<Float>(repeating: w[7])
+            c70.addProduct(a, b0)
+            c71.addProduct(a, b1)
             w += rows
         }
         @inline(__always) func store(_ r: Int, _ x: SIMD16<Float>, _ y: SIMD16<Float>) {
@@ -41,7 +74,13 @@ enum MicroKernel {
             row.storeBytes(of: activation(x + add), as: SIMD16<Float>.self)
             row.storeBytes(of: activation(y + add), toByteOffset: 64, as: SIMD16<Float>.self)
         }
-        store(0, c00, c01); store(1, c10, c11); store(2, c20, c21); store(3, c30, c31)
-        store(4, c40, c41); store(5, c50, c51); store(6, c60, c61); store(7, c70, c71)
+        store(0, c00, c01)
+        store(1, c10, c11)
+        store(2, c20, c21)
+        store(3, c30, c31)
+        store(4, c40, c41)
+        store(5, c50, c51)
+        store(6, c60, c61)
+        store(7, c70, c71)
     }
 }

@@ -15,7 +15,8 @@ struct PhaseLayout {
         if pointwise {
             (phaseHeight, rowLength, count) = (g.height, g.width, g.channels * g.height * g.width)
         } else {
-            let reachY = (g.kernelHeight - 1) * g.dilationY / g.strideY, reachX = (g.kernelWidth - 1) * g.dilationX / g.strideX
+            let reachY = (g.kernelHeight - 1) * g.dilationY / g.strideY
+            let reachX = (g.kernelWidth - 1) * g.dilationX / g.strideX
             phaseHeight = g.outputHeight + reachY
             rowLength = g.outputWidth + reachX
             count = g.strideY * g.strideX * g.channels * phaseHeight * rowLength + reachX + 2 * MicroKernel.columns
@@ -44,9 +45,16 @@ struct PhaseLayout {
     /// Writes the padded phase images of `input` (C × H × W) into `buffer` (`count` floats).
     /// With `interiorOnly`, only the places that hold input values are written: the padding of
     /// a buffer filled before (or zeroed once) for the same geometry is already zero.
-    func fill(_ buffer: UnsafeMutablePointer<Float>, from input: UnsafePointer<Float>, geometry g: ConvolutionGeometry, workers: Int, interiorOnly: Bool = false) {
+    func fill(
+        _ buffer: UnsafeMutablePointer<Float>,
+        from input: UnsafePointer<Float>,
+        geometry g: ConvolutionGeometry,
+        workers: Int,
+        interiorOnly: Bool = false
+    ) {
         let planes = g.strideY * g.strideX * g.channels
-        let target = SendableMutable(buffer), source = SendableBuffer(UnsafeBufferPointer(start: input, count: g.channels * g.height * g.width))
+        let target = SendableMutable(buffer)
+        let source = SendableBuffer(UnsafeBufferPointer(start: input, count: g.channels * g.height * g.width))
         let (rowLength, phaseHeight, plane) = (rowLength, phaseHeight, plane)
         parallel(workers: Swift.min(workers, planes)) { worker, count in
             for index in (planes * worker / count)..<(planes * (worker + 1) / count) {
@@ -120,7 +128,9 @@ struct Segments {
                 continue
             }
             let length = Swift.min(outputWidth - x, columns - j)
-            for r in 0..<rows { (output + r * plane + y * outputWidth + x).update(from: tile + r * columns + j, count: length) }
+            for r in 0..<rows {
+                (output + r * plane + y * outputWidth + x).update(from: tile + r * columns + j, count: length)
+            }
             j += length
         }
     }
@@ -137,7 +147,10 @@ struct SendableMutable: @unchecked Sendable {
 func copy(_ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
     var i = 0
     while i + 16 <= count {
-        UnsafeMutableRawPointer(target + i).storeBytes(of: UnsafeRawPointer(source + i).loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
+        UnsafeMutableRawPointer(target + i).storeBytes(
+            of: UnsafeRawPointer(source + i).loadUnaligned(as: SIMD16<Float>.self),
+            as: SIMD16<Float>.self
+        )
         i += 16
     }
     while i < count {

@@ -25,8 +25,12 @@ public enum VectorActivations {
             var i = 0
             while i + 16 <= inner {
                 let base = block + i
-                @inline(__always) func load(_ k: Int) -> SIMD16<Float> { UnsafeRawPointer(base + k * inner).loadUnaligned(as: SIMD16<Float>.self) }
-                @inline(__always) func store(_ k: Int, _ v: SIMD16<Float>) { UnsafeMutableRawPointer(base + k * inner).storeBytes(of: v, as: SIMD16<Float>.self) }
+                @inline(__always) func load(_ k: Int) -> SIMD16<Float> {
+                    UnsafeRawPointer(base + k * inner).loadUnaligned(as: SIMD16<Float>.self)
+                }
+                @inline(__always) func store(_ k: Int, _ v: SIMD16<Float>) {
+                    UnsafeMutableRawPointer(base + k * inner).storeBytes(of: v, as: SIMD16<Float>.self)
+                }
                 var peak = SIMD16<Float>(repeating: -.infinity)
                 for k in 0..<dim {
                     let v = load(k)

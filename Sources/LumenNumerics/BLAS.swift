@@ -9,8 +9,18 @@ public enum BLAS {
         var g = [Float](repeating: 0, count: rows * rows)
         g.withUnsafeMutableBufferPointer { out in
             cblas_ssyrk(
-                CblasRowMajor, CblasUpper, CblasNoTrans, blasint(rows), blasint(cols),
-                1, a.baseAddress, blasint(cols), 0, out.baseAddress, blasint(rows))
+                CblasRowMajor,
+                CblasUpper,
+                CblasNoTrans,
+                blasint(rows),
+                blasint(cols),
+                1,
+                a.baseAddress,
+                blasint(cols),
+                0,
+                out.baseAddress,
+                blasint(rows)
+            )
         }
         mirrorUpper(&g, n: rows)
         return g
@@ -22,8 +32,18 @@ public enum BLAS {
         var g = [Float](repeating: 0, count: cols * cols)
         g.withUnsafeMutableBufferPointer { out in
             cblas_ssyrk(
-                CblasRowMajor, CblasUpper, CblasTrans, blasint(cols), blasint(rows),
-                1, a.baseAddress, blasint(cols), 0, out.baseAddress, blasint(cols))
+                CblasRowMajor,
+                CblasUpper,
+                CblasTrans,
+                blasint(cols),
+                blasint(rows),
+                1,
+                a.baseAddress,
+                blasint(cols),
+                0,
+                out.baseAddress,
+                blasint(cols)
+            )
         }
         mirrorUpper(&g, n: cols)
         return g
@@ -35,8 +55,19 @@ public enum BLAS {
         var y = [Float](repeating: 0, count: cols)
         y.withUnsafeMutableBufferPointer { out in
             cblas_sgemv(
-                CblasRowMajor, CblasTrans, blasint(rows), blasint(cols), 1, a.baseAddress, blasint(cols),
-                x, 1, 0, out.baseAddress, 1)
+                CblasRowMajor,
+                CblasTrans,
+                blasint(rows),
+                blasint(cols),
+                1,
+                a.baseAddress,
+                blasint(cols),
+                x,
+                1,
+                0,
+                out.baseAddress,
+                1
+            )
         }
         return y
     }
@@ -47,46 +78,129 @@ public enum BLAS {
         var c = [Float](repeating: 0, count: m * n)
         c.withUnsafeMutableBufferPointer { out in
             cblas_sgemm(
-                CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(m), blasint(n), blasint(k),
-                1, a, blasint(k), b, blasint(n), 0, out.baseAddress, blasint(n))
+                CblasRowMajor,
+                CblasNoTrans,
+                CblasNoTrans,
+                blasint(m),
+                blasint(n),
+                blasint(k),
+                1,
+                a,
+                blasint(k),
+                b,
+                blasint(n),
+                0,
+                out.baseAddress,
+                blasint(n)
+            )
         }
         return c
     }
 
     /// `c = a · bᵀ` for row-major `a` (m × k) and `b` (n × k), written into `c` (m × n).
-    public static func multiplyTransposed(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, m: Int, n: Int, k: Int, into c: UnsafeMutablePointer<Float>) {
+    public static func multiplyTransposed(
+        _ a: UnsafePointer<Float>,
+        _ b: UnsafePointer<Float>,
+        m: Int,
+        n: Int,
+        k: Int,
+        into c: UnsafeMutablePointer<Float>
+    ) {
         cblas_sgemm(
-            CblasRowMajor, CblasNoTrans, CblasTrans, blasint(m), blasint(n), blasint(k),
-            1, a, blasint(k), b, blasint(k), 0, c, blasint(n))
+            CblasRowMajor,
+            CblasNoTrans,
+            CblasTrans,
+            blasint(m),
+            blasint(n),
+            blasint(k),
+            1,
+            a,
+            blasint(k),
+            b,
+            blasint(k),
+            0,
+            c,
+            blasint(n)
+        )
     }
 
     /// `y = α·op(A)·x + β·y` for row-major `a` (rows × cols, leading dimension `lda`), OpenBLAS sgemv.
     public static func gemv(
-        transpose: Bool, rows: Int, cols: Int, alpha: Float = 1, _ a: UnsafePointer<Float>, lda: Int,
-        _ x: UnsafePointer<Float>, incx: Int = 1, beta: Float = 0, _ y: UnsafeMutablePointer<Float>, incy: Int = 1
+        transpose: Bool,
+        rows: Int,
+        cols: Int,
+        alpha: Float = 1,
+        _ a: UnsafePointer<Float>,
+        lda: Int,
+        _ x: UnsafePointer<Float>,
+        incx: Int = 1,
+        beta: Float = 0,
+        _ y: UnsafeMutablePointer<Float>,
+        incy: Int = 1
     ) {
         cblas_sgemv(
-            CblasRowMajor, transpose ? CblasTrans : CblasNoTrans, blasint(rows), blasint(cols), alpha, a, blasint(lda),
-            x, blasint(incx), beta, y, blasint(incy))
+            CblasRowMajor,
+            transpose ? CblasTrans : CblasNoTrans,
+            blasint(rows),
+            blasint(cols),
+            alpha,
+            a,
+            blasint(lda),
+            x,
+            blasint(incx),
+            beta,
+            y,
+            blasint(incy)
+        )
     }
 
     /// General `C = α·op(A)·op(B) + β·C` on row-major pointers (OpenBLAS sgemm).
     public static func gemm(
-        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
-        _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int, beta: Float = 0,
-        _ c: UnsafeMutablePointer<Float>, ldc: Int
+        transposeA: Bool,
+        transposeB: Bool,
+        m: Int,
+        n: Int,
+        k: Int,
+        alpha: Float = 1,
+        _ a: UnsafePointer<Float>,
+        lda: Int,
+        _ b: UnsafePointer<Float>,
+        ldb: Int,
+        beta: Float = 0,
+        _ c: UnsafeMutablePointer<Float>,
+        ldc: Int
     ) {
         cblas_sgemm(
-            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-            blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+            CblasRowMajor,
+            transposeA ? CblasTrans : CblasNoTrans,
+            transposeB ? CblasTrans : CblasNoTrans,
+            blasint(m),
+            blasint(n),
+            blasint(k),
+            alpha,
+            a,
+            blasint(lda),
+            b,
+            blasint(ldb),
+            beta,
+            c,
+            blasint(ldc)
+        )
     }
 
     /// `C = A·B` (row-major, no transposes) with the columns of B and C split across the cores,
     /// each part a single-threaded sgemm: used inside `singleThreaded` sections, where Lumen
     /// does its own parallelism and OpenBLAS's threads would only compete for the cores.
     public static func parallelGemm(
-        m: Int, n: Int, k: Int, _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
-        _ c: UnsafeMutablePointer<Float>, ldc: Int
+        m: Int,
+        n: Int,
+        k: Int,
+        _ a: UnsafePointer<Float>,
+        lda: Int,
+        _ b: UnsafePointer<Float>,
+        ldb: Int,
+        _ c: UnsafeMutablePointer<Float>,
+        ldc: Int
     ) {
         let workers = Parallel.workers
         guard workers > 1, m * n * k >= 1 << 20, n >= 2 * workers else {
@@ -94,12 +208,26 @@ public enum BLAS {
             return
         }
         let chunk = (n + workers - 1) / workers
-        let pa = UnsafeSendable(a), pb = UnsafeSendable(b), pc = UnsafeSendable(UnsafePointer(c))
+        let pa = UnsafeSendable(a)
+        let pb = UnsafeSendable(b)
+        let pc = UnsafeSendable(UnsafePointer(c))
         DispatchQueue.concurrentPerform(iterations: workers) { w in
-            let start = w * chunk, width = Swift.min(chunk, n - start)
+            let start = w * chunk
+            let width = Swift.min(chunk, n - start)
             guard width > 0 else { return }
-            gemm(transposeA: false, transposeB: false, m: m, n: width, k: k, pa.pointer, lda: lda, pb.pointer + start, ldb: ldb,
-                 UnsafeMutablePointer(mutating: pc.pointer) + start, ldc: ldc)
+            gemm(
+                transposeA: false,
+                transposeB: false,
+                m: m,
+                n: width,
+                k: k,
+                pa.pointer,
+                lda: lda,
+                pb.pointer + start,
+                ldb: ldb,
+                UnsafeMutablePointer(mutating: pc.pointer) + start,
+                ldc: ldc
+            )
         }
     }
 
@@ -119,7 +247,9 @@ public enum BLAS {
     /// chose it (`OPENBLAS_CORETYPE`) rather than OpenBLAS's own CPU detection.
     public static var kernels: String {
         let name = String(cString: openblas_get_corename())
-        let forced = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"].map { " (set by OPENBLAS_CORETYPE=\($0))" }
+        let forced = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"].map {
+            " (set by OPENBLAS_CORETYPE=\($0))"
+        }
         return name + (forced ?? " (detected)")
     }
 

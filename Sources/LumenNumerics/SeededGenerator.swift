@@ -24,7 +24,8 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
 
     /// Standard normal by Box–Muller.
     public mutating func nextGaussian() -> Double {
-        let u1 = max(nextUnit(), 1e-300), u2 = nextUnit()
+        let u1 = max(nextUnit(), 1e-300)
+        let u2 = nextUnit()
         return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
     }
 }

@@ -42,7 +42,9 @@ public final class SpinningPool: @unchecked Sendable {
     /// Runs `body(part)` for every part in 0..<parts (at most `width`) and returns when all
     /// are done; part 0 runs on the calling thread.
     public func run(parts count: Int, _ body: (Int) -> Void) {
-        guard count > 1, helpers > 0, busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+        guard count > 1, helpers > 0,
+            busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
+        else {
             for part in 0..<count { body(part) }
             return
         }

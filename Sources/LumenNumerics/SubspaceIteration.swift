@@ -17,7 +17,7 @@ enum SubspaceIteration {
         // Deterministic start: a fixed pseudo-random block, so results never vary run to run.
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
         var q = (0..<(n * b)).map { _ -> Double in
-            state = state &* 6364136223846793005 &+ 1442695040888963407
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return Double(Int64(bitPattern: state) >> 11) / Double(1 << 52)
         }
         guard orthonormalizeColumns(&q, rows: n, cols: b) else { return nil }
@@ -26,13 +26,58 @@ enum SubspaceIteration {
             multiply(g, q, into: &gq, n: n, b: b)
             // Rayleigh–Ritz: H = Qᵀ G Q (b × b), its eigenvectors rotate Q onto Ritz vectors.
             var h = [Double](repeating: 0, count: b * b)
-            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(b), Int32(b), Int32(n), 1, q, Int32(b), gq, Int32(b), 0, &h, Int32(b))
+            cblas_dgemm(
+                CblasRowMajor,
+                CblasTrans,
+                CblasNoTrans,
+                Int32(b),
+                Int32(b),
+                Int32(n),
+                1,
+                q,
+                Int32(b),
+                gq,
+                Int32(b),
+                0,
+                &h,
+                Int32(b)
+            )
             guard let small = try? SymmetricEigen.dense(b, of: h, n: b) else { return nil }
             let y = (0..<(b * b)).map { small.vectors[$0 % b][$0 / b] }  // row i, column j = vectors[j][i]
             var ritz = [Double](repeating: 0, count: n * b)
             var gRitz = [Double](repeating: 0, count: n * b)
-            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(b), Int32(b), 1, q, Int32(b), y, Int32(b), 0, &ritz, Int32(b))
-            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(b), Int32(b), 1, gq, Int32(b), y, Int32(b), 0, &gRitz, Int32(b))
+            cblas_dgemm(
+                CblasRowMajor,
+                CblasNoTrans,
+                CblasNoTrans,
+                Int32(n),
+                Int32(b),
+                Int32(b),
+                1,
+                q,
+                Int32(b),
+                y,
+                Int32(b),
+                0,
+                &ritz,
+                Int32(b)
+            )
+            cblas_dgemm(
+                CblasRowMajor,
+                CblasNoTrans,
+                CblasNoTrans,
+                Int32(n),
+                Int32(b),
+                Int32(b),
+                1,
+                gq,
+                Int32(b),
+                y,
+                Int32(b),
+                0,
+                &gRitz,
+                Int32(b)
+            )
             let theta = small.values
             let scale = max(abs(theta[0]), Double.leastNormalMagnitude)
             var converged = true
@@ -42,7 +87,10 @@ enum SubspaceIteration {
                     let r = gRitz[i * b + j] - theta[j] * ritz[i * b + j]
                     r2 += r * r
                 }
-                if r2.squareRoot() > tolerance * scale { converged = false; break }
+                if r2.squareRoot() > tolerance * scale {
+                    converged = false
+                    break
+                }
             }
             if converged || theta[0] == 0 {
                 let vectors = (0..<k).map { j in (0..<n).map { ritz[$0 * b + j] } }
@@ -56,7 +104,21 @@ enum SubspaceIteration {
     }
 
     static func multiply(_ g: [Double], _ q: [Double], into out: inout [Double], n: Int, b: Int) {
-        cblas_dsymm(CblasRowMajor, CblasLeft, CblasUpper, Int32(n), Int32(b), 1, g, Int32(n), q, Int32(b), 0, &out, Int32(b))
+        cblas_dsymm(
+            CblasRowMajor,
+            CblasLeft,
+            CblasUpper,
+            Int32(n),
+            Int32(b),
+            1,
+            g,
+            Int32(n),
+            q,
+            Int32(b),
+            0,
+            &out,
+            Int32(b)
+        )
     }
 
     /// Modified Gram–Schmidt on the columns of a row-major rows × cols block, twice for stability.

@@ -30,9 +30,24 @@ public struct SymmetricEigen: Sendable {
         var z = [Double](repeating: 0, count: n * k)
         var support = [Int32](repeating: 0, count: 2 * k)
         let info = LAPACKE_dsyevr(
-            LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "V")), Int8(UInt8(ascii: "I")), Int8(UInt8(ascii: "U")),
-            Int32(n), &matrix, Int32(n), 0, 0, Int32(n - k + 1), Int32(n), 0,
-            &found, &w, &z, Int32(k), &support)
+            LAPACK_ROW_MAJOR,
+            Int8(UInt8(ascii: "V")),
+            Int8(UInt8(ascii: "I")),
+            Int8(UInt8(ascii: "U")),
+            Int32(n),
+            &matrix,
+            Int32(n),
+            0,
+            0,
+            Int32(n - k + 1),
+            Int32(n),
+            0,
+            &found,
+            &w,
+            &z,
+            Int32(k),
+            &support
+        )
         guard info == 0, Int(found) == k else { throw .lapackFailure(routine: "dsyevr", info: info) }
         // LAPACK returns ascending order; Lumen reports the largest first.
         var values: [Double] = []

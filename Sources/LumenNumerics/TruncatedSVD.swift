@@ -15,7 +15,12 @@ public struct TruncatedSVD: Sendable {
     }
 
     /// Leading `k` components of the row-major `rows × cols` matrix `m`.
-    public static func leading(_ k: Int, of m: UnsafeBufferPointer<Float>, rows: Int, cols: Int) throws(NumericsError) -> TruncatedSVD {
+    public static func leading(
+        _ k: Int,
+        of m: UnsafeBufferPointer<Float>,
+        rows: Int,
+        cols: Int
+    ) throws(NumericsError) -> TruncatedSVD {
         guard rows > 0, cols > 0, m.count == rows * cols else {
             throw .invalidDimensions("\(m.count) values for a \(rows)×\(cols) matrix")
         }
@@ -32,7 +37,10 @@ public struct TruncatedSVD: Sendable {
                 BLAS.transposedTimes(m, rows: rows, cols: cols, u.map(Float.init))
             }
             return TruncatedSVD(
-                singularValues: eigen.values.map { max($0, 0).squareRoot() }, projections: projections, totalEnergy: energy)
+                singularValues: eigen.values.map { max($0, 0).squareRoot() },
+                projections: projections,
+                totalEnergy: energy
+            )
         } else {
             // Right side: G = Mᵀ M (cols × cols); eigenvectors v_k; projections σ_k v_k.
             let gram = BLAS.columnGram(m, rows: rows, cols: cols)

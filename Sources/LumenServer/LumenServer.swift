@@ -20,9 +20,15 @@ public struct LumenServer: Sendable {
     public func makeRouter() -> Router<LumenRequestContext> {
         let router = Router(context: LumenRequestContext.self)
         let table = RouteTable()
-        router.add(middleware: AccessMiddleware(
-            metrics: services.metrics, logger: services.logger, accessLog: services.configuration.accessLog,
-            maxInFlight: services.configuration.maxInFlight, routes: table))
+        router.add(
+            middleware: AccessMiddleware(
+                metrics: services.metrics,
+                logger: services.logger,
+                accessLog: services.configuration.accessLog,
+                maxInFlight: services.configuration.maxInFlight,
+                routes: table
+            )
+        )
         SystemRoutes(services: services).add(to: router)
         let viewer = router.group().add(middleware: AuthMiddleware(tokens: services.tokens, role: .viewer))
         let auditor = router.group().add(middleware: AuthMiddleware(tokens: services.tokens, role: .auditor))
@@ -45,11 +51,16 @@ public struct LumenServer: Sendable {
         let cap = services.connections
         let app = Application(
             router: makeRouter(),
-            server: .http1(configuration: .init(
-                additionalChannelHandlers: [cap.handler()], idleTimeout: .milliseconds(Int64(configuration.idleTimeoutSeconds * 1000)))),
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [cap.handler()],
+                    idleTimeout: .milliseconds(Int64(configuration.idleTimeoutSeconds * 1000))
+                )
+            ),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "lumen"),
             onServerRunning: { channel in onRunning(channel.localAddress?.port ?? configuration.port) },
-            logger: services.logger)
+            logger: services.logger
+        )
         signal(SIGHUP, SIG_IGN)
         let hangup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
         let services = self.services
@@ -58,10 +69,16 @@ public struct LumenServer: Sendable {
                 let catalog = try services.store.reload()
                 services.metrics.reload(succeeded: true)
                 services.publishModelMetrics(catalog)
-                services.logger.info("models reloaded on SIGHUP", metadata: ["generation": .string(String(catalog.generation))])
+                services.logger.info(
+                    "models reloaded on SIGHUP",
+                    metadata: ["generation": .string(String(catalog.generation))]
+                )
             } catch {
                 services.metrics.reload(succeeded: false)
-                services.logger.error("reload on SIGHUP failed; still serving the previous models", metadata: ["error": .string("\(error)")])
+                services.logger.error(
+                    "reload on SIGHUP failed; still serving the previous models",
+                    metadata: ["error": .string("\(error)")]
+                )
             }
         }
         hangup.resume()

@@ -21,7 +21,11 @@ public final class LumenServices: Sendable {
     let connections: ConnectionCap
 
     /// Loads tokens and models and opens the audit log; throws a one-line reason on any failure.
-    public init(configuration: ServerConfiguration, logger: Logger, metrics: ServerMetrics = ServerMetrics()) throws(ServerError) {
+    public init(
+        configuration: ServerConfiguration,
+        logger: Logger,
+        metrics: ServerMetrics = ServerMetrics()
+    ) throws(ServerError) {
         let tokens = try TokenStore(file: configuration.tokensFile, inline: configuration.tokens)
         try configuration.validate(tokens: tokens)
         self.configuration = configuration
@@ -32,31 +36,66 @@ public final class LumenServices: Sendable {
         audit = try AuditLog(path: configuration.auditLog, fsync: configuration.auditFsync)
         ledger = PredictionLedger()
         driftBoard = DriftBoard()
-        compute = ComputePool(threads: configuration.resolvedComputeThreads, queue: configuration.computeQueue,
-                              timeoutSeconds: configuration.requestTimeoutSeconds)
+        compute = ComputePool(
+            threads: configuration.resolvedComputeThreads,
+            queue: configuration.computeQueue,
+            timeoutSeconds: configuration.requestTimeoutSeconds
+        )
         connections = ConnectionCap(limit: configuration.maxConnections, logger: logger)
         publishModelMetrics(store.catalog)
     }
 
     func publishModelMetrics(_ catalog: ModelCatalog) {
-        metrics.models(recommenders: catalog.recommenders.count, camModels: catalog.camModels.count,
-                       references: catalog.references.count, generation: catalog.generation)
+        metrics.models(
+            recommenders: catalog.recommenders.count,
+            camModels: catalog.camModels.count,
+            references: catalog.references.count,
+            generation: catalog.generation
+        )
     }
 
     /// Appends the audit record for an answer; an answer that cannot be audited is not served.
-    func record(id: String, request: Request, context: LumenRequestContext, model: String?, version: String?,
-                digest: String, parameters: [String: String], outcome: String, status: Int = 200) throws {
+    func record(
+        id: String,
+        request: Request,
+        context: LumenRequestContext,
+        model: String?,
+        version: String?,
+        digest: String,
+        parameters: [String: String],
+        outcome: String,
+        status: Int = 200
+    ) throws {
         let record = AuditRecord(
-            id: id, time: JSONLogHandler.timestamp(), caller: context.caller.name, role: context.caller.role.description,
-            method: request.method.rawValue, route: context.endpointPath ?? request.uri.path, path: request.uri.description,
-            model: model, modelVersion: version, inputsDigest: digest, parameters: parameters, outcome: outcome, status: status,
-            requestID: context.requestID)
+            id: id,
+            time: JSONLogHandler.timestamp(),
+            caller: context.caller.name,
+            role: context.caller.role.description,
+            method: request.method.rawValue,
+            route: context.endpointPath ?? request.uri.path,
+            path: request.uri.description,
+            model: model,
+            modelVersion: version,
+            inputsDigest: digest,
+            parameters: parameters,
+            outcome: outcome,
+            status: status,
+            requestID: context.requestID
+        )
         do {
             try audit.append(record)
         } catch {
-            logger.error("audit append failed", metadata: ["error": .string("\(error)"), "request_id": .string(context.requestID)])
-            throw Problem(.internalServerError, "audit-unavailable", "Audit log unavailable",
-                          detail: "the answer could not be recorded in the audit log, so it was not served; quote request id \(context.requestID)")
+            logger.error(
+                "audit append failed",
+                metadata: ["error": .string("\(error)"), "request_id": .string(context.requestID)]
+            )
+            throw Problem(
+                .internalServerError,
+                "audit-unavailable",
+                "Audit log unavailable",
+                detail:
+                    "the answer could not be recorded in the audit log, so it was not served; quote request id \(context.requestID)"
+            )
         }
     }
 }
@@ -64,7 +103,11 @@ public final class LumenServices: Sendable {
 /// Building responses.
 enum Respond {
     /// A JSON response from already-encoded bytes.
-    static func json(_ bytes: [UInt8], status: HTTPResponse.Status = .ok, headers: [HTTPField.Name: String] = [:]) -> Response {
+    static func json(
+        _ bytes: [UInt8],
+        status: HTTPResponse.Status = .ok,
+        headers: [HTTPField.Name: String] = [:]
+    ) -> Response {
         var fields = HTTPFields()
         fields[.contentType] = "application/json"
         for (k, v) in headers { fields[k] = v }
@@ -72,14 +115,22 @@ enum Respond {
     }
 
     /// A JSON response from an Encodable value (keys sorted, so answers are reproducible).
-    static func json<T: Encodable>(encoding value: T, status: HTTPResponse.Status = .ok, headers: [HTTPField.Name: String] = [:]) throws -> Response {
+    static func json<T: Encodable>(
+        encoding value: T,
+        status: HTTPResponse.Status = .ok,
+        headers: [HTTPField.Name: String] = [:]
+    ) throws -> Response {
         json(try encoded(value), status: status, headers: headers)
     }
 
     static func encoded<T: Encodable>(_ value: T) throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "Infinity",
+            negativeInfinity: "-Infinity",
+            nan: "NaN"
+        )
         return Array(try encoder.encode(value))
     }
 

@@ -8,7 +8,8 @@ import LumenImaging
 struct CAMBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cam",
-        abstract: "Time EigenCAM projections and JPEG → CAM → overlay → PNG, next to the numpy / pytorch-grad-cam peer.")
+        abstract: "Time EigenCAM projections and JPEG → CAM → overlay → PNG, next to the numpy / pytorch-grad-cam peer."
+    )
 
     @Option(help: "1280×720 JPEG for the end-to-end run.")
     var photo = "fixtures/photos/chelsea_1280x720.jpg"
@@ -19,7 +20,9 @@ struct CAMBenchmark: ParsableCommand {
     @Flag(help: "Skip the Python peer.")
     var noPeer = false
 
-    static let shapes: [(c: Int, h: Int, w: Int)] = [(512, 7, 7), (256, 20, 20), (128, 40, 40), (64, 80, 80), (256, 40, 40)]
+    static let shapes: [(c: Int, h: Int, w: Int)] = [
+        (512, 7, 7), (256, 20, 20), (128, 40, 40), (64, 80, 80), (256, 40, 40),
+    ]
 
     func run() throws {
         print("EigenCAM projection (centred, top component; median of repeated runs)")
@@ -32,7 +35,10 @@ struct CAMBenchmark: ParsableCommand {
             ours["\(shape.c)x\(shape.h)x\(shape.w)"] = result.median
         }
         let photoBytes = try FileBytes.read(URL(fileURLWithPath: photo), limit: 1 << 30)
-        let layer = NamedActivations(name: "head", batch: try ActivationBatch(TensorFile.load(URL(fileURLWithPath: activations))))
+        let layer = NamedActivations(
+            name: "head",
+            batch: try ActivationBatch(TensorFile.load(URL(fileURLWithPath: activations)))
+        )
         let overlay = try Overlay()
         var pngBytes = 0
         var size = (0, 0)
@@ -45,16 +51,29 @@ struct CAMBenchmark: ParsableCommand {
         }
         let stages = try stageTimes(photoBytes: photoBytes, layer: layer)
 
-        let peer = noPeer ? nil : PythonPeer.run(script: "scripts/bench-cam-peer.py", arguments: ["--photo", photo, "--activations", activations])
+        let peer =
+            noPeer
+            ? nil
+            : PythonPeer.run(
+                script: "scripts/bench-cam-peer.py",
+                arguments: ["--photo", photo, "--activations", activations]
+            )
         let peerShapes = peer?["projection_ms"] as? [String: Double] ?? [:]
-        print(Table.pad("shape", 12) + Table.pad("lumen ms", 12, right: true) + Table.pad("peer ms", 12, right: true) + Table.pad("speed-up", 10, right: true))
+        print(
+            Table.pad("shape", 12) + Table.pad("lumen ms", 12, right: true) + Table.pad("peer ms", 12, right: true)
+                + Table.pad("speed-up", 10, right: true)
+        )
         for shape in Self.shapes {
             let key = "\(shape.c)x\(shape.h)x\(shape.w)"
             print(Self.row(key, ours[key]!, peerShapes[key]))
         }
-        print("\nEnd to end: \(size.0)x\(size.1) JPEG decode → EigenCAM (\(layer.batch.channels)x\(layer.batch.height)x\(layer.batch.width)) → overlay → PNG encode (\(pngBytes / 1024) KiB)")
+        print(
+            "\nEnd to end: \(size.0)x\(size.1) JPEG decode → EigenCAM (\(layer.batch.channels)x\(layer.batch.height)x\(layer.batch.width)) → overlay → PNG encode (\(pngBytes / 1024) KiB)"
+        )
         print(Self.row("end-to-end", endToEnd.median, peer?["end_to_end_ms"] as? Double))
-        print("  stages (median ms): " + stages.map { "\($0.0) " + String(format: "%.2f", $0.1) }.joined(separator: ", "))
+        print(
+            "  stages (median ms): " + stages.map { "\($0.0) " + String(format: "%.2f", $0.1) }.joined(separator: ", ")
+        )
         if let peerName = peer?["peer"] as? String { print("peer: \(peerName)") }
     }
 
@@ -66,7 +85,12 @@ struct CAMBenchmark: ParsableCommand {
         return [
             ("decode", try Stopwatch.measure { _ = try ImageDecoder().decode(photoBytes) }.median),
             ("project", try Stopwatch.measure { _ = try EigenCAM().project(layer.batch) }.median),
-            ("heatmap", try Stopwatch.measure { _ = try CAMHeatmap.combine([projection], width: image.width, height: image.height) }.median),
+            (
+                "heatmap",
+                try Stopwatch.measure {
+                    _ = try CAMHeatmap.combine([projection], width: image.width, height: image.height)
+                }.median
+            ),
             ("overlay", try Stopwatch.measure { _ = try Overlay().apply(heat, on: image) }.median),
             ("png", try Stopwatch.measure { _ = try PNGEncoder().encode(blended) }.median),
         ]
@@ -83,7 +107,7 @@ struct CAMBenchmark: ParsableCommand {
     static func syntheticActivations(channels: Int, height: Int, width: Int) -> Tensor {
         var state: UInt64 = 0x5EED
         func uniform() -> Float {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return Float(state >> 40) / Float(1 << 24)
         }
         var values = [Float](repeating: 0, count: channels * height * width)

@@ -6,6 +6,9 @@ struct LumenBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lumen-bench",
         abstract: "Benchmarks for Lumen, compared with the Python tools in the same run.",
-        subcommands: [CAMBenchmark.self, PNGBenchmark.self, RecsBenchmark.self, DriftBenchmark.self, ONNXBenchmark.self, ZooBenchmark.self]
+        subcommands: [
+            CAMBenchmark.self, PNGBenchmark.self, RecsBenchmark.self, DriftBenchmark.self, ONNXBenchmark.self,
+            ZooBenchmark.self,
+        ]
     )
 }

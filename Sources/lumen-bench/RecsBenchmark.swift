@@ -6,7 +6,9 @@ import LumenRecs
 struct RecsBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "recs",
-        abstract: "Time EMF on MovieLens-100k and on 10M synthetic ratings, next to scikit-surprise / cornac in the same run.")
+        abstract:
+            "Time EMF on MovieLens-100k and on 10M synthetic ratings, next to scikit-surprise / cornac in the same run."
+    )
 
     @Option(help: "MovieLens-100k ratings (fetch with scripts/fetch-movielens).")
     var movielens = "data/ml-100k/ml-100k.inter"
@@ -39,8 +41,12 @@ struct RecsBenchmark: ParsableCommand {
             let data = try RatingsLoader.load(ratings: URL(fileURLWithPath: movielens))
             let model = try timeTraining("MovieLens-100k (100 000 ratings)", data: data, hyperparameters: h)
             try timeQueries(model)
-            if !noPeer, let peer = PythonPeer.run(script: "scripts/bench-recs-peer.py", arguments: ["--ratings", movielens]) {
-                for key in peer.keys.sorted() where key != "peer" { print("  peer \(key): \(String(format: "%.3f", peer[key] as? Double ?? .nan)) s") }
+            if !noPeer,
+                let peer = PythonPeer.run(script: "scripts/bench-recs-peer.py", arguments: ["--ratings", movielens])
+            {
+                for key in peer.keys.sorted() where key != "peer" {
+                    print("  peer \(key): \(String(format: "%.3f", peer[key] as? Double ?? .nan)) s")
+                }
                 if let name = peer["peer"] as? String { print("  peer: \(name)") }
             }
         } else {
@@ -48,9 +54,20 @@ struct RecsBenchmark: ParsableCommand {
         }
         if !noScale {
             let started = Date()
-            let data = try SyntheticRatings(users: scaleUsers, items: scaleItems, ratingsPerUser: scalePerUser, seed: 1).generate()
-            print(String(format: "\ngenerated %d synthetic ratings in %.1f s", data.ratings.count, Date().timeIntervalSince(started)))
-            let model = try timeTraining("synthetic (\(data.ratings.count) ratings, \(scaleUsers) users, \(scaleItems) items)", data: data, hyperparameters: h)
+            let data = try SyntheticRatings(users: scaleUsers, items: scaleItems, ratingsPerUser: scalePerUser, seed: 1)
+                .generate()
+            print(
+                String(
+                    format: "\ngenerated %d synthetic ratings in %.1f s",
+                    data.ratings.count,
+                    Date().timeIntervalSince(started)
+                )
+            )
+            let model = try timeTraining(
+                "synthetic (\(data.ratings.count) ratings, \(scaleUsers) users, \(scaleItems) items)",
+                data: data,
+                hyperparameters: h
+            )
             try timeQueries(model)
         }
     }
@@ -65,12 +82,21 @@ struct RecsBenchmark: ParsableCommand {
         var epochs: [Double] = []
         let model = try EMFTrainer(hyperparameters: h).train(data) { epochs.append($0.seconds) }
         let total = Date().timeIntervalSince(started)
-        print(String(format: "  total %.3f s (neighbourhoods %.3f s, SGD %.3f s, %.4f s per epoch)", total, neighbourSeconds, epochs.reduce(0, +), epochs.reduce(0, +) / Double(max(epochs.count, 1))))
+        print(
+            String(
+                format: "  total %.3f s (neighbourhoods %.3f s, SGD %.3f s, %.4f s per epoch)",
+                total,
+                neighbourSeconds,
+                epochs.reduce(0, +),
+                epochs.reduce(0, +) / Double(max(epochs.count, 1))
+            )
+        )
         return model
     }
 
     func timeQueries(_ model: EMFModel) throws {
-        let users = model.users.count, items = model.items.count
+        let users = model.users.count
+        let items = model.items.count
         var k = 0
         let explain = Stopwatch.measure(warmup: 100, runs: 2000, budget: 2) {
             _ = model.explain(user: k % users, item: (k * 7919) % items)
@@ -84,7 +110,17 @@ struct RecsBenchmark: ParsableCommand {
         let sample = min(users, 5000)
         for u in 0..<sample { _ = model.recommend(user: u, n: 10) }
         let allSeconds = Date().timeIntervalSince(allUsersStart) * Double(users) / Double(sample)
-        print(String(format: "  explain one pair %.1f µs; top-10 with rationales for one user over %d items %.3f ms; all %d users' top-10 with rationales %.2f s%@",
-                     explain.median * 1000, items, top.median, users, allSeconds, sample < users ? " (extrapolated from \(sample))" as NSString : "" as NSString))
+        print(
+            String(
+                format:
+                    "  explain one pair %.1f µs; top-10 with rationales for one user over %d items %.3f ms; all %d users' top-10 with rationales %.2f s%@",
+                explain.median * 1000,
+                items,
+                top.median,
+                users,
+                allSeconds,
+                sample < users ? " (extrapolated from \(sample))" as NSString : "" as NSString
+            )
+        )
     }
 }

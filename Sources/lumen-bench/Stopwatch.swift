@@ -10,7 +10,12 @@ struct Stopwatch {
     }
 
     /// Runs `body` `warmup` times untimed, then until `runs` timings or `budget` seconds are spent.
-    static func measure(warmup: Int = 2, runs: Int = 30, budget: Double = 3, _ body: () throws -> Void) rethrows -> Result {
+    static func measure(
+        warmup: Int = 2,
+        runs: Int = 30,
+        budget: Double = 3,
+        _ body: () throws -> Void
+    ) rethrows -> Result {
         for _ in 0..<warmup { try body() }
         var times: [Double] = []
         let deadline = Date().addingTimeInterval(budget)

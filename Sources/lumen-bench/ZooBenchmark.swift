@@ -9,12 +9,16 @@ import LumenONNX
 /// takes against onnxruntime's (scripts/bench-zoo-peer.py, 2 threads, in rounds alternating with
 /// Lumen's so both see the same machine), and which layer `--layer auto` would explain.
 struct ZooBenchmark: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "zoo", abstract: "Runs the ONNX conformance zoo against onnxruntime's answers.")
+    static let configuration = CommandConfiguration(
+        commandName: "zoo",
+        abstract: "Runs the ONNX conformance zoo against onnxruntime's answers."
+    )
 
     @Option(help: "The zoo folder (zoo.json, models, inputs, onnxruntime outputs).") var dir = "data/zoo"
     @Option(help: "Only these models (by name).") var only: [String] = []
     @Option(help: "Timed forward passes per model and round (0: no timing).") var runs = 10
-    @Option(help: "Rounds per model, alternating onnxruntime and Lumen; the ratio is of the rounds' medians.") var rounds = 2
+    @Option(help: "Rounds per model, alternating onnxruntime and Lumen; the ratio is of the rounds' medians.")
+    var rounds = 2
 
     struct Entry: Decodable {
         let name: String
@@ -35,7 +39,10 @@ struct ZooBenchmark: ParsableCommand {
 
     func run() throws {
         let root = URL(fileURLWithPath: dir)
-        let entries = try JSONDecoder().decode([Entry].self, from: Data(contentsOf: root.appendingPathComponent("zoo.json")))
+        let entries = try JSONDecoder().decode(
+            [Entry].self,
+            from: Data(contentsOf: root.appendingPathComponent("zoo.json"))
+        )
         var rows: [Row] = []
         print("| model | loads | runs | max rel. error | Lumen / onnxruntime | auto layer |")
         print("|---|---|---|---:|---:|---|")
@@ -47,9 +54,19 @@ struct ZooBenchmark: ParsableCommand {
         let ratios = rows.compactMap(\.ratio)
         if !ratios.isEmpty {
             let geometric = exp(ratios.map(log).reduce(0, +) / Double(ratios.count))
-            print(String(format: "\n%d of %d load, %d run, %d match within 1e-3; time ratio geometric mean %.2f× over %d models (worst %.2f×)",
-                         rows.filter { $0.loads == "yes" }.count, rows.count, rows.filter { $0.runs == "yes" }.count,
-                         rows.filter(\.matches).count, geometric, ratios.count, ratios.max()!))
+            print(
+                String(
+                    format:
+                        "\n%d of %d load, %d run, %d match within 1e-3; time ratio geometric mean %.2f× over %d models (worst %.2f×)",
+                    rows.filter { $0.loads == "yes" }.count,
+                    rows.count,
+                    rows.filter { $0.runs == "yes" }.count,
+                    rows.filter(\.matches).count,
+                    geometric,
+                    ratios.count,
+                    ratios.max()!
+                )
+            )
         }
     }
 
@@ -81,12 +98,20 @@ struct ZooBenchmark: ParsableCommand {
             row.matches = worst <= 1e-3
             row.error = String(format: "%.1e%@", worst, row.matches ? "" : " ✗")
             if runs > 0 {
-                var ours: [Double] = [], theirs: [Double] = []
+                var ours: [Double] = []
+                var theirs: [Double] = []
                 _ = try session.run([entry.input: input])
                 for _ in 0..<max(1, rounds) {
-                    let peer = PythonPeer.run(script: "scripts/bench-zoo-peer.py", arguments: ["--dir", dir, "--model", entry.name, "--runs", String(runs)])
+                    let peer = PythonPeer.run(
+                        script: "scripts/bench-zoo-peer.py",
+                        arguments: ["--dir", dir, "--model", entry.name, "--runs", String(runs)]
+                    )
                     if let ms = peer?["median_ms"] as? Double { theirs.append(ms) }
-                    ours.append(try Stopwatch.measure(warmup: 0, runs: runs, budget: 0) { _ = try session.run([entry.input: input]) }.median)
+                    ours.append(
+                        try Stopwatch.measure(warmup: 0, runs: runs, budget: 0) {
+                            _ = try session.run([entry.input: input])
+                        }.median
+                    )
                 }
                 let mine = ours.sorted()[ours.count / 2]
                 if !theirs.isEmpty {
@@ -100,7 +125,11 @@ struct ZooBenchmark: ParsableCommand {
             if entry.shape.count == 4 {
                 let rows = try session.inspect(inputShapes: [entry.input: entry.shape])
                 let pick = ModelExplainer.automaticLayer(
-                    rows, inputHeight: entry.shape[2], inputWidth: entry.shape[3], outputs: Set(model.outputs.map(\.name)))
+                    rows,
+                    inputHeight: entry.shape[2],
+                    inputWidth: entry.shape[3],
+                    outputs: Set(model.outputs.map(\.name))
+                )
                 row.layer = rows.first { $0.output == pick }.map { "\($0.output) \($0.shape)" } ?? "none"
             }
         } catch {

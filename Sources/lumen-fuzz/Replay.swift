@@ -8,8 +8,12 @@ import LumenFuzzTargets
 struct Replay {
     static func main() {
         let arguments = CommandLine.arguments.dropFirst()
-        guard arguments.first == "replay", let name = arguments.dropFirst().first, let target = FuzzTarget(rawValue: name) else {
-            print("usage: lumen-fuzz replay TARGET FILE…   (targets: \(FuzzTarget.allCases.map(\.rawValue).joined(separator: ", ")))")
+        guard arguments.first == "replay", let name = arguments.dropFirst().first,
+            let target = FuzzTarget(rawValue: name)
+        else {
+            print(
+                "usage: lumen-fuzz replay TARGET FILE…   (targets: \(FuzzTarget.allCases.map(\.rawValue).joined(separator: ", ")))"
+            )
             exit(2)
         }
         for path in arguments.dropFirst(2) {

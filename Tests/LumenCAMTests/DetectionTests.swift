@@ -10,11 +10,22 @@ import Testing
 struct DetectionTests {
     @Test("per-class NMS keeps the same boxes as torchvision's batched_nms")
     func nmsMatchesTorchvision() throws {
-        let ref = try JSONSerialization.jsonObject(with: Data(contentsOf: Fixtures.url("onnx/nms_reference.json"))) as! [String: Any]
-        let boxes = ref["boxes"] as! [[Double]], scores = ref["scores"] as! [Double], classes = ref["classes"] as! [Int]
+        let ref =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: Fixtures.url("onnx/nms_reference.json")))
+            as! [String: Any]
+        let boxes = ref["boxes"] as! [[Double]]
+        let scores = ref["scores"] as! [Double]
+        let classes = ref["classes"] as! [Int]
         let detections = boxes.indices.map { k in
-            Detection(classIndex: classes[k], label: "\(classes[k])", confidence: Float(scores[k]),
-                      x0: Float(boxes[k][0]), y0: Float(boxes[k][1]), x1: Float(boxes[k][2]), y1: Float(boxes[k][3]))
+            Detection(
+                classIndex: classes[k],
+                label: "\(classes[k])",
+                confidence: Float(scores[k]),
+                x0: Float(boxes[k][0]),
+                y0: Float(boxes[k][1]),
+                x1: Float(boxes[k][2]),
+                y1: Float(boxes[k][3])
+            )
         }
         let kept = DetectionDecoder.nonMaximumSuppression(detections, iou: Float(ref["iou"] as! Double))
         let expected = (ref["kept"] as! [Int]).map { detections[$0] }
@@ -28,7 +39,16 @@ struct DetectionTests {
         #expect(box.scale == 0.32 && box.width == 64 && box.height == 32 && box.padY == 16)
         // Two anchors, two classes: anchor 0 is class 1 at 0.9, anchor 1 scores below threshold.
         let output: [Float] = [32, 10, 48, 20, 16, 5, 16, 4, 0.1, 0.2, 0.9, 0.1]
-        let detections = try DetectionDecoder.decode(output, shape: [1, 6, 2], labels: ["cat", "dog"], letterbox: box, imageWidth: 200, imageHeight: 100, confidence: 0.25, iou: 0.45)
+        let detections = try DetectionDecoder.decode(
+            output,
+            shape: [1, 6, 2],
+            labels: ["cat", "dog"],
+            letterbox: box,
+            imageWidth: 200,
+            imageHeight: 100,
+            confidence: 0.25,
+            iou: 0.45
+        )
         #expect(detections.count == 1)
         let d = detections[0]
         #expect(d.label == "dog" && abs(d.confidence - 0.9) < 1e-6)

@@ -8,7 +8,13 @@ import Testing
 struct EigenCAMBehaviourTests {
     /// C channels over an H×W map: every channel responds (with its own gain) to one bright blob,
     /// plus a weak per-channel ripple.
-    static func blobActivations(channels: Int, height: Int, width: Int, blob: (x: Int, y: Int), negate: Bool = false) throws -> Tensor {
+    static func blobActivations(
+        channels: Int,
+        height: Int,
+        width: Int,
+        blob: (x: Int, y: Int),
+        negate: Bool = false
+    ) throws -> Tensor {
         var values = [Float](repeating: 0, count: channels * height * width)
         for c in 0..<channels {
             let gain = Float(1 + c % 5)
@@ -47,7 +53,7 @@ struct EigenCAMBehaviourTests {
         for seed in 0..<20 {
             var state = UInt64(seed + 1)
             let values = (0..<(6 * 5 * 4)).map { _ -> Float in
-                state = state &* 6364136223846793005 &+ 1442695040888963407
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
                 return Float(state >> 40) / Float(1 << 24) - 0.3
             }
             let tensor = try Tensor(shape: [6, 5, 4], values: values)
@@ -60,7 +66,8 @@ struct EigenCAMBehaviourTests {
                 for (j, v) in row.enumerated() { summed[j] += Double(v) - mean }
             }
             let map = component.map.values.map(Double.init)
-            let mm = map.reduce(0, +) / 20, sm = summed.reduce(0, +) / 20
+            let mm = map.reduce(0, +) / 20
+            let sm = summed.reduce(0, +) / 20
             let covariance = zip(map, summed).map { ($0 - mm) * ($1 - sm) }.reduce(0, +)
             #expect(covariance >= 0 || component.signRule == .extent)
         }
@@ -77,7 +84,11 @@ struct EigenCAMBehaviourTests {
     @Test("constant activations give an all-zero heatmap and zero explained variance, not NaN")
     func constantActivations() throws {
         let tensor = try Tensor(shape: [4, 3, 3], values: [Float](repeating: 2, count: 36))
-        let maps = try CAMExplainer().explain([NamedActivations(name: "flat", batch: ActivationBatch(tensor))], width: 6, height: 6)
+        let maps = try CAMExplainer().explain(
+            [NamedActivations(name: "flat", batch: ActivationBatch(tensor))],
+            width: 6,
+            height: 6
+        )
         #expect(maps[0].heatmap.values.allSatisfy { $0 == 0 })
         #expect(maps[0].layers[0].explainedVarianceRatio == 0)
     }
@@ -88,13 +99,21 @@ struct EigenCAMBehaviourTests {
         let components = try EigenCAM(components: 5).project(ActivationBatch(tensor))[0].components
         let total = components.map(\.explainedVarianceRatio).reduce(0, +)
         #expect(abs(total - 1) < 1e-4)
-        #expect(zip(components, components.dropFirst()).allSatisfy { $0.explainedVarianceRatio >= $1.explainedVarianceRatio })
+        #expect(
+            zip(components, components.dropFirst()).allSatisfy {
+                $0.explainedVarianceRatio >= $1.explainedVarianceRatio
+            }
+        )
     }
 
     @Test("bad shapes, too many components and mismatched batches are refused")
     func refusesBadRequests() throws {
-        #expect(throws: CAMError.badActivationShape([3, 4])) { _ = try ActivationBatch(Tensor(shape: [3, 4], values: [Float](repeating: 0, count: 12))) }
-        #expect(throws: CAMError.badActivationShape([2, 0, 3])) { _ = try ActivationBatch(Tensor(shape: [2, 0, 3], values: [])) }
+        #expect(throws: CAMError.badActivationShape([3, 4])) {
+            _ = try ActivationBatch(Tensor(shape: [3, 4], values: [Float](repeating: 0, count: 12)))
+        }
+        #expect(throws: CAMError.badActivationShape([2, 0, 3])) {
+            _ = try ActivationBatch(Tensor(shape: [2, 0, 3], values: []))
+        }
         let tensor = try Tensor(shape: [3, 2, 2], values: [Float](repeating: 1, count: 12))
         #expect(throws: CAMError.tooManyComponents(requested: 4, available: 3)) {
             _ = try EigenCAM(components: 4).project(ActivationBatch(tensor))

@@ -26,8 +26,13 @@ struct EigenCAMParityTests {
             let c = object[name]!
             guard let components = c["components"] as? [[String: Any]] else { return nil }
             return Case(
-                name: name, width: c["width"] as! Int, height: c["height"] as! Int, centered: c["center"] as! Bool,
-                ratios: components.map { $0["explained_variance_ratio"] as! Double }, nonFinite: c["non_finite"] as! Int)
+                name: name,
+                width: c["width"] as! Int,
+                height: c["height"] as! Int,
+                centered: c["center"] as! Bool,
+                ratios: components.map { $0["explained_variance_ratio"] as! Double },
+                nonFinite: c["non_finite"] as! Int
+            )
         }
     }()
 
@@ -72,7 +77,12 @@ struct EigenCAMParityTests {
         for n in 0..<3 {
             let reference = try Fixtures.tensor("cam/batch3_32_9x9.n\(n).projection.npy").values
             let scale = reference.map(abs).max()!
-            #expect(maxAbsDifference(projections[n].components[0].map.values.map { $0 / scale }, reference.map { $0 / scale }) <= 1e-4)
+            #expect(
+                maxAbsDifference(
+                    projections[n].components[0].map.values.map { $0 / scale },
+                    reference.map { $0 / scale }
+                ) <= 1e-4
+            )
         }
     }
 }

@@ -9,7 +9,9 @@ import Testing
 struct ModelExplainerTests {
     static var models: URL { Fixtures.root.deletingLastPathComponent().appendingPathComponent("models") }
 
-    @Test("EfficientNet-Lite0 calls Chelsea an Egyptian cat, and its heatmap equals the activations-path CAM of onnxruntime's activations")
+    @Test(
+        "EfficientNet-Lite0 calls Chelsea an Egyptian cat, and its heatmap equals the activations-path CAM of onnxruntime's activations"
+    )
     func explainsRealModel() throws {
         let explainer = try ModelExplainer(model: Self.models.appendingPathComponent("efficientnet-lite0.onnx"))
         let photo = try ImageDecoder().decode(contentsOf: Fixtures.url("photos/chelsea.jpg"))
@@ -20,9 +22,30 @@ struct ModelExplainerTests {
         // The same layer captured by onnxruntime for the fixture's (Pillow-resized) input, through
         // the activations path, against Lumen's capture of the same input.
         let input = try TensorFile.load(Fixtures.url("onnx/effnet_input.npy"))
-        let captured = try explainer.session.run(["input": .float(shape: input.shape, data: input.values)], capture: [result.layer]).captured[result.layer]!
-        let ours = try CAMExplainer().explain([NamedActivations(name: "lumen", batch: ActivationBatch(Tensor(shape: captured.shape, values: captured.floats)))], width: 451, height: 300)
-        let theirs = try CAMExplainer().explain([NamedActivations(name: "ort", batch: ActivationBatch(TensorFile.load(Fixtures.url("onnx/effnet_head.npy"))))], width: 451, height: 300)
+        let captured = try explainer.session.run(
+            ["input": .float(shape: input.shape, data: input.values)],
+            capture: [result.layer]
+        ).captured[result.layer]!
+        let ours = try CAMExplainer().explain(
+            [
+                NamedActivations(
+                    name: "lumen",
+                    batch: ActivationBatch(Tensor(shape: captured.shape, values: captured.floats))
+                )
+            ],
+            width: 451,
+            height: 300
+        )
+        let theirs = try CAMExplainer().explain(
+            [
+                NamedActivations(
+                    name: "ort",
+                    batch: ActivationBatch(TensorFile.load(Fixtures.url("onnx/effnet_head.npy")))
+                )
+            ],
+            width: 451,
+            height: 300
+        )
         #expect(maxAbsDifference(ours[0].heatmap.values, theirs[0].heatmap.values) <= 1e-4)
     }
 
@@ -43,15 +66,25 @@ struct ModelExplainerTests {
         #expect {
             _ = try ModelSidecar.load(forModel: model)
         } throws: { "\($0)".contains("missing field 'input'") }
-        try AtomicFile.write(text: #"{"task": "segment", "input": {"name": "x", "width": 4, "height": 4, "resize": "stretch", "channel_order": "RGB", "mean": [0,0,0], "std": [1,1,1]}}"#, to: dir.appendingPathComponent("m.json"))
+        try AtomicFile.write(
+            text:
+                #"{"task": "segment", "input": {"name": "x", "width": 4, "height": 4, "resize": "stretch", "channel_order": "RGB", "mean": [0,0,0], "std": [1,1,1]}}"#,
+            to: dir.appendingPathComponent("m.json")
+        )
         #expect { _ = try ModelSidecar.load(forModel: model) } throws: { "\($0)".contains("not supported") }
-        try AtomicFile.write(text: #"{"task": "classify", "input": {"name": "x", "width": 4, "height": 4, "resize": "stretch", "channel_order": "RGB", "mean": [0,0], "std": [1,1,1]}}"#, to: dir.appendingPathComponent("m.json"))
+        try AtomicFile.write(
+            text:
+                #"{"task": "classify", "input": {"name": "x", "width": 4, "height": 4, "resize": "stretch", "channel_order": "RGB", "mean": [0,0], "std": [1,1,1]}}"#,
+            to: dir.appendingPathComponent("m.json")
+        )
         #expect { _ = try ModelSidecar.load(forModel: model) } throws: { "\($0)".contains("three values") }
         // Sizes whose product overflows Int, or that no model takes, are refused (they trapped).
         for (w, h) in [(1 << 40, 1 << 40), (4_611_686_018_427_387_904, 2), (20_000, 1), (0, 4)] {
             try AtomicFile.write(
-                text: #"{"task": "classify", "input": {"name": "x", "width": \#(w), "height": \#(h), "resize": "stretch", "channel_order": "RGB", "mean": [0,0,0], "std": [1,1,1]}}"#,
-                to: dir.appendingPathComponent("m.json"))
+                text:
+                    #"{"task": "classify", "input": {"name": "x", "width": \#(w), "height": \#(h), "resize": "stretch", "channel_order": "RGB", "mean": [0,0,0], "std": [1,1,1]}}"#,
+                to: dir.appendingPathComponent("m.json")
+            )
             #expect(throws: CAMError.self, "\(w)×\(h)") { _ = try ModelSidecar.load(forModel: model) }
         }
         try? FileManager.default.removeItem(at: dir)
@@ -62,10 +95,17 @@ struct ModelExplainerTests {
 struct FaithfulnessTests {
     @Test("deleting the pixels EigenCAM highlights removes the espresso faster than deleting random pixels")
     func deletionBeatsRandom() throws {
-        let explainer = try ModelExplainer(model: ModelExplainerTests.models.appendingPathComponent("efficientnet-lite0.onnx"))
+        let explainer = try ModelExplainer(
+            model: ModelExplainerTests.models.appendingPathComponent("efficientnet-lite0.onnx")
+        )
         let photo = try ImageDecoder().decode(contentsOf: Fixtures.url("photos/coffee.jpg"))
         let result = try explainer.explain(photo)
-        let report = try explainer.faithfulness(input: try explainer.preprocess(photo), heatmap: result.map.heatmap, classIndex: result.predictions[0].index, steps: 5)
+        let report = try explainer.faithfulness(
+            input: try explainer.preprocess(photo),
+            heatmap: result.map.heatmap,
+            classIndex: result.predictions[0].index,
+            steps: 5
+        )
         #expect(report.deletionCurve.count == 6)
         #expect(abs(report.deletionCurve[0] - result.predictions[0].probability) < 1e-5)
         #expect(report.deletionCurve.allSatisfy { (0...1).contains($0) })

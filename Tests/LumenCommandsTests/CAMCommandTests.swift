@@ -17,7 +17,8 @@ struct CAMCommandTests {
     @Test("writes the overlay, the statistics JSON and the heatmap .npy for a real photo")
     func writesAllOutputs() throws {
         let dir = try Fixtures.temporaryDirectory()
-        let out = dir.appendingPathComponent("heat.png"), json = dir.appendingPathComponent("stats.json")
+        let out = dir.appendingPathComponent("heat.png")
+        let json = dir.appendingPathComponent("stats.json")
         let map = dir.appendingPathComponent("map.npy")
         try run([
             "--image", Fixtures.url("photos/coffee.jpg").path,
@@ -33,14 +34,20 @@ struct CAMCommandTests {
         #expect(heat.values.min()! >= 0 && heat.values.max()! <= 1 && heat.values.max()! > 0.99)
         // The .npy heatmap is exactly what the engine computes for these inputs.
         let acts = try ActivationBatch(Fixtures.tensor("photos/coffee.efficientnet_lite0.head.npy"))
-        let direct = try CAMExplainer().explain([NamedActivations(name: "x", batch: acts)], width: photo.width, height: photo.height)
+        let direct = try CAMExplainer().explain(
+            [NamedActivations(name: "x", batch: acts)],
+            width: photo.width,
+            height: photo.height
+        )
         #expect(heat.values == direct[0].heatmap.values)
 
         let stats = try JSONSerialization.jsonObject(with: Data(contentsOf: json)) as! [String: Any]
         let maps = stats["maps"] as! [[String: Any]]
         let layer = (maps[0]["layers"] as! [[String: Any]])[0]
         #expect(layer["channels"] as? Int == 1280)
-        #expect((layer["explained_variance_ratio"] as! Double) > 0 && (layer["explained_variance_ratio"] as! Double) < 1)
+        #expect(
+            (layer["explained_variance_ratio"] as! Double) > 0 && (layer["explained_variance_ratio"] as! Double) < 1
+        )
         #expect(layer["sign_rule"] as? String == "covariance")
     }
 
@@ -66,8 +73,13 @@ struct CAMCommandTests {
             "--tensor", "layer_a", "--tensor", "layer_b",
             "--out", dir.appendingPathComponent("o.png").path, "--map-out", map.path,
         ])
-        let a = try ActivationBatch(Fixtures.tensor("cam/multi_a.npy")), b = try ActivationBatch(Fixtures.tensor("cam/multi_b.npy"))
-        let direct = try CAMExplainer().explain([.init(name: "a", batch: a), .init(name: "b", batch: b)], width: 40, height: 30)
+        let a = try ActivationBatch(Fixtures.tensor("cam/multi_a.npy"))
+        let b = try ActivationBatch(Fixtures.tensor("cam/multi_b.npy"))
+        let direct = try CAMExplainer().explain(
+            [.init(name: "a", batch: a), .init(name: "b", batch: b)],
+            width: 40,
+            height: 30
+        )
         #expect(try TensorFile.load(map).values == direct[0].heatmap.values)
     }
 
@@ -76,10 +88,25 @@ struct CAMCommandTests {
         ("not an image", ["--image", "imaging/codecs/bad/not_an_image.png", "--activations", "cam/c512_7x7.npy"]),
         ("missing image", ["--image", "photos/none.jpg", "--activations", "cam/c512_7x7.npy"]),
         ("2-D activations", ["--image", "photos/chelsea.jpg", "--activations", "imaging/overlay_mask.npy"]),
-        ("too many components", ["--image", "photos/chelsea.jpg", "--activations", "cam/c512_7x7.npy", "--components", "60"]),
-        ("unknown tensor", ["--image", "photos/chelsea.jpg", "--activations", "cam/layers.safetensors", "--tensor", "nope"]),
-        ("integer tensor", ["--image", "photos/chelsea.jpg", "--activations", "cam/layers.safetensors", "--tensor", "step"]),
-        ("batch mismatch", ["--image", "photos/chelsea.jpg", "--activations", "cam/c512_7x7.npy", "--activations", "cam/batch3_32_9x9.npy"]),
+        (
+            "too many components",
+            ["--image", "photos/chelsea.jpg", "--activations", "cam/c512_7x7.npy", "--components", "60"]
+        ),
+        (
+            "unknown tensor",
+            ["--image", "photos/chelsea.jpg", "--activations", "cam/layers.safetensors", "--tensor", "nope"]
+        ),
+        (
+            "integer tensor",
+            ["--image", "photos/chelsea.jpg", "--activations", "cam/layers.safetensors", "--tensor", "step"]
+        ),
+        (
+            "batch mismatch",
+            [
+                "--image", "photos/chelsea.jpg", "--activations", "cam/c512_7x7.npy", "--activations",
+                "cam/batch3_32_9x9.npy",
+            ]
+        ),
     ]
 
     @Test("bad inputs fail with a typed error and leave no output file", arguments: 0..<failures.count)
@@ -89,14 +116,19 @@ struct CAMCommandTests {
         for i in arguments.indices where i > 0 && ["--image", "--activations"].contains(arguments[i - 1]) {
             arguments[i] = Fixtures.url(arguments[i]).path
         }
-        arguments += ["--out", dir.appendingPathComponent("o.png").path, "--json", dir.appendingPathComponent("o.json").path]
+        arguments += [
+            "--out", dir.appendingPathComponent("o.png").path, "--json", dir.appendingPathComponent("o.json").path,
+        ]
         #expect(throws: (any Error).self, "\(Self.failures[index].label)") { try run(arguments) }
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
     }
 
-    @Test("option validation catches unknown colour maps and out-of-range weights", arguments: [
-        ["--colormap", "rainbow"], ["--alpha", "1.5"], ["--components", "0"],
-    ])
+    @Test(
+        "option validation catches unknown colour maps and out-of-range weights",
+        arguments: [
+            ["--colormap", "rainbow"], ["--alpha", "1.5"], ["--components", "0"],
+        ]
+    )
     func validation(extra: [String]) {
         #expect(throws: (any Error).self) {
             _ = try Lumen.parseAsRoot(["cam", "--image", "a.jpg", "--activations", "a.npy", "--out", "o.png"] + extra)

@@ -20,11 +20,13 @@ struct ExecutableTests {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
     }
@@ -65,18 +67,29 @@ struct DriftExitStatusTests {
     @Test("0 without drift, 1 with drift, 2 on error")
     func exitCodes() throws {
         let dir = try Fixtures.temporaryDirectory()
-        let ref = Fixtures.url("drift/features_reference.csv").path, cur = Fixtures.url("drift/features_current.csv").path
+        let ref = Fixtures.url("drift/features_reference.csv").path
+        let cur = Fixtures.url("drift/features_current.csv").path
         let same = try launch(["drift", "features", "--reference", ref, "--current", ref])
         #expect(same.status == 0 && same.stdout.hasPrefix("no drift"))
-        let html = dir.appendingPathComponent("r.html").path, json = dir.appendingPathComponent("r.json").path
-        let drift = try launch(["drift", "features", "--reference", ref, "--current", cur, "--html", html, "--json", json])
+        let html = dir.appendingPathComponent("r.html").path
+        let json = dir.appendingPathComponent("r.json").path
+        let drift = try launch([
+            "drift", "features", "--reference", ref, "--current", cur, "--html", html, "--json", json,
+        ])
         #expect(drift.status == 1 && drift.stdout.hasPrefix("DRIFT"))
         #expect(FileManager.default.fileExists(atPath: html) && FileManager.default.fileExists(atPath: json))
-        let missing = try launch(["drift", "features", "--reference", dir.appendingPathComponent("none.csv").path, "--current", cur])
+        let missing = try launch([
+            "drift", "features", "--reference", dir.appendingPathComponent("none.csv").path, "--current", cur,
+        ])
         #expect(missing.status == 2 && missing.stderr.contains("no such file"))
         let profile = dir.appendingPathComponent("p.json").path
         #expect(try launch(["drift", "profile", "--features", ref, "--out", profile]).status == 0)
         #expect(try launch(["drift", "features", "--reference", profile, "--current", cur]).status == 1)
-        #expect(try launch(["drift", "images", "--reference", Fixtures.url("drift/images/reference").path, "--current", Fixtures.url("drift/images/current").path]).status == 1)
+        #expect(
+            try launch([
+                "drift", "images", "--reference", Fixtures.url("drift/images/reference").path, "--current",
+                Fixtures.url("drift/images/current").path,
+            ]).status == 1
+        )
     }
 }

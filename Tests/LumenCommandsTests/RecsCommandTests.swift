@@ -16,7 +16,10 @@ struct RecsCommandTests {
     func trainThenQuery() throws {
         let dir = try Fixtures.temporaryDirectory()
         let model = dir.appendingPathComponent("m.safetensors").path
-        try run(["train", "--ratings", Fixtures.url("recs/train.tsv").path, "--out", model, "--epochs", "3", "--neighbours", "5", "--quiet"])
+        try run([
+            "train", "--ratings", Fixtures.url("recs/train.tsv").path, "--out", model, "--epochs", "3", "--neighbours",
+            "5", "--quiet",
+        ])
         let loaded = try EMFModelFile.load(URL(fileURLWithPath: model))
         #expect(loaded.metrics["rmse"] != nil && loaded.hyperparameters.epochs == 3)
         try run(["recommend", "--model", model, "--user", "u3", "-n", "4", "--json"])
@@ -26,7 +29,9 @@ struct RecsCommandTests {
 
     @Test("the shipped synthetic model answers with rationales")
     func shippedModel() throws {
-        let model = try EMFModelFile.load(Fixtures.root.deletingLastPathComponent().appendingPathComponent("models/emf-synthetic.safetensors"))
+        let model = try EMFModelFile.load(
+            Fixtures.root.deletingLastPathComponent().appendingPathComponent("models/emf-synthetic.safetensors")
+        )
         let recommendations = model.recommend(user: try model.user("u7"), n: 5, explainableOnly: true)
         #expect(recommendations.count == 5)
         #expect(recommendations.allSatisfy { $0.explanation.explainable && !$0.explanation.sentence.isEmpty })
@@ -40,12 +45,18 @@ struct RecsCommandTests {
             ["recommend", "--model", "fixtures/cam/layers.safetensors", "--user", "u1"],
             ["recommend", "--model", "models/none.safetensors", "--user", "u1"],
             ["train", "--ratings", "fixtures/imaging/codecs/bad/not_an_image.png", "--out", "/tmp/never.safetensors"],
-            ["train", "--ratings", "fixtures/recs/train.tsv", "--out", "/tmp/never.safetensors", "--similarity", "euclid"],
+            [
+                "train", "--ratings", "fixtures/recs/train.tsv", "--out", "/tmp/never.safetensors", "--similarity",
+                "euclid",
+            ],
             ["evaluate", "--ratings", "fixtures/recs/train.tsv", "--lambdas", "0,-1"],
-        ])
+        ]
+    )
     func failures(arguments: [String]) throws {
         let root = Fixtures.root.deletingLastPathComponent()
-        let resolved = arguments.map { $0.contains("/") && !$0.hasPrefix("/") ? root.appendingPathComponent($0).path : $0 }
+        let resolved = arguments.map {
+            $0.contains("/") && !$0.hasPrefix("/") ? root.appendingPathComponent($0).path : $0
+        }
         #expect(throws: (any Error).self) { try run(resolved) }
         #expect(!FileManager.default.fileExists(atPath: "/tmp/never.safetensors"))
     }

@@ -23,7 +23,9 @@ struct ImageAndProfileTests {
     @Test("pixel sampling is deterministic and close to the full computation")
     func sampling() throws {
         let image = try ImageDecoder().decode(contentsOf: Fixtures.url("photos/chelsea.jpg"))
-        let full = ImageProperties(image), a = ImageProperties(image, samplePixels: 10_000, seed: 3), b = ImageProperties(image, samplePixels: 10_000, seed: 3)
+        let full = ImageProperties(image)
+        let a = ImageProperties(image, samplePixels: 10_000, seed: 3)
+        let b = ImageProperties(image, samplePixels: 10_000, seed: 3)
         #expect(a == b)
         #expect(abs(a.brightness - full.brightness) < 2 && abs(a.rmsContrast - full.rmsContrast) < 2)
     }
@@ -39,20 +41,41 @@ struct ImageAndProfileTests {
 
     @Test("darker, bluer images drift in brightness and colour but not in size; identical folders do not drift")
     func imageDrift() throws {
-        let reference = try DriftAnalysis.profile(ImageFolderScan.scan(Fixtures.url("drift/images/reference")), source: "ref")
-        let report = try DriftAnalysis.images(reference, current: ImageFolderScan.scan(Fixtures.url("drift/images/current")), source: "cur")
+        let reference = try DriftAnalysis.profile(
+            ImageFolderScan.scan(Fixtures.url("drift/images/reference")),
+            source: "ref"
+        )
+        let report = try DriftAnalysis.images(
+            reference,
+            current: ImageFolderScan.scan(Fixtures.url("drift/images/current")),
+            source: "cur"
+        )
         let drifted = Set(report.features.filter(\.result.drifted).map(\.name))
-        #expect(drifted == ["brightness", "rms_contrast", "mean_relative_red", "mean_relative_green", "mean_relative_blue"])
+        #expect(
+            drifted == ["brightness", "rms_contrast", "mean_relative_red", "mean_relative_green", "mean_relative_blue"]
+        )
         #expect(report.drifted && report.skipped.count == 1)
         #expect(!report.features.first { $0.name == "brightness" }!.responsible.isEmpty)
-        let same = try DriftAnalysis.images(reference, current: ImageFolderScan.scan(Fixtures.url("drift/images/reference")), source: "ref")
+        let same = try DriftAnalysis.images(
+            reference,
+            current: ImageFolderScan.scan(Fixtures.url("drift/images/reference")),
+            source: "ref"
+        )
         #expect(!same.drifted)
     }
 
     @Test("shifted income and a new segment mix drift; age and score do not")
     func featureDrift() throws {
-        let ref = ReferenceProfile(kind: "features", source: "r", columns: try CSVTable.load(Fixtures.url("drift/features_reference.csv")).profiles())
-        let cur = ReferenceProfile(kind: "features", source: "c", columns: try CSVTable.load(Fixtures.url("drift/features_current.csv")).profiles())
+        let ref = ReferenceProfile(
+            kind: "features",
+            source: "r",
+            columns: try CSVTable.load(Fixtures.url("drift/features_reference.csv")).profiles()
+        )
+        let cur = ReferenceProfile(
+            kind: "features",
+            source: "c",
+            columns: try CSVTable.load(Fixtures.url("drift/features_current.csv")).profiles()
+        )
         let results = try DriftAnalysis.features(ref, cur)
         #expect(Set(results.filter(\.result.drifted).map(\.name)) == ["income", "segment"])
         #expect(results.first { $0.name == "segment" }!.kind == .categorical)
@@ -70,8 +93,14 @@ struct ImageAndProfileTests {
         let loaded = try ReferenceProfile.load(url)
         #expect(loaded == profile)
         #expect(ReferenceProfile.isProfile(url))
-        let cur = ReferenceProfile(kind: "features", source: "c", columns: try CSVTable.load(Fixtures.url("drift/features_current.csv")).profiles())
-        #expect(try DriftAnalysis.features(loaded, cur).map(\.result) == DriftAnalysis.features(profile, cur).map(\.result))
+        let cur = ReferenceProfile(
+            kind: "features",
+            source: "c",
+            columns: try CSVTable.load(Fixtures.url("drift/features_current.csv")).profiles()
+        )
+        #expect(
+            try DriftAnalysis.features(loaded, cur).map(\.result) == DriftAnalysis.features(profile, cur).map(\.result)
+        )
     }
 
     @Test("ragged CSV rows, empty files, missing columns and foreign JSON are refused clearly")
@@ -79,7 +108,9 @@ struct ImageAndProfileTests {
         #expect(throws: DriftError.self) { _ = try CSVTable.parse("a,b\n1,2\n3\n", path: "x.csv") }
         #expect(throws: DriftError.self) { _ = try CSVTable.parse("", path: "x.csv") }
         #expect(throws: DriftError.self) { _ = try CSVTable.parse("a,b\n", path: "x.csv") }
-        #expect(throws: DriftError.self) { _ = try CSVTable.parse("a,b\n1,2\n", path: "x.csv").profiles(columns: ["c"]) }
+        #expect(throws: DriftError.self) {
+            _ = try CSVTable.parse("a,b\n1,2\n", path: "x.csv").profiles(columns: ["c"])
+        }
         let url = try Fixtures.temporaryDirectory().appendingPathComponent("p.json")
         try AtomicFile.write(text: #"{"format": "something-else"}"#, to: url)
         #expect(throws: DriftError.self) { _ = try ReferenceProfile.load(url) }
@@ -94,7 +125,13 @@ struct ImageAndProfileTests {
         let numeric = try #require(profile.columns.firstIndex { $0.kind == .numeric })
         let categorical = profile.columns.firstIndex { $0.kind == .categorical }
         var edits: [(String, (inout ReferenceProfile) -> Void)] = [
-            ("empty edges and counts", { p in p.columns[numeric].bucketEdges = []; p.columns[numeric].bucketCounts = [] }),
+            (
+                "empty edges and counts",
+                { p in
+                    p.columns[numeric].bucketEdges = []
+                    p.columns[numeric].bucketCounts = []
+                }
+            ),
             ("one count too many", { p in p.columns[numeric].bucketCounts?.append(1) }),
             ("infinite edge", { p in p.columns[numeric].bucketEdges?[1] = .greatestFiniteMagnitude * 2 }),
             ("descending edges", { p in p.columns[numeric].bucketEdges?.reverse() }),
@@ -109,9 +146,16 @@ struct ImageAndProfileTests {
             edit(&damaged)
             let url = directory.appendingPathComponent("p.json")
             let encoder = JSONEncoder()
-            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            encoder.nonConformingFloatEncodingStrategy = .convertToString(
+                positiveInfinity: "inf",
+                negativeInfinity: "-inf",
+                nan: "nan"
+            )
             // A hand edit leaves a number too large for a Double where the encoder wrote "inf".
-            let text = String(decoding: try encoder.encode(damaged), as: UTF8.self).replacingOccurrences(of: "\"inf\"", with: "1e999")
+            let text = String(decoding: try encoder.encode(damaged), as: UTF8.self).replacingOccurrences(
+                of: "\"inf\"",
+                with: "1e999"
+            )
             try AtomicFile.write(text: text, to: url)
             #expect(throws: DriftError.self, "\(label)") { _ = try ReferenceProfile.load(url) }
         }
@@ -119,12 +163,21 @@ struct ImageAndProfileTests {
 
     @Test("the HTML report is self-contained: inline SVG per feature, no scripts or remote resources")
     func htmlReport() throws {
-        let ref = ReferenceProfile(kind: "features", source: "r", columns: try CSVTable.load(Fixtures.url("drift/features_reference.csv")).profiles())
-        let cur = ReferenceProfile(kind: "features", source: "c", columns: try CSVTable.load(Fixtures.url("drift/features_current.csv")).profiles())
-        let html = HTMLReport.render(DriftReport(kind: "features", reference: "r", current: "c", features: try DriftAnalysis.features(ref, cur)))
+        let ref = ReferenceProfile(
+            kind: "features",
+            source: "r",
+            columns: try CSVTable.load(Fixtures.url("drift/features_reference.csv")).profiles()
+        )
+        let cur = ReferenceProfile(
+            kind: "features",
+            source: "c",
+            columns: try CSVTable.load(Fixtures.url("drift/features_current.csv")).profiles()
+        )
+        let html = HTMLReport.render(
+            DriftReport(kind: "features", reference: "r", current: "c", features: try DriftAnalysis.features(ref, cur))
+        )
         #expect(html.components(separatedBy: "<svg").count - 1 == 4)
         #expect(!html.contains("<script") && !html.contains("http://") && !html.contains("https://"))
         #expect(html.hasSuffix("</html>\n"))
     }
 }
-

@@ -1,6 +1,6 @@
 import LumenNumerics
-import LumenTestSupport
 import LumenRecs
+import LumenTestSupport
 import Testing
 
 @testable import LumenDrift
@@ -11,7 +11,8 @@ struct LatentDriftTests {
     /// the "production" half, so both halves have the same number of ratings per user.
     static let halves: (train: RatingsData, current: RatingsData, model: EMFModel) = {
         let data = try! SyntheticRatings(users: 400, items: 200, ratingsPerUser: 60, segments: 8, seed: 5).generate()
-        var train: [Rating] = [], current: [Rating] = []
+        var train: [Rating] = []
+        var current: [Rating] = []
         for (k, r) in data.ratings.enumerated() { if k % 2 == 0 { train.append(r) } else { current.append(r) } }
         var h = EMFHyperparameters()
         h.factors = 8
@@ -45,11 +46,18 @@ struct LatentDriftTests {
         let f = model.hyperparameters.factors
         var g = SeededGenerator(seed: seed)
         let random = (0..<(f * f)).map { _ in g.nextGaussian() }
-        let rotation = try DenseSVD.procrustesRotation(from: random, to: [Double](repeating: 0, count: f * f).enumerated().map { $0.offset % (f + 1) == 0 ? 1 : 0 }, rows: f, n: f)
+        let rotation = try DenseSVD.procrustesRotation(
+            from: random,
+            to: [Double](repeating: 0, count: f * f).enumerated().map { $0.offset % (f + 1) == 0 ? 1 : 0 },
+            rows: f,
+            n: f
+        )
         func apply(_ x: [Float]) -> [Float] {
             var out = [Float](repeating: 0, count: x.count)
             for r in 0..<(x.count / f) {
-                for j in 0..<f { out[r * f + j] = Float((0..<f).reduce(0.0) { $0 + Double(x[r * f + $1]) * rotation[$1 * f + j] }) }
+                for j in 0..<f {
+                    out[r * f + j] = Float((0..<f).reduce(0.0) { $0 + Double(x[r * f + $1]) * rotation[$1 * f + j] })
+                }
             }
             return out
         }
@@ -72,7 +80,8 @@ struct LatentDriftTests {
         let f = old.hyperparameters.factors
         let raw = try MultivariateDrift(mmd: nil, classifier: nil).compare(
             SampleMatrix(rows: old.items.count, cols: f, values: old.itemFactors.map(Double.init)),
-            SampleMatrix(rows: new.items.count, cols: f, values: new.itemFactors.map(Double.init)))
+            SampleMatrix(rows: new.items.count, cols: f, values: new.itemFactors.map(Double.init))
+        )
         #expect(raw.driftedShare > 0.2)
     }
 
@@ -92,15 +101,28 @@ struct LatentDriftTests {
 struct FactorMatrixTests {
     static func matrix(_ rows: Int, _ cols: Int, seed: UInt64, shiftFrom: Int = .max) throws -> SampleMatrix {
         var g = SeededGenerator(seed: seed)
-        return try SampleMatrix(rows: rows, cols: cols, values: (0..<(rows * cols)).map { k in g.nextGaussian() + (k / cols >= shiftFrom ? 2 : 0) })
+        return try SampleMatrix(
+            rows: rows,
+            cols: cols,
+            values: (0..<(rows * cols)).map { k in g.nextGaussian() + (k / cols >= shiftFrom ? 2 : 0) }
+        )
     }
 
     @Test("aligned factor matrices: a pure rotation is no drift, a moved block is drift and named")
     func alignedFactors() throws {
         let a = try Self.matrix(400, 6, seed: 1)
-        let rotation = try DenseSVD.procrustesRotation(from: Self.matrix(6, 6, seed: 2).values, to: Self.matrix(6, 6, seed: 3).values, rows: 6, n: 6)
+        let rotation = try DenseSVD.procrustesRotation(
+            from: Self.matrix(6, 6, seed: 2).values,
+            to: Self.matrix(6, 6, seed: 3).values,
+            rows: 6,
+            n: 6
+        )
         var rotated = a.values
-        for r in 0..<400 { for j in 0..<6 { rotated[r * 6 + j] = (0..<6).reduce(0.0) { $0 + a.values[r * 6 + $1] * rotation[$1 * 6 + j] } } }
+        for r in 0..<400 {
+            for j in 0..<6 {
+                rotated[r * 6 + j] = (0..<6).reduce(0.0) { $0 + a.values[r * 6 + $1] * rotation[$1 * 6 + j] }
+            }
+        }
         let b = try SampleMatrix(rows: 400, cols: 6, values: rotated)
         #expect(!(try LatentDrift.factors(a, b, aligned: true)).drifted)
         var moved = a.values
@@ -108,14 +130,24 @@ struct FactorMatrixTests {
         let report = try LatentDrift.factors(a, try SampleMatrix(rows: 400, cols: 6, values: moved), aligned: true)
         #expect(report.drifted)
         #expect(report.movedMost.allSatisfy { Int($0.id.dropFirst(4))! >= 350 })
-        #expect(throws: DriftError.self) { _ = try LatentDrift.factors(a, try Self.matrix(300, 6, seed: 4), aligned: true) }
-        #expect(throws: DriftError.self) { _ = try LatentDrift.factors(a, try Self.matrix(300, 5, seed: 4), aligned: false) }
+        #expect(throws: DriftError.self) {
+            _ = try LatentDrift.factors(a, try Self.matrix(300, 6, seed: 4), aligned: true)
+        }
+        #expect(throws: DriftError.self) {
+            _ = try LatentDrift.factors(a, try Self.matrix(300, 5, seed: 4), aligned: false)
+        }
     }
 
     @Test("image profiles compare with image profiles")
     func profileAgainstProfile() throws {
-        let reference = try DriftAnalysis.profile(ImageFolderScan.scan(LumenTestSupport.Fixtures.url("drift/images/reference")), source: "r")
-        let current = try DriftAnalysis.profile(ImageFolderScan.scan(LumenTestSupport.Fixtures.url("drift/images/current")), source: "c")
+        let reference = try DriftAnalysis.profile(
+            ImageFolderScan.scan(LumenTestSupport.Fixtures.url("drift/images/reference")),
+            source: "r"
+        )
+        let current = try DriftAnalysis.profile(
+            ImageFolderScan.scan(LumenTestSupport.Fixtures.url("drift/images/current")),
+            source: "c"
+        )
         let report = try DriftAnalysis.images(reference, current)
         #expect(report.drifted && report.features.filter(\.result.drifted).count == 5)
         #expect(!(try DriftAnalysis.images(reference, reference)).drifted)

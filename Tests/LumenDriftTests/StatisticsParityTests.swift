@@ -25,14 +25,18 @@ struct StatisticsParityTests {
     @Test("KS statistic and p-value, Wasserstein, PSI and Jensen–Shannon match scipy to 1e-9", arguments: numericCases)
     func numericParity(name: String) throws {
         // float64 fixtures read through the float32 tensor path would lose precision: read raw.
-        let a = try NPYDoubles.read("drift/\(name).reference.npy"), b = try NPYDoubles.read("drift/\(name).current.npy")
+        let a = try NPYDoubles.read("drift/\(name).reference.npy")
+        let b = try NPYDoubles.read("drift/\(name).current.npy")
         let ref = Self.reference[name] as! [String: Any]
         let ks = try UnivariateTests.kolmogorovSmirnov(a, b)
         #expect(Self.close(ks.statistic, ref["ks_statistic"] as! Double))
         if ref["ks_mode"] as! String == "exact" {
             #expect(Self.close(ks.pValue!, ref["ks_p"] as! Double), "p \(ks.pValue!) vs \(ref["ks_p"]!)")
         } else {
-            #expect(Self.close(ks.pValue!, ref["ks_kolmogorov_limit_p"] as! Double), "p \(ks.pValue!) vs \(ref["ks_kolmogorov_limit_p"]!)")
+            #expect(
+                Self.close(ks.pValue!, ref["ks_kolmogorov_limit_p"] as! Double),
+                "p \(ks.pValue!) vs \(ref["ks_kolmogorov_limit_p"]!)"
+            )
             #expect(abs(ks.pValue! - (ref["ks_p"] as! Double)) < 0.01, "close to scipy's finite-n asymptotic too")
         }
         #expect(Self.close(try UnivariateTests.wasserstein(a, b), ref["wasserstein"] as! Double))
@@ -45,12 +49,20 @@ struct StatisticsParityTests {
     @Test("χ², its p-value, bias-corrected Cramér's V, PSI and Jensen–Shannon on categories match scipy")
     func categoricalParity() throws {
         for c in Self.reference["categorical"] as! [[String: Any]] {
-            let r = c["reference"] as! [Double], cur = c["current"] as! [Double]
+            let r = c["reference"] as! [Double]
+            let cur = c["current"] as! [Double]
             let chi = try CategoricalTests.chiSquared(reference: r, current: cur)
             #expect(Self.close(chi.statistic, c["chi2"] as! Double))
             #expect(Self.close(chi.pValue!, c["chi2_p"] as! Double, 1e-8))
-            #expect(Self.close(try CategoricalTests.cramersV(reference: r, current: cur).statistic, c["cramers_v"] as! Double) || (c["cramers_v"] as! Double) == 0)
-            #expect(Self.close(CategoricalTests.jensenShannon(reference: r, current: cur).statistic, c["js"] as! Double))
+            #expect(
+                Self.close(
+                    try CategoricalTests.cramersV(reference: r, current: cur).statistic,
+                    c["cramers_v"] as! Double
+                ) || (c["cramers_v"] as! Double) == 0
+            )
+            #expect(
+                Self.close(CategoricalTests.jensenShannon(reference: r, current: cur).statistic, c["js"] as! Double)
+            )
             #expect(Self.close(CategoricalTests.psi(reference: r, current: cur).statistic, c["psi"] as! Double))
         }
     }
@@ -58,7 +70,10 @@ struct StatisticsParityTests {
     @Test("Benjamini–Hochberg flags the same p-values as scipy's false_discovery_control")
     func benjaminiHochberg() {
         let bh = Self.reference["bh"] as! [String: Any]
-        #expect(MultipleTesting.benjaminiHochberg.significant(bh["p"] as! [Double], alpha: 0.05) == bh["significant"] as! [Bool])
+        #expect(
+            MultipleTesting.benjaminiHochberg.significant(bh["p"] as! [Double], alpha: 0.05) == bh["significant"]
+                as! [Bool]
+        )
         #expect(MultipleTesting.bonferroni.significant([0.001, 0.02, 0.5], alpha: 0.05) == [true, false, false])
     }
 

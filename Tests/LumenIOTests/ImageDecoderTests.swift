@@ -5,7 +5,10 @@ import Testing
 
 @Suite("Image decoding")
 struct ImageDecoderTests {
-    static let pngs = ["rgb8.png", "rgba8.png", "gray8.png", "gray_alpha8.png", "rgb16.png", "gray4.png", "palette4.png", "interlaced_rgb8.png"]
+    static let pngs = [
+        "rgb8.png", "rgba8.png", "gray8.png", "gray_alpha8.png", "rgb16.png", "gray4.png", "palette4.png",
+        "interlaced_rgb8.png",
+    ]
     static let jpegs = ["baseline.jpg", "progressive.jpg", "gray.jpg", "cmyk.jpg"]
 
     func expected(_ name: String) throws -> [UInt8] {
@@ -48,7 +51,11 @@ struct ImageDecoderTests {
 
     @Test(
         "corrupt, truncated and non-image files give a typed error",
-        arguments: ["truncated.png", "bad_crc.png", "signature_only.png", "truncated.jpg", "header_only.jpg", "garbled.jpg", "soi_only.jpg"])
+        arguments: [
+            "truncated.png", "bad_crc.png", "signature_only.png", "truncated.jpg", "header_only.jpg", "garbled.jpg",
+            "soi_only.jpg",
+        ]
+    )
     func corruptFilesAreRefused(name: String) throws {
         let bytes = try Fixtures.bytes("imaging/codecs/bad/\(name)")
         #expect {
@@ -86,7 +93,9 @@ struct ImageDecoderTests {
     @Test("random byte strings never crash the decoders")
     func fuzzedInputsFailCleanly() throws {
         var generator = SplitMix64(seed: 42)
-        let seeds = [try Fixtures.bytes("imaging/codecs/rgb8.png"), try Fixtures.bytes("imaging/codecs/progressive.jpg")]
+        let seeds = [
+            try Fixtures.bytes("imaging/codecs/rgb8.png"), try Fixtures.bytes("imaging/codecs/progressive.jpg"),
+        ]
         for round in 0..<300 {
             var bytes = seeds[round % 2]
             let flips = 1 + Int(generator.next() % 12)

@@ -19,7 +19,10 @@ struct JSONTensorReaderTests {
 
     @Test(
         "ragged, non-numeric, mis-sized and non-JSON inputs are refused",
-        arguments: ["[[1,2],[3]]", #"[["a"]]"#, #"{"shape": [3], "data": [1, 2]}"#, "{not json", #"{"data": [1]}"#, "[[true]]"])
+        arguments: [
+            "[[1,2],[3]]", #"[["a"]]"#, #"{"shape": [3], "data": [1, 2]}"#, "{not json", #"{"data": [1]}"#, "[[true]]",
+        ]
+    )
     func badInputsAreRefused(text: String) {
         #expect(throws: TensorError.self) { _ = try JSONTensorReader.read(Array(text.utf8)) }
     }

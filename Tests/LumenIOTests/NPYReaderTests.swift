@@ -7,7 +7,8 @@ import Testing
 struct NPYReaderTests {
     @Test(
         "float32 big-endian, float64 and Fortran-order files read as the C-order float32 original",
-        arguments: ["layout_f32_be.npy", "layout_f64.npy", "layout_fortran.npy"])
+        arguments: ["layout_f32_be.npy", "layout_f64.npy", "layout_fortran.npy"]
+    )
     func layoutsMatchReference(name: String) throws {
         let reference = try Fixtures.tensor("cam/layout_reference_f32.npy")
         let tensor = try Fixtures.tensor("cam/\(name)")
@@ -48,16 +49,34 @@ struct NPYReaderTests {
     static let badFiles: [(String, [UInt8])] = [
         ("bad magic", Array("NUMPY not really".utf8)),
         ("unknown version", file(header: "{}", version: 9)),
-        ("header runs past the end", Array(file(header: "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }").prefix(20))),
-        ("integer dtype", file(header: "{'descr': '<i4', 'fortran_order': False, 'shape': (1,), }", payload: [0, 0, 0, 0])),
+        (
+            "header runs past the end",
+            Array(file(header: "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }").prefix(20))
+        ),
+        (
+            "integer dtype",
+            file(header: "{'descr': '<i4', 'fortran_order': False, 'shape': (1,), }", payload: [0, 0, 0, 0])
+        ),
         ("object dtype", file(header: "{'descr': '|O', 'fortran_order': False, 'shape': (1,), }")),
         ("missing shape", file(header: "{'descr': '<f4', 'fortran_order': False, }")),
         ("shape not a tuple", file(header: "{'descr': '<f4', 'fortran_order': False, 'shape': 'big', }")),
         ("negative extent", file(header: "{'descr': '<f4', 'fortran_order': False, 'shape': (-3,), }")),
-        ("data too short", file(header: "{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }", payload: [0, 0, 0, 0])),
-        ("data too long", file(header: "{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }", payload: [UInt8](repeating: 0, count: 8))),
+        (
+            "data too short",
+            file(header: "{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }", payload: [0, 0, 0, 0])
+        ),
+        (
+            "data too long",
+            file(
+                header: "{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }",
+                payload: [UInt8](repeating: 0, count: 8)
+            )
+        ),
         ("unterminated string", file(header: "{'descr: '<f4'")),
-        ("overflowing shape", file(header: "{'descr': '<f4', 'fortran_order': False, 'shape': (4611686018427387904, 4), }")),
+        (
+            "overflowing shape",
+            file(header: "{'descr': '<f4', 'fortran_order': False, 'shape': (4611686018427387904, 4), }")
+        ),
     ]
 
     @Test("malformed headers, wrong sizes and unsupported dtypes give typed errors", arguments: 0..<badFiles.count)

@@ -61,8 +61,14 @@ struct SafetensorsReaderTests {
         ("absurd header length", [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F, 0]),
         ("header not JSON", file(json: "not json at all")),
         ("entry without offsets", file(json: #"{"x": {"dtype": "F32", "shape": [1]}}"#, data: [0, 0, 0, 0])),
-        ("offsets past the end", file(json: #"{"x": {"dtype": "F32", "shape": [1], "data_offsets": [0, 400]}}"#, data: [0, 0, 0, 0])),
-        ("shape disagrees with byte count", file(json: #"{"x": {"dtype": "F32", "shape": [3], "data_offsets": [0, 4]}}"#, data: [0, 0, 0, 0])),
+        (
+            "offsets past the end",
+            file(json: #"{"x": {"dtype": "F32", "shape": [1], "data_offsets": [0, 400]}}"#, data: [0, 0, 0, 0])
+        ),
+        (
+            "shape disagrees with byte count",
+            file(json: #"{"x": {"dtype": "F32", "shape": [3], "data_offsets": [0, 4]}}"#, data: [0, 0, 0, 0])
+        ),
     ]
 
     @Test("malformed files give typed errors", arguments: 0..<badFiles.count)

@@ -65,8 +65,10 @@ struct JetDefinitionTests {
     func jetFollowsFormula() {
         for i in 0..<256 {
             let x = Double(i) / 255
-            let expected = [min(4 * x - 1.5, -4 * x + 4.5), min(4 * x - 0.5, -4 * x + 3.5), min(4 * x + 0.5, -4 * x + 2.5)]
-                .map { min(max($0, 0), 1) * 255 }
+            let expected = [
+                min(4 * x - 1.5, -4 * x + 4.5), min(4 * x - 0.5, -4 * x + 3.5), min(4 * x + 0.5, -4 * x + 2.5),
+            ]
+            .map { min(max($0, 0), 1) * 255 }
             let c = Colormap.jet.color(at: UInt8(i))
             for (got, want) in zip([c.r, c.g, c.b], expected) { #expect(abs(Double(got) - want) <= 1, "entry \(i)") }
         }

@@ -26,7 +26,11 @@ struct SpinningPoolTests {
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<4 {
                 group.addTask {
-                    for _ in 0..<500 { SpinningPool.shared.run(parts: SpinningPool.shared.width) { _ in total.count.add(1, ordering: .relaxed) } }
+                    for _ in 0..<500 {
+                        SpinningPool.shared.run(parts: SpinningPool.shared.width) { _ in
+                            total.count.add(1, ordering: .relaxed)
+                        }
+                    }
                 }
             }
         }

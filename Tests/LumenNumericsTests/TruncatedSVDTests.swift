@@ -8,7 +8,7 @@ struct TruncatedSVDTests {
     static func orthonormal(_ count: Int, _ n: Int, seed: UInt64) -> [[Double]] {
         var state = seed
         func next() -> Double {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return Double(state >> 11) / Double(1 << 53) - 0.5
         }
         var basis: [[Double]] = []
@@ -26,7 +26,8 @@ struct TruncatedSVDTests {
 
     /// M = Σ σ_k u_k v_kᵀ (rows × cols, row-major) with known singular triplets.
     static func planted(rows: Int, cols: Int, sigmas: [Double]) -> (m: [Float], u: [[Double]], v: [[Double]]) {
-        let u = orthonormal(sigmas.count, rows, seed: 1), v = orthonormal(sigmas.count, cols, seed: 2)
+        let u = orthonormal(sigmas.count, rows, seed: 1)
+        let v = orthonormal(sigmas.count, cols, seed: 2)
         var m = [Float](repeating: 0, count: rows * cols)
         for r in 0..<rows {
             for c in 0..<cols {
@@ -67,9 +68,15 @@ struct TruncatedSVDTests {
     @Test("asking for more components than the rank, or a mis-sized buffer, is refused")
     func invalidRequests() {
         let m = [Float](repeating: 1, count: 6)
-        #expect(throws: NumericsError.self) { _ = try m.withUnsafeBufferPointer { try TruncatedSVD.leading(3, of: $0, rows: 2, cols: 3) } }
-        #expect(throws: NumericsError.self) { _ = try m.withUnsafeBufferPointer { try TruncatedSVD.leading(1, of: $0, rows: 4, cols: 3) } }
-        #expect(throws: NumericsError.self) { _ = try m.withUnsafeBufferPointer { try TruncatedSVD.leading(0, of: $0, rows: 2, cols: 3) } }
+        #expect(throws: NumericsError.self) {
+            _ = try m.withUnsafeBufferPointer { try TruncatedSVD.leading(3, of: $0, rows: 2, cols: 3) }
+        }
+        #expect(throws: NumericsError.self) {
+            _ = try m.withUnsafeBufferPointer { try TruncatedSVD.leading(1, of: $0, rows: 4, cols: 3) }
+        }
+        #expect(throws: NumericsError.self) {
+            _ = try m.withUnsafeBufferPointer { try TruncatedSVD.leading(0, of: $0, rows: 2, cols: 3) }
+        }
     }
 
     @Test("largest eigenpairs of a small symmetric matrix")
@@ -91,7 +98,7 @@ struct SubspaceIterationTests {
         var a = [Double](repeating: 0, count: n * m)
         for i in 0..<n {
             for j in 0..<m {
-                state = state &* 6364136223846793005 &+ 1442695040888963407
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
                 a[i * m + j] = (Double(state >> 11) / Double(1 << 53) - 0.5) * pow(decay, Double(j))
             }
         }

@@ -30,7 +30,15 @@ struct BlockedFusionTests {
         Pair(inputs: 16, channels: 24, size: [7, 7], kernel: 3, pads: [1, 1, 1, 1]),
         Pair(batch: 2, inputs: 5, channels: 40, size: [9, 11], kernel: 5, strides: [2, 2], pads: [2, 2, 2, 2]),
         Pair(inputs: 33, channels: 48, outputs: 40, size: [30, 30], kernel: 3, pads: [1, 1, 1, 1]),
-        Pair(inputs: 8, channels: 32, size: [21, 20], kernel: 3, strides: [2, 1], dilations: [2, 1], pads: [2, 0, 1, 3]),
+        Pair(
+            inputs: 8,
+            channels: 32,
+            size: [21, 20],
+            kernel: 3,
+            strides: [2, 1],
+            dilations: [2, 1],
+            pads: [2, 0, 1, 3]
+        ),
         Pair(inputs: 3, channels: 16, size: [45, 47], kernel: 3, strides: [2, 2], pads: [0, 1, 1, 0]),
         // A big stride-1 image hands over too; fewer than 16 channels keep the planes path.
         Pair(inputs: 4, channels: 32, size: [40, 40], kernel: 3, pads: [1, 1, 1, 1]),
@@ -44,17 +52,32 @@ struct BlockedFusionTests {
         model.initializers = [
             "w1": .float(shape: [p.channels, p.inputs, 1, 1], data: values(p.channels * p.inputs, 4)),
             "b1": .float(shape: [p.channels], data: values(p.channels, 5)),
-            "w2": .float(shape: [p.channels, 1, p.kernel, p.kernel], data: values(p.channels * p.kernel * p.kernel, 6)),
+            "w2": .float(
+                shape: [p.channels, 1, p.kernel, p.kernel],
+                data: values(p.channels * p.kernel * p.kernel, 6)
+            ),
             "b2": .float(shape: [p.channels], data: values(p.channels, 7)),
             "w3": .float(shape: [p.outputs, p.channels, 1, 1], data: values(p.outputs * p.channels, 10)),
         ]
         model.nodes = [
-            Node(name: "expand", op: "Conv", inputs: ["x", "w1", "b1"], outputs: ["mid"],
-                 attributes: ["lumen_activation_min": .float(0), "lumen_activation_max": .float(6)]),
-            Node(name: "depthwise", op: "Conv", inputs: ["mid", "w2", "b2"], outputs: ["mid2"], attributes: [
-                "group": .int(p.channels), "strides": .ints(p.strides), "dilations": .ints(p.dilations), "pads": .ints(p.pads),
-                "lumen_silu": .int(1),
-            ]),
+            Node(
+                name: "expand",
+                op: "Conv",
+                inputs: ["x", "w1", "b1"],
+                outputs: ["mid"],
+                attributes: ["lumen_activation_min": .float(0), "lumen_activation_max": .float(6)]
+            ),
+            Node(
+                name: "depthwise",
+                op: "Conv",
+                inputs: ["mid", "w2", "b2"],
+                outputs: ["mid2"],
+                attributes: [
+                    "group": .int(p.channels), "strides": .ints(p.strides), "dilations": .ints(p.dilations),
+                    "pads": .ints(p.pads),
+                    "lumen_silu": .int(1),
+                ]
+            ),
             Node(name: "project", op: "Conv", inputs: ["mid2", "w3"], outputs: ["y"], attributes: [:]),
         ]
         model.inputs = [ValueInfo(name: "x", dimensions: [p.batch, p.inputs, p.size[0], p.size[1]])]
@@ -71,9 +94,13 @@ struct BlockedFusionTests {
     func matchesPortable(pair p: Pair) throws {
         try #require(FastKernel.supported, "this CPU has no AVX-512; the portable path is the only one")
         let model = try Self.model(p)
-        let fast = ONNXSession(model: model), portable = ONNXSession(model: model, kernels: .portable)
+        let fast = ONNXSession(model: model)
+        let portable = ONNXSession(model: model, kernels: .portable)
         #expect(fast.fusion?.readers.count == 2)
-        let x = Value.float(shape: [p.batch, p.inputs, p.size[0], p.size[1]], data: FastConvolutionTests.values(p.batch * p.inputs * p.size[0] * p.size[1], seed: 8))
+        let x = Value.float(
+            shape: [p.batch, p.inputs, p.size[0], p.size[1]],
+            data: FastConvolutionTests.values(p.batch * p.inputs * p.size[0] * p.size[1], seed: 8)
+        )
         var handedOver: Set<String> = []
         let actual = try fast.run(["x": x]) { node, outputs in if outputs.isEmpty { handedOver.insert(node.name) } }
         let expected = try portable.run(["x": x])
@@ -84,8 +111,12 @@ struct BlockedFusionTests {
     @Test("capturing an intermediate output turns its hand-over off and returns it as planes")
     func captureMaterialises() throws {
         try #require(FastKernel.supported, "this CPU has no AVX-512; the portable path is the only one")
-        let p = Self.pairs[1], model = try Self.model(p)
-        let x = Value.float(shape: [p.batch, p.inputs, p.size[0], p.size[1]], data: FastConvolutionTests.values(p.batch * p.inputs * p.size[0] * p.size[1], seed: 9))
+        let p = Self.pairs[1]
+        let model = try Self.model(p)
+        let x = Value.float(
+            shape: [p.batch, p.inputs, p.size[0], p.size[1]],
+            data: FastConvolutionTests.values(p.batch * p.inputs * p.size[0] * p.size[1], seed: 9)
+        )
         for name in ["mid", "mid2"] {
             var handedOver: Set<String> = []
             let actual = try ONNXSession(model: model).run(["x": x], capture: [name]) { node, outputs in
@@ -101,7 +132,13 @@ struct BlockedFusionTests {
     }
 
     /// x → Conv 1×1 (`middle` channels, clamped) → "mid" → Conv 1×1 (`outputs`, SiLU) → y.
-    static func pointwiseModel(inputs: Int, middle: Int, outputs: Int, size: [Int], batch: Int) throws -> (ONNXModel, Value) {
+    static func pointwiseModel(
+        inputs: Int,
+        middle: Int,
+        outputs: Int,
+        size: [Int],
+        batch: Int
+    ) throws -> (ONNXModel, Value) {
         var model = try Self.model(Self.pairs[0])
         let values = { (count: Int, seed: UInt64) in FastConvolutionTests.values(count, seed: seed) }
         model.initializers = [
@@ -110,28 +147,50 @@ struct BlockedFusionTests {
             "w2": .float(shape: [outputs, middle, 1, 1], data: values(outputs * middle, 16)),
         ]
         model.nodes = [
-            Node(name: "first", op: "Conv", inputs: ["x", "w1", "b1"], outputs: ["mid"],
-                 attributes: ["lumen_activation_min": .float(0), "lumen_activation_max": .float(6)]),
-            Node(name: "second", op: "Conv", inputs: ["mid", "w2"], outputs: ["y"], attributes: ["lumen_silu": .int(1)]),
+            Node(
+                name: "first",
+                op: "Conv",
+                inputs: ["x", "w1", "b1"],
+                outputs: ["mid"],
+                attributes: ["lumen_activation_min": .float(0), "lumen_activation_max": .float(6)]
+            ),
+            Node(
+                name: "second",
+                op: "Conv",
+                inputs: ["mid", "w2"],
+                outputs: ["y"],
+                attributes: ["lumen_silu": .int(1)]
+            ),
         ]
         model.inputs = [ValueInfo(name: "x", dimensions: [batch, inputs, size[0], size[1]])]
         let count = batch * inputs * size[0] * size[1]
-        return (model, .float(shape: [batch, inputs, size[0], size[1]], data: FastConvolutionTests.values(count, seed: 17)))
+        return (
+            model, .float(shape: [batch, inputs, size[0], size[1]], data: FastConvolutionTests.values(count, seed: 17))
+        )
     }
 
     /// 1×1 → 1×1 shapes: output counts that end in half a 32-channel group (16, 40, 80) or a
     /// full one (32, 64), images from 7 × 7 (below the planes limit) to 45 × 50, batch 2.
     static let pointwisePairs: [(inputs: Int, middle: Int, outputs: Int, size: [Int], batch: Int)] = [
-        (33, 40, 16, [7, 7], 1), (16, 80, 32, [14, 14], 2), (24, 64, 40, [9, 13], 1), (5, 16, 80, [45, 50], 1), (320, 96, 64, [7, 7], 1),
+        (33, 40, 16, [7, 7], 1), (16, 80, 32, [14, 14], 2), (24, 64, 40, [9, 13], 1), (5, 16, 80, [45, 50], 1),
+        (320, 96, 64, [7, 7], 1),
     ]
 
     @Test("1×1 → 1×1 hands over blocked and matches the portable path", arguments: pointwisePairs.indices)
     func pointwisePairMatchesPortable(index: Int) throws {
         try #require(FastKernel.supported, "this CPU has no AVX-512; the portable path is the only one")
         let p = Self.pointwisePairs[index]
-        let (model, x) = try Self.pointwiseModel(inputs: p.inputs, middle: p.middle, outputs: p.outputs, size: p.size, batch: p.batch)
+        let (model, x) = try Self.pointwiseModel(
+            inputs: p.inputs,
+            middle: p.middle,
+            outputs: p.outputs,
+            size: p.size,
+            batch: p.batch
+        )
         var handedOver: Set<String> = []
-        let actual = try ONNXSession(model: model).run(["x": x]) { node, outputs in if outputs.isEmpty { handedOver.insert(node.name) } }
+        let actual = try ONNXSession(model: model).run(["x": x]) { node, outputs in
+            if outputs.isEmpty { handedOver.insert(node.name) }
+        }
         let expected = try ONNXSession(model: model, kernels: .portable).run(["x": x])
         #expect(handedOver == ["first"])
         // (1e-4, the runtime's parity bound: 320- then 96-term sums of values up to 6 are added
@@ -150,22 +209,37 @@ struct BlockedFusionTests {
         var model = try Self.model(Self.pairs[0])
         let values = { (count: Int, seed: UInt64) in FastConvolutionTests.values(count, seed: seed) }
         let k = s.kernel
-        model.initializers["w1"] = .float(shape: [s.channels, s.inputs, k, k], data: values(s.channels * s.inputs * k * k, 24))
+        model.initializers["w1"] = .float(
+            shape: [s.channels, s.inputs, k, k],
+            data: values(s.channels * s.inputs * k * k, 24)
+        )
         model.initializers["b1"] = .float(shape: [s.channels], data: values(s.channels, 25))
         model.initializers["w2"] = .float(shape: [s.channels, 1, 3, 3], data: values(s.channels * 9, 26))
         model.initializers["b2"] = .float(shape: [s.channels], data: values(s.channels, 27))
         model.initializers["w3"] = .float(shape: [20, s.channels, 1, 1], data: values(20 * s.channels, 28))
-        model.nodes[0] = Node(name: "stem", op: "Conv", inputs: ["x", "w1", "b1"], outputs: ["mid"], attributes: [
-            "strides": .ints(s.strides), "pads": .ints(s.pads), "dilations": .ints(s.dilations),
-            "lumen_activation_min": .float(0), "lumen_activation_max": .float(6),
-        ])
+        model.nodes[0] = Node(
+            name: "stem",
+            op: "Conv",
+            inputs: ["x", "w1", "b1"],
+            outputs: ["mid"],
+            attributes: [
+                "strides": .ints(s.strides), "pads": .ints(s.pads), "dilations": .ints(s.dilations),
+                "lumen_activation_min": .float(0), "lumen_activation_max": .float(6),
+            ]
+        )
         model.nodes[1].attributes["group"] = .int(s.channels)
         model.nodes[1].attributes["pads"] = .ints([1, 1, 1, 1])
         model.nodes[1].attributes["strides"] = .ints([1, 1])
         model.nodes[1].attributes["dilations"] = .ints([1, 1])
         model.inputs = [ValueInfo(name: "x", dimensions: [s.batch, s.inputs, s.size[0], s.size[1]])]
         let count = s.batch * s.inputs * s.size[0] * s.size[1]
-        return (model, .float(shape: [s.batch, s.inputs, s.size[0], s.size[1]], data: FastConvolutionTests.values(count, seed: 29)))
+        return (
+            model,
+            .float(
+                shape: [s.batch, s.inputs, s.size[0], s.size[1]],
+                data: FastConvolutionTests.values(count, seed: 29)
+            )
+        )
     }
 
     struct Stem: Sendable, CustomTestStringConvertible {
@@ -177,7 +251,9 @@ struct BlockedFusionTests {
         var strides = [2, 2]
         var dilations = [1, 1]
         var pads: [Int]
-        var testDescription: String { "\(batch)×\(inputs)×\(size[0])×\(size[1]) → \(kernel)×\(kernel) strides \(strides) dilations \(dilations) pads \(pads) → \(channels)" }
+        var testDescription: String {
+            "\(batch)×\(inputs)×\(size[0])×\(size[1]) → \(kernel)×\(kernel) strides \(strides) dilations \(dilations) pads \(pads) → \(channels)"
+        }
     }
 
     /// EfficientNet's stem shape (pads folded in on the bottom and right only) and ones with
@@ -185,16 +261,29 @@ struct BlockedFusionTests {
     static let stems: [Stem] = [
         Stem(inputs: 3, channels: 32, size: [224, 224], pads: [0, 0, 1, 1]),
         Stem(batch: 2, inputs: 3, channels: 40, size: [33, 30], pads: [1, 1, 1, 1]),
-        Stem(inputs: 4, channels: 16, size: [19, 21], kernel: 3, strides: [1, 1], dilations: [2, 2], pads: [2, 2, 2, 2]),
+        Stem(
+            inputs: 4,
+            channels: 16,
+            size: [19, 21],
+            kernel: 3,
+            strides: [1, 1],
+            dilations: [2, 2],
+            pads: [2, 2, 2, 2]
+        ),
         Stem(inputs: 1, channels: 48, size: [20, 27], kernel: 5, strides: [2, 1], pads: [2, 1, 0, 3]),
     ]
 
-    @Test("a stem over ≤ 4 channels hands over blocked to its depthwise reader and matches the portable path", arguments: stems)
+    @Test(
+        "a stem over ≤ 4 channels hands over blocked to its depthwise reader and matches the portable path",
+        arguments: stems
+    )
     func stemMatchesPortable(stem: Stem) throws {
         try #require(FastKernel.supported, "this CPU has no AVX-512; the portable path is the only one")
         let (model, x) = try Self.stemModel(stem)
         var handedOver: Set<String> = []
-        let actual = try ONNXSession(model: model).run(["x": x]) { node, outputs in if outputs.isEmpty { handedOver.insert(node.name) } }
+        let actual = try ONNXSession(model: model).run(["x": x]) { node, outputs in
+            if outputs.isEmpty { handedOver.insert(node.name) }
+        }
         let expected = try ONNXSession(model: model, kernels: .portable).run(["x": x])
         #expect(handedOver == ["stem", "depthwise"])
         #expect(Self.worst(actual.outputs["y"], expected.outputs["y"]) < 1e-5)
@@ -203,23 +292,49 @@ struct BlockedFusionTests {
     @Test("a pooled buffer taken for another layout comes back with that layout's border zeroed")
     func pooledBufferBorderIsZeroed() {
         let pool = BlockedBufferPool()
-        let padded = ChannelBlockedLayout(depthwiseInput: ConvolutionGeometry(
-            channels: 40, height: 9, width: 11, outputs: 40, outputHeight: 9, outputWidth: 11, kernelHeight: 5, kernelWidth: 5,
-            strideY: 1, strideX: 1, dilationY: 1, dilationX: 1, padTop: 2, padLeft: 2))
+        let padded = ChannelBlockedLayout(
+            depthwiseInput: ConvolutionGeometry(
+                channels: 40,
+                height: 9,
+                width: 11,
+                outputs: 40,
+                outputHeight: 9,
+                outputWidth: 11,
+                kernelHeight: 5,
+                kernelWidth: 5,
+                strideY: 1,
+                strideX: 1,
+                dilationY: 1,
+                dilationX: 1,
+                padTop: 2,
+                padLeft: 2
+            )
+        )
         let (first, capacity) = pool.take(padded, batch: 1)
         let (second, _) = pool.take(padded, batch: 1)
         #expect(first != second)
         // Everything written, border included (as if the buffer had held another layout's pixels).
         first.update(repeating: 7, count: capacity)
-        pool.give(first, capacity: capacity, layout: ChannelBlockedLayout(channels: 40, height: 13, width: 15), batch: 1)
+        pool.give(
+            first,
+            capacity: capacity,
+            layout: ChannelBlockedLayout(channels: 40, height: 13, width: 15),
+            batch: 1
+        )
         let (again, _) = pool.take(padded, batch: 1)
         #expect(again == first)
         var borderSum: Float = 0
         for b in 0..<padded.blocks {
             for y in 0..<padded.paddedHeight {
                 for x in 0..<padded.paddedWidth {
-                    let inside = (padded.padTop..<(padded.padTop + padded.height)).contains(y) && (padded.padLeft..<(padded.padLeft + padded.width)).contains(x)
-                    if !inside { for lane in 0..<16 { borderSum += abs(again[b * padded.blockStride + (y * padded.paddedWidth + x) * 16 + lane]) } }
+                    let inside =
+                        (padded.padTop..<(padded.padTop + padded.height)).contains(y)
+                        && (padded.padLeft..<(padded.padLeft + padded.width)).contains(x)
+                    if !inside {
+                        for lane in 0..<16 {
+                            borderSum += abs(again[b * padded.blockStride + (y * padded.paddedWidth + x) * 16 + lane])
+                        }
+                    }
                 }
             }
         }
@@ -231,8 +346,13 @@ struct BlockedFusionTests {
     @Test("runs after the first reuse pooled buffers and give the same result")
     func repeatedRunsAgree() throws {
         try #require(FastKernel.supported, "this CPU has no AVX-512; the portable path is the only one")
-        let p = Self.pairs[1], model = try Self.model(p), session = ONNXSession(model: model)
-        let x = Value.float(shape: [p.batch, p.inputs, p.size[0], p.size[1]], data: FastConvolutionTests.values(p.batch * p.inputs * p.size[0] * p.size[1], seed: 31))
+        let p = Self.pairs[1]
+        let model = try Self.model(p)
+        let session = ONNXSession(model: model)
+        let x = Value.float(
+            shape: [p.batch, p.inputs, p.size[0], p.size[1]],
+            data: FastConvolutionTests.values(p.batch * p.inputs * p.size[0] * p.size[1], seed: 31)
+        )
         let first = try session.run(["x": x]).outputs["y"]
         for _ in 0..<3 { #expect(try session.run(["x": x]).outputs["y"]?.floats == first?.floats) }
     }

@@ -27,16 +27,67 @@ struct FastConvolutionTests {
         Shape(channels: 5, size: [13, 17], outputs: 11, kernel: [3, 3], pads: [1, 1, 1, 1]),
         Shape(batch: 2, channels: 3, size: [9, 40], outputs: 9, kernel: [1, 1]),
         Shape(channels: 4, size: [15, 15], outputs: 20, kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1]),
-        Shape(channels: 6, size: [16, 19], outputs: 8, kernel: [3, 2], strides: [3, 2], dilations: [2, 1], pads: [2, 0, 1, 3]),
+        Shape(
+            channels: 6,
+            size: [16, 19],
+            outputs: 8,
+            kernel: [3, 2],
+            strides: [3, 2],
+            dilations: [2, 1],
+            pads: [2, 0, 1, 3]
+        ),
         Shape(channels: 2, size: [11, 12], outputs: 17, kernel: [5, 5], dilations: [2, 2], pads: [4, 4, 4, 4]),
         Shape(channels: 3, size: [7, 9], outputs: 4, kernel: [1, 1], strides: [2, 2]),
         Shape(channels: 7, size: [33, 35], outputs: 7, kernel: [3, 3], pads: [1, 1, 1, 1], depthwise: true),
-        Shape(batch: 2, channels: 5, size: [20, 21], outputs: 5, kernel: [5, 5], strides: [2, 2], pads: [2, 2, 2, 2], depthwise: true),
-        Shape(channels: 4, size: [10, 13], outputs: 4, kernel: [3, 3], strides: [1, 2], dilations: [2, 3], pads: [0, 3, 2, 1], depthwise: true),
+        Shape(
+            batch: 2,
+            channels: 5,
+            size: [20, 21],
+            outputs: 5,
+            kernel: [5, 5],
+            strides: [2, 2],
+            pads: [2, 2, 2, 2],
+            depthwise: true
+        ),
+        Shape(
+            channels: 4,
+            size: [10, 13],
+            outputs: 4,
+            kernel: [3, 3],
+            strides: [1, 2],
+            dilations: [2, 3],
+            pads: [0, 3, 2, 1],
+            depthwise: true
+        ),
         // Small planes with ≥ 16 channels take the channel-interleaved depthwise kernel.
-        Shape(batch: 2, channels: 20, size: [9, 11], outputs: 20, kernel: [3, 3], pads: [1, 1, 1, 1], depthwise: true),
-        Shape(channels: 33, size: [14, 14], outputs: 33, kernel: [5, 5], strides: [2, 2], pads: [2, 2, 2, 2], depthwise: true),
-        Shape(channels: 16, size: [10, 12], outputs: 16, kernel: [3, 3], strides: [1, 2], dilations: [2, 1], pads: [2, 1, 0, 3], depthwise: true),
+        Shape(
+            batch: 2,
+            channels: 20,
+            size: [9, 11],
+            outputs: 20,
+            kernel: [3, 3],
+            pads: [1, 1, 1, 1],
+            depthwise: true
+        ),
+        Shape(
+            channels: 33,
+            size: [14, 14],
+            outputs: 33,
+            kernel: [5, 5],
+            strides: [2, 2],
+            pads: [2, 2, 2, 2],
+            depthwise: true
+        ),
+        Shape(
+            channels: 16,
+            size: [10, 12],
+            outputs: 16,
+            kernel: [3, 3],
+            strides: [1, 2],
+            dilations: [2, 1],
+            pads: [2, 1, 0, 3],
+            depthwise: true
+        ),
     ]
 
     static let activations: [[String: Attribute]] = [
@@ -57,10 +108,15 @@ struct FastConvolutionTests {
         ]
         attributes.merge(activation) { _, new in new }
         let node = Node(name: "conv", op: "Conv", inputs: ["x", "w", "b"], outputs: ["y"], attributes: attributes)
-        let xShape = [s.batch, s.channels, s.size[0], s.size[1]], wShape = [s.outputs, s.channels / group, s.kernel[0], s.kernel[1]]
-        let x = (xShape, Self.values(xShape.reduce(1, *), seed: 1)), w = (wShape, Self.values(wShape.reduce(1, *), seed: 2))
+        let xShape = [s.batch, s.channels, s.size[0], s.size[1]]
+        let wShape = [s.outputs, s.channels / group, s.kernel[0], s.kernel[1]]
+        let x = (xShape, Self.values(xShape.reduce(1, *), seed: 1))
+        let w = (wShape, Self.values(wShape.reduce(1, *), seed: 2))
         let bias = Self.values(s.outputs, seed: 3)
-        let fast: FastKernel = w.1.withUnsafeBufferPointer { s.depthwise ? .depthwise : .dense(PackedFilter(weights: $0, outputs: s.outputs, depth: wShape[1...].reduce(1, *))) }
+        let fast: FastKernel = w.1.withUnsafeBufferPointer {
+            s.depthwise
+                ? .depthwise : .dense(PackedFilter(weights: $0, outputs: s.outputs, depth: wShape[1...].reduce(1, *)))
+        }
         let expected = try ConvolutionOps.conv(node, x: x, w: w, bias: bias)
         let actual = try #require(try fast.run(node, x: x, w: w, bias: bias))
         #expect(actual.shape == expected.shape)

@@ -104,34 +104,55 @@ struct HostileModelTests {
         // An initializer whose dims multiply past Int.max, a ConstantOfShape of 2^40 elements, a
         // Resize by infinity, a Slice step of Int64.min, a graph input 2^40 wide.
         let inputs: [(String, () throws -> ONNXModel)] = [
-            ("constant of shape 2^40", {
-                var model = try ONNXModel.load(Fixtures.url("onnx/ops/shape_chain.onnx"))
-                model.nodes.insert(Node(name: "huge", op: "ConstantOfShape", inputs: ["dims"], outputs: ["big"], attributes: [:]), at: 0)
-                model.initializers["dims"] = .int64(shape: [2], data: [1 << 20, 1 << 20])
-                model.outputs.append(ValueInfo(name: "big", dimensions: [nil, nil]))
-                return model
-            }),
-            ("resize by infinity", {
-                var model = try ONNXModel.load(Fixtures.url("onnx/ops/resize_linear_half_pixel.onnx"))
-                model.initializers[model.nodes[0].inputs[2]] = .float(shape: [4], data: [1, 1, .infinity, 2])
-                return model
-            }),
-            ("resize by NaN", {
-                var model = try ONNXModel.load(Fixtures.url("onnx/ops/resize_linear_half_pixel.onnx"))
-                model.initializers[model.nodes[0].inputs[2]] = .float(shape: [4], data: [1, 1, .nan, 2])
-                return model
-            }),
-            ("slice step Int64.min", {
-                var model = try ONNXModel.load(Fixtures.url("onnx/ops/slice_negative_step.onnx"))
-                let steps = model.nodes[0].inputs[4]
-                model.initializers[steps] = .int64(shape: model.initializers[steps]!.shape, data: model.initializers[steps]!.ints.map { _ in .min })
-                return model
-            }),
-            ("input 2^40 wide", {
-                var model = try ONNXModel.load(Fixtures.url("onnx/ops/act_relu.onnx"))
-                model.inputs[0].dimensions = model.inputs[0].dimensions.map { _ in 1 << 40 }
-                return model
-            }),
+            (
+                "constant of shape 2^40",
+                {
+                    var model = try ONNXModel.load(Fixtures.url("onnx/ops/shape_chain.onnx"))
+                    model.nodes.insert(
+                        Node(name: "huge", op: "ConstantOfShape", inputs: ["dims"], outputs: ["big"], attributes: [:]),
+                        at: 0
+                    )
+                    model.initializers["dims"] = .int64(shape: [2], data: [1 << 20, 1 << 20])
+                    model.outputs.append(ValueInfo(name: "big", dimensions: [nil, nil]))
+                    return model
+                }
+            ),
+            (
+                "resize by infinity",
+                {
+                    var model = try ONNXModel.load(Fixtures.url("onnx/ops/resize_linear_half_pixel.onnx"))
+                    model.initializers[model.nodes[0].inputs[2]] = .float(shape: [4], data: [1, 1, .infinity, 2])
+                    return model
+                }
+            ),
+            (
+                "resize by NaN",
+                {
+                    var model = try ONNXModel.load(Fixtures.url("onnx/ops/resize_linear_half_pixel.onnx"))
+                    model.initializers[model.nodes[0].inputs[2]] = .float(shape: [4], data: [1, 1, .nan, 2])
+                    return model
+                }
+            ),
+            (
+                "slice step Int64.min",
+                {
+                    var model = try ONNXModel.load(Fixtures.url("onnx/ops/slice_negative_step.onnx"))
+                    let steps = model.nodes[0].inputs[4]
+                    model.initializers[steps] = .int64(
+                        shape: model.initializers[steps]!.shape,
+                        data: model.initializers[steps]!.ints.map { _ in .min }
+                    )
+                    return model
+                }
+            ),
+            (
+                "input 2^40 wide",
+                {
+                    var model = try ONNXModel.load(Fixtures.url("onnx/ops/act_relu.onnx"))
+                    model.inputs[0].dimensions = model.inputs[0].dimensions.map { _ in 1 << 40 }
+                    return model
+                }
+            ),
         ]
         for (label, make) in inputs {
             let error = Self.exercise(make)

@@ -34,7 +34,9 @@ struct ModelErrorTests {
     func wrongInputShape() throws {
         let model = try ONNXModel.load(Fixtures.url("onnx/ops/conv_pads_strides.onnx"))
         #expect(throws: ONNXError.self) {
-            _ = try ONNXSession(model: model).run(["x": .float(shape: [1, 3, 9, 11], data: [Float](repeating: 0, count: 297))])
+            _ = try ONNXSession(model: model).run([
+                "x": .float(shape: [1, 3, 9, 11], data: [Float](repeating: 0, count: 297))
+            ])
         }
         #expect(throws: ONNXError.self) { _ = try ONNXSession(model: model).run([:]) }
     }
@@ -42,11 +44,15 @@ struct ModelErrorTests {
 
 @Suite("Load-time graph optimisation")
 struct GraphOptimizerTests {
-    @Test("Conv → BatchNormalization → Relu becomes a single convolution, and the zero Pads and ReLU6 of EfficientNet disappear")
+    @Test(
+        "Conv → BatchNormalization → Relu becomes a single convolution, and the zero Pads and ReLU6 of EfficientNet disappear"
+    )
     func foldsAndFuses() throws {
         let model = try ONNXModel.load(Fixtures.url("onnx/ops/conv_bn_relu.onnx"))
         #expect(model.nodes.map(\.op) == ["Conv"])
-        let effnet = try ONNXModel.load(Fixtures.root.deletingLastPathComponent().appendingPathComponent("models/efficientnet-lite0.onnx"))
+        let effnet = try ONNXModel.load(
+            Fixtures.root.deletingLastPathComponent().appendingPathComponent("models/efficientnet-lite0.onnx")
+        )
         #expect(!effnet.nodes.contains { ["Pad", "Clip", "ConstantOfShape", "Slice"].contains($0.op) })
     }
 

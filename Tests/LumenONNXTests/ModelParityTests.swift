@@ -8,10 +8,16 @@ import Testing
 struct ModelParityTests {
     static var modelsFolder: URL { Fixtures.root.deletingLastPathComponent().appendingPathComponent("models") }
 
-    @Test("EfficientNet-Lite0: logits and the captured head activations match onnxruntime", arguments: ONNXSession.KernelChoice.allCases)
+    @Test(
+        "EfficientNet-Lite0: logits and the captured head activations match onnxruntime",
+        arguments: ONNXSession.KernelChoice.allCases
+    )
     func efficientNetLite0(kernels: ONNXSession.KernelChoice) throws {
         let model = try ONNXModel.load(Self.modelsFolder.appendingPathComponent("efficientnet-lite0.onnx"))
-        let sidecar = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.modelsFolder.appendingPathComponent("efficientnet-lite0.json"))) as! [String: Any]
+        let sidecar =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: Self.modelsFolder.appendingPathComponent("efficientnet-lite0.json"))
+            ) as! [String: Any]
         let layer = sidecar["cam_layer"] as! String
         let input = try OperatorParityTests.value("onnx/effnet_input.npy")
         let session = ONNXSession(model: model, kernels: kernels)

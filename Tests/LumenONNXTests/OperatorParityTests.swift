@@ -18,7 +18,9 @@ struct OperatorParityTests {
     static let cases: [Case] = {
         let data = try! Data(contentsOf: Fixtures.url("onnx/ops_manifest.json"))
         let list = try! JSONSerialization.jsonObject(with: data) as! [[String: Any]]
-        return list.map { Case(name: $0["name"] as! String, inputs: $0["inputs"] as! [String], outputs: $0["outputs"] as! [String]) }
+        return list.map {
+            Case(name: $0["name"] as! String, inputs: $0["inputs"] as! [String], outputs: $0["outputs"] as! [String])
+        }
     }()
 
     /// Reads float32 or int64 .npy fixtures.
@@ -48,7 +50,8 @@ struct OperatorParityTests {
     static func matches(_ a: Value, _ b: Value) -> (Bool, String) {
         guard a.shape == b.shape else { return (false, "shape \(a.shape) vs \(b.shape)") }
         if case .int64(_, let x) = b { return (a.ints == x, "integer values differ") }
-        let x = a.floats, y = b.floats
+        let x = a.floats
+        let y = b.floats
         let floor = 1e-5 * max(1, y.map(abs).max() ?? 1)
         for i in x.indices where abs(x[i] - y[i]) > 1e-4 * abs(y[i]) + floor {
             return (false, "element \(i): \(x[i]) vs \(y[i])")
@@ -56,7 +59,11 @@ struct OperatorParityTests {
         return (true, "")
     }
 
-    @Test("matches onnxruntime within 1e-4 relative, on the AVX-512 kernels and on the portable path", arguments: cases, ONNXSession.KernelChoice.allCases)
+    @Test(
+        "matches onnxruntime within 1e-4 relative, on the AVX-512 kernels and on the portable path",
+        arguments: cases,
+        ONNXSession.KernelChoice.allCases
+    )
     func operatorMatches(c: Case, kernels: ONNXSession.KernelChoice) throws {
         let model = try ONNXModel.load(Fixtures.url("onnx/ops/\(c.name).onnx"))
         var inputs: [String: Value] = [:]

@@ -22,26 +22,51 @@ struct WorkerCountTests {
         .init(channels: 12, size: [8, 20], outputs: 88, kernel: [3, 3], strides: [2, 1], pads: [1, 1, 1, 1]),
         .init(batch: 2, channels: 9, size: [5, 3], outputs: 200, kernel: [1, 1]),
         .init(channels: 3, size: [33, 31], outputs: 40, kernel: [3, 3], strides: [2, 2], pads: [0, 1, 1, 0]),
-        .init(channels: 88, size: [6, 20], outputs: 88, kernel: [3, 3], strides: [2, 1], pads: [1, 1, 1, 1], depthwise: true),
+        .init(
+            channels: 88,
+            size: [6, 20],
+            outputs: 88,
+            kernel: [3, 3],
+            strides: [2, 1],
+            pads: [1, 1, 1, 1],
+            depthwise: true
+        ),
         .init(channels: 480, size: [3, 3], outputs: 480, kernel: [5, 5], pads: [2, 2, 2, 2], depthwise: true),
-        .init(channels: 13, size: [40, 41], outputs: 13, kernel: [3, 3], strides: [2, 1], pads: [1, 1, 1, 1], depthwise: true),
+        .init(
+            channels: 13,
+            size: [40, 41],
+            outputs: 13,
+            kernel: [3, 3],
+            strides: [2, 1],
+            pads: [1, 1, 1, 1],
+            depthwise: true
+        ),
     ]
 
     @Test(
         "a convolution on the AVX-512 kernels matches the portable path for 1, 2, 3, 5, 8 and 16 workers",
         .enabled(if: FastKernel.supported, "this CPU has no AVX-512: only the portable path runs"),
-        arguments: shapes)
+        arguments: shapes
+    )
     func convolutionMatchesPortable(shape s: FastConvolutionTests.Shape) throws {
         let group = s.depthwise ? s.channels : 1
         let node = Node(
-            name: "conv", op: "Conv", inputs: ["x", "w", "b"], outputs: ["y"],
-            attributes: ["strides": .ints(s.strides), "pads": .ints(s.pads), "group": .int(group), "lumen_silu": .int(1)])
-        let xShape = [s.batch, s.channels, s.size[0], s.size[1]], wShape = [s.outputs, s.channels / group, s.kernel[0], s.kernel[1]]
+            name: "conv",
+            op: "Conv",
+            inputs: ["x", "w", "b"],
+            outputs: ["y"],
+            attributes: [
+                "strides": .ints(s.strides), "pads": .ints(s.pads), "group": .int(group), "lumen_silu": .int(1),
+            ]
+        )
+        let xShape = [s.batch, s.channels, s.size[0], s.size[1]]
+        let wShape = [s.outputs, s.channels / group, s.kernel[0], s.kernel[1]]
         let x = (xShape, FastConvolutionTests.values(xShape.reduce(1, *), seed: 11))
         let w = (wShape, FastConvolutionTests.values(wShape.reduce(1, *), seed: 12))
         let bias = FastConvolutionTests.values(s.outputs, seed: 13)
         let fast: FastKernel = w.1.withUnsafeBufferPointer {
-            s.depthwise ? .depthwise : .dense(PackedFilter(weights: $0, outputs: s.outputs, depth: wShape[1...].reduce(1, *)))
+            s.depthwise
+                ? .depthwise : .dense(PackedFilter(weights: $0, outputs: s.outputs, depth: wShape[1...].reduce(1, *)))
         }
         let expected = try ConvolutionOps.conv(node, x: x, w: w, bias: bias)
         for workers in Self.workerCounts {
@@ -54,13 +79,26 @@ struct WorkerCountTests {
     @Test(
         "the one-row matrix–vector kernel matches Double sums for every worker count",
         .enabled(if: FastKernel.supported, "this CPU has no AVX-512"),
-        arguments: [(rows: 88, cols: 1280), (rows: 1000, cols: 480), (rows: 7, cols: 20000)])
+        arguments: [(rows: 88, cols: 1280), (rows: 1000, cols: 480), (rows: 7, cols: 20000)]
+    )
     func matrixVector(shape: (rows: Int, cols: Int)) {
-        let a = FastConvolutionTests.values(shape.rows * shape.cols, seed: 21), x = FastConvolutionTests.values(shape.cols, seed: 22)
-        let expected = (0..<shape.rows).map { i in (0..<shape.cols).reduce(0.0) { $0 + Double(a[i * shape.cols + $1]) * Double(x[$1]) } }
+        let a = FastConvolutionTests.values(shape.rows * shape.cols, seed: 21)
+        let x = FastConvolutionTests.values(shape.cols, seed: 22)
+        let expected = (0..<shape.rows).map { i in
+            (0..<shape.cols).reduce(0.0) { $0 + Double(a[i * shape.cols + $1]) * Double(x[$1]) }
+        }
         for workers in Self.workerCounts {
             var y = [Float](repeating: 0, count: shape.rows)
-            MatrixVector.run(a, rows: shape.rows, cols: shape.cols, lda: shape.cols, x: x, y: &y, accumulate: false, workers: workers)
+            MatrixVector.run(
+                a,
+                rows: shape.rows,
+                cols: shape.cols,
+                lda: shape.cols,
+                x: x,
+                y: &y,
+                accumulate: false,
+                workers: workers
+            )
             let worst = zip(y, expected).map { abs(Double($0) - $1) }.max() ?? .infinity
             #expect(worst < 1e-3, "\(workers) workers: largest difference \(worst)")
         }
@@ -94,7 +132,10 @@ struct WorkerCountTests {
             for parts in 1...70 {
                 let ranges = (0..<parts).map { Parallel.share(total, part: $0, of: parts) }
                 #expect(ranges.first?.lowerBound == 0 && ranges.last?.upperBound == total, "\(total) in \(parts)")
-                #expect(zip(ranges, ranges.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound }, "\(total) in \(parts)")
+                #expect(
+                    zip(ranges, ranges.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound },
+                    "\(total) in \(parts)"
+                )
                 #expect(ranges.allSatisfy { $0.count <= total / parts + 1 }, "\(total) in \(parts)")
             }
         }

@@ -12,7 +12,8 @@ struct EvaluatorTests {
         let ref = RecsFixture.reference
         for (name, ours) in [
             ("rmse", report.rmse), ("mae", report.mae), ("precision", report.precision), ("recall", report.recall),
-            ("ndcg", report.ndcg), ("mep", report.mep), ("mer", report.mer), ("fidelity", report.fidelity), ("coverage", report.coverage),
+            ("ndcg", report.ndcg), ("mep", report.mep), ("mer", report.mer), ("fidelity", report.fidelity),
+            ("coverage", report.coverage),
         ] {
             #expect(abs(ours - (ref[name] as! Double)) < 1e-5, "\(name): \(ours) vs \(ref[name]!)")
         }

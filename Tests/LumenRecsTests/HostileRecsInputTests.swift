@@ -21,12 +21,18 @@ struct HostileRecsInputTests {
 
     static let stars = (1...40).map { "u\($0 % 7)\ti\($0)\t\(1 + $0 % 5)\t\(880_000_000 + $0)\n" }.joined()
 
-    @Test("timestamps of 1e300, nan, 1e23 or -inf are refused on their line", arguments: ["1e300", "nan", "1e23", "-inf"])
+    @Test(
+        "timestamps of 1e300, nan, 1e23 or -inf are refused on their line",
+        arguments: ["1e300", "nan", "1e23", "-inf"]
+    )
     func hostileTimestamps(timestamp: String) {
         #expect(Self.lineOfError("u1\ti1\t4\t881250949\nu2\ti1\t3\t\(timestamp)\n") == 2)
     }
 
-    @Test("a rating of 1000 or -5 among stars is reported against the inferred 1..5 scale", arguments: ["1000", "-5", "50"])
+    @Test(
+        "a rating of 1000 or -5 among stars is reported against the inferred 1..5 scale",
+        arguments: ["1000", "-5", "50"]
+    )
     func strayRating(value: String) {
         #expect(Self.lineOfError(Self.stars + "u9\ti3\t\(value)\t881250949\n") == 41)
     }
@@ -42,7 +48,10 @@ struct HostileRecsInputTests {
         let ten = try RatingsLoader.parse(Array(Self.stars.utf8), path: "r.tsv", options: declared)
         #expect(ten.ratingRange == (1, 10) && !ten.scaleInferred)
         #expect(Self.lineOfError(Self.stars, options: RatingsOptions(scale: RatingScale(parsing: "1..4"))) == 4)
-        #expect(RatingScale(parsing: "5..1") == nil && RatingScale(parsing: "nan..3") == nil && RatingScale(parsing: "1-5") == nil)
+        #expect(
+            RatingScale(parsing: "5..1") == nil && RatingScale(parsing: "nan..3") == nil
+                && RatingScale(parsing: "1-5") == nil
+        )
     }
 
     @Test("a pair rated twice is an error naming both lines, or resolved by --duplicates last or mean")

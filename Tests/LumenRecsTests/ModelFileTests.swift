@@ -59,7 +59,9 @@ struct ModelFileTests {
         var found = false
         for i in 0..<model.items.count where model.training.rating(user: u, item: Int32(i)) == nil {
             let e = model.explain(user: u, item: i)
-            let raters = model.neighbourhood.of(u).filter { model.training.rating(user: $0.user, item: Int32(i)) != nil }
+            let raters = model.neighbourhood.of(u).filter {
+                model.training.rating(user: $0.user, item: Int32(i)) != nil
+            }
             #expect(e.neighbours.count == raters.count)
             #expect(e.histogram.good + e.histogram.neutral + e.histogram.bad == raters.count)
             #expect(e.explainable == !raters.isEmpty)

@@ -7,12 +7,18 @@ import Testing
 struct NeighbourhoodTests {
     @Test(
         "top-k neighbours match numpy for cosine and Pearson, on the dense BLAS and the sparse path",
-        arguments: [(Similarity.cosine, Int.max), (.cosine, 0), (.pearson, Int.max), (.pearson, 0)])
+        arguments: [(Similarity.cosine, Int.max), (.cosine, 0), (.pearson, Int.max), (.pearson, 0)]
+    )
     func neighboursMatchReference(similarity: Similarity, denseLimit: Int) throws {
         let data = try RecsFixture.train()
         let matrix = RatingMatrix(ratings: data.ratings, users: data.users.count, items: data.items.count)
         let k = RecsFixture.reference["k"] as! Int
-        let result = try UserNeighbourhood.compute(matrix, k: k, similarity: similarity, denseLimit: denseLimit == Int.max ? 64_000_000 : 0)
+        let result = try UserNeighbourhood.compute(
+            matrix,
+            k: k,
+            similarity: similarity,
+            denseLimit: denseLimit == Int.max ? 64_000_000 : 0
+        )
         let expected = RecsFixture.reference["neighbours_\(similarity.rawValue)"] as! [String: [[Any]]]
         for u in 0..<data.users.count {
             let ours = result.of(u)
@@ -22,7 +28,10 @@ struct NeighbourhoodTests {
         }
     }
 
-    @Test("W (share and expected rating) matches numpy for every pair", arguments: [ExplainabilityKind.share, .expectedRating])
+    @Test(
+        "W (share and expected rating) matches numpy for every pair",
+        arguments: [ExplainabilityKind.share, .expectedRating]
+    )
     func weightsMatchReference(kind: ExplainabilityKind) throws {
         let data = try RecsFixture.train()
         let matrix = RatingMatrix(ratings: data.ratings, users: data.users.count, items: data.items.count)
@@ -30,10 +39,17 @@ struct NeighbourhoodTests {
         let neighbourhood = try UserNeighbourhood.compute(matrix, k: k, similarity: .cosine)
         let expected = RecsFixture.reference[kind == .share ? "w_share" : "w_expected"] as! [String: Double]
         let rule = Explainability(kind: kind, threshold: 0, maxRating: data.ratingRange.max)
-        var scratch = [Float](repeating: 0, count: data.items.count), counts = scratch
+        var scratch = [Float](repeating: 0, count: data.items.count)
+        var counts = scratch
         var seen = 0
         for u in 0..<data.users.count {
-            let row = rule.row(user: u, neighbourhood: neighbourhood, ratings: matrix, scratch: &scratch, counts: &counts)
+            let row = rule.row(
+                user: u,
+                neighbourhood: neighbourhood,
+                ratings: matrix,
+                scratch: &scratch,
+                counts: &counts
+            )
             for (item, w) in row {
                 let want = try #require(expected["\(data.users[u])|\(data.items[Int(item)])"])
                 #expect(abs(Double(w) - want) < 1e-6)
@@ -63,17 +79,28 @@ struct ItemBasisTests {
         let expected = RecsFixture.reference["neighbours_items"] as! [String: [[Any]]]
         for i in 0..<data.items.count {
             // Same neighbours with the same similarities (near-equal similarities may swap places).
-            let ours = Dictionary(uniqueKeysWithValues: neighbourhood.of(i).map { (data.items[$0.user], Double($0.similarity)) })
-            let theirs = Dictionary(uniqueKeysWithValues: expected[data.items[i]]!.map { ($0[0] as! String, $0[1] as! Double) })
+            let ours = Dictionary(
+                uniqueKeysWithValues: neighbourhood.of(i).map { (data.items[$0.user], Double($0.similarity)) }
+            )
+            let theirs = Dictionary(
+                uniqueKeysWithValues: expected[data.items[i]]!.map { ($0[0] as! String, $0[1] as! Double) }
+            )
             #expect(Set(ours.keys) == Set(theirs.keys), "item \(data.items[i])")
             for (id, s) in theirs { #expect(abs((ours[id] ?? -1) - s) < 1e-5) }
         }
         let weights = RecsFixture.reference["w_items_share"] as! [String: Double]
         let rule = Explainability(kind: .share, threshold: 0, maxRating: 5)
-        var scratch = [Float](repeating: 0, count: data.items.count), counts = scratch
+        var scratch = [Float](repeating: 0, count: data.items.count)
+        var counts = scratch
         var seen = 0
         for u in 0..<data.users.count {
-            for (item, w) in rule.row(user: u, neighbourhood: neighbourhood, ratings: matrix, scratch: &scratch, counts: &counts) {
+            for (item, w) in rule.row(
+                user: u,
+                neighbourhood: neighbourhood,
+                ratings: matrix,
+                scratch: &scratch,
+                counts: &counts
+            ) {
                 #expect(abs(Double(w) - weights["\(data.users[u])|\(data.items[Int(item)])"]!) < 1e-6)
                 #expect(w == rule.weight(user: u, item: item, neighbourhood: neighbourhood, ratings: matrix))
                 seen += 1

@@ -9,12 +9,21 @@ struct RatingsLoaderTests {
     static let formats: [(String, String)] = [
         ("u.data", "196\t242\t3\t881250949\n186\t302\t3\t891717742\n196\t302\t4\t881250950\n"),
         ("ratings.dat", "196::242::3::881250949\n186::302::3::891717742\n196::302::4::881250950\n"),
-        ("ratings.csv", "userId,movieId,rating,timestamp\n196,242,3.0,881250949\n186,302,3.0,891717742\n196,302,4.0,881250950\n"),
-        ("ml.inter", "user_id:token\titem_id:token\trating:float\ttimestamp:float\n196\t242\t3\t881250949\n186\t302\t3\t891717742\n196\t302\t4\t881250950\n"),
+        (
+            "ratings.csv",
+            "userId,movieId,rating,timestamp\n196,242,3.0,881250949\n186,302,3.0,891717742\n196,302,4.0,881250950\n"
+        ),
+        (
+            "ml.inter",
+            "user_id:token\titem_id:token\trating:float\ttimestamp:float\n196\t242\t3\t881250949\n186\t302\t3\t891717742\n196\t302\t4\t881250950\n"
+        ),
         ("windows.csv", "user,item,rating\r\n196,242,3\r\n186,302,3\r\n196,302,4\r\n"),
     ]
 
-    @Test("MovieLens u.data, ML-1M ::, ratings.csv, RecBole .inter and CRLF files parse alike", arguments: 0..<formats.count)
+    @Test(
+        "MovieLens u.data, ML-1M ::, ratings.csv, RecBole .inter and CRLF files parse alike",
+        arguments: 0..<formats.count
+    )
     func formatsParse(index: Int) throws {
         let (name, text) = Self.formats[index]
         let data = try RatingsLoader.parse(Array(text.utf8), path: name)
@@ -27,12 +36,23 @@ struct RatingsLoaderTests {
     @Test("titles come from u.item (Latin-1), RecBole .item and movies.csv")
     func titles() throws {
         let data = try RatingsLoader.parse(Array("1\t10\t5\t0\n1\t20\t4\t0\n".utf8), path: "u.data")
-        let uItem: [UInt8] = Array("10|Caf".utf8) + [0xE9] + Array(" Society (1995)|01-Jan-1995||url|0\n20|Heat (1995)|x\n".utf8)
-        #expect(try ItemMetadataLoader.titles(uItem, path: "u.item", items: data.items) == ["Café Society (1995)", "Heat (1995)"])
+        let uItem: [UInt8] =
+            Array("10|Caf".utf8) + [0xE9] + Array(" Society (1995)|01-Jan-1995||url|0\n20|Heat (1995)|x\n".utf8)
+        #expect(
+            try ItemMetadataLoader.titles(uItem, path: "u.item", items: data.items) == [
+                "Café Society (1995)", "Heat (1995)",
+            ]
+        )
         let inter = "item_id:token\tmovie_title:token_seq\trelease_year:token\n10\tToy Story\t1995\n"
-        #expect(try ItemMetadataLoader.titles(Array(inter.utf8), path: "x.item", items: data.items) == ["Toy Story", nil])
+        #expect(
+            try ItemMetadataLoader.titles(Array(inter.utf8), path: "x.item", items: data.items) == ["Toy Story", nil]
+        )
         let csv = "movieId,title,genres\n20,\"Heat, The (1995)\",Action\n"
-        #expect(try ItemMetadataLoader.titles(Array(csv.utf8), path: "movies.csv", items: data.items) == [nil, "Heat, The (1995)"])
+        #expect(
+            try ItemMetadataLoader.titles(Array(csv.utf8), path: "movies.csv", items: data.items) == [
+                nil, "Heat, The (1995)",
+            ]
+        )
     }
 
     @Test("the shipped MovieLens-style fixture loads with every user and item")
@@ -62,7 +82,10 @@ struct RatingsLoaderTests {
         }
     }
 
-    @Test("empty files, header-only files and unrecognisable text are refused", arguments: ["", "\n\n", "userId,movieId,rating\n", "just words\n"])
+    @Test(
+        "empty files, header-only files and unrecognisable text are refused",
+        arguments: ["", "\n\n", "userId,movieId,rating\n", "just words\n"]
+    )
     func emptyOrUnknown(text: String) {
         #expect(throws: RecsError.self) { _ = try RatingsLoader.parse(Array(text.utf8), path: "r.csv") }
     }
@@ -78,7 +101,9 @@ struct RatingsLoaderTests {
         #expect(Dictionary(grouping: loo.test, by: \.user).values.allSatisfy { $0.count == 2 })
         let temporal = try RatingsSplit.temporal(testFraction: 0.1).apply(to: data.ratings)
         #expect(temporal.train.map(\.timestamp).max()! <= temporal.test.map(\.timestamp).min()!)
-        #expect(throws: RecsError.self) { _ = try RatingsSplit.random(testFraction: 1.5, seed: 1).apply(to: data.ratings) }
+        #expect(throws: RecsError.self) {
+            _ = try RatingsSplit.random(testFraction: 1.5, seed: 1).apply(to: data.ratings)
+        }
         #expect(throws: RecsError.self) { _ = try RatingsSplit.random(testFraction: 0.2, seed: 1).apply(to: []) }
     }
 

@@ -19,8 +19,10 @@ enum RecsFixture {
         let raw = try RatingsLoader.load(ratings: Fixtures.url("recs/test.tsv"))
         return raw.ratings.map { r in
             Rating(
-                user: train.users.denseIndex(of: raw.users[Int(r.user)])!, item: train.items.denseIndex(of: raw.items[Int(r.item)])!,
-                value: r.value)
+                user: train.users.denseIndex(of: raw.users[Int(r.user)])!,
+                item: train.items.denseIndex(of: raw.items[Int(r.item)])!,
+                value: r.value
+            )
         }
     }
 
@@ -33,11 +35,22 @@ enum RecsFixture {
         let matrix = RatingMatrix(ratings: data.ratings, users: data.users.count, items: data.items.count)
         let neighbourhood = try UserNeighbourhood.compute(matrix, k: h.neighbours, similarity: .cosine)
         let model = EMFModel(
-            hyperparameters: h, users: data.users, items: data.items, titles: data.titles,
-            userFactors: try Fixtures.tensor("recs/factors_P.npy").values, itemFactors: try Fixtures.tensor("recs/factors_Q.npy").values,
-            userBias: try Fixtures.tensor("recs/factors_bu.npy").values, itemBias: try Fixtures.tensor("recs/factors_bi.npy").values,
-            globalMean: Float(reference["global_mean"] as! Double), ratingRange: data.ratingRange, neighbourhood: neighbourhood,
-            training: matrix, fingerprint: data.fingerprint, metrics: [:], createdAt: "test")
+            hyperparameters: h,
+            users: data.users,
+            items: data.items,
+            titles: data.titles,
+            userFactors: try Fixtures.tensor("recs/factors_P.npy").values,
+            itemFactors: try Fixtures.tensor("recs/factors_Q.npy").values,
+            userBias: try Fixtures.tensor("recs/factors_bu.npy").values,
+            itemBias: try Fixtures.tensor("recs/factors_bi.npy").values,
+            globalMean: Float(reference["global_mean"] as! Double),
+            ratingRange: data.ratingRange,
+            neighbourhood: neighbourhood,
+            training: matrix,
+            fingerprint: data.fingerprint,
+            metrics: [:],
+            createdAt: "test"
+        )
         return (model, try test(data))
     }
 }

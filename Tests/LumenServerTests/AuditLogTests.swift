@@ -1,17 +1,32 @@
 import Foundation
+import LumenTestSupport
+import Testing
+
+@testable import LumenServer
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import LumenTestSupport
-import Testing
-@testable import LumenServer
 
 @Suite("Audit trail")
 struct AuditLogTests {
     static func record(_ n: Int) -> AuditRecord {
-        AuditRecord(id: "exp-\(n)", time: "2026-11-22T10:00:\(String(format: "%02d", n % 60)).000Z", caller: "c", role: "viewer", method: "GET",
-                    route: "/r", path: "/r?x=\"q\"\n", model: nil, modelVersion: nil, inputsDigest: "d", parameters: ["n": String(n)],
-                    outcome: "ok ★", status: 200, requestID: "r")
+        AuditRecord(
+            id: "exp-\(n)",
+            time: "2026-11-22T10:00:\(String(format: "%02d", n % 60)).000Z",
+            caller: "c",
+            role: "viewer",
+            method: "GET",
+            route: "/r",
+            path: "/r?x=\"q\"\n",
+            model: nil,
+            modelVersion: nil,
+            inputsDigest: "d",
+            parameters: ["n": String(n)],
+            outcome: "ok ★",
+            status: 200,
+            requestID: "r"
+        )
     }
 
     @Test func recordsRoundTripThroughTheHandWrittenJSON() throws {
@@ -21,7 +36,9 @@ struct AuditLogTests {
         let page = try AuditLog.read(path: path)
         #expect(page.records == (0..<5).map(Self.record))
         #expect(page.skippedLines == 0)
-        #expect(try AuditLog.read(path: path, since: "2026-11-22T10:00:03.000Z").records.map(\.id) == ["exp-3", "exp-4"])
+        #expect(
+            try AuditLog.read(path: path, since: "2026-11-22T10:00:03.000Z").records.map(\.id) == ["exp-3", "exp-4"]
+        )
         #expect(try AuditLog.read(path: path, limit: 2).truncated)
     }
 
@@ -81,11 +98,18 @@ struct AuditLogTests {
         let clients = (0..<4).map { (c: Int) in
             Task.detached {
                 for n in 0..<100_000 {
-                    let url = URL(string: "http://127.0.0.1:\(boundPort)/v1/recs/emf-synthetic/users/u\((c * 37 + n) % 600)/recommendations?n=3")!
+                    let url = URL(
+                        string:
+                            "http://127.0.0.1:\(boundPort)/v1/recs/emf-synthetic/users/u\((c * 37 + n) % 600)/recommendations?n=3"
+                    )!
                     do {
                         let (_, response) = try await URLSession.shared.data(from: url)
                         guard let http = response as? HTTPURLResponse, http.statusCode == 200,
-                              let id = http.value(forHTTPHeaderField: "Lumen-Explanation-Id") else { served.fail("status \((response as? HTTPURLResponse)?.statusCode ?? 0)"); return }
+                            let id = http.value(forHTTPHeaderField: "Lumen-Explanation-Id")
+                        else {
+                            served.fail("status \((response as? HTTPURLResponse)?.statusCode ?? 0)")
+                            return
+                        }
                         served.add(id)
                     } catch {
                         served.fail("\(error)")
@@ -95,7 +119,9 @@ struct AuditLogTests {
             }
         }
         let deadline = ContinuousClock.now + .seconds(60)
-        while served.count < 300, served.failure == nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        while served.count < 300, served.failure == nil, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         try #require(served.count >= 300, "clients got only \(served.count) answers: \(served.failure ?? "too slow")")
         kill(server.processIdentifier, SIGKILL)
         server.waitUntilExit()
@@ -104,7 +130,10 @@ struct AuditLogTests {
         for c in clients { await c.value }
         let page = try AuditLog.read(path: audit, limit: 10_000_000)
         let logged = Set(page.records.map(\.id))
-        #expect(served.ids.isSubset(of: logged), "\(served.ids.subtracting(logged).count) answered requests missing from the log")
+        #expect(
+            served.ids.isSubset(of: logged),
+            "\(served.ids.subtracting(logged).count) answered requests missing from the log"
+        )
         #expect(page.skippedLines <= 1)
         let reopened = try AuditLog(path: audit)
         try reopened.append(Self.record(99))
@@ -119,9 +148,29 @@ final class ServedIDs: @unchecked Sendable {
     private let lock = NSLock()
     private var set = Set<String>()
     private var firstFailure: String?
-    func add(_ id: String) { lock.lock(); set.insert(id); lock.unlock() }
-    func fail(_ why: String) { lock.lock(); if firstFailure == nil { firstFailure = why }; lock.unlock() }
-    var failure: String? { lock.lock(); defer { lock.unlock() }; return firstFailure }
-    var count: Int { lock.lock(); defer { lock.unlock() }; return set.count }
-    var ids: Set<String> { lock.lock(); defer { lock.unlock() }; return set }
+    func add(_ id: String) {
+        lock.lock()
+        set.insert(id)
+        lock.unlock()
+    }
+    func fail(_ why: String) {
+        lock.lock()
+        if firstFailure == nil { firstFailure = why }
+        lock.unlock()
+    }
+    var failure: String? {
+        lock.lock()
+        defer { lock.unlock() }
+        return firstFailure
+    }
+    var count: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return set.count
+    }
+    var ids: Set<String> {
+        lock.lock()
+        defer { lock.unlock() }
+        return set
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import LumenServer
 
 @Suite("Bearer tokens and roles")
@@ -26,12 +27,19 @@ struct AuthTests {
     ])
     func eachRoleReachesItsRoutesAndNoMore(path: String, method: String, lowest: Role) async throws {
         for (role, token) in [(Role.viewer, t.viewer), (.auditor, t.auditor), (.admin, t.admin)] {
-            let reply = try await server.send(method == "GET" ? .get : .post, path, headers: ["Authorization": "Bearer \(token)"])
+            let reply = try await server.send(
+                method == "GET" ? .get : .post,
+                path,
+                headers: ["Authorization": "Bearer \(token)"]
+            )
             if role >= lowest {
                 #expect(reply.status == 200, "\(role) on \(path): \(reply.text)")
             } else {
                 #expect(reply.status == 403, "\(role) on \(path)")
-                #expect(try reply.json()["detail"] as? String ?? "" == "'\(role == .viewer ? "vera" : "aldo")' has the \(role) role; this route needs \(lowest) or higher")
+                #expect(
+                    try reply.json()["detail"] as? String ?? ""
+                        == "'\(role == .viewer ? "vera" : "aldo")' has the \(role) role; this route needs \(lowest) or higher"
+                )
             }
         }
     }
@@ -53,14 +61,20 @@ struct AuthTests {
     @Test func tokenFilesAreParsedAndBadOnesRefused() throws {
         let folder = try ServerFixtures.smallModels()
         let file = folder.appendingPathComponent("tokens")
-        try "# ops\nadmin ada 0123456789abcdefXYZ\n\nviewer dash dashboard-token-123456\n".write(to: file, atomically: true, encoding: .utf8)
+        try "# ops\nadmin ada 0123456789abcdefXYZ\n\nviewer dash dashboard-token-123456\n".write(
+            to: file,
+            atomically: true,
+            encoding: .utf8
+        )
         let store = try TokenStore(file: file.path)
         #expect(store.caller(for: "0123456789abcdefXYZ") == Caller(name: "ada", role: .admin))
         #expect(store.caller(for: "dashboard-token-123456") == Caller(name: "dash", role: .viewer))
         #expect(store.caller(for: "0123456789abcdefXY") == nil)
         #expect(throws: ServerError.self) { try TokenStore(inline: "viewer:x:short") }
         #expect(throws: ServerError.self) { try TokenStore(inline: "root:x:0123456789abcdef0") }
-        #expect(throws: ServerError.self) { try TokenStore(inline: "viewer:x:0123456789abcdef0,admin:y:0123456789abcdef0") }
+        #expect(throws: ServerError.self) {
+            try TokenStore(inline: "viewer:x:0123456789abcdef0,admin:y:0123456789abcdef0")
+        }
     }
 
     @Test func anEmptyTokensFileRefusesToStartEvenOnLoopback() throws {
@@ -73,7 +87,8 @@ struct AuthTests {
 
     @Test(arguments: [
         ("127.0.0.1", true), ("127.1.2.3", true), ("localhost", true), ("::1", true), ("[::1]", true),
-        ("127.example.com", false), ("127.0.0.1.nip.io", false), ("0.0.0.0", false), ("10.0.0.1", false), ("127.0.0.256", false),
+        ("127.example.com", false), ("127.0.0.1.nip.io", false), ("0.0.0.0", false), ("10.0.0.1", false),
+        ("127.0.0.256", false),
         ("127.0.0", false), ("", false),
     ])
     func loopbackIsDecidedOnTheParsedAddress(host: String, loopback: Bool) {
@@ -94,13 +109,19 @@ struct AuthTests {
     @Test func environmentOverridesTheConfigFile() throws {
         let folder = try ServerFixtures.smallModels()
         let file = folder.appendingPathComponent("lumen.json")
-        try #"{"port": 9000, "max_body_bytes": 5000, "access_log": false}"#.write(to: file, atomically: true, encoding: .utf8)
+        try #"{"port": 9000, "max_body_bytes": 5000, "access_log": false}"#.write(
+            to: file,
+            atomically: true,
+            encoding: .utf8
+        )
         var c = try ServerConfiguration.load(file: file.path)
         #expect(c.port == 9000 && c.maxBodyBytes == 5000 && !c.accessLog && c.host == "127.0.0.1")
         try c.apply(environment: ["LUMEN_PORT": "9100", "LUMEN_AUDIT_FSYNC": "true"])
         #expect(c.port == 9100 && c.auditFsync)
         #expect(throws: ServerError.self) { try c.apply(environment: ["LUMEN_PORT": "eighty"]) }
         try #"{"port": "x"}"#.write(to: file, atomically: true, encoding: .utf8)
-        #expect(throws: ServerError.configuration("config file \(file.path): port should be an integer")) { try ServerConfiguration.load(file: file.path) }
+        #expect(throws: ServerError.configuration("config file \(file.path): port should be an integer")) {
+            try ServerConfiguration.load(file: file.path)
+        }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import LumenServer
 
 @Suite("Compute pool: admission and timeouts")
@@ -17,10 +18,17 @@ struct ComputePoolTests {
     @Test func pastThreadsPlusQueueNewWorkIs503() async throws {
         let pool = ComputePool(threads: 1, queue: 1, timeoutSeconds: 10)
         let gate = DispatchSemaphore(value: 0)
-        let first = Task { try await pool.run { gate.wait(); return 1 } }
+        let first = Task {
+            try await pool.run {
+                gate.wait()
+                return 1
+            }
+        }
         let second = Task { try await pool.run { 2 } }
         while pool.load < 2 { try await Task.sleep(for: .milliseconds(5)) }
-        await #expect(throws: Problem.overloaded("2 heavy requests are already running or queued; retry shortly")) { try await pool.run { 3 } }
+        await #expect(throws: Problem.overloaded("2 heavy requests are already running or queued; retry shortly")) {
+            try await pool.run { 3 }
+        }
         gate.signal()
         #expect(try await first.value == 1)
         #expect(try await second.value == 2)
@@ -33,7 +41,12 @@ struct ComputePoolTests {
         // The continuation is resumed once, by whichever comes first: getting the timeout rather
         // than the value proves the answer left before the work ended. (Wall-clock checks here
         // would measure the test runner's scheduling under the parallel suite, not the pool.)
-        await #expect(throws: Problem.timeout(0.2)) { try await pool.run { Thread.sleep(forTimeInterval: 3.0); return 0 } }
+        await #expect(throws: Problem.timeout(0.2)) {
+            try await pool.run {
+                Thread.sleep(forTimeInterval: 3.0)
+                return 0
+            }
+        }
         // The slot is held until the abandoned work ends, then freed.
         while pool.load > 0 { try await Task.sleep(for: .milliseconds(20)) }
         #expect(try await pool.run { 5 } == 5)

@@ -3,6 +3,7 @@ import LumenDrift
 import LumenIO
 import LumenTestSupport
 import Testing
+
 @testable import LumenServer
 
 @Suite("Drift routes")
@@ -11,13 +12,22 @@ struct DriftRoutesTests {
 
     @Test func csvFeaturesMatchTheEngineAndUpdateMetricsAndLatest() async throws {
         let csv = try Fixtures.bytes("drift/features_current.csv")
-        let reply = try await server.send(.post, "/v1/drift/features?reference=tabular", headers: ["Content-Type": "text/csv"], body: csv)
+        let reply = try await server.send(
+            .post,
+            "/v1/drift/features?reference=tabular",
+            headers: ["Content-Type": "text/csv"],
+            body: csv
+        )
         #expect(reply.status == 200, "\(reply.text)")
         let json = try reply.json()
         let report = try #require(json["report"] as? [String: Any])
         let features = try #require(report["features"] as? [[String: Any]])
         let reference = server.services.store.catalog.references["tabular"]!.profile
-        let current = ReferenceProfile(kind: "features", source: "x", columns: try CSVTable.load(Fixtures.url("drift/features_current.csv")).profiles())
+        let current = ReferenceProfile(
+            kind: "features",
+            source: "x",
+            columns: try CSVTable.load(Fixtures.url("drift/features_current.csv")).profiles()
+        )
         let expected = try DriftAnalysis.features(reference, current)
         #expect(features.map { $0["name"] as? String } == expected.map(\.name))
         for (got, want) in zip(features, expected) {
@@ -27,7 +37,11 @@ struct DriftRoutesTests {
         }
         let latest = try await server.get("/v1/drift/latest?reference=tabular").json()
         // Other tests post to the same reference concurrently, so the latest may be theirs.
-        let stored = try #require((latest["reports"] as? [[String: Any]])?.first { ($0["report"] as? [String: Any])?["kind"] as? String == "features" })
+        let stored = try #require(
+            (latest["reports"] as? [[String: Any]])?.first {
+                ($0["report"] as? [String: Any])?["kind"] as? String == "features"
+            }
+        )
         #expect(stored["reference"] as? String == "tabular")
         #expect((stored["id"] as? String ?? "").hasPrefix("exp-"))
         let metrics = try await server.get("/metrics").text
@@ -41,28 +55,50 @@ struct DriftRoutesTests {
         for (j, name) in table.header.enumerated() {
             columns[name] = table.rows.map { row -> Any in Double(row[j]).map { $0 as Any } ?? row[j] }
         }
-        let viaJSON = try await server.post("/v1/drift/features", json: ["reference": "tabular", "columns": columns]).json()
-        let viaCSV = try await server.send(.post, "/v1/drift/features?reference=tabular", headers: ["Content-Type": "text/csv"],
-                                           body: try Fixtures.bytes("drift/features_current.csv")).json()
+        let viaJSON = try await server.post("/v1/drift/features", json: ["reference": "tabular", "columns": columns])
+            .json()
+        let viaCSV = try await server.send(
+            .post,
+            "/v1/drift/features?reference=tabular",
+            headers: ["Content-Type": "text/csv"],
+            body: try Fixtures.bytes("drift/features_current.csv")
+        ).json()
         let a = (viaJSON["report"] as! [String: Any])["features"] as! [[String: Any]]
         let b = (viaCSV["report"] as! [String: Any])["features"] as! [[String: Any]]
-        #expect(a.map { ($0["result"] as! [String: Any])["score"] as! Double } == b.map { ($0["result"] as! [String: Any])["score"] as! Double })
+        #expect(
+            a.map { ($0["result"] as! [String: Any])["score"] as! Double }
+                == b.map { ($0["result"] as! [String: Any])["score"] as! Double }
+        )
     }
 
     @Test func imagesUploadedAsMultipartAreCompared() async throws {
         let folder = Fixtures.url("drift/images/current")
-        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".png") || $0.hasSuffix(".jpg") }.sorted()
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
+            $0.hasSuffix(".png") || $0.hasSuffix(".jpg")
+        }.sorted()
         let boundary = "imgs"
         var body: [UInt8] = []
         for name in names {
-            body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"image\"; filename=\"\(name)\"\r\nContent-Type: image/png\r\n\r\n".utf8)
+            body += Array(
+                "--\(boundary)\r\nContent-Disposition: form-data; name=\"image\"; filename=\"\(name)\"\r\nContent-Type: image/png\r\n\r\n"
+                    .utf8
+            )
             body += [UInt8](try Data(contentsOf: folder.appendingPathComponent(name))) + Array("\r\n".utf8)
         }
         body += Array("--\(boundary)--\r\n".utf8)
-        let reply = try await server.send(.post, "/v1/drift/images?reference=photos", headers: ["Content-Type": "multipart/form-data; boundary=\(boundary)"], body: body)
+        let reply = try await server.send(
+            .post,
+            "/v1/drift/images?reference=photos",
+            headers: ["Content-Type": "multipart/form-data; boundary=\(boundary)"],
+            body: body
+        )
         #expect(reply.status == 200, "\(reply.text)")
         let report = try #require(try reply.json()["report"] as? [String: Any])
-        let expected = try DriftAnalysis.images(server.services.store.catalog.references["photos"]!.profile, current: try ImageFolderScan.scan(folder), source: "x")
+        let expected = try DriftAnalysis.images(
+            server.services.store.catalog.references["photos"]!.profile,
+            current: try ImageFolderScan.scan(folder),
+            source: "x"
+        )
         #expect(report["drifted"] as? Bool == expected.drifted)
         #expect((report["features"] as? [[String: Any]])?.count == expected.features.count)
     }

@@ -1,6 +1,7 @@
 import Foundation
 import LumenTestSupport
 import Testing
+
 @testable import LumenServer
 
 @Suite("Feedback")
@@ -47,9 +48,13 @@ struct FeedbackRoutesTests {
     @Test func answerIDsAre128RandomBits() {
         let ids = (0..<200).map { _ in ServerFixtures.shared.services.audit.nextID() }
         #expect(Set(ids).count == ids.count)
-        #expect(ids.allSatisfy { $0.hasPrefix("exp-") && $0.count == 4 + 32 && $0.dropFirst(4).allSatisfy(\.isHexDigit) })
+        #expect(
+            ids.allSatisfy { $0.hasPrefix("exp-") && $0.count == 4 + 32 && $0.dropFirst(4).allSatisfy(\.isHexDigit) }
+        )
         // No shared prefix between consecutive ids (a counter would share all but the last digits).
-        let shared = zip(ids, ids.dropFirst()).map { a, b in zip(a.dropFirst(4), b.dropFirst(4)).prefix { $0 == $1 }.count }
+        let shared = zip(ids, ids.dropFirst()).map { a, b in
+            zip(a.dropFirst(4), b.dropFirst(4)).prefix { $0 == $1 }.count
+        }
         #expect(shared.max()! < 8)
     }
 
@@ -57,6 +62,13 @@ struct FeedbackRoutesTests {
         let server = ServerFixtures.shared
         #expect(try await server.post("/v1/feedback", json: ["id": "exp-never", "label": "x"]).status == 404)
         #expect(try await server.post("/v1/feedback", json: ["label": "x"]).status == 400)
-        #expect(try await server.send(.post, "/v1/feedback", headers: ["Content-Type": "text/plain"], body: Array("hi".utf8)).status == 415)
+        #expect(
+            try await server.send(
+                .post,
+                "/v1/feedback",
+                headers: ["Content-Type": "text/plain"],
+                body: Array("hi".utf8)
+            ).status == 415
+        )
     }
 }

@@ -17,14 +17,20 @@ struct RawConnection {
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         try #require(result == 0, "connect failed: \(errno)")
         var timeout = timeval(tv_sec: 0, tv_usec: 100_000)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
-    func send(_ text: String) { _ = text.utf8CString.withUnsafeBufferPointer { Glibc.send(fd, $0.baseAddress, $0.count - 1, Int32(MSG_NOSIGNAL)) } }
+    func send(_ text: String) {
+        _ = text.utf8CString.withUnsafeBufferPointer {
+            Glibc.send(fd, $0.baseAddress, $0.count - 1, Int32(MSG_NOSIGNAL))
+        }
+    }
 
     /// Whether the server has closed the connection, waiting up to `seconds` (data is drained).
     func closedByServer(within seconds: Double) -> Bool {
@@ -44,14 +50,19 @@ struct RawConnection {
 struct HostileClientTests {
     static func start(_ extra: [String]) throws -> LiveServer {
         try LiveServer(
-            models: try ServerFixtures.smallModels(), audit: try Fixtures.temporaryDirectory().appendingPathComponent("a.jsonl").path,
-            extra: extra)
+            models: try ServerFixtures.smallModels(),
+            audit: try Fixtures.temporaryDirectory().appendingPathComponent("a.jsonl").path,
+            extra: extra
+        )
     }
 
     @Test("idle sockets and slowly trickled request heads are closed after the idle timeout", .timeLimit(.minutes(1)))
     func idleAndSlowHeadersAreClosed() async throws {
         let live = try Self.start(["--idle-timeout", "1"])
-        defer { live.process.terminate(); live.process.waitUntilExit() }
+        defer {
+            live.process.terminate()
+            live.process.waitUntilExit()
+        }
         let idle = try RawConnection(port: live.port)
         defer { idle.close() }
         #expect(!idle.closedByServer(within: 0.5), "closed before the timeout")
@@ -68,10 +79,16 @@ struct HostileClientTests {
         #expect(try await live.get("/healthz").0 == 200)
     }
 
-    @Test("past the connection cap new connections are closed at once, and the server recovers", .timeLimit(.minutes(1)))
+    @Test(
+        "past the connection cap new connections are closed at once, and the server recovers",
+        .timeLimit(.minutes(1))
+    )
     func connectionCap() async throws {
         let live = try Self.start(["--max-connections", "4", "--idle-timeout", "30"])
-        defer { live.process.terminate(); live.process.waitUntilExit() }
+        defer {
+            live.process.terminate()
+            live.process.waitUntilExit()
+        }
         let held = try (0..<10).map { _ in try RawConnection(port: live.port) }
         let refused = held.filter { $0.closedByServer(within: 0.3) }.count
         #expect(refused >= 6, "\(refused) of 10 connections refused with a cap of 4")

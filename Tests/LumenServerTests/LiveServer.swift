@@ -1,9 +1,10 @@
 import Foundation
+import LumenTestSupport
+import Testing
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import LumenTestSupport
-import Testing
 
 /// The real `lumen serve` binary (debug build) in a child process on a free loopback port.
 struct LiveServer {
@@ -12,21 +13,28 @@ struct LiveServer {
 
     init(models: URL, audit: String, extra: [String] = []) throws {
         let binary = ServerFixtures.repository.appendingPathComponent(".build/debug/lumen")
-        try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build the lumen product first (make test does)")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: binary.path),
+            "build the lumen product first (make test does)"
+        )
         process = Process()
         process.executableURL = binary
-        process.arguments = ["serve", "--models", models.path, "--port", "0", "--audit-log", audit, "--no-access-log"] + extra
+        process.arguments =
+            ["serve", "--models", models.path, "--port", "0", "--audit-log", audit, "--no-access-log"] + extra
         let out = Pipe()
         process.standardOutput = out
         try process.run()
         // The port from the "listening" log line.
-        var port = 0, seen = ""
+        var port = 0
+        var seen = ""
         while port == 0 {
             let chunk = out.fileHandleForReading.availableData
             guard !chunk.isEmpty else { break }
             seen += String(decoding: chunk, as: UTF8.self)
             for line in seen.split(separator: "\n") where line.contains("\"listening\"") {
-                if let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] { port = obj["port"] as? Int ?? 0 }
+                if let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] {
+                    port = obj["port"] as? Int ?? 0
+                }
             }
         }
         try #require(port > 0, "server did not start: \(seen)")
@@ -36,7 +44,10 @@ struct LiveServer {
     /// GET a path; the status and JSON object.
     func get(_ path: String) async throws -> (Int, [String: Any]) {
         let (data, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)\(path)")!)
-        return ((response as? HTTPURLResponse)?.statusCode ?? 0, (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:])
+        return (
+            (response as? HTTPURLResponse)?.statusCode ?? 0,
+            (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
+        )
     }
 }
 
@@ -45,9 +56,15 @@ struct ServeProcessTests {
     @Test(.timeLimit(.minutes(2)))
     func sighupReloadsAndSigtermStopsCleanly() async throws {
         let models = try ServerFixtures.smallModels()
-        let live = try LiveServer(models: models, audit: try Fixtures.temporaryDirectory().appendingPathComponent("a.jsonl").path)
+        let live = try LiveServer(
+            models: models,
+            audit: try Fixtures.temporaryDirectory().appendingPathComponent("a.jsonl").path
+        )
         #expect(try await live.get("/v1/models").1["generation"] as? Int == 1)
-        try FileManager.default.copyItem(at: models.appendingPathComponent("emf-synthetic.safetensors"), to: models.appendingPathComponent("second.safetensors"))
+        try FileManager.default.copyItem(
+            at: models.appendingPathComponent("emf-synthetic.safetensors"),
+            to: models.appendingPathComponent("second.safetensors")
+        )
         kill(live.process.processIdentifier, SIGHUP)
         var generation = 1
         for _ in 0..<200 where generation == 1 {

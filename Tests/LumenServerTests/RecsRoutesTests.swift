@@ -3,6 +3,7 @@ import LumenIO
 import LumenRecs
 import LumenTestSupport
 import Testing
+
 @testable import LumenServer
 
 @Suite("Recommendation routes")
@@ -25,7 +26,10 @@ struct RecsRoutesTests {
             #expect(e["sentence"] as? String == want.explanation.sentence)
         }
         #expect(json["id"] as? String == reply.header("Lumen-Explanation-Id"))
-        #expect(json["model_version"] as? String == server.services.store.catalog.recommenders["emf-synthetic"]!.info.version)
+        #expect(
+            json["model_version"] as? String
+                == server.services.store.catalog.recommenders["emf-synthetic"]!.info.version
+        )
     }
 
     @Test func explainableOnlyListsOnlyItemsWithRationales() async throws {
@@ -72,14 +76,25 @@ struct RecsRoutesTests {
         #expect(record.parameters == ["user": "u5", "item": "i9"])
         #expect(record.model == "emf-synthetic")
         #expect(record.inputsDigest == SHA256.hex("user=u5&item=i9"))
-        #expect(record.outcome == (try JSONSerialization.jsonObject(with: Data(reply.body)) as? [String: Any]).flatMap { ($0["explanation"] as? [String: Any])?["sentence"] as? String })
+        #expect(
+            record.outcome
+                == (try JSONSerialization.jsonObject(with: Data(reply.body)) as? [String: Any]).flatMap {
+                    ($0["explanation"] as? [String: Any])?["sentence"] as? String
+                }
+        )
     }
 
     @Test func pathParametersArePercentDecoded() async throws {
         let folder = try Fixtures.temporaryDirectory()
-        var model = try EMFModelFile.load(ServerFixtures.repository.appendingPathComponent("models/emf-synthetic.safetensors"))
+        var model = try EMFModelFile.load(
+            ServerFixtures.repository.appendingPathComponent("models/emf-synthetic.safetensors")
+        )
         model.users = IDMap(ids: model.users.ids.map { $0 == "u1" ? "user 1" : $0 == "u2" ? "josé" : $0 })
-        try EMFModelFile.save(model, to: folder.appendingPathComponent("emf-synthetic.safetensors"), lumenVersion: "test")
+        try EMFModelFile.save(
+            model,
+            to: folder.appendingPathComponent("emf-synthetic.safetensors"),
+            lumenVersion: "test"
+        )
         let server = try TestServer(models: folder)
         let spaced = try await server.get("/v1/recs/emf-synthetic/users/user%201/recommendations?n=2")
         #expect(spaced.status == 200)

@@ -1,6 +1,7 @@
 import Foundation
 import LumenTestSupport
 import Testing
+
 @testable import LumenServer
 
 @Suite("Model reload")
@@ -10,7 +11,10 @@ struct ReloadTests {
         let server = try TestServer(models: models)
         let held = server.services.store.catalog
         #expect(held.generation == 1 && held.recommenders["emf-synthetic"] != nil)
-        try FileManager.default.moveItem(at: models.appendingPathComponent("emf-synthetic.safetensors"), to: models.appendingPathComponent("emf-renamed.safetensors"))
+        try FileManager.default.moveItem(
+            at: models.appendingPathComponent("emf-synthetic.safetensors"),
+            to: models.appendingPathComponent("emf-renamed.safetensors")
+        )
         let reply = try await server.send(.post, "/v1/admin/reload")
         #expect(reply.status == 200)
         #expect(try reply.json()["generation"] as? Int == 2)

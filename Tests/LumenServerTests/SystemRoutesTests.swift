@@ -1,6 +1,7 @@
 import Foundation
 import LumenTestSupport
 import Testing
+
 @testable import LumenServer
 
 @Suite("Health, readiness, metrics and logs")
@@ -38,8 +39,16 @@ struct SystemRoutesTests {
         for _ in 0..<3 { _ = try await fresh.get("/v1/recs/emf-synthetic/users/u1/recommendations?n=4") }
         _ = try await fresh.get("/v1/recs/emf-synthetic/users/ghost/recommendations")
         let text = try await fresh.get("/metrics").text
-        #expect(text.contains(#"lumen_http_requests_total{route="/v1/recs/{model}/users/{user}/recommendations",method="GET",status="200"} 3"#))
-        #expect(text.contains(#"lumen_http_requests_total{route="/v1/recs/{model}/users/{user}/recommendations",method="GET",status="404"} 1"#))
+        #expect(
+            text.contains(
+                #"lumen_http_requests_total{route="/v1/recs/{model}/users/{user}/recommendations",method="GET",status="200"} 3"#
+            )
+        )
+        #expect(
+            text.contains(
+                #"lumen_http_requests_total{route="/v1/recs/{model}/users/{user}/recommendations",method="GET",status="404"} 1"#
+            )
+        )
         #expect(text.contains(#"lumen_recommendations_total{model="emf-synthetic"} 12"#))
         #expect(text.contains("lumen_http_request_duration_seconds_bucket"))
         #expect(text.contains("lumen_process_resident_memory_bytes"))
@@ -56,12 +65,19 @@ struct SystemRoutesTests {
     }
 
     @Test func promtoolAcceptsTheExposition() async throws {
-        let promtool = ["/usr/bin/promtool", "/usr/local/bin/promtool"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        let promtool = ["/usr/bin/promtool", "/usr/local/bin/promtool"].first {
+            FileManager.default.isExecutableFile(atPath: $0)
+        }
         try #require(promtool != nil, "promtool is installed by scripts/setup (Debian package prometheus)")
         // Exercise every metric family first.
         _ = try await server.get("/v1/recs/emf-synthetic/users/u1/recommendations")
         let csv = try Fixtures.bytes("drift/features_current.csv")
-        _ = try await server.send(.post, "/v1/drift/features?reference=tabular", headers: ["Content-Type": "text/csv"], body: csv)
+        _ = try await server.send(
+            .post,
+            "/v1/drift/features?reference=tabular",
+            headers: ["Content-Type": "text/csv"],
+            body: csv
+        )
         let file = try Fixtures.temporaryDirectory().appendingPathComponent("metrics.txt")
         try Data(try await server.get("/metrics").body).write(to: file)
         let process = Process()

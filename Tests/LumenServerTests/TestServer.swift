@@ -8,6 +8,7 @@ import LumenRecs
 import LumenTestSupport
 import NIOCore
 import NIOEmbedded
+
 @testable import LumenServer
 
 /// A server's router driven in-process: requests go through every middleware and route exactly as
@@ -26,7 +27,9 @@ struct TestServer {
 
         var text: String { String(decoding: body, as: UTF8.self) }
         func json() throws -> [String: Any] {
-            guard let object = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else { throw TestFailure("not a JSON object: \(text)") }
+            guard let object = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
+                throw TestFailure("not a JSON object: \(text)")
+            }
             return object
         }
         func header(_ name: String) -> String? { headers[HTTPField.Name(name)!] }
@@ -48,15 +51,27 @@ struct TestServer {
     }
 
     /// Sends one request (`stream` instead of `body`: a body that arrives as the stream yields).
-    func send(_ method: HTTPRequest.Method, _ path: String, headers: [String: String] = [:], body: [UInt8] = [],
-              stream: AsyncStream<ByteBuffer>? = nil) async throws -> Reply {
+    func send(
+        _ method: HTTPRequest.Method,
+        _ path: String,
+        headers: [String: String] = [:],
+        body: [UInt8] = [],
+        stream: AsyncStream<ByteBuffer>? = nil
+    ) async throws -> Reply {
         var fields = HTTPFields()
         for (k, v) in headers { fields[HTTPField.Name(k)!] = v }
-        if !body.isEmpty, fields[.contentLength] == nil, headers["Transfer-Encoding"] == nil { fields[.contentLength] = String(body.count) }
+        if !body.isEmpty, fields[.contentLength] == nil, headers["Transfer-Encoding"] == nil {
+            fields[.contentLength] = String(body.count)
+        }
         let head = HTTPRequest(method: method, scheme: "http", authority: "localhost", path: path, headerFields: fields)
-        let request = Request(head: head, body: stream.map { RequestBody(asyncSequence: $0) } ?? RequestBody(buffer: ByteBuffer(bytes: body)))
+        let request = Request(
+            head: head,
+            body: stream.map { RequestBody(asyncSequence: $0) } ?? RequestBody(buffer: ByteBuffer(bytes: body))
+        )
         let channel = EmbeddedChannel()
-        let context = LumenRequestContext(source: ApplicationRequestContextSource(channel: channel, logger: services.logger))
+        let context = LumenRequestContext(
+            source: ApplicationRequestContextSource(channel: channel, logger: services.logger)
+        )
         let response = try await responder.respond(to: request, context: context)
         let collector = Collector()
         try await response.body.write(collector)
@@ -99,8 +114,14 @@ enum ServerFixtures {
     /// emf-synthetic + efficientnet-lite0 (linked) + three drift references built from fixtures.
     static let fullModels: URL = {
         let folder = try! Fixtures.temporaryDirectory()
-        for name in ["emf-synthetic.safetensors", "efficientnet-lite0.onnx", "efficientnet-lite0.json", "efficientnet-lite0.labels.txt"] {
-            try! FileManager.default.createSymbolicLink(at: folder.appendingPathComponent(name), withDestinationURL: repository.appendingPathComponent("models/\(name)"))
+        for name in [
+            "emf-synthetic.safetensors", "efficientnet-lite0.onnx", "efficientnet-lite0.json",
+            "efficientnet-lite0.labels.txt",
+        ] {
+            try! FileManager.default.createSymbolicLink(
+                at: folder.appendingPathComponent(name),
+                withDestinationURL: repository.appendingPathComponent("models/\(name)")
+            )
         }
         try! writeProfiles(into: folder)
         return folder
@@ -109,8 +130,10 @@ enum ServerFixtures {
     /// Only the recommender and the references (fast to load; for reload tests).
     static func smallModels() throws -> URL {
         let folder = try Fixtures.temporaryDirectory()
-        try FileManager.default.copyItem(at: repository.appendingPathComponent("models/emf-synthetic.safetensors"),
-                                         to: folder.appendingPathComponent("emf-synthetic.safetensors"))
+        try FileManager.default.copyItem(
+            at: repository.appendingPathComponent("models/emf-synthetic.safetensors"),
+            to: folder.appendingPathComponent("emf-synthetic.safetensors")
+        )
         try writeProfiles(into: folder)
         return folder
     }
@@ -120,15 +143,27 @@ enum ServerFixtures {
         try ReferenceProfile(kind: "features", source: "features_reference.csv", columns: try table.profiles())
             .write(to: folder.appendingPathComponent("tabular.profile.json"))
         let scan = try ImageFolderScan.scan(Fixtures.url("drift/images/reference"))
-        try DriftAnalysis.profile(scan, source: "reference images").write(to: folder.appendingPathComponent("photos.profile.json"))
+        try DriftAnalysis.profile(scan, source: "reference images").write(
+            to: folder.appendingPathComponent("photos.profile.json")
+        )
         let model = try EMFModelFile.load(repository.appendingPathComponent("models/emf-synthetic.safetensors"))
-        let factors = try SampleMatrix(rows: model.users.count, cols: model.hyperparameters.factors, values: model.userFactors.map(Double.init))
-        try ReferenceProfile.factors(factors, source: "emf-synthetic users").write(to: folder.appendingPathComponent("users.profile.json"))
+        let factors = try SampleMatrix(
+            rows: model.users.count,
+            cols: model.hyperparameters.factors,
+            values: model.userFactors.map(Double.init)
+        )
+        try ReferenceProfile.factors(factors, source: "emf-synthetic users").write(
+            to: folder.appendingPathComponent("users.profile.json")
+        )
     }
 
     /// The shared server over `fullModels` with tokens of every role.
-    static let tokens = (viewer: "viewer-token-0123456789", auditor: "auditor-token-0123456789", admin: "admin-token-0123456789")
+    static let tokens = (
+        viewer: "viewer-token-0123456789", auditor: "auditor-token-0123456789", admin: "admin-token-0123456789"
+    )
     static let shared: TestServer = try! TestServer(models: fullModels)
     static let secured: TestServer = try! TestServer(
-        models: try! smallModels(), tokens: "viewer:vera:\(tokens.viewer),auditor:aldo:\(tokens.auditor),admin:ada:\(tokens.admin)")
+        models: try! smallModels(),
+        tokens: "viewer:vera:\(tokens.viewer),auditor:aldo:\(tokens.auditor),admin:ada:\(tokens.admin)"
+    )
 }

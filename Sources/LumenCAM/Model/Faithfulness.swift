@@ -33,8 +33,15 @@ public struct FaithfulnessReport: Sendable, Codable, Equatable {
 
 extension ModelExplainer {
     /// Scores `heatmap` (image resolution) for class `index` on the preprocessed `input`.
-    public func faithfulness(input: Value, heatmap: FloatMap, classIndex index: Int, steps: Int = 10) throws -> FaithfulnessReport {
-        let w = sidecar.input.width, h = sidecar.input.height, plane = w * h
+    public func faithfulness(
+        input: Value,
+        heatmap: FloatMap,
+        classIndex index: Int,
+        steps: Int = 10
+    ) throws -> FaithfulnessReport {
+        let w = sidecar.input.width
+        let h = sidecar.input.height
+        let plane = w * h
         let mask = try heatmap.resized(width: w, height: h).values
         let x = input.floats
         func probability(_ data: [Float]) throws -> Float {
@@ -77,7 +84,12 @@ extension ModelExplainer {
         random.shuffle(using: &generator)
         let deletion = try curve(relevant)
         return FaithfulnessReport(
-            classIndex: index, baseProbability: base, dropInConfidence: drop, deletionCurve: deletion, deletionAUC: area(deletion),
-            randomDeletionAUC: area(try curve(random)))
+            classIndex: index,
+            baseProbability: base,
+            dropInConfidence: drop,
+            deletionCurve: deletion,
+            deletionAUC: area(deletion),
+            randomDeletionAUC: area(try curve(random))
+        )
     }
 }

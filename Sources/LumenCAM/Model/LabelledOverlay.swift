@@ -13,24 +13,48 @@ public struct LabelledOverlay: Sendable {
 
     /// Renders `result` on `picture`; with `perBox` a detector's heatmap is renormalised inside
     /// each box and zeroed outside.
-    public init(_ result: ModelExplainer.Result, on picture: RGBImage, task: String, overlay: Overlay, perBox: Bool = false) throws {
-        let heatmap = perBox && !result.detections.isEmpty
+    public init(
+        _ result: ModelExplainer.Result,
+        on picture: RGBImage,
+        task: String,
+        overlay: Overlay,
+        perBox: Bool = false
+    ) throws {
+        let heatmap =
+            perBox && !result.detections.isEmpty
             ? try DetectionDecoder.perBox(result.map.heatmap, boxes: result.detections) : result.map.heatmap
         var labelled = try overlay.apply(heatmap, on: picture)
         let scale = max(1, min(picture.width, picture.height) / 150)
         if task == "detect" {
             for d in result.detections {
-                labelled.drawBox(PixelBox(x0: Int(d.x0), y0: Int(d.y0), x1: Int(d.x1), y1: Int(d.y1)), color: (255, 255, 255), thickness: scale + 1)
-                labelled.drawText("\(d.label) \(String(format: "%.2f", d.confidence))", x: Int(d.x0) + 2 * scale, y: Int(d.y0) + 2 * scale, scale: scale)
+                labelled.drawBox(
+                    PixelBox(x0: Int(d.x0), y0: Int(d.y0), x1: Int(d.x1), y1: Int(d.y1)),
+                    color: (255, 255, 255),
+                    thickness: scale + 1
+                )
+                labelled.drawText(
+                    "\(d.label) \(String(format: "%.2f", d.confidence))",
+                    x: Int(d.x0) + 2 * scale,
+                    y: Int(d.y0) + 2 * scale,
+                    scale: scale
+                )
             }
-            headline = "\(result.detections.count) detection(s)"
+            headline =
+                "\(result.detections.count) detection(s)"
                 + (result.detections.first.map { ", best \($0.label) (\(String(format: "%.2f", $0.confidence)))" } ?? "")
         } else {
             // The top classes, one line each (at most three on the picture; all of them in the JSON).
             for (line, p) in result.predictions.prefix(3).enumerated() {
-                labelled.drawText("\(p.label) \(String(format: "%.2f", p.probability))", x: 4 * scale, y: 4 * scale + line * 10 * scale, scale: scale)
+                labelled.drawText(
+                    "\(p.label) \(String(format: "%.2f", p.probability))",
+                    x: 4 * scale,
+                    y: 4 * scale + line * 10 * scale,
+                    scale: scale
+                )
             }
-            headline = result.predictions.first.map { "\($0.label) (\(String(format: "%.2f", $0.probability)))" } ?? "no prediction"
+            headline =
+                result.predictions.first.map { "\($0.label) (\(String(format: "%.2f", $0.probability)))" }
+                ?? "no prediction"
         }
         image = labelled
     }

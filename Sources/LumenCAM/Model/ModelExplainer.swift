@@ -31,25 +31,40 @@ public struct ModelExplainer: Sendable {
 
     /// Loads `model` and its sidecar; `bytes`, when given, are the model file already read.
     public init(model: URL, bytes: [UInt8]? = nil) throws {
-        let onnx = try bytes.map { try ONNXModel(bytes: $0, directory: model.deletingLastPathComponent()) } ?? ONNXModel.load(model)
+        let onnx =
+            try bytes.map { try ONNXModel(bytes: $0, directory: model.deletingLastPathComponent()) }
+            ?? ONNXModel.load(model)
         session = ONNXSession(model: onnx)
         (sidecar, labels) = try ModelSidecar.resolve(forModel: model, model: onnx)
         guard session.model.inputs.contains(where: { $0.name == sidecar.input.name }) else {
-            throw CAMError.imaging("the sidecar names input '\(sidecar.input.name)', the model has \(session.model.inputs.map(\.name))")
+            throw CAMError.imaging(
+                "the sidecar names input '\(sidecar.input.name)', the model has \(session.model.inputs.map(\.name))"
+            )
         }
     }
 
     /// How the image sits in the input (the whole input for "stretch").
     public func letterbox(for image: RGBImage) -> Letterbox {
         if sidecar.input.resize == "letterbox" {
-            return Letterbox(imageWidth: image.width, imageHeight: image.height, inputWidth: sidecar.input.width, inputHeight: sidecar.input.height)
+            return Letterbox(
+                imageWidth: image.width,
+                imageHeight: image.height,
+                inputWidth: sidecar.input.width,
+                inputHeight: sidecar.input.height
+            )
         }
-        return Letterbox(imageWidth: sidecar.input.width, imageHeight: sidecar.input.height, inputWidth: sidecar.input.width, inputHeight: sidecar.input.height)
+        return Letterbox(
+            imageWidth: sidecar.input.width,
+            imageHeight: sidecar.input.height,
+            inputWidth: sidecar.input.width,
+            inputHeight: sidecar.input.height
+        )
     }
 
     /// The image as the model's input tensor (1 × 3 × H × W).
     public func preprocess(_ image: RGBImage) throws -> Value {
-        let w = sidecar.input.width, h = sidecar.input.height
+        let w = sidecar.input.width
+        let h = sidecar.input.height
         let box = letterbox(for: image)
         let stretch = sidecar.input.resize == "stretch"
         let (fitW, fitH) = stretch ? (w, h) : (box.width, box.height)
@@ -57,13 +72,20 @@ public struct ModelExplainer: Sendable {
         let pad = sidecar.input.padValue ?? 114
         var data = [Float](repeating: 0, count: 3 * w * h)
         for c in 0..<3 {
-            var channel = try FloatMap(width: image.width, height: image.height, values: (0..<(image.width * image.height)).map { Float(image.pixels[3 * $0 + c]) })
+            var channel = try FloatMap(
+                width: image.width,
+                height: image.height,
+                values: (0..<(image.width * image.height)).map { Float(image.pixels[3 * $0 + c]) }
+            )
             channel = try channel.resized(width: fitW, height: fitH)
             let target = sidecar.input.channelOrder == "RGB" ? c : 2 - c
-            let mean = sidecar.input.mean[target], std = sidecar.input.std[target]
+            let mean = sidecar.input.mean[target]
+            let std = sidecar.input.std[target]
             for k in 0..<(w * h) { data[target * w * h + k] = (pad - mean) / std }
             for y in 0..<fitH {
-                for x in 0..<fitW { data[target * w * h + (y + top) * w + x + left] = (channel.values[y * fitW + x] - mean) / std }
+                for x in 0..<fitW {
+                    data[target * w * h + (y + top) * w + x + left] = (channel.values[y * fitW + x] - mean) / std
+                }
             }
         }
         return .float(shape: [1, 3, h, w], data: data)
@@ -73,9 +95,12 @@ public struct ModelExplainer: Sendable {
     /// 2×2 pixels with the input's aspect ratio; the last of them (the deepest spatial block) is
     /// the automatic choice.
     public func candidateLayers() throws -> [(name: String, op: String, shape: [Int])] {
-        let h = sidecar.input.height, w = sidecar.input.width
+        let h = sidecar.input.height
+        let w = sidecar.input.width
         let shapes = try session.inspect(inputShapes: [sidecar.input.name: [1, 3, h, w]])
-        return shapes.filter { Self.isFeatureMap($0.shape, inputHeight: h, inputWidth: w) }.map { ($0.output, $0.op, $0.shape) }
+        return shapes.filter { Self.isFeatureMap($0.shape, inputHeight: h, inputWidth: w) }.map {
+            ($0.output, $0.op, $0.shape)
+        }
     }
 
     /// The layer `--layer auto` explains, from every node output in graph order: the last feature
@@ -83,9 +108,14 @@ public struct ModelExplainer: Sendable {
     /// `/model.N/…` names) the last one before the head module — pytorch-grad-cam's `model[-2]`,
     /// the neck's last map — rather than a head tensor. Classifiers get their last spatial block.
     public static func automaticLayer(
-        _ rows: [(node: String, op: String, output: String, shape: [Int])], inputHeight: Int, inputWidth: Int, outputs: Set<String>
+        _ rows: [(node: String, op: String, output: String, shape: [Int])],
+        inputHeight: Int,
+        inputWidth: Int,
+        outputs: Set<String>
     ) -> String? {
-        let maps = rows.filter { isFeatureMap($0.shape, inputHeight: inputHeight, inputWidth: inputWidth) && !outputs.contains($0.output) }
+        let maps = rows.filter {
+            isFeatureMap($0.shape, inputHeight: inputHeight, inputWidth: inputWidth) && !outputs.contains($0.output)
+        }
         let modules = maps.map { moduleIndex($0.node) }
         if let head = rows.compactMap({ moduleIndex($0.node) }).max(), modules.contains(where: { $0 != nil }),
             let last = Array(zip(maps, modules)).last(where: { $0.1.map { $0 < head } ?? false })
@@ -104,19 +134,35 @@ public struct ModelExplainer: Sendable {
     /// A spatial feature map of the image: rank 4, at least 2×2, no larger than the input, and
     /// with the input's aspect ratio (so [1, 1, 4, 8400]-style reshaped tensors are not picked).
     public static func isFeatureMap(_ shape: [Int], inputHeight: Int, inputWidth: Int) -> Bool {
-        guard shape.count == 4, shape[2] >= 2, shape[3] >= 2, shape[2] <= inputHeight, shape[3] <= inputWidth else { return false }
-        let ratio = Double(shape[2]) / Double(shape[3]), expected = Double(inputHeight) / Double(inputWidth)
+        guard shape.count == 4, shape[2] >= 2, shape[3] >= 2, shape[2] <= inputHeight, shape[3] <= inputWidth else {
+            return false
+        }
+        let ratio = Double(shape[2]) / Double(shape[3])
+        let expected = Double(inputHeight) / Double(inputWidth)
         return abs(ratio / expected - 1) < 0.25
     }
 
     /// Classifies `image` and explains `layer` ("auto", nil = the sidecar's, else a node output).
-    public func explain(_ image: RGBImage, layer requested: String? = nil, topK: Int = 5, eigenCAM: EigenCAM = EigenCAM()) throws -> Result {
+    public func explain(
+        _ image: RGBImage,
+        layer requested: String? = nil,
+        topK: Int = 5,
+        eigenCAM: EigenCAM = EigenCAM()
+    ) throws -> Result {
         var layer = requested ?? sidecar.camLayer ?? "auto"
         if layer == "auto" {
             layer = try autoLayer.value {
-                let h = sidecar.input.height, w = sidecar.input.width
+                let h = sidecar.input.height
+                let w = sidecar.input.width
                 let rows = try session.inspect(inputShapes: [sidecar.input.name: [1, 3, h, w]])
-                guard let pick = Self.automaticLayer(rows, inputHeight: h, inputWidth: w, outputs: Set(session.model.outputs.map(\.name))) else {
+                guard
+                    let pick = Self.automaticLayer(
+                        rows,
+                        inputHeight: h,
+                        inputWidth: w,
+                        outputs: Set(session.model.outputs.map(\.name))
+                    )
+                else {
                     throw CAMError.imaging("the model has no spatial layer to explain")
                 }
                 return pick
@@ -127,22 +173,45 @@ public struct ModelExplainer: Sendable {
             throw CAMError.imaging("no node output named '\(layer)'; list them with `lumen model inspect`")
         }
         let outputName = sidecar.output ?? session.model.outputs[0].name
-        guard let output = run.outputs[outputName] else { throw CAMError.imaging("the model has no output '\(outputName)'") }
+        guard let output = run.outputs[outputName] else {
+            throw CAMError.imaging("the model has no output '\(outputName)'")
+        }
         let tensor = try Tensor(shape: activations.shape, values: activations.floats)
         let layers = [NamedActivations(name: layer, batch: try ActivationBatch(tensor))]
         if sidecar.task == "detect" {
             let box = letterbox(for: image)
             let detections = try DetectionDecoder.decode(
-                output.floats, shape: output.shape, labels: labels, letterbox: box, imageWidth: image.width, imageHeight: image.height,
-                confidence: sidecar.confidenceThreshold ?? 0.25, iou: sidecar.iouThreshold ?? 0.45)
+                output.floats,
+                shape: output.shape,
+                labels: labels,
+                letterbox: box,
+                imageWidth: image.width,
+                imageHeight: image.height,
+                confidence: sidecar.confidenceThreshold ?? 0.25,
+                iou: sidecar.iouThreshold ?? 0.45
+            )
             // CAM at input resolution, the letterboxed region cut out and scaled to the image.
-            let full = try CAMExplainer(eigenCAM: eigenCAM).explain(layers, width: sidecar.input.width, height: sidecar.input.height)[0]
-            let left = Int(box.padX.rounded(.down)), top = Int(box.padY.rounded(.down))
+            let full = try CAMExplainer(eigenCAM: eigenCAM).explain(
+                layers,
+                width: sidecar.input.width,
+                height: sidecar.input.height
+            )[0]
+            let left = Int(box.padX.rounded(.down))
+            let top = Int(box.padY.rounded(.down))
             var crop = [Float](repeating: 0, count: box.width * box.height)
-            for y in 0..<box.height { for x in 0..<box.width { crop[y * box.width + x] = full.heatmap[x + left, y + top] } }
-            let heat = try FloatMap(width: box.width, height: box.height, values: crop).resized(width: image.width, height: image.height).minMaxNormalized()
-            return Result(predictions: [], detections: detections, layer: layer,
-                          map: CAMMap(batchIndex: 0, component: full.component, heatmap: heat, layers: full.layers))
+            for y in 0..<box.height {
+                for x in 0..<box.width { crop[y * box.width + x] = full.heatmap[x + left, y + top] }
+            }
+            let heat = try FloatMap(width: box.width, height: box.height, values: crop).resized(
+                width: image.width,
+                height: image.height
+            ).minMaxNormalized()
+            return Result(
+                predictions: [],
+                detections: detections,
+                layer: layer,
+                map: CAMMap(batchIndex: 0, component: full.component, heatmap: heat, layers: full.layers)
+            )
         }
         let scores = output.floats
         var probabilities = scores
@@ -153,7 +222,9 @@ public struct ModelExplainer: Sendable {
             probabilities = e.map { $0 / total }
         }
         let order = probabilities.indices.sorted { probabilities[$0] > probabilities[$1] }.prefix(topK)
-        let predictions = order.map { Prediction(index: $0, label: $0 < labels.count ? labels[$0] : "class \($0)", probability: probabilities[$0]) }
+        let predictions = order.map {
+            Prediction(index: $0, label: $0 < labels.count ? labels[$0] : "class \($0)", probability: probabilities[$0])
+        }
         let maps = try CAMExplainer(eigenCAM: eigenCAM).explain(layers, width: image.width, height: image.height)
         return Result(predictions: predictions, detections: [], layer: layer, map: maps[0])
     }

@@ -8,14 +8,20 @@ extension ModelSidecar {
     /// an error for metadata Lumen cannot use (a segment or pose head, a malformed size).
     public static func ultralytics(_ model: ONNXModel) throws -> (sidecar: ModelSidecar, labels: [String])? {
         let meta = model.metadata
-        guard let task = meta["task"], let size = meta["imgsz"], meta["author"]?.contains("Ultralytics") == true || meta["stride"] != nil else {
+        guard let task = meta["task"], let size = meta["imgsz"],
+            meta["author"]?.contains("Ultralytics") == true || meta["stride"] != nil
+        else {
             return nil
         }
         guard ["detect", "classify"].contains(task) else {
-            throw CAMError.imaging("the model's metadata says task '\(task)'; Lumen explains ultralytics detect and classify exports")
+            throw CAMError.imaging(
+                "the model's metadata says task '\(task)'; Lumen explains ultralytics detect and classify exports"
+            )
         }
         let dims = size.split(whereSeparator: { "[], ".contains($0) }).compactMap { Int($0) }
-        guard dims.count == 2 || dims.count == 1, let height = dims.first, let width = dims.last, (1...16_384).contains(height), (1...16_384).contains(width) else {
+        guard dims.count == 2 || dims.count == 1, let height = dims.first, let width = dims.last,
+            (1...16_384).contains(height), (1...16_384).contains(width)
+        else {
             throw CAMError.imaging("the model's metadata imgsz '\(size)' is not a size")
         }
         guard let input = model.inputs.first else { throw CAMError.imaging("the model has no graph input") }
@@ -23,10 +29,22 @@ extension ModelSidecar {
         let sidecar = ModelSidecar(
             task: task,
             input: Input(
-                name: input.name, width: width, height: height, resize: detect ? "letterbox" : "stretch", padValue: detect ? 114 : nil,
-                channelOrder: "RGB", mean: [0, 0, 0], std: [255, 255, 255]),
-            labels: nil, camLayer: nil, output: model.outputs.first?.name, outputKind: detect ? nil : "probabilities",
-            confidenceThreshold: detect ? 0.25 : nil, iouThreshold: detect ? 0.45 : nil)
+                name: input.name,
+                width: width,
+                height: height,
+                resize: detect ? "letterbox" : "stretch",
+                padValue: detect ? 114 : nil,
+                channelOrder: "RGB",
+                mean: [0, 0, 0],
+                std: [255, 255, 255]
+            ),
+            labels: nil,
+            camLayer: nil,
+            output: model.outputs.first?.name,
+            outputKind: detect ? nil : "probabilities",
+            confidenceThreshold: detect ? 0.25 : nil,
+            iouThreshold: detect ? 0.45 : nil
+        )
         try sidecar.validate(path: "metadata")
         return (sidecar, names(meta["names"] ?? ""))
     }

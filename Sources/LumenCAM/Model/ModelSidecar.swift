@@ -56,11 +56,13 @@ public struct ModelSidecar: Sendable, Codable, Equatable {
     /// The sidecar of `model`: its `.json` file when there is one, else what the file's own
     /// metadata says (ultralytics exports: `ModelSidecar(ultralytics:)`), else an error saying
     /// what to write.
-    public static func resolve(forModel url: URL, model: ONNXModel) throws -> (sidecar: ModelSidecar, labels: [String]) {
+    public static func resolve(forModel url: URL, model: ONNXModel) throws -> (sidecar: ModelSidecar, labels: [String])
+    {
         if FileManager.default.fileExists(atPath: Self.url(forModel: url).path) { return try load(forModel: url) }
         if let inferred = try ultralytics(model) { return inferred }
         throw CAMError.imaging(
-            "\(url.path) has no sidecar \(Self.url(forModel: url).lastPathComponent) and no ultralytics metadata to stand in for one; write one (see README, Models)")
+            "\(url.path) has no sidecar \(Self.url(forModel: url).lastPathComponent) and no ultralytics metadata to stand in for one; write one (see README, Models)"
+        )
     }
 
     /// Loads and validates the sidecar of `model` (same path, `.json`).
@@ -69,7 +71,13 @@ public struct ModelSidecar: Sendable, Codable, Equatable {
         let sidecar = try parse(try FileBytes.read(url, limit: 16 << 20), path: url.path)
         var labels: [String] = []
         if let file = sidecar.labels {
-            let text = String(decoding: try FileBytes.read(url.deletingLastPathComponent().appendingPathComponent(file), limit: 64 << 20), as: UTF8.self)
+            let text = String(
+                decoding: try FileBytes.read(
+                    url.deletingLastPathComponent().appendingPathComponent(file),
+                    limit: 64 << 20
+                ),
+                as: UTF8.self
+            )
             labels = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             while labels.last?.isEmpty == true { labels.removeLast() }
         }
@@ -93,13 +101,21 @@ public struct ModelSidecar: Sendable, Codable, Equatable {
 
     func validate(path: String) throws(CAMError) {
         func fail(_ detail: String) -> CAMError { .imaging("\(path): \(detail)") }
-        guard ["classify", "detect"].contains(task) else { throw fail("task '\(task)' is not supported (classify or detect)") }
-        guard (1...16_384).contains(input.width), (1...16_384).contains(input.height), input.width * input.height <= 16_000_000 else { throw fail("input size \(input.width)x\(input.height) is invalid") }
-        guard ["stretch", "letterbox"].contains(input.resize) else { throw fail("resize '\(input.resize)' is not supported (stretch or letterbox)") }
+        guard ["classify", "detect"].contains(task) else {
+            throw fail("task '\(task)' is not supported (classify or detect)")
+        }
+        guard (1...16_384).contains(input.width), (1...16_384).contains(input.height),
+            input.width * input.height <= 16_000_000
+        else { throw fail("input size \(input.width)x\(input.height) is invalid") }
+        guard ["stretch", "letterbox"].contains(input.resize) else {
+            throw fail("resize '\(input.resize)' is not supported (stretch or letterbox)")
+        }
         guard ["RGB", "BGR"].contains(input.channelOrder) else { throw fail("channel_order must be RGB or BGR") }
         guard input.mean.count == 3, input.std.count == 3, input.std.allSatisfy({ $0 != 0 }) else {
             throw fail("mean and std need three values each, std non-zero")
         }
-        if let kind = outputKind, !["logits", "probabilities"].contains(kind) { throw fail("output_kind must be logits or probabilities") }
+        if let kind = outputKind, !["logits", "probabilities"].contains(kind) {
+            throw fail("output_kind must be logits or probabilities")
+        }
     }
 }

@@ -13,7 +13,11 @@ struct DriftCommand: ParsableCommand {
             Keep the reference as statistics with `lumen drift profile`; every comparison accepts a profile \
             or raw data on either side.
             """,
-        subcommands: [DriftProfileCommand.self, DriftFeaturesCommand.self, DriftPredictionsCommand.self, DriftImagesCommand.self, DriftLatentCommand.self])
+        subcommands: [
+            DriftProfileCommand.self, DriftFeaturesCommand.self, DriftPredictionsCommand.self, DriftImagesCommand.self,
+            DriftLatentCommand.self,
+        ]
+    )
 }
 
 /// Where reports go.
@@ -39,6 +43,10 @@ enum ProfileSource {
             if let columns { profile.columns = profile.columns.filter { columns.contains($0.name) } }
             return profile
         }
-        return ReferenceProfile(kind: "features", source: path, columns: try CSVTable.load(url).profiles(columns: columns))
+        return ReferenceProfile(
+            kind: "features",
+            source: path,
+            columns: try CSVTable.load(url).profiles(columns: columns)
+        )
     }
 }

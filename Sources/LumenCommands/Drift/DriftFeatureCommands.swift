@@ -6,29 +6,47 @@ import LumenRecs
 /// `lumen drift features`.
 struct DriftFeaturesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "features", abstract: "Per-feature drift between two CSV files (or profiles), with a data-set verdict.")
+        commandName: "features",
+        abstract: "Per-feature drift between two CSV files (or profiles), with a data-set verdict."
+    )
 
     @Option(help: "Reference CSV or profile.") var reference: String
     @Option(help: "Current CSV or profile.") var current: String
     @Option(help: "Comma-separated columns to compare (default: all).") var columns: String?
-    @Option(help: "Force one test: ks, wasserstein, psi, jensen_shannon (numeric); chi_squared, cramers_v (categorical).") var test: String?
-    @Option(help: "Multiple-testing correction for p-value tests: none, bonferroni or bh.") var correction: String = "none"
+    @Option(
+        help: "Force one test: ks, wasserstein, psi, jensen_shannon (numeric); chi_squared, cramers_v (categorical)."
+    ) var test: String?
+    @Option(help: "Multiple-testing correction for p-value tests: none, bonferroni or bh.") var correction: String =
+        "none"
     @Option(help: "Share of drifted features that makes the data set drifted.") var shareThreshold: Double = 0.5
     @OptionGroup var output: ReportOptions
 
     func run() throws {
         let wanted = columns?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        guard let fix = MultipleTesting(rawValue: correction) else { throw ValidationError("unknown correction '\(correction)'") }
-        let ref = try ProfileSource.features(reference, columns: wanted), cur = try ProfileSource.features(current, columns: wanted)
+        guard let fix = MultipleTesting(rawValue: correction) else {
+            throw ValidationError("unknown correction '\(correction)'")
+        }
+        let ref = try ProfileSource.features(reference, columns: wanted)
+        let cur = try ProfileSource.features(current, columns: wanted)
         let features = try DriftAnalysis.features(ref, cur, method: test, correction: fix)
-        try output.finish(DriftReport(kind: "features", reference: reference, current: current, features: features, shareThreshold: shareThreshold))
+        try output.finish(
+            DriftReport(
+                kind: "features",
+                reference: reference,
+                current: current,
+                features: features,
+                shareThreshold: shareThreshold
+            )
+        )
     }
 }
 
 /// `lumen drift predictions`.
 struct DriftPredictionsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "predictions", abstract: "Drift of a model's predictions (one CSV column) between two files or profiles.")
+        commandName: "predictions",
+        abstract: "Drift of a model's predictions (one CSV column) between two files or profiles."
+    )
 
     @Option(help: "Reference CSV or profile.") var reference: String
     @Option(help: "Current CSV or profile.") var current: String
@@ -42,20 +60,32 @@ struct DriftPredictionsCommand: ParsableCommand {
             name = try CSVTable.load(URL(fileURLWithPath: reference)).header.last
         }
         let wanted = name.map { [$0] }
-        let ref = try ProfileSource.features(reference, columns: wanted), cur = try ProfileSource.features(current, columns: wanted)
+        let ref = try ProfileSource.features(reference, columns: wanted)
+        let cur = try ProfileSource.features(current, columns: wanted)
         let features = try DriftAnalysis.features(ref, cur, method: test)
-        try output.finish(DriftReport(kind: "predictions", reference: reference, current: current, features: features, shareThreshold: 1))
+        try output.finish(
+            DriftReport(
+                kind: "predictions",
+                reference: reference,
+                current: current,
+                features: features,
+                shareThreshold: 1
+            )
+        )
     }
 }
 
 /// `lumen drift profile`.
 struct DriftProfileCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "profile", abstract: "Store a reference as statistics (histograms, quantiles, moments, a seeded sample) in one file.")
+        commandName: "profile",
+        abstract: "Store a reference as statistics (histograms, quantiles, moments, a seeded sample) in one file."
+    )
 
     @Option(help: "CSV of features or predictions.") var features: String?
     @Option(help: "Folder of PNG/JPEG images.") var images: String?
-    @Option(help: "Latent factors: a .npy matrix (rows × factors) or a Lumen EMF model (its user factors).") var factors: String?
+    @Option(help: "Latent factors: a .npy matrix (rows × factors) or a Lumen EMF model (its user factors).")
+    var factors: String?
     @Option(help: "Pixels sampled per image (0 = all).") var samplePixels: Int = 10_000
     @Option(help: "Comma-separated columns (CSV only).") var columns: String?
     @Option(help: "Profile file to write (.json).") var out: String
@@ -70,22 +100,39 @@ struct DriftProfileCommand: ParsableCommand {
         let profile: ReferenceProfile
         if let features {
             let wanted = columns?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            profile = ReferenceProfile(kind: "features", source: features, columns: try CSVTable.load(URL(fileURLWithPath: features)).profiles(columns: wanted))
+            profile = ReferenceProfile(
+                kind: "features",
+                source: features,
+                columns: try CSVTable.load(URL(fileURLWithPath: features)).profiles(columns: wanted)
+            )
         } else if let factors {
             let matrix: SampleMatrix
             if factors.hasSuffix(".safetensors") {
                 let model = try EMFModelFile.load(URL(fileURLWithPath: factors))
-                matrix = try SampleMatrix(rows: model.users.count, cols: model.hyperparameters.factors, values: model.userFactors.map(Double.init))
+                matrix = try SampleMatrix(
+                    rows: model.users.count,
+                    cols: model.hyperparameters.factors,
+                    values: model.userFactors.map(Double.init)
+                )
             } else {
                 matrix = try FactorFile.load(factors)
             }
             profile = try ReferenceProfile.factors(matrix, source: factors)
         } else {
-            let scan = try ImageFolderScan.scan(URL(fileURLWithPath: images!), samplePixels: samplePixels > 0 ? samplePixels : nil)
+            let scan = try ImageFolderScan.scan(
+                URL(fileURLWithPath: images!),
+                samplePixels: samplePixels > 0 ? samplePixels : nil
+            )
             profile = try DriftAnalysis.profile(scan, source: images!)
-            if !scan.skipped.isEmpty { print("skipped \(scan.skipped.count) unreadable image(s): \(scan.skipped.map(\.file).joined(separator: ", "))") }
+            if !scan.skipped.isEmpty {
+                print(
+                    "skipped \(scan.skipped.count) unreadable image(s): \(scan.skipped.map(\.file).joined(separator: ", "))"
+                )
+            }
         }
         try profile.write(to: URL(fileURLWithPath: out))
-        print("wrote \(profile.kind) profile of \(profile.columns.count) column(s) from \(profile.columns.first?.count ?? 0) rows to \(out)")
+        print(
+            "wrote \(profile.kind) profile of \(profile.columns.count) column(s) from \(profile.columns.first?.count ?? 0) rows to \(out)"
+        )
     }
 }

@@ -7,7 +7,10 @@ import LumenRecs
 /// `lumen drift images`.
 struct DriftImagesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "images", abstract: "Drift of image properties (brightness, contrast, colour, size) between two folders or a profile and a folder.")
+        commandName: "images",
+        abstract:
+            "Drift of image properties (brightness, contrast, colour, size) between two folders or a profile and a folder."
+    )
 
     @Option(help: "Reference folder or profile.") var reference: String
     @Option(help: "Current folder or profile.") var current: String
@@ -31,7 +34,11 @@ struct DriftImagesCommand: ParsableCommand {
         if ReferenceProfile.isProfile(curURL) {
             report = try DriftAnalysis.images(profile, try ReferenceProfile.load(curURL))
         } else {
-            report = try DriftAnalysis.images(profile, current: ImageFolderScan.scan(curURL, samplePixels: pixels), source: current)
+            report = try DriftAnalysis.images(
+                profile,
+                current: ImageFolderScan.scan(curURL, samplePixels: pixels),
+                source: current
+            )
         }
         report.skipped = skipped + report.skipped
         try output.finish(report)
@@ -42,11 +49,15 @@ struct DriftImagesCommand: ParsableCommand {
 struct DriftLatentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "latent",
-        abstract: "Drift of recommender latent factors: production users folded into a model, or items across a retrain (Procrustes-aligned).")
+        abstract:
+            "Drift of recommender latent factors: production users folded into a model, or items across a retrain (Procrustes-aligned)."
+    )
 
-    @Option(help: "Reference factor matrix (.npy, rows × factors) or latent profile (.json).") var referenceFactors: String?
+    @Option(help: "Reference factor matrix (.npy, rows × factors) or latent profile (.json).") var referenceFactors:
+        String?
     @Option(help: "Current factor matrix (.npy).") var currentFactors: String?
-    @Flag(help: "Rows correspond on both sides: align the current factors by orthogonal Procrustes first.") var align = false
+    @Flag(help: "Rows correspond on both sides: align the current factors by orthogonal Procrustes first.") var align =
+        false
     @Option(help: "Model whose users are the reference (with --current-ratings).") var model: String?
     @Option(help: "Recent ratings of production users (any format `lumen recs` reads).") var currentRatings: String?
     @Option(help: "Model before a retrain (with --new-model).") var oldModel: String?
@@ -55,19 +66,28 @@ struct DriftLatentCommand: ParsableCommand {
     @OptionGroup var output: ReportOptions
 
     func validate() throws {
-        let users = model != nil && currentRatings != nil, items = oldModel != nil && newModel != nil
+        let users = model != nil && currentRatings != nil
+        let items = oldModel != nil && newModel != nil
         let matrices = referenceFactors != nil && currentFactors != nil
         guard [users, items, matrices].filter({ $0 }).count == 1 else {
-            throw ValidationError("give one of: --model with --current-ratings, --old-model with --new-model, or --reference-factors with --current-factors")
+            throw ValidationError(
+                "give one of: --model with --current-ratings, --old-model with --new-model, or --reference-factors with --current-factors"
+            )
         }
     }
 
     func run() throws {
         let test = MultivariateDrift(mmd: MMDTest(permutations: permutations))
         let latent: LatentDriftReport
-        let reference: String, current: String
+        let reference: String
+        let current: String
         if let referenceFactors, let currentFactors {
-            latent = try LatentDrift.factors(try FactorFile.load(referenceFactors), try FactorFile.load(currentFactors), aligned: align, test: test)
+            latent = try LatentDrift.factors(
+                try FactorFile.load(referenceFactors),
+                try FactorFile.load(currentFactors),
+                aligned: align,
+                test: test
+            )
             (reference, current) = (referenceFactors, currentFactors)
         } else if let model, let currentRatings {
             let m = try EMFModelFile.load(URL(fileURLWithPath: model))
@@ -75,7 +95,8 @@ struct DriftLatentCommand: ParsableCommand {
             latent = try LatentDrift.users(m, current: data, test: test)
             (reference, current) = (model, currentRatings)
         } else {
-            let old = try EMFModelFile.load(URL(fileURLWithPath: oldModel!)), new = try EMFModelFile.load(URL(fileURLWithPath: newModel!))
+            let old = try EMFModelFile.load(URL(fileURLWithPath: oldModel!))
+            let new = try EMFModelFile.load(URL(fileURLWithPath: newModel!))
             latent = try LatentDrift.items(old: old, new: new, test: test)
             (reference, current) = (oldModel!, newModel!)
         }

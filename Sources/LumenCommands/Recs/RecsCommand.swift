@@ -15,5 +15,6 @@ struct RecsCommand: ParsableCommand {
         subcommands: [
             RecsTrainCommand.self, RecsRecommendCommand.self, RecsExplainCommand.self, RecsEvaluateCommand.self,
             RecsInspectCommand.self, RecsSynthesizeCommand.self,
-        ])
+        ]
+    )
 }

@@ -6,7 +6,8 @@ import LumenRecs
 struct RecsEvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
-        abstract: "Train on the training split for each λ and print accuracy and explainability on the held-out split.")
+        abstract: "Train on the training split for each λ and print accuracy and explainability on the held-out split."
+    )
 
     @OptionGroup var data: DataOptions
     @OptionGroup var model: ModelOptions
@@ -28,7 +29,9 @@ struct RecsEvaluateCommand: ParsableCommand {
 
     func run() throws {
         let values = try lambdas.split(separator: ",").map { text -> Float in
-            guard let v = Float(text.trimmingCharacters(in: .whitespaces)), v >= 0 else { throw ValidationError("bad λ '\(text)'") }
+            guard let v = Float(text.trimmingCharacters(in: .whitespaces)), v >= 0 else {
+                throw ValidationError("bad λ '\(text)'")
+            }
             return v
         }
         let dataset = try data.load()
@@ -42,7 +45,9 @@ struct RecsEvaluateCommand: ParsableCommand {
             let started = Date()
             let trained = try EMFTrainer(hyperparameters: h).train(train)
             let seconds = Date().timeIntervalSince(started)
-            rows.append(Row(lambda: lambda, report: try Evaluator(n: n).evaluate(trained, test: split.test), seconds: seconds))
+            rows.append(
+                Row(lambda: lambda, report: try Evaluator(n: n).evaluate(trained, test: split.test), seconds: seconds)
+            )
         }
         if json {
             print(try JSONOutput.text(rows))
@@ -52,8 +57,22 @@ struct RecsEvaluateCommand: ParsableCommand {
         print("|---|---|---|---|---|---|---|---|---|---|---|")
         for row in rows {
             let r = row.report
-            print(String(format: "| %g | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f | %.2f |",
-                         row.lambda, r.rmse, r.mae, r.precision, r.recall, r.ndcg, r.mep, r.mer, r.fidelity, r.coverage, row.seconds))
+            print(
+                String(
+                    format: "| %g | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f | %.2f |",
+                    row.lambda,
+                    r.rmse,
+                    r.mae,
+                    r.precision,
+                    r.recall,
+                    r.ndcg,
+                    r.mep,
+                    r.mer,
+                    r.fidelity,
+                    r.coverage,
+                    row.seconds
+                )
+            )
         }
     }
 }

@@ -22,7 +22,10 @@ struct DataOptions: ParsableArguments {
     @Option(help: "Seed for the split.")
     var splitSeed: UInt64 = 42
 
-    @Option(name: .customLong("rating-scale"), help: "The scale ratings lie on, MIN..MAX (default: inferred, with a note).")
+    @Option(
+        name: .customLong("rating-scale"),
+        help: "The scale ratings lie on, MIN..MAX (default: inferred, with a note)."
+    )
     var ratingScale: RatingScale?
 
     @Option(help: "A (user, item) pair rated twice: error, last or mean.")
@@ -30,10 +33,16 @@ struct DataOptions: ParsableArguments {
 
     func load() throws -> RatingsData {
         let data = try RatingsLoader.load(
-            ratings: URL(fileURLWithPath: ratings), items: items.map { URL(fileURLWithPath: $0) },
-            options: RatingsOptions(scale: ratingScale, duplicates: duplicates))
+            ratings: URL(fileURLWithPath: ratings),
+            items: items.map { URL(fileURLWithPath: $0) },
+            options: RatingsOptions(scale: ratingScale, duplicates: duplicates)
+        )
         if data.scaleInferred, let scale = data.scale {
-            FileHandle.standardError.write(Data("note: ratings taken to lie on \(scale) (inferred; declare it with --rating-scale MIN..MAX)\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    "note: ratings taken to lie on \(scale) (inferred; declare it with --rating-scale MIN..MAX)\n".utf8
+                )
+            )
         }
         return data
     }
@@ -52,18 +61,24 @@ struct DataOptions: ParsableArguments {
 struct ModelOptions: ParsableArguments {
     @Option(help: "Latent factors.") var factors: Int = EMFHyperparameters().factors
     @Option(help: "SGD epochs.") var epochs: Int = EMFHyperparameters().epochs
-    @Option(name: .customLong("learning-rate"), help: "SGD step size α.") var learningRate: Float = EMFHyperparameters().learningRate
+    @Option(name: .customLong("learning-rate"), help: "SGD step size α.") var learningRate: Float = EMFHyperparameters()
+        .learningRate
     @Option(help: "L2 penalty β on factors.") var regularization: Float = EMFHyperparameters().regularization
     @Option(help: "Weight λ of the explainability term (0 = plain MF).") var lambda: Float = EMFHyperparameters().lambda
     @Option(help: "Neighbours per user (k).") var neighbours: Int = EMFHyperparameters().neighbours
     @Option(help: "Explainability threshold θ.") var threshold: Float = EMFHyperparameters().threshold
     @Option(help: "Similarity: cosine or pearson.") var similarity: String = "cosine"
-    @Option(help: "Explain from the user's similar users (users) or the item's similar items (items).") var basis: String = "users"
+    @Option(help: "Explain from the user's similar users (users) or the item's similar items (items).") var basis:
+        String = "users"
     @Option(help: "Explainability weight: share or expected-rating.") var explainability: String = "share"
-    @Flag(name: .customLong("no-biases"), help: "Train without global/user/item biases (the paper's model).") var noBiases = false
+    @Flag(name: .customLong("no-biases"), help: "Train without global/user/item biases (the paper's model).")
+    var noBiases = false
     @Option(help: "Form of the explainability pull: inner-product or distance (the paper's ‖p − q‖²).")
     var pull: String = EMFHyperparameters().pull.rawValue
-    @Option(help: "Pairs that get the explainability term: unrated (explainable items the user has not rated), observed (the paper's choice) or both.")
+    @Option(
+        help:
+            "Pairs that get the explainability term: unrated (explainable items the user has not rated), observed (the paper's choice) or both."
+    )
     var pairs: String = "both"
     @Option(help: "Seed for initialisation and SGD order.") var seed: UInt64 = 42
 
@@ -77,7 +92,9 @@ struct ModelOptions: ParsableArguments {
         h.neighbours = neighbours
         h.threshold = threshold
         h.useBiases = !noBiases
-        guard let kind = ExplainabilityPull(rawValue: pull) else { throw ValidationError("unknown pull '\(pull)'; choose inner-product or distance") }
+        guard let kind = ExplainabilityPull(rawValue: pull) else {
+            throw ValidationError("unknown pull '\(pull)'; choose inner-product or distance")
+        }
         h.pull = kind
         switch pairs {
         case "unrated": (h.observedPairs, h.unratedExplainablePairs) = (false, true)
@@ -86,10 +103,16 @@ struct ModelOptions: ParsableArguments {
         default: throw ValidationError("unknown pairs '\(pairs)'; choose unrated, observed or both")
         }
         h.seed = seed
-        guard let s = Similarity(rawValue: similarity) else { throw ValidationError("unknown similarity '\(similarity)'") }
-        guard let e = ExplainabilityKind(rawValue: explainability) else { throw ValidationError("unknown explainability '\(explainability)'") }
+        guard let s = Similarity(rawValue: similarity) else {
+            throw ValidationError("unknown similarity '\(similarity)'")
+        }
+        guard let e = ExplainabilityKind(rawValue: explainability) else {
+            throw ValidationError("unknown explainability '\(explainability)'")
+        }
         h.similarity = s
-        guard let b = NeighbourBasis(rawValue: basis) else { throw ValidationError("unknown basis '\(basis)'; choose users or items") }
+        guard let b = NeighbourBasis(rawValue: basis) else {
+            throw ValidationError("unknown basis '\(basis)'; choose users or items")
+        }
         h.basis = b
         h.explainability = e
         try h.validate()
@@ -105,8 +128,15 @@ struct TrainingProgress {
     func report(_ r: EpochReport) {
         guard !quiet else { return }
         let eta = Double(r.epochs - r.epoch) * r.seconds
-        let line = String(format: "epoch %d/%d  train RMSE %.4f  W-weighted gap %.4f  %.2fs/epoch  ETA %.1fs",
-                          r.epoch, r.epochs, r.trainRMSE, r.explainabilityPenalty, r.seconds, eta)
+        let line = String(
+            format: "epoch %d/%d  train RMSE %.4f  W-weighted gap %.4f  %.2fs/epoch  ETA %.1fs",
+            r.epoch,
+            r.epochs,
+            r.trainRMSE,
+            r.explainabilityPenalty,
+            r.seconds,
+            eta
+        )
         if interactive {
             FileHandle.standardError.write(Data(("\r" + line + (r.epoch == r.epochs ? "\n" : "")).utf8))
         } else {

@@ -6,7 +6,9 @@ import LumenRecs
 /// `lumen recs recommend`.
 struct RecsRecommendCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "recommend", abstract: "Top-n recommendations for a user, each with its neighbourhood rationale.")
+        commandName: "recommend",
+        abstract: "Top-n recommendations for a user, each with its neighbourhood rationale."
+    )
 
     @Option(help: "Model file.") var model: String
     @Option(help: "External user id, as in the ratings file.") var user: String
@@ -38,7 +40,9 @@ struct RecsRecommendCommand: ParsableCommand {
 /// `lumen recs explain`.
 struct RecsExplainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "explain", abstract: "Why is (or isn't) this item recommended to this user?")
+        commandName: "explain",
+        abstract: "Why is (or isn't) this item recommended to this user?"
+    )
 
     @Option(help: "Model file.") var model: String
     @Option(help: "External user id.") var user: String
@@ -52,29 +56,49 @@ struct RecsExplainCommand: ParsableCommand {
             print(try JSONOutput.text(e))
             return
         }
-        print("\(e.title.map { "\($0) (\(e.item))" } ?? e.item) for user \(e.user): predicted \(String(format: "%.2f", e.predictedRating)), W = \(String(format: "%.2f", e.weight))\(e.explainable ? "" : " (not explainable)")")
+        print(
+            "\(e.title.map { "\($0) (\(e.item))" } ?? e.item) for user \(e.user): predicted \(String(format: "%.2f", e.predictedRating)), W = \(String(format: "%.2f", e.weight))\(e.explainable ? "" : " (not explainable)")"
+        )
         print(e.sentence)
         let who = e.basis == .users ? "ratings by your neighbours" : "your ratings of similar items"
         print("\(who): \(e.histogram.good) good, \(e.histogram.neutral) neutral, \(e.histogram.bad) bad")
         for n in e.neighbours {
-            print(String(format: "  %@ %@  similarity %.3f  rated %.1f", e.basis == .users ? "user" : "item", n.id, n.similarity, n.rating))
+            print(
+                String(
+                    format: "  %@ %@  similarity %.3f  rated %.1f",
+                    e.basis == .users ? "user" : "item",
+                    n.id,
+                    n.similarity,
+                    n.rating
+                )
+            )
         }
     }
 }
 
 /// `lumen recs inspect`.
 struct RecsInspectCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Show a model file's settings, size and metrics.")
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Show a model file's settings, size and metrics."
+    )
 
     @Option(help: "Model file.") var model: String
 
     func run() throws {
         let m = try EMFModelFile.load(URL(fileURLWithPath: model))
-        print("users \(m.users.count), items \(m.items.count), training ratings \(m.training.count), created \(m.createdAt)")
+        print(
+            "users \(m.users.count), items \(m.items.count), training ratings \(m.training.count), created \(m.createdAt)"
+        )
         print("data fingerprint \(m.fingerprint)")
         print("hyperparameters: " + (try JSONOutput.text(m.hyperparameters)).replacingOccurrences(of: "\n", with: " "))
         if !m.metrics.isEmpty {
-            print("metrics: " + m.metrics.keys.sorted().map { "\($0) \(String(format: "%.4f", m.metrics[$0]!))" }.joined(separator: ", "))
+            print(
+                "metrics: "
+                    + m.metrics.keys.sorted().map { "\($0) \(String(format: "%.4f", m.metrics[$0]!))" }.joined(
+                        separator: ", "
+                    )
+            )
         }
     }
 }
@@ -82,7 +106,9 @@ struct RecsInspectCommand: ParsableCommand {
 /// `lumen recs synthesize`.
 struct RecsSynthesizeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "synthesize", abstract: "Write seeded synthetic ratings with planted taste segments (tab-separated, u.data layout).")
+        commandName: "synthesize",
+        abstract: "Write seeded synthetic ratings with planted taste segments (tab-separated, u.data layout)."
+    )
 
     @Option var users: Int = 600
     @Option var items: Int = 400
@@ -92,7 +118,13 @@ struct RecsSynthesizeCommand: ParsableCommand {
     @Option(help: "Output file.") var out: String
 
     func run() throws {
-        let data = try SyntheticRatings(users: users, items: items, ratingsPerUser: perUser, segments: segments, seed: seed).generate()
+        let data = try SyntheticRatings(
+            users: users,
+            items: items,
+            ratingsPerUser: perUser,
+            segments: segments,
+            seed: seed
+        ).generate()
         var text = ""
         text.reserveCapacity(data.ratings.count * 16)
         for r in data.ratings {

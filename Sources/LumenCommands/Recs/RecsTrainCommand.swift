@@ -7,7 +7,8 @@ import LumenRecs
 struct RecsTrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train an EMF model on the training split, evaluate it on the held-out split, save it.")
+        abstract: "Train an EMF model on the training split, evaluate it on the held-out split, save it."
+    )
 
     @OptionGroup var data: DataOptions
     @OptionGroup var model: ModelOptions
@@ -24,7 +25,8 @@ struct RecsTrainCommand: ParsableCommand {
     func run() throws {
         let dataset = try data.load()
         let h = try model.hyperparameters()
-        var train = dataset, test: [Rating] = []
+        var train = dataset
+        var test: [Rating] = []
         if !allData {
             let split = try data.splitRule().apply(to: dataset.ratings)
             train = dataset.with(ratings: split.train)
@@ -34,12 +36,20 @@ struct RecsTrainCommand: ParsableCommand {
         let progress = TrainingProgress(quiet: quiet)
         var trained = try EMFTrainer(hyperparameters: h).train(train) { progress.report($0) }
         let seconds = Date().timeIntervalSince(started)
-        var summary = "trained on \(train.ratings.count) ratings (\(dataset.users.count) users, \(dataset.items.count) items) in \(String(format: "%.2f", seconds)) s"
+        var summary =
+            "trained on \(train.ratings.count) ratings (\(dataset.users.count) users, \(dataset.items.count) items) in \(String(format: "%.2f", seconds)) s"
         if !test.isEmpty {
             let report = try Evaluator().evaluate(trained, test: test)
             trained.metrics = report.dictionary
-            summary += String(format: "; test RMSE %.4f, MAE %.4f, P@10 %.4f, nDCG@10 %.4f, MEP@10 %.4f, MER@10 %.4f",
-                              report.rmse, report.mae, report.precision, report.ndcg, report.mep, report.mer)
+            summary += String(
+                format: "; test RMSE %.4f, MAE %.4f, P@10 %.4f, nDCG@10 %.4f, MEP@10 %.4f, MER@10 %.4f",
+                report.rmse,
+                report.mae,
+                report.precision,
+                report.ndcg,
+                report.mep,
+                report.mer
+            )
         }
         try EMFModelFile.save(trained, to: URL(fileURLWithPath: out), lumenVersion: LumenVersion.string)
         print(summary + "; wrote \(out)")

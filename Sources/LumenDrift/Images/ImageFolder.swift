@@ -13,7 +13,11 @@ public struct ImageFolderScan: Sendable {
     public let skipped: [SkippedImage]
 
     /// Scans `folder` (not recursively).
-    public static func scan(_ folder: URL, samplePixels: Int? = 10_000, maxPixels: Int = ImageDecoder.defaultMaxPixels) throws(DriftError) -> ImageFolderScan {
+    public static func scan(
+        _ folder: URL,
+        samplePixels: Int? = 10_000,
+        maxPixels: Int = ImageDecoder.defaultMaxPixels
+    ) throws(DriftError) -> ImageFolderScan {
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
@@ -29,15 +33,24 @@ public struct ImageFolderScan: Sendable {
     }
 
     /// Scans encoded images held in memory (named for the report), e.g. an upload.
-    public static func scan(encoded images: [(name: String, bytes: [UInt8])], samplePixels: Int? = 10_000,
-                            maxPixels: Int = ImageDecoder.defaultMaxPixels) throws(DriftError) -> ImageFolderScan {
+    public static func scan(
+        encoded images: [(name: String, bytes: [UInt8])],
+        samplePixels: Int? = 10_000,
+        maxPixels: Int = ImageDecoder.defaultMaxPixels
+    ) throws(DriftError) -> ImageFolderScan {
         guard !images.isEmpty else { throw .emptySample("no images given") }
         let decoder = ImageDecoder(maxPixels: maxPixels)
-        return try scan(names: images.map(\.name), source: "the upload", samplePixels: samplePixels) { k in try decoder.decode(images[k].bytes) }
+        return try scan(names: images.map(\.name), source: "the upload", samplePixels: samplePixels) { k in
+            try decoder.decode(images[k].bytes)
+        }
     }
 
-    private static func scan(names: [String], source: String, samplePixels: Int?,
-                             decode: @Sendable (Int) throws -> RGBImage) throws(DriftError) -> ImageFolderScan {
+    private static func scan(
+        names: [String],
+        source: String,
+        samplePixels: Int?,
+        decode: @Sendable (Int) throws -> RGBImage
+    ) throws(DriftError) -> ImageFolderScan {
         let results = Parallel.map(names.count) { k -> Result<ImageProperties, SkippedImage> in
             do {
                 return .success(ImageProperties(try decode(k), samplePixels: samplePixels, seed: UInt64(k)))
@@ -45,7 +58,9 @@ public struct ImageFolderScan: Sendable {
                 return .failure(SkippedImage(file: names[k], reason: "\(error)"))
             }
         }
-        var files: [String] = [], properties: [ImageProperties] = [], skipped: [SkippedImage] = []
+        var files: [String] = []
+        var properties: [ImageProperties] = []
+        var skipped: [SkippedImage] = []
         for (name, result) in zip(names, results) {
             switch result {
             case .success(let p):
@@ -54,7 +69,9 @@ public struct ImageFolderScan: Sendable {
             case .failure(let s): skipped.append(s)
             }
         }
-        guard !properties.isEmpty else { throw .emptySample("none of the \(names.count) images in \(source) could be read") }
+        guard !properties.isEmpty else {
+            throw .emptySample("none of the \(names.count) images in \(source) could be read")
+        }
         return ImageFolderScan(files: files, properties: properties, skipped: skipped)
     }
 

@@ -17,21 +17,32 @@ public struct ImageProperties: Sendable, Codable, Equatable {
     public var meanRelativeBlue: Double
 
     /// Property names in report order.
-    public static let names = ["aspect_ratio", "area", "brightness", "rms_contrast", "mean_relative_red", "mean_relative_green", "mean_relative_blue"]
+    public static let names = [
+        "aspect_ratio", "area", "brightness", "rms_contrast", "mean_relative_red", "mean_relative_green",
+        "mean_relative_blue",
+    ]
 
     /// Values in `names` order.
-    public var values: [Double] { [aspectRatio, area, brightness, rmsContrast, meanRelativeRed, meanRelativeGreen, meanRelativeBlue] }
+    public var values: [Double] {
+        [aspectRatio, area, brightness, rmsContrast, meanRelativeRed, meanRelativeGreen, meanRelativeBlue]
+    }
 
     /// Computes the properties over all pixels, or over `samplePixels` pixels drawn with a seed.
     public init(_ image: RGBImage, samplePixels: Int? = nil, seed: UInt64 = 0) {
         let count = image.width * image.height
         aspectRatio = Double(image.height) / Double(image.width)
         area = Double(count)
-        var sumY = 0.0, sumY2 = 0.0, r = 0.0, g = 0.0, b = 0.0
+        var sumY = 0.0
+        var sumY2 = 0.0
+        var r = 0.0
+        var g = 0.0
+        var b = 0.0
         var used = 0
         image.pixels.withUnsafeBufferPointer { px in
             func visit(_ p: Int) {
-                let R = Double(px[3 * p]), G = Double(px[3 * p + 1]), B = Double(px[3 * p + 2])
+                let R = Double(px[3 * p])
+                let G = Double(px[3 * p + 1])
+                let B = Double(px[3 * p + 2])
                 let y = 0.2125 * R + 0.7154 * G + 0.0721 * B
                 sumY += y
                 sumY2 += y * y

@@ -37,10 +37,16 @@ public struct LatentDriftReport: Sendable, Codable, Equatable {
 public enum LatentDrift {
     /// Ridge fold-in of one user: [p_u, b_u] minimising Σ (r − μ − b_i − b_u − p·q_i)² + β‖[p, b_u]‖²
     /// (β scaled by the number of ratings). Returns p_u followed by b_u when the model has biases.
-    public static func foldIn(_ model: EMFModel, ratings: [(item: Int, value: Float)], regularization: Double) -> [Double] {
-        let f = model.hyperparameters.factors, biased = model.hyperparameters.useBiases
+    public static func foldIn(
+        _ model: EMFModel,
+        ratings: [(item: Int, value: Float)],
+        regularization: Double
+    ) -> [Double] {
+        let f = model.hyperparameters.factors
+        let biased = model.hyperparameters.useBiases
         let p = f + (biased ? 1 : 0)
-        var a = [Double](repeating: 0, count: p * p), b = [Double](repeating: 0, count: p)
+        var a = [Double](repeating: 0, count: p * p)
+        var b = [Double](repeating: 0, count: p)
         var x = [Double](repeating: 0, count: p)
         for (item, value) in ratings {
             for k in 0..<f { x[k] = Double(model.itemFactors[item * f + k]) }
@@ -61,14 +67,21 @@ public enum LatentDrift {
     /// User drift: training users (folded in from their training ratings) against users folded in
     /// from `current` ratings (external ids; unknown items are skipped).
     public static func users(
-        _ model: EMFModel, current: RatingsData, test: MultivariateDrift = MultivariateDrift(), regularization: Double = 0.05
+        _ model: EMFModel,
+        current: RatingsData,
+        test: MultivariateDrift = MultivariateDrift(),
+        regularization: Double = 0.05
     ) throws(DriftError) -> LatentDriftReport {
         let f = model.hyperparameters.factors
-        var reference: [Double] = [], trainUsers: [String: [Double]] = [:]
+        var reference: [Double] = []
+        var trainUsers: [String: [Double]] = [:]
         for u in 0..<model.users.count {
-            let start = model.training.userOffsets[u], end = model.training.userOffsets[u + 1]
+            let start = model.training.userOffsets[u]
+            let end = model.training.userOffsets[u + 1]
             guard end > start else { continue }
-            let rated = (start..<end).map { (item: Int(model.training.userItems[$0]), value: model.training.userValues[$0]) }
+            let rated = (start..<end).map {
+                (item: Int(model.training.userItems[$0]), value: model.training.userValues[$0])
+            }
             let p = foldIn(model, ratings: rated, regularization: regularization)
             reference += p.prefix(f)
             trainUsers[model.users[u]] = p
@@ -79,13 +92,19 @@ public enum LatentDrift {
             byUser[r.user, default: []].append((Int(item), r.value))
         }
         guard !byUser.isEmpty else { throw .emptySample("no current ratings on items the model knows") }
-        var currentFactors: [Double] = [], moved: [MovedEntity] = []
+        var currentFactors: [Double] = []
+        var moved: [MovedEntity] = []
         for user in byUser.keys.sorted() {
             let p = foldIn(model, ratings: byUser[user]!, regularization: regularization)
             currentFactors += p.prefix(f)
             let id = current.users[Int(user)]
             if let before = trainUsers[id] {
-                moved.append(MovedEntity(id: id, distance: zip(p, before).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()))
+                moved.append(
+                    MovedEntity(
+                        id: id,
+                        distance: zip(p, before).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
+                    )
+                )
             }
         }
         let a = try SampleMatrix(rows: reference.count / f, cols: f, values: reference)
@@ -95,12 +114,18 @@ public enum LatentDrift {
 
     /// Item drift across a retrain: the new model's item factors aligned to the old ones by
     /// orthogonal Procrustes on the items both know, then compared.
-    public static func items(old: EMFModel, new: EMFModel, test: MultivariateDrift = MultivariateDrift()) throws(DriftError) -> LatentDriftReport {
+    public static func items(
+        old: EMFModel,
+        new: EMFModel,
+        test: MultivariateDrift = MultivariateDrift()
+    ) throws(DriftError) -> LatentDriftReport {
         let f = old.hyperparameters.factors
         guard new.hyperparameters.factors == f else {
             throw .dimensionMismatch("old model has \(f) factors, new model \(new.hyperparameters.factors)")
         }
-        var a: [Double] = [], b: [Double] = [], ids: [String] = []
+        var a: [Double] = []
+        var b: [Double] = []
+        var ids: [String] = []
         for i in 0..<old.items.count {
             guard let j = new.items.denseIndex(of: old.items[i]) else { continue }
             a += (0..<f).map { Double(new.itemFactors[Int(j) * f + $0]) }
@@ -123,7 +148,10 @@ public enum LatentDrift {
             }
         }
         let moved = ids.indices.map { r in
-            MovedEntity(id: ids[r], distance: (0..<f).reduce(0.0) { $0 + pow2(aligned[r * f + $1] - b[r * f + $1]) }.squareRoot())
+            MovedEntity(
+                id: ids[r],
+                distance: (0..<f).reduce(0.0) { $0 + pow2(aligned[r * f + $1] - b[r * f + $1]) }.squareRoot()
+            )
         }
         let reference = try SampleMatrix(rows: ids.count, cols: f, values: b)
         let current = try SampleMatrix(rows: ids.count, cols: f, values: aligned)
@@ -134,8 +162,13 @@ public enum LatentDrift {
     /// the rows must correspond (same entities, same order) and `current` is first rotated onto
     /// `reference` by orthogonal Procrustes; otherwise only the distributions are compared, so the
     /// factors must come from the same model (or the rotation-invariant views are the ones to read).
-    public static func factors(_ reference: SampleMatrix, _ current: SampleMatrix, aligned: Bool, ids: [String]? = nil,
-                               test: MultivariateDrift = MultivariateDrift()) throws(DriftError) -> LatentDriftReport {
+    public static func factors(
+        _ reference: SampleMatrix,
+        _ current: SampleMatrix,
+        aligned: Bool,
+        ids: [String]? = nil,
+        test: MultivariateDrift = MultivariateDrift()
+    ) throws(DriftError) -> LatentDriftReport {
         try SampleMatrix.requireSameWidth(reference, current)
         guard aligned else { return try report(kind: "factors", reference, current, test: test, moved: []) }
         guard reference.rows == current.rows else {
@@ -144,21 +177,44 @@ public enum LatentDrift {
         let f = reference.cols
         let rotation: [Double]
         do {
-            rotation = try DenseSVD.procrustesRotation(from: current.values, to: reference.values, rows: current.rows, n: f)
+            rotation = try DenseSVD.procrustesRotation(
+                from: current.values,
+                to: reference.values,
+                rows: current.rows,
+                n: f
+            )
         } catch {
             throw .invalidOption("Procrustes alignment failed: \(error)")
         }
         var rotated = [Double](repeating: 0, count: current.values.count)
         for r in 0..<current.rows {
-            for j in 0..<f { rotated[r * f + j] = (0..<f).reduce(0.0) { $0 + current.values[r * f + $1] * rotation[$1 * f + j] } }
+            for j in 0..<f {
+                rotated[r * f + j] = (0..<f).reduce(0.0) { $0 + current.values[r * f + $1] * rotation[$1 * f + j] }
+            }
         }
         let moved = (0..<current.rows).map { r in
-            MovedEntity(id: ids?[r] ?? "row \(r)", distance: (0..<f).reduce(0.0) { $0 + pow2(rotated[r * f + $1] - reference.values[r * f + $1]) }.squareRoot())
+            MovedEntity(
+                id: ids?[r] ?? "row \(r)",
+                distance: (0..<f).reduce(0.0) { $0 + pow2(rotated[r * f + $1] - reference.values[r * f + $1]) }
+                    .squareRoot()
+            )
         }
-        return try report(kind: "factors", reference, try SampleMatrix(rows: current.rows, cols: f, values: rotated), test: test, moved: moved)
+        return try report(
+            kind: "factors",
+            reference,
+            try SampleMatrix(rows: current.rows, cols: f, values: rotated),
+            test: test,
+            moved: moved
+        )
     }
 
-    static func report(kind: String, _ a: SampleMatrix, _ b: SampleMatrix, test: MultivariateDrift, moved: [MovedEntity]) throws(DriftError) -> LatentDriftReport {
+    static func report(
+        kind: String,
+        _ a: SampleMatrix,
+        _ b: SampleMatrix,
+        test: MultivariateDrift,
+        moved: [MovedEntity]
+    ) throws(DriftError) -> LatentDriftReport {
         let multivariate = try test.compare(a, b)
         let normsA = (0..<a.rows).map { r in a.row(r).reduce(0) { $0 + $1 * $1 }.squareRoot() }
         let normsB = (0..<b.rows).map { r in b.row(r).reduce(0) { $0 + $1 * $1 }.squareRoot() }
@@ -166,8 +222,15 @@ public enum LatentDrift {
         let pairs = try UnivariateTests.kolmogorovSmirnov(pairCosines(a, seed: 1), pairCosines(b, seed: 2))
         let top = moved.sorted { ($0.distance, $1.id) > ($1.distance, $0.id) }.prefix(10)
         return LatentDriftReport(
-            kind: kind, referenceCount: a.rows, currentCount: b.rows, multivariate: multivariate, norms: norms, pairwiseSimilarity: pairs,
-            movedMost: Array(top), drifted: multivariate.drifted)
+            kind: kind,
+            referenceCount: a.rows,
+            currentCount: b.rows,
+            multivariate: multivariate,
+            norms: norms,
+            pairwiseSimilarity: pairs,
+            movedMost: Array(top),
+            drifted: multivariate.drifted
+        )
     }
 }
 
@@ -179,9 +242,12 @@ func pairCosines(_ m: SampleMatrix, seed: UInt64) -> [Double] {
         let i = generator.nextIndex(m.rows)
         var j = generator.nextIndex(m.rows - 1)
         if j >= i { j += 1 }
-        var dot = 0.0, ni = 0.0, nj = 0.0
+        var dot = 0.0
+        var ni = 0.0
+        var nj = 0.0
         for k in 0..<m.cols {
-            let x = m.values[i * m.cols + k], y = m.values[j * m.cols + k]
+            let x = m.values[i * m.cols + k]
+            let y = m.values[j * m.cols + k]
             dot += x * y
             ni += x * x
             nj += y * y

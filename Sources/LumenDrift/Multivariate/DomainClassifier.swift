@@ -18,15 +18,22 @@ public struct DomainClassifier: Sendable {
         self.threshold = threshold
     }
 
-    public func test(_ reference: SampleMatrix, _ current: SampleMatrix) throws(DriftError) -> (result: DriftResult, auc: Double) {
+    public func test(
+        _ reference: SampleMatrix,
+        _ current: SampleMatrix
+    ) throws(DriftError) -> (result: DriftResult, auc: Double) {
         try SampleMatrix.requireSameWidth(reference, current)
-        let total = reference.rows + current.rows, d = reference.cols
-        guard total >= 2 * folds else { throw .emptySample("need at least \(2 * folds) rows for \(folds)-fold cross-validation") }
+        let total = reference.rows + current.rows
+        let d = reference.cols
+        guard total >= 2 * folds else {
+            throw .emptySample("need at least \(2 * folds) rows for \(folds)-fold cross-validation")
+        }
         // Standardise on the pooled data.
         var x = reference.values + current.values
         let y = [Double](repeating: 0, count: reference.rows) + [Double](repeating: 1, count: current.rows)
         for j in 0..<d {
-            var mean = 0.0, sq = 0.0
+            var mean = 0.0
+            var sq = 0.0
             for i in 0..<total { mean += x[i * d + j] }
             mean /= Double(total)
             for i in 0..<total { sq += (x[i * d + j] - mean) * (x[i * d + j] - mean) }
@@ -49,7 +56,15 @@ public struct DomainClassifier: Sendable {
         }
         let auc = Self.auc(scores: scores, labels: y)
         let score = max(0, 2 * auc - 1)
-        return (DriftResult(method: "domain_classifier", statistic: score, pValue: nil, threshold: threshold, direction: .higherIsDrift), auc)
+        return (
+            DriftResult(
+                method: "domain_classifier",
+                statistic: score,
+                pValue: nil,
+                threshold: threshold,
+                direction: .higherIsDrift
+            ), auc
+        )
     }
 
     /// Newton–Raphson (IRLS) for L2-penalised logistic regression; weights then intercept.
@@ -57,11 +72,14 @@ public struct DomainClassifier: Sendable {
         var w = [Double](repeating: 0, count: d + 1)
         let p = d + 1
         for _ in 0..<25 {
-            var gradient = [Double](repeating: 0, count: p), hessian = [Double](repeating: 0, count: p * p)
+            var gradient = [Double](repeating: 0, count: p)
+            var hessian = [Double](repeating: 0, count: p * p)
             for i in rows {
                 var z = w[d]
                 for j in 0..<d { z += w[j] * x[i * d + j] }
-                let mu = 1 / (1 + exp(-z)), weight = max(mu * (1 - mu), 1e-10), residual = y[i] - mu
+                let mu = 1 / (1 + exp(-z))
+                let weight = max(mu * (1 - mu), 1e-10)
+                let residual = y[i] - mu
                 for a in 0..<p {
                     let xa = a < d ? x[i * d + a] : 1
                     gradient[a] += residual * xa
@@ -99,7 +117,8 @@ public struct DomainClassifier: Sendable {
             for t in k...end { ranks[order[t]] = average }
             k = end + 1
         }
-        let positives = labels.filter { $0 == 1 }.count, negatives = labels.count - positives
+        let positives = labels.filter { $0 == 1 }.count
+        let negatives = labels.count - positives
         guard positives > 0, negatives > 0 else { return 0.5 }
         let sum = zip(ranks, labels).filter { $0.1 == 1 }.reduce(0) { $0 + $1.0 }
         return (sum - Double(positives * (positives + 1)) / 2) / Double(positives * negatives)

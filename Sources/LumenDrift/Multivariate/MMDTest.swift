@@ -22,7 +22,10 @@ public struct MMDTest: Sendable {
         for i in 0..<x.rows {
             for j in 0..<y.rows {
                 var s = 0.0
-                for k in 0..<x.cols { let d = x.values[i * x.cols + k] - y.values[j * y.cols + k]; s += d * d }
+                for k in 0..<x.cols {
+                    let d = x.values[i * x.cols + k] - y.values[j * y.cols + k]
+                    s += d * d
+                }
                 distances.append(s)
             }
         }
@@ -34,7 +37,10 @@ public struct MMDTest: Sendable {
         try SampleMatrix.requireSameWidth(x, y)
         guard x.rows >= 2, y.rows >= 2 else { throw .emptySample("MMD needs at least 2 rows on each side") }
         guard permutations >= 1 else { throw .invalidOption("permutations must be at least 1") }
-        let n = x.rows, m = y.rows, total = n + m, d = x.cols
+        let n = x.rows
+        let m = y.rows
+        let total = n + m
+        let d = x.cols
         let sigma = max(Self.medianBandwidth(x, y), 1e-12)
         // Pooled sample, kernel matrix via the Gram matrix.
         let z = (x.values + y.values).map(Float.init)
@@ -67,14 +73,16 @@ public struct MMDTest: Sendable {
         }
         let product = BLAS.multiply(kernel, labels, m: total, k: total, n: columns)
         func mmd(_ c: Int) -> Double {
-            var xx = 0.0, xRow = 0.0
+            var xx = 0.0
+            var xRow = 0.0
             for i in 0..<total where labels[i * columns + c] == 1 {
                 xx += Double(product[i * columns + c])
                 xRow += rowSums[i]
             }
             let xy = xRow - xx
             let yy = all - xx - 2 * xy
-            let nd = Double(n), md = Double(m)
+            let nd = Double(n)
+            let md = Double(m)
             return (xx - nd) / (nd * (nd - 1)) + (yy - md) / (md * (md - 1)) - 2 * xy / (nd * md)
         }
         let observed = mmd(0)
@@ -92,12 +100,14 @@ extension Float {
 /// Quickselect.
 enum Selection {
     static func nth(_ values: inout [Double], _ k: Int) -> Double {
-        var lo = 0, hi = values.count - 1
+        var lo = 0
+        var hi = values.count - 1
         var state: UInt64 = 0x2545_F491_4F6C_DD1D
         while lo < hi {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             let pivot = values[lo + Int(state >> 33) % (hi - lo + 1)]
-            var i = lo, j = hi
+            var i = lo
+            var j = hi
             while i <= j {
                 while values[i] < pivot { i += 1 }
                 while values[j] > pivot { j -= 1 }

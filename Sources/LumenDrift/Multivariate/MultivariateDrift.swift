@@ -1,4 +1,5 @@
 import LumenNumerics
+
 /// All multivariate views of drift between two samples of vectors.
 public struct MultivariateReport: Sendable, Codable, Equatable {
     /// One result per dimension (normed Wasserstein, or KS with p-values corrected as configured).
@@ -34,8 +35,14 @@ public struct MultivariateDrift: Sendable {
     /// Largest sample passed to MMD / the classifier; larger samples are subsampled (seeded).
     public var maxRows: Int
 
-    public init(mmd: MMDTest? = MMDTest(), classifier: DomainClassifier? = DomainClassifier(), perDimensionTest: String = "wasserstein",
-                correction: MultipleTesting = .bonferroni, alpha: Double = 0.05, maxRows: Int = 2000) {
+    public init(
+        mmd: MMDTest? = MMDTest(),
+        classifier: DomainClassifier? = DomainClassifier(),
+        perDimensionTest: String = "wasserstein",
+        correction: MultipleTesting = .bonferroni,
+        alpha: Double = 0.05,
+        maxRows: Int = 2000
+    ) {
         self.mmd = mmd
         self.classifier = classifier
         self.perDimensionTest = perDimensionTest
@@ -48,22 +55,35 @@ public struct MultivariateDrift: Sendable {
         try SampleMatrix.requireSameWidth(reference, current)
         var perDimension: [DriftResult] = []
         for j in 0..<reference.cols {
-            let r = reference.column(j), c = current.column(j)
-            perDimension.append(perDimensionTest == "ks" ? try UnivariateTests.kolmogorovSmirnov(r, c, alpha: alpha) : try UnivariateTests.normedWasserstein(r, c))
+            let r = reference.column(j)
+            let c = current.column(j)
+            perDimension.append(
+                perDimensionTest == "ks"
+                    ? try UnivariateTests.kolmogorovSmirnov(r, c, alpha: alpha)
+                    : try UnivariateTests.normedWasserstein(r, c)
+            )
         }
         if perDimensionTest == "ks" {
             let flags = correction.significant(perDimension.map { $0.pValue ?? 1 }, alpha: alpha)
             for j in perDimension.indices { perDimension[j].drifted = flags[j] }
         }
         let share = Double(perDimension.filter(\.drifted).count) / Double(perDimension.count)
-        let ma = reference.columnMeans, mb = current.columnMeans
+        let ma = reference.columnMeans
+        let mb = current.columnMeans
         let meanDistance = zip(ma, mb).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
-        let a = try subsample(reference, seed: 1), b = try subsample(current, seed: 2)
+        let a = try subsample(reference, seed: 1)
+        let b = try subsample(current, seed: 2)
         let mmdResult = try mmd?.test(a, b)
         let classified = try classifier?.test(a, b)
         return MultivariateReport(
-            perDimension: perDimension, driftedShare: share, meanDistance: meanDistance, mmd: mmdResult,
-            domainClassifier: classified?.result, domainClassifierAUC: classified?.auc, drifted: mmdResult?.drifted ?? (share > 0.2))
+            perDimension: perDimension,
+            driftedShare: share,
+            meanDistance: meanDistance,
+            mmd: mmdResult,
+            domainClassifier: classified?.result,
+            domainClassifierAUC: classified?.auc,
+            drifted: mmdResult?.drifted ?? (share > 0.2)
+        )
     }
 
     func subsample(_ s: SampleMatrix, seed: UInt64) throws(DriftError) -> SampleMatrix {

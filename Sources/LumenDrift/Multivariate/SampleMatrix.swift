@@ -6,7 +6,9 @@ public struct SampleMatrix: Sendable, Equatable {
 
     public init(rows: Int, cols: Int, values: [Double]) throws(DriftError) {
         guard rows > 0 else { throw .emptySample("no rows") }
-        guard cols > 0, values.count == rows * cols else { throw .dimensionMismatch("\(values.count) values for \(rows)×\(cols)") }
+        guard cols > 0, values.count == rows * cols else {
+            throw .dimensionMismatch("\(values.count) values for \(rows)×\(cols)")
+        }
         guard values.allSatisfy(\.isFinite) else { throw .nonFinite("matrix contains NaN or infinite values") }
         self.rows = rows
         self.cols = cols
@@ -28,6 +30,8 @@ public struct SampleMatrix: Sendable, Equatable {
 
     /// Checks two samples have the same number of dimensions.
     static func requireSameWidth(_ a: SampleMatrix, _ b: SampleMatrix) throws(DriftError) {
-        guard a.cols == b.cols else { throw .dimensionMismatch("reference has \(a.cols) dimensions, current \(b.cols)") }
+        guard a.cols == b.cols else {
+            throw .dimensionMismatch("reference has \(a.cols) dimensions, current \(b.cols)")
+        }
     }
 }

@@ -13,7 +13,9 @@ public struct CSVTable: Sendable {
     }
 
     public static func parse(_ text: String, path: String) throws(DriftError) -> CSVTable {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
+            $0.hasSuffix("\r") ? $0.dropLast() : $0
+        }
         while lines.last?.isEmpty == true { lines.removeLast() }
         guard let first = lines.first else { throw .emptySample("\(path) is empty") }
         let header = fields(first).map { $0.trimmingCharacters(in: .whitespaces) }
@@ -30,14 +32,24 @@ public struct CSVTable: Sendable {
     }
 
     static func fields(_ line: Substring) -> [String] {
-        var out: [String] = [], current = "", quoted = false
-        var chars = Array(line), i = 0
+        var out: [String] = []
+        var current = ""
+        var quoted = false
+        var chars = Array(line)
+        var i = 0
         while i < chars.count {
             let c = chars[i]
             if quoted {
                 if c == "\"" {
-                    if i + 1 < chars.count && chars[i + 1] == "\"" { current.append("\""); i += 1 } else { quoted = false }
-                } else { current.append(c) }
+                    if i + 1 < chars.count && chars[i + 1] == "\"" {
+                        current.append("\"")
+                        i += 1
+                    } else {
+                        quoted = false
+                    }
+                } else {
+                    current.append(c)
+                }
             } else if c == "\"" {
                 quoted = true
             } else if c == "," {

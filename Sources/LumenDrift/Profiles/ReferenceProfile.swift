@@ -61,11 +61,17 @@ public struct ReferenceProfile: Sendable, Codable, Equatable {
 
     /// The rows kept in a latent profile, as a matrix (see `factors`).
     public func jointSample() throws(DriftError) -> SampleMatrix {
-        guard kind == "latent", let first = columns.first?.reservoir else { throw .badProfile("not a latent-factor profile") }
+        guard kind == "latent", let first = columns.first?.reservoir else {
+            throw .badProfile("not a latent-factor profile")
+        }
         let rows = first.count
-        guard columns.allSatisfy({ $0.reservoir?.count == rows }) else { throw .badProfile("latent columns hold samples of different sizes") }
+        guard columns.allSatisfy({ $0.reservoir?.count == rows }) else {
+            throw .badProfile("latent columns hold samples of different sizes")
+        }
         var values = [Double](repeating: 0, count: rows * columns.count)
-        for (j, column) in columns.enumerated() { for (r, v) in column.reservoir!.enumerated() { values[r * columns.count + j] = v } }
+        for (j, column) in columns.enumerated() {
+            for (r, v) in column.reservoir!.enumerated() { values[r * columns.count + j] = v }
+        }
         return try SampleMatrix(rows: rows, cols: columns.count, values: values)
     }
 

@@ -4,8 +4,13 @@ import Foundation
 /// image properties.
 public enum DriftAnalysis {
     /// Compares matching columns of two profiles.
-    public static func features(_ reference: ReferenceProfile, _ current: ReferenceProfile, method: String? = nil,
-                                correction: MultipleTesting = .none, alpha: Double = 0.05) throws(DriftError) -> [FeatureDrift] {
+    public static func features(
+        _ reference: ReferenceProfile,
+        _ current: ReferenceProfile,
+        method: String? = nil,
+        correction: MultipleTesting = .none,
+        alpha: Double = 0.05
+    ) throws(DriftError) -> [FeatureDrift] {
         var results: [FeatureDrift] = []
         for column in reference.columns {
             guard let other = current.columns.first(where: { $0.name == column.name }) else {
@@ -15,7 +20,9 @@ public enum DriftAnalysis {
         }
         // Corrections apply to the p-value tests.
         if correction != .none {
-            let indices = results.indices.filter { results[$0].result.pValue != nil && results[$0].result.direction == .lowerIsDrift }
+            let indices = results.indices.filter {
+                results[$0].result.pValue != nil && results[$0].result.direction == .lowerIsDrift
+            }
             let flags = correction.significant(indices.map { results[$0].result.pValue! }, alpha: alpha)
             for (k, i) in indices.enumerated() { results[i].result.drifted = flags[k] }
         }
@@ -25,29 +32,45 @@ public enum DriftAnalysis {
     /// Profiles a scanned image folder (one column per property).
     public static func profile(_ scan: ImageFolderScan, source: String) throws(DriftError) -> ReferenceProfile {
         var columns: [ColumnProfile] = []
-        for (k, name) in ImageProperties.names.enumerated() { columns.append(try ColumnProfile.numeric(name, scan.values(of: k))) }
+        for (k, name) in ImageProperties.names.enumerated() {
+            columns.append(try ColumnProfile.numeric(name, scan.values(of: k)))
+        }
         return ReferenceProfile(kind: "images", source: source, columns: columns)
     }
 
     /// Image-property drift: KS statistic as the score (Deepchecks, drift ≥ 0.2), with the
     /// normalised Earth mover's distance beside it, and the images most responsible.
-    public static func images(_ reference: ReferenceProfile, current scan: ImageFolderScan, source: String) throws(DriftError) -> DriftReport {
+    public static func images(
+        _ reference: ReferenceProfile,
+        current scan: ImageFolderScan,
+        source: String
+    ) throws(DriftError) -> DriftReport {
         let currentProfile = try profile(scan, source: source)
         var report = try images(reference, currentProfile)
         for (k, name) in ImageProperties.names.enumerated() {
-            guard report.features[k].result.drifted, let q = reference.columns.first(where: { $0.name == name })?.quantiles else { continue }
+            guard report.features[k].result.drifted,
+                let q = reference.columns.first(where: { $0.name == name })?.quantiles
+            else { continue }
             let values = scan.values(of: k)
-            let low = q[1], high = q[99], spread = max(q[75] - q[25], 1e-12), median = q[50]
+            let low = q[1]
+            let high = q[99]
+            let spread = max(q[75] - q[25], 1e-12)
+            let median = q[50]
             report.features[k].responsible = zip(scan.files, values).filter { $0.1 < low || $0.1 > high }
                 .sorted { abs($0.1 - median) > abs($1.1 - median) }.prefix(5)
-                .map { "\($0.0) (\(ColumnComparison.short($0.1)); reference median \(ColumnComparison.short(median)), IQR \(ColumnComparison.short(spread)))" }
+                .map {
+                    "\($0.0) (\(ColumnComparison.short($0.1)); reference median \(ColumnComparison.short(median)), IQR \(ColumnComparison.short(spread)))"
+                }
         }
         report.skipped = scan.skipped
         return report
     }
 
     /// Image-property drift between two profiles (no per-image attribution).
-    public static func images(_ reference: ReferenceProfile, _ current: ReferenceProfile) throws(DriftError) -> DriftReport {
+    public static func images(
+        _ reference: ReferenceProfile,
+        _ current: ReferenceProfile
+    ) throws(DriftError) -> DriftReport {
         var features: [FeatureDrift] = []
         for name in ImageProperties.names {
             guard let ref = reference.columns.first(where: { $0.name == name }), let r = ref.reservoir else {
@@ -59,14 +82,37 @@ public enum DriftAnalysis {
             var drift = try ColumnComparison.compare(ref, cur)
             let ks = try UnivariateTests.kolmogorovSmirnov(r, values)
             // Earth mover's distance after min-max scaling both samples to the pooled range.
-            let lo = min(r.min()!, values.min()!), hi = max(r.max()!, values.max()!)
+            let lo = min(r.min()!, values.min()!)
+            let hi = max(r.max()!, values.max()!)
             let span = hi > lo ? hi - lo : 1
             let emd = try UnivariateTests.wasserstein(r.map { ($0 - lo) / span }, values.map { ($0 - lo) / span })
-            drift.result = DriftResult(method: "ks_statistic", statistic: ks.statistic, pValue: ks.pValue, threshold: 0.2, direction: .higherIsDrift)
-            drift.statistics = [drift.result, DriftResult(method: "earth_movers_normed", statistic: emd, pValue: nil, threshold: 0.1, direction: .higherIsDrift)]
+            drift.result = DriftResult(
+                method: "ks_statistic",
+                statistic: ks.statistic,
+                pValue: ks.pValue,
+                threshold: 0.2,
+                direction: .higherIsDrift
+            )
+            drift.statistics =
+                [
+                    drift.result,
+                    DriftResult(
+                        method: "earth_movers_normed",
+                        statistic: emd,
+                        pValue: nil,
+                        threshold: 0.1,
+                        direction: .higherIsDrift
+                    ),
+                ]
                 + drift.statistics.filter { $0.method != "ks" }
             features.append(drift)
         }
-        return DriftReport(kind: "images", reference: reference.source, current: current.source, features: features, shareThreshold: 1.0 / 7.0)
+        return DriftReport(
+            kind: "images",
+            reference: reference.source,
+            current: current.source,
+            features: features,
+            shareThreshold: 1.0 / 7.0
+        )
     }
 }

@@ -16,8 +16,16 @@ public struct DriftReport: Sendable, Codable, Equatable {
     public var skipped: [SkippedImage]
     public var drifted: Bool
 
-    public init(kind: String, reference: String, current: String, features: [FeatureDrift], shareThreshold: Double = 0.5,
-                multivariate: MultivariateReport? = nil, latent: LatentDriftReport? = nil, skipped: [SkippedImage] = []) {
+    public init(
+        kind: String,
+        reference: String,
+        current: String,
+        features: [FeatureDrift],
+        shareThreshold: Double = 0.5,
+        multivariate: MultivariateReport? = nil,
+        latent: LatentDriftReport? = nil,
+        skipped: [SkippedImage] = []
+    ) {
         self.kind = kind
         createdAt = ISO8601DateFormatter().string(from: Date())
         self.reference = reference
@@ -34,8 +42,18 @@ public struct DriftReport: Sendable, Codable, Equatable {
     /// A report for latent-factor drift: one row per factor dimension beside the multivariate verdict.
     public static func latent(_ latent: LatentDriftReport, reference: String, current: String) -> DriftReport {
         let features = latent.multivariate.perDimension.enumerated().map { k, r in
-            FeatureDrift(name: "factor \(k)", kind: .numeric, result: r, statistics: [r], bins: [], referenceShare: [], currentShare: [],
-                         referenceCount: latent.referenceCount, currentCount: latent.currentCount, responsible: [])
+            FeatureDrift(
+                name: "factor \(k)",
+                kind: .numeric,
+                result: r,
+                statistics: [r],
+                bins: [],
+                referenceShare: [],
+                currentShare: [],
+                referenceCount: latent.referenceCount,
+                currentCount: latent.currentCount,
+                responsible: []
+            )
         }
         return DriftReport(kind: "latent", reference: reference, current: current, features: features, latent: latent)
     }
@@ -50,7 +68,11 @@ public struct DriftReport: Sendable, Codable, Equatable {
     public func jsonText() throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf",
+            negativeInfinity: "-inf",
+            nan: "nan"
+        )
         return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
     }
 
@@ -62,7 +84,12 @@ public struct DriftReport: Sendable, Codable, Equatable {
         if !features.isEmpty { text += ": \(names.count) of \(features.count) \(noun) drifted" }
         if !names.isEmpty { text += " (\(names.prefix(8).joined(separator: ", "))\(names.count > 8 ? ", …" : ""))" }
         if let latent {
-            text += String(format: "; latent %@: MMD p = %.3f, %.0f%% of dimensions drifted", latent.kind, latent.multivariate.mmd?.pValue ?? .nan, latent.multivariate.driftedShare * 100)
+            text += String(
+                format: "; latent %@: MMD p = %.3f, %.0f%% of dimensions drifted",
+                latent.kind,
+                latent.multivariate.mmd?.pValue ?? .nan,
+                latent.multivariate.driftedShare * 100
+            )
         }
         if !skipped.isEmpty { text += "; \(skipped.count) unreadable file(s) skipped" }
         return text

@@ -27,13 +27,28 @@ public enum HTMLReport {
         for feature in report.features { html += card(feature) }
         html += "</div>\n"
         if !report.skipped.isEmpty {
-            html += "<h2>Skipped files</h2><ul>" + report.skipped.map { "<li>\(escape($0.file)): \(escape($0.reason))</li>" }.joined() + "</ul>\n"
+            html +=
+                "<h2>Skipped files</h2><ul>"
+                + report.skipped.map { "<li>\(escape($0.file)): \(escape($0.reason))</li>" }.joined() + "</ul>\n"
         }
         if let latent = report.latent {
-            html += "<h2>Latent factors (\(escape(latent.kind)))</h2><p>" + String(format: "MMD² %.4g (p = %.3f), %.0f%% of dimensions drifted, mean distance %.3g, norms KS D = %.3f, pairwise-similarity KS D = %.3f",
-                latent.multivariate.mmd?.statistic ?? .nan, latent.multivariate.mmd?.pValue ?? .nan, latent.multivariate.driftedShare * 100,
-                latent.multivariate.meanDistance, latent.norms.statistic, latent.pairwiseSimilarity.statistic) + "</p>"
-            html += "<p>Moved most: " + latent.movedMost.map { "\(escape($0.id)) (\(String(format: "%.3f", $0.distance)))" }.joined(separator: ", ") + "</p>\n"
+            html +=
+                "<h2>Latent factors (\(escape(latent.kind)))</h2><p>"
+                + String(
+                    format:
+                        "MMD² %.4g (p = %.3f), %.0f%% of dimensions drifted, mean distance %.3g, norms KS D = %.3f, pairwise-similarity KS D = %.3f",
+                    latent.multivariate.mmd?.statistic ?? .nan,
+                    latent.multivariate.mmd?.pValue ?? .nan,
+                    latent.multivariate.driftedShare * 100,
+                    latent.multivariate.meanDistance,
+                    latent.norms.statistic,
+                    latent.pairwiseSimilarity.statistic
+                ) + "</p>"
+            html +=
+                "<p>Moved most: "
+                + latent.movedMost.map { "\(escape($0.id)) (\(String(format: "%.3f", $0.distance)))" }.joined(
+                    separator: ", "
+                ) + "</p>\n"
         }
         return html + "</body></html>\n"
     }
@@ -42,7 +57,9 @@ public enum HTMLReport {
         let rows = f.statistics.map { s in
             "<tr><td>\(escape(s.method))</td><td>\(format(s.statistic))</td><td>\(s.pValue.map(format) ?? "")</td><td>\(s.drifted ? "drift" : "")</td></tr>"
         }.joined()
-        let responsible = f.responsible.isEmpty ? "" : "<p>Most responsible: " + f.responsible.map(escape).joined(separator: "; ") + "</p>"
+        let responsible =
+            f.responsible.isEmpty
+            ? "" : "<p>Most responsible: " + f.responsible.map(escape).joined(separator: "; ") + "</p>"
         return """
             <div class="card"><h2>\(escape(f.name)) <span class="verdict \(f.result.drifted ? "drift" : "ok")">\(f.result.drifted ? "drift" : "ok")</span></h2>
             \(svg(f))
@@ -53,7 +70,10 @@ public enum HTMLReport {
 
     /// Side-by-side bars of reference and current shares per bin.
     static func svg(_ f: FeatureDrift) -> String {
-        let width = 320.0, height = 140.0, bottom = 118.0, top = 8.0
+        let width = 320.0
+        let height = 140.0
+        let bottom = 118.0
+        let top = 8.0
         let bins = max(f.bins.count, 1)
         let peak = max(f.referenceShare.max() ?? 0, f.currentShare.max() ?? 0, 1e-12)
         let slot = width / Double(bins)
@@ -62,14 +82,30 @@ public enum HTMLReport {
             let x = Double(k) * slot
             for (offset, share, color) in [(0.1, f.referenceShare[k], "#4c78a8"), (0.5, f.currentShare[k], "#f58518")] {
                 let h = (bottom - top) * share / peak
-                parts.append(String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%@\"><title>%@: %.1f%%</title></rect>",
-                                    x + slot * offset, bottom - h, slot * 0.4, h, color, escape(f.bins[k]), share * 100))
+                parts.append(
+                    String(
+                        format:
+                            "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%@\"><title>%@: %.1f%%</title></rect>",
+                        x + slot * offset,
+                        bottom - h,
+                        slot * 0.4,
+                        h,
+                        color,
+                        escape(f.bins[k]),
+                        share * 100
+                    )
+                )
             }
         }
-        let first = f.bins.first.map(escape) ?? "", last = f.bins.last.map(escape) ?? ""
+        let first = f.bins.first.map(escape) ?? ""
+        let last = f.bins.last.map(escape) ?? ""
         parts.append("<line x1=\"0\" y1=\"\(bottom)\" x2=\"\(width)\" y2=\"\(bottom)\" stroke=\"#999\"/>")
-        parts.append("<text x=\"0\" y=\"134\" font-size=\"10\">\(first)</text><text x=\"\(width)\" y=\"134\" font-size=\"10\" text-anchor=\"end\">\(last)</text>")
-        return "<svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"100%\" role=\"img\" aria-label=\"histograms of \(escape(f.name))\">" + parts.joined() + "</svg>"
+        parts.append(
+            "<text x=\"0\" y=\"134\" font-size=\"10\">\(first)</text><text x=\"\(width)\" y=\"134\" font-size=\"10\" text-anchor=\"end\">\(last)</text>"
+        )
+        return
+            "<svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"100%\" role=\"img\" aria-label=\"histograms of \(escape(f.name))\">"
+            + parts.joined() + "</svg>"
     }
 
     static func format(_ x: Double) -> String { String(format: "%.4g", x) }

@@ -3,10 +3,14 @@ import Foundation
 /// Drift tests for one categorical feature, on category counts.
 public enum CategoricalTests {
     /// Aligns two label samples into count vectors over the union of categories (sorted).
-    public static func counts(_ reference: [String], _ current: [String]) -> (categories: [String], reference: [Double], current: [Double]) {
+    public static func counts(
+        _ reference: [String],
+        _ current: [String]
+    ) -> (categories: [String], reference: [Double], current: [Double]) {
         let categories = Array(Set(reference).union(current)).sorted()
         let index = Dictionary(uniqueKeysWithValues: categories.enumerated().map { ($1, $0) })
-        var r = [Double](repeating: 0, count: categories.count), c = r
+        var r = [Double](repeating: 0, count: categories.count)
+        var c = r
         for x in reference { r[index[x]!] += 1 }
         for x in current { c[index[x]!] += 1 }
         return (categories, r, c)
@@ -14,8 +18,13 @@ public enum CategoricalTests {
 
     /// Pearson's χ² goodness of fit of the current counts to the reference proportions
     /// (Evidently's "chisquare"); categories unseen in the reference get a floor of 1e-4.
-    public static func chiSquared(reference: [Double], current: [Double], alpha: Double = 0.05) throws(DriftError) -> DriftResult {
-        let nr = reference.reduce(0, +), nc = current.reduce(0, +)
+    public static func chiSquared(
+        reference: [Double],
+        current: [Double],
+        alpha: Double = 0.05
+    ) throws(DriftError) -> DriftResult {
+        let nr = reference.reduce(0, +)
+        let nc = current.reduce(0, +)
         guard nr > 0 else { throw .emptySample("reference") }
         guard nc > 0 else { throw .emptySample("current") }
         var statistic = 0.0
@@ -24,14 +33,25 @@ public enum CategoricalTests {
             statistic += (c - expected) * (c - expected) / expected
         }
         let p = SpecialFunctions.chiSquaredSurvival(statistic, degrees: Double(max(1, reference.count - 1)))
-        return DriftResult(method: "chi_squared", statistic: statistic, pValue: p, threshold: alpha, direction: .lowerIsDrift)
+        return DriftResult(
+            method: "chi_squared",
+            statistic: statistic,
+            pValue: p,
+            threshold: alpha,
+            direction: .lowerIsDrift
+        )
     }
 
     /// Bias-corrected Cramér's V (Bergsma 2013) of the 2 × K table reference-vs-current, drift when
     /// ≥ `threshold` (Deepchecks' default 0.2).
-    public static func cramersV(reference: [Double], current: [Double], threshold: Double = 0.2) throws(DriftError) -> DriftResult {
+    public static func cramersV(
+        reference: [Double],
+        current: [Double],
+        threshold: Double = 0.2
+    ) throws(DriftError) -> DriftResult {
         let kept = zip(reference, current).filter { $0.0 + $0.1 > 0 }
-        let nr = kept.reduce(0) { $0 + $1.0 }, nc = kept.reduce(0) { $0 + $1.1 }
+        let nr = kept.reduce(0) { $0 + $1.0 }
+        let nc = kept.reduce(0) { $0 + $1.1 }
         guard nr > 0 else { throw .emptySample("reference") }
         guard nc > 0 else { throw .emptySample("current") }
         let n = nr + nc
@@ -43,27 +63,46 @@ public enum CategoricalTests {
                 chi2 += (observed - expected) * (observed - expected) / expected
             }
         }
-        let rows = 2.0, cols = Double(kept.count)
+        let rows = 2.0
+        let cols = Double(kept.count)
         let phi2 = chi2 / n
         let phi2c = max(0, phi2 - (cols - 1) * (rows - 1) / (n - 1))
-        let rc = rows - (rows - 1) * (rows - 1) / (n - 1), kc = cols - (cols - 1) * (cols - 1) / (n - 1)
+        let rc = rows - (rows - 1) * (rows - 1) / (n - 1)
+        let kc = cols - (cols - 1) * (cols - 1) / (n - 1)
         let denominator = min(rc - 1, kc - 1)
         let v = denominator > 0 ? (phi2c / denominator).squareRoot() : 0
-        return DriftResult(method: "cramers_v", statistic: v, pValue: nil, threshold: threshold, direction: .higherIsDrift)
+        return DriftResult(
+            method: "cramers_v",
+            statistic: v,
+            pValue: nil,
+            threshold: threshold,
+            direction: .higherIsDrift
+        )
     }
 
     /// PSI over categories.
     public static func psi(reference: [Double], current: [Double], threshold: Double = 0.1) -> DriftResult {
-        let nr = max(reference.reduce(0, +), 1), nc = max(current.reduce(0, +), 1)
+        let nr = max(reference.reduce(0, +), 1)
+        let nc = max(current.reduce(0, +), 1)
         let value = UnivariateTests.psi(reference.map { $0 / nr }, current.map { $0 / nc })
-        return DriftResult(method: "psi", statistic: value, pValue: nil, threshold: threshold, direction: .higherIsDrift)
+        return DriftResult(
+            method: "psi",
+            statistic: value,
+            pValue: nil,
+            threshold: threshold,
+            direction: .higherIsDrift
+        )
     }
 
     /// Jensen–Shannon distance over categories.
     public static func jensenShannon(reference: [Double], current: [Double], threshold: Double = 0.1) -> DriftResult {
         DriftResult(
-            method: "jensen_shannon", statistic: UnivariateTests.jensenShannon(reference, current), pValue: nil,
-            threshold: threshold, direction: .higherIsDrift)
+            method: "jensen_shannon",
+            statistic: UnivariateTests.jensenShannon(reference, current),
+            pValue: nil,
+            threshold: threshold,
+            direction: .higherIsDrift
+        )
     }
 }
 
@@ -84,7 +123,9 @@ public enum MultipleTesting: String, Sendable, Codable, CaseIterable {
         case .benjaminiHochberg:
             let order = pValues.indices.sorted { pValues[$0] < pValues[$1] }
             var cutoff = -1
-            for (rank, index) in order.enumerated() where pValues[index] <= Double(rank + 1) / d * alpha { cutoff = rank }
+            for (rank, index) in order.enumerated() where pValues[index] <= Double(rank + 1) / d * alpha {
+                cutoff = rank
+            }
             var result = [Bool](repeating: false, count: pValues.count)
             if cutoff >= 0 { for rank in 0...cutoff { result[order[rank]] = true } }
             return result
@@ -111,6 +152,8 @@ public enum AutomaticTest {
 
     public static func categorical(_ reference: [String], _ current: [String]) throws(DriftError) -> DriftResult {
         let (_, r, c) = CategoricalTests.counts(reference, current)
-        return reference.count <= 1000 ? try CategoricalTests.chiSquared(reference: r, current: c) : CategoricalTests.jensenShannon(reference: r, current: c)
+        return reference.count <= 1000
+            ? try CategoricalTests.chiSquared(reference: r, current: c)
+            : CategoricalTests.jensenShannon(reference: r, current: c)
     }
 }

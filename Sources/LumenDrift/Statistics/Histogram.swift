@@ -18,7 +18,8 @@ public enum Histogram {
     /// The q-quantile of sorted values with linear interpolation (numpy "linear", type 7).
     public static func quantile(sorted: [Double], _ q: Double) -> Double {
         let position = q * Double(sorted.count - 1)
-        let lower = Int(position.rounded(.down)), upper = min(lower + 1, sorted.count - 1)
+        let lower = Int(position.rounded(.down))
+        let upper = min(lower + 1, sorted.count - 1)
         let fraction = position - Double(lower)
         return sorted[lower] + (sorted[upper] - sorted[lower]) * fraction
     }
@@ -30,7 +31,8 @@ public enum Histogram {
         var counts = [Double](repeating: 0, count: bins)
         for x in sample {
             // Binary search for the first inner edge ≥ x.
-            var lo = 1, hi = edges.count - 1
+            var lo = 1
+            var hi = edges.count - 1
             while lo < hi {
                 let mid = (lo + hi) / 2
                 if edges[mid] < x { lo = mid + 1 } else { hi = mid }
@@ -76,6 +78,8 @@ public struct Moments: Sendable, Codable, Equatable {
     public var standardDeviation: Double { variance.squareRoot() }
 
     enum CodingKeys: String, CodingKey {
-        case count, mean, m2, minimum = "min", maximum = "max"
+        case count, mean, m2
+        case minimum = "min"
+        case maximum = "max"
     }
 }

@@ -32,7 +32,9 @@ enum SpecialFunctions {
         guard x > 0 else { return 1 }
         let logPrefix = a * log(x) - x - lgamma(a)
         if x < a + 1 {
-            var term = 1 / a, sum = term, n = a
+            var term = 1 / a
+            var sum = term
+            var n = a
             for _ in 0..<10_000 {
                 n += 1
                 term *= x / n
@@ -42,7 +44,10 @@ enum SpecialFunctions {
             return max(0, 1 - sum * exp(logPrefix))
         }
         let tiny = 1e-300
-        var b = x + 1 - a, c = 1 / tiny, d = 1 / b, h = d
+        var b = x + 1 - a
+        var c = 1 / tiny
+        var d = 1 / b
+        var h = d
         for i in 1..<10_000 {
             let an = -Double(i) * (Double(i) - a)
             b += 2

@@ -6,11 +6,19 @@ public enum UnivariateTests {
     /// Two-sample Kolmogorov–Smirnov: D = sup |F_ref − F_cur| and its two-sided p-value — exact
     /// (lattice paths inside the band, as scipy's "exact" mode) when n·m ≤ `exactLimit`, else the
     /// asymptotic Kolmogorov distribution at √(nm/(n+m))·D.
-    public static func kolmogorovSmirnov(_ reference: [Double], _ current: [Double], exactLimit: Int = 10_000_000, alpha: Double = 0.05) throws(DriftError) -> DriftResult {
+    public static func kolmogorovSmirnov(
+        _ reference: [Double],
+        _ current: [Double],
+        exactLimit: Int = 10_000_000,
+        alpha: Double = 0.05
+    ) throws(DriftError) -> DriftResult {
         let (a, b) = try sortedPair(reference, current)
-        let n = a.count, m = b.count
+        let n = a.count
+        let m = b.count
         // D · n · m as an integer, so the band test below is exact.
-        var i = 0, j = 0, dScaled = 0
+        var i = 0
+        var j = 0
+        var dScaled = 0
         while i < n || j < m {
             let x = i < n && (j >= m || a[i] <= b[j]) ? a[i] : b[j]
             while i < n && a[i] == x { i += 1 }
@@ -25,7 +33,13 @@ public enum UnivariateTests {
             let en = Double(n) * Double(m) / Double(n + m)
             p = SpecialFunctions.kolmogorovSurvival(en.squareRoot() * d)
         }
-        return DriftResult(method: "ks", statistic: d, pValue: min(1, max(0, p)), threshold: alpha, direction: .lowerIsDrift)
+        return DriftResult(
+            method: "ks",
+            statistic: d,
+            pValue: min(1, max(0, p)),
+            threshold: alpha,
+            direction: .lowerIsDrift
+        )
     }
 
     /// P(D ≥ d) for two samples of sizes n and m under H₀: one minus the share of monotone lattice
@@ -53,8 +67,10 @@ public enum UnivariateTests {
     /// Wasserstein-1 distance between the empirical distributions: ∫ |F_ref − F_cur| dx.
     public static func wasserstein(_ reference: [Double], _ current: [Double]) throws(DriftError) -> Double {
         let (a, b) = try sortedPair(reference, current)
-        let n = Double(a.count), m = Double(b.count)
-        var i = 0, j = 0
+        let n = Double(a.count)
+        let m = Double(b.count)
+        var i = 0
+        var j = 0
         var previous = min(a[0], b[0])
         var distance = 0.0
         while i < a.count || j < b.count {
@@ -69,42 +85,82 @@ public enum UnivariateTests {
 
     /// Wasserstein-1 divided by max(std of the reference, 0.001) (Evidently's normed form; drift
     /// when ≥ `threshold`, default 0.1).
-    public static func normedWasserstein(_ reference: [Double], _ current: [Double], threshold: Double = 0.1) throws(DriftError) -> DriftResult {
+    public static func normedWasserstein(
+        _ reference: [Double],
+        _ current: [Double],
+        threshold: Double = 0.1
+    ) throws(DriftError) -> DriftResult {
         let w = try wasserstein(reference, current)
         let sd = max(Moments(reference).standardDeviation, 0.001)
-        return DriftResult(method: "wasserstein_normed", statistic: w / sd, pValue: nil, threshold: threshold, direction: .higherIsDrift)
+        return DriftResult(
+            method: "wasserstein_normed",
+            statistic: w / sd,
+            pValue: nil,
+            threshold: threshold,
+            direction: .higherIsDrift
+        )
     }
 
     /// Population stability index over `bins` reference-quantile bins, proportions floored at 1e-4.
-    public static func psi(_ reference: [Double], _ current: [Double], bins: Int = 10, threshold: Double = 0.1) throws(DriftError) -> DriftResult {
+    public static func psi(
+        _ reference: [Double],
+        _ current: [Double],
+        bins: Int = 10,
+        threshold: Double = 0.1
+    ) throws(DriftError) -> DriftResult {
         let edges = try Histogram.quantileEdges(reference, bins: bins)
-        let r = Histogram.proportions(reference, edges: edges), c = Histogram.proportions(current, edges: edges)
-        return DriftResult(method: "psi", statistic: psi(r, c), pValue: nil, threshold: threshold, direction: .higherIsDrift)
+        let r = Histogram.proportions(reference, edges: edges)
+        let c = Histogram.proportions(current, edges: edges)
+        return DriftResult(
+            method: "psi",
+            statistic: psi(r, c),
+            pValue: nil,
+            threshold: threshold,
+            direction: .higherIsDrift
+        )
     }
 
     /// PSI between two proportion vectors.
     public static func psi(_ r: [Double], _ c: [Double]) -> Double {
         zip(r, c).reduce(0) { sum, pair in
-            let rr = max(pair.0, 1e-4), cc = max(pair.1, 1e-4)
+            let rr = max(pair.0, 1e-4)
+            let cc = max(pair.1, 1e-4)
             return sum + (rr - cc) * log(rr / cc)
         }
     }
 
     /// Jensen–Shannon distance (natural log; the square root of the divergence, as scipy's
     /// `jensenshannon`) between the reference-quantile histograms of two samples.
-    public static func jensenShannon(_ reference: [Double], _ current: [Double], bins: Int = 10, threshold: Double = 0.1) throws(DriftError) -> DriftResult {
+    public static func jensenShannon(
+        _ reference: [Double],
+        _ current: [Double],
+        bins: Int = 10,
+        threshold: Double = 0.1
+    ) throws(DriftError) -> DriftResult {
         let edges = try Histogram.quantileEdges(reference, bins: bins)
-        let value = jensenShannon(Histogram.proportions(reference, edges: edges), Histogram.proportions(current, edges: edges))
-        return DriftResult(method: "jensen_shannon", statistic: value, pValue: nil, threshold: threshold, direction: .higherIsDrift)
+        let value = jensenShannon(
+            Histogram.proportions(reference, edges: edges),
+            Histogram.proportions(current, edges: edges)
+        )
+        return DriftResult(
+            method: "jensen_shannon",
+            statistic: value,
+            pValue: nil,
+            threshold: threshold,
+            direction: .higherIsDrift
+        )
     }
 
     /// Jensen–Shannon distance between two (not necessarily normalised) non-negative vectors.
     public static func jensenShannon(_ p: [Double], _ q: [Double]) -> Double {
-        let sp = p.reduce(0, +), sq = q.reduce(0, +)
+        let sp = p.reduce(0, +)
+        let sq = q.reduce(0, +)
         guard sp > 0, sq > 0 else { return 0 }
         var divergence = 0.0
         for (a0, b0) in zip(p, q) {
-            let a = a0 / sp, b = b0 / sq, mid = (a + b) / 2
+            let a = a0 / sp
+            let b = b0 / sq
+            let mid = (a + b) / 2
             if a > 0 { divergence += 0.5 * a * log(a / mid) }
             if b > 0 { divergence += 0.5 * b * log(b / mid) }
         }

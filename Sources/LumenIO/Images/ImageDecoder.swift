@@ -30,7 +30,8 @@ public struct ImageDecoder: Sendable {
             throw Self.error(status: status, format: format, message: message)
         }
         defer { lumen_codec_free(base) }
-        let width = Int(result.width), height = Int(result.height)
+        let width = Int(result.width)
+        let height = Int(result.height)
         let pixels = [UInt8](UnsafeBufferPointer(start: base, count: width * height * 3))
         return try RGBImage(width: width, height: height, pixels: pixels)
     }

@@ -63,8 +63,17 @@ public struct PNGEncoder: Sendable {
         var message = [CChar](repeating: 0, count: Int(LUMEN_CODEC_MESSAGE_LENGTH))
         let status = pixels.withUnsafeBufferPointer { buffer in
             lumen_png_encode(
-                buffer.baseAddress, UInt32(width), UInt32(height), UInt32(channels),
-                Int32(compressionLevel), filter.rawValue, strategy.rawValue, &output, &size, &message)
+                buffer.baseAddress,
+                UInt32(width),
+                UInt32(height),
+                UInt32(channels),
+                Int32(compressionLevel),
+                filter.rawValue,
+                strategy.rawValue,
+                &output,
+                &size,
+                &message
+            )
         }
         guard status == Int32(LUMEN_CODEC_OK.rawValue), let output else {
             let text = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)

@@ -41,7 +41,12 @@ public enum JSONTensorReader {
         throw .malformedHeader(format: "JSON tensor", detail: "non-numeric value in data")
     }
 
-    private static func flatten(_ array: [Any], depth: Int, shape: [Int], into values: inout [Float]) throws(TensorError) {
+    private static func flatten(
+        _ array: [Any],
+        depth: Int,
+        shape: [Int],
+        into values: inout [Float]
+    ) throws(TensorError) {
         guard array.count == shape[depth] else {
             throw .malformedHeader(format: "JSON tensor", detail: "ragged nested arrays at depth \(depth)")
         }

@@ -121,11 +121,17 @@ struct PythonLiteralParser {
         try expect("{")
         var result: [String: Value] = [:]
         while true {
-            if peek() == "}" { position += 1; break }
+            if peek() == "}" {
+                position += 1
+                break
+            }
             guard case .string(let key) = try parseValue() else { throw fail("dictionary key is not a string") }
             try expect(":")
             result[key] = try parseValue()
-            if peek() == "," { position += 1; continue }
+            if peek() == "," {
+                position += 1
+                continue
+            }
             try expect("}")
             break
         }
@@ -149,10 +155,16 @@ struct PythonLiteralParser {
             position += 1
             var items: [Int] = []
             while true {
-                if peek() == ")" { position += 1; break }
+                if peek() == ")" {
+                    position += 1
+                    break
+                }
                 guard case .integer(let n) = try parseValue() else { throw fail("shape entry is not an integer") }
                 items.append(n)
-                if peek() == "," { position += 1; continue }
+                if peek() == "," {
+                    position += 1
+                    continue
+                }
                 try expect(")")
                 break
             }

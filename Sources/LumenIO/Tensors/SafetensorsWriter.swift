@@ -42,7 +42,9 @@ public struct SafetensorsWriter: Sendable {
         var header: [String: Any] = [:]
         var offset = 0
         for entry in entries {
-            header[entry.name] = ["dtype": entry.dtype, "shape": entry.shape, "data_offsets": [offset, offset + entry.bytes.count]]
+            header[entry.name] = [
+                "dtype": entry.dtype, "shape": entry.shape, "data_offsets": [offset, offset + entry.bytes.count],
+            ]
             offset += entry.bytes.count
         }
         if !metadata.isEmpty { header["__metadata__"] = metadata }

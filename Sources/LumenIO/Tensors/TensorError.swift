@@ -18,7 +18,8 @@ public enum TensorError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .malformedHeader(let format, let detail): "malformed \(format) file: \(detail)"
-        case .unsupportedDType(let format, let dtype): "unsupported \(format) dtype '\(dtype)' (expected float16, bfloat16, float32 or float64)"
+        case .unsupportedDType(let format, let dtype):
+            "unsupported \(format) dtype '\(dtype)' (expected float16, bfloat16, float32 or float64)"
         case .sizeMismatch(let shape, let expected, let actual):
             "shape \(shape) needs \(expected) values but the data holds \(actual)"
         case .invalidShape(let shape, let reason): "invalid shape \(shape): \(reason)"

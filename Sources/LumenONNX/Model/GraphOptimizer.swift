@@ -7,7 +7,8 @@
 ///   convolution's output loop.
 enum GraphOptimizer {
     static let foldable: Set<String> = [
-        "Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "Reshape", "Range", "ConstantOfShape", "Expand", "Cast", "Slice",
+        "Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "Reshape", "Range", "ConstantOfShape", "Expand", "Cast",
+        "Slice",
         "Constant", "Add", "Sub", "Mul", "Div", "Transpose", "Identity", "Flatten",
     ]
 
@@ -27,10 +28,13 @@ enum GraphOptimizer {
         var removed = Set<Int>()
         for (k, mul) in model.nodes.enumerated() where mul.op == "Mul" && mul.inputs.count == 2 {
             for (xi, si) in [(0, 1), (1, 0)] {
-                let x = mul.inputs[xi], s = mul.inputs[si]
-                guard let c = producers[x], let sg = producers[s], model.nodes[c].op == "Conv", model.nodes[sg].op == "Sigmoid",
+                let x = mul.inputs[xi]
+                let s = mul.inputs[si]
+                guard let c = producers[x], let sg = producers[s], model.nodes[c].op == "Conv",
+                    model.nodes[sg].op == "Sigmoid",
                     model.nodes[sg].inputs.first == x, uses[x] == 2, uses[s] == 1,
-                    model.nodes[c].attributes["lumen_activation_min"] == nil, model.nodes[c].attributes["lumen_silu"] == nil,
+                    model.nodes[c].attributes["lumen_activation_min"] == nil,
+                    model.nodes[c].attributes["lumen_silu"] == nil,
                     !removed.contains(c), !removed.contains(sg)
                 else { continue }
                 var conv = model.nodes[c]
@@ -72,22 +76,28 @@ enum GraphOptimizer {
         var removed = Set<Int>()
         for (k, bn) in model.nodes.enumerated() where bn.op == "BatchNormalization" && bn.outputs.count == 1 {
             guard let c = producers[bn.inputs[0]], model.nodes[c].op == "Conv", uses[bn.inputs[0]] == 1,
-                bn.inputs.count == 5, let scale = model.initializers[bn.inputs[1]]?.floats, let shift = model.initializers[bn.inputs[2]]?.floats,
-                let mean = model.initializers[bn.inputs[3]]?.floats, let variance = model.initializers[bn.inputs[4]]?.floats,
-                case .float(let wShape, var weights)? = model.initializers[model.nodes[c].inputs[1]], wShape.count == 4, wShape[0] > 0,
+                bn.inputs.count == 5, let scale = model.initializers[bn.inputs[1]]?.floats,
+                let shift = model.initializers[bn.inputs[2]]?.floats,
+                let mean = model.initializers[bn.inputs[3]]?.floats,
+                let variance = model.initializers[bn.inputs[4]]?.floats,
+                case .float(let wShape, var weights)? = model.initializers[model.nodes[c].inputs[1]], wShape.count == 4,
+                wShape[0] > 0,
                 [scale, shift, mean, variance].allSatisfy({ $0.count == wShape[0] })
             else { continue }
             var conv = model.nodes[c]
             let epsilon = bn.float("epsilon", 1e-5)
             let per = weights.count / wShape[0]
-            var bias = conv.inputs.count > 2 && !conv.inputs[2].isEmpty ? model.initializers[conv.inputs[2]]?.floats ?? [] : [Float](repeating: 0, count: wShape[0])
+            var bias =
+                conv.inputs.count > 2 && !conv.inputs[2].isEmpty
+                ? model.initializers[conv.inputs[2]]?.floats ?? [] : [Float](repeating: 0, count: wShape[0])
             guard bias.count == wShape[0] else { continue }
             for m in 0..<wShape[0] {
                 let factor = scale[m] / (variance[m] + epsilon).squareRoot()
                 for j in 0..<per { weights[m * per + j] *= factor }
                 bias[m] = (bias[m] - mean[m]) * factor + shift[m]
             }
-            let wName = conv.name + "::folded_weight", bName = conv.name + "::folded_bias"
+            let wName = conv.name + "::folded_weight"
+            let bName = conv.name + "::folded_bias"
             model.initializers[wName] = .float(shape: wShape, data: weights)
             model.initializers[bName] = .float(shape: [wShape[0]], data: bias)
             conv.inputs = [conv.inputs[0], wName, bName]
@@ -113,17 +123,24 @@ enum GraphOptimizer {
         var removed = Set<Int>()
         for (k, conv) in model.nodes.enumerated() where conv.op == "Conv" {
             guard let p = producers[conv.inputs[0]], model.nodes[p].op == "Pad", uses[conv.inputs[0]] == 1,
-                conv.string("auto_pad", "NOTSET") == "NOTSET" else { continue }
+                conv.string("auto_pad", "NOTSET") == "NOTSET"
+            else { continue }
             let pad = model.nodes[p]
-            guard pad.string("mode", "constant") == "constant", pad.inputs.count >= 2, let pads = model.initializers[pad.inputs[1]]?.ints,
-                pads.count == 8, (pad.inputs.count < 3 || pad.inputs[2].isEmpty || model.initializers[pad.inputs[2]]?.floats.first == 0),
+            guard pad.string("mode", "constant") == "constant", pad.inputs.count >= 2,
+                let pads = model.initializers[pad.inputs[1]]?.ints,
+                pads.count == 8,
+                pad.inputs.count < 3 || pad.inputs[2].isEmpty || model.initializers[pad.inputs[2]]?.floats.first == 0,
                 pad.inputs.count < 4 || pad.inputs[3].isEmpty,
-                pads[0] == 0, pads[1] == 0, pads[4] == 0, pads[5] == 0, pads.allSatisfy({ $0 >= 0 && $0 <= ONNXLimits.dimension })
+                pads[0] == 0, pads[1] == 0, pads[4] == 0, pads[5] == 0,
+                pads.allSatisfy({ $0 >= 0 && $0 <= ONNXLimits.dimension })
             else { continue }
             let existing = conv.ints("pads") ?? [0, 0, 0, 0]
             guard existing.count == 4, existing.allSatisfy({ $0 >= 0 && $0 <= ONNXLimits.dimension }) else { continue }
             var fused = conv
-            fused.attributes["pads"] = .ints([existing[0] + Int(pads[2]), existing[1] + Int(pads[3]), existing[2] + Int(pads[6]), existing[3] + Int(pads[7])])
+            fused.attributes["pads"] = .ints([
+                existing[0] + Int(pads[2]), existing[1] + Int(pads[3]), existing[2] + Int(pads[6]),
+                existing[3] + Int(pads[7]),
+            ])
             fused.inputs[0] = pad.inputs[0]
             model.nodes[k] = fused
             removed.insert(p)
@@ -138,8 +155,10 @@ enum GraphOptimizer {
         var removed = Set<Int>()
         for (k, act) in model.nodes.enumerated() where act.op == "Relu" || act.op == "Clip" {
             guard let p = producers[act.inputs[0]], model.nodes[p].op == "Conv", uses[act.inputs[0]] == 1,
-                model.nodes[p].attributes["lumen_activation_min"] == nil else { continue }
-            var lo: Float = -.infinity, hi: Float = .infinity
+                model.nodes[p].attributes["lumen_activation_min"] == nil
+            else { continue }
+            var lo: Float = -.infinity
+            var hi: Float = .infinity
             if act.op == "Relu" {
                 lo = 0
             } else if model.opset >= 11 {

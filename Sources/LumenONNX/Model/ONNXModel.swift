@@ -58,9 +58,13 @@ public struct ONNXModel: Sendable {
         } catch {
             throw ONNXError.malformed("not an ONNX protobuf (\(error))")
         }
-        guard proto.hasGraph, !proto.graph.node.isEmpty else { throw ONNXError.malformed("the model has no graph nodes") }
+        guard proto.hasGraph, !proto.graph.node.isEmpty else {
+            throw ONNXError.malformed("the model has no graph nodes")
+        }
         let defaultOpset = proto.opsetImport.first { $0.domain.isEmpty || $0.domain == "ai.onnx" }
-        guard let version = defaultOpset?.version else { throw ONNXError.malformed("no opset_import for the default ONNX domain") }
+        guard let version = defaultOpset?.version else {
+            throw ONNXError.malformed("no opset_import for the default ONNX domain")
+        }
         opset = Int(version)
         producer = proto.producerName
         metadata = Dictionary(proto.metadataProps.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
@@ -74,20 +78,36 @@ public struct ONNXModel: Sendable {
             for a in n.attribute { attributes[a.name] = try Self.attribute(a, directory: directory) }
             let name = n.name.isEmpty ? "\(n.opType)_\(index)" : n.name
             if !n.domain.isEmpty && n.domain != "ai.onnx" {
-                throw ONNXError.unsupported(node: name, op: n.opType, reason: "operator domain '\(n.domain)' is not supported")
+                throw ONNXError.unsupported(
+                    node: name,
+                    op: n.opType,
+                    reason: "operator domain '\(n.domain)' is not supported"
+                )
             }
             return Node(name: name, op: n.opType, inputs: n.input, outputs: n.output, attributes: attributes)
         }
         guard Self.supportedOpsets.contains(opset) else {
-            throw ONNXError.unsupported(node: nodes[0].name, op: nodes[0].op, reason: "opset \(opset) is outside the supported range 11–21")
+            throw ONNXError.unsupported(
+                node: nodes[0].name,
+                op: nodes[0].op,
+                reason: "opset \(opset) is outside the supported range 11–21"
+            )
         }
         for node in nodes where Operators.table[node.op] == nil {
-            throw ONNXError.unsupported(node: node.name, op: node.op, reason: "operator \(node.op) is not implemented by Lumen's runtime")
+            throw ONNXError.unsupported(
+                node: node.name,
+                op: node.op,
+                reason: "operator \(node.op) is not implemented by Lumen's runtime"
+            )
         }
         for node in nodes {
             let required = Operators.requiredInputs[node.op, default: 1]
-            guard node.inputs.count >= required, node.inputs.prefix(required).allSatisfy({ !$0.isEmpty }), node.outputs.first.map({ !$0.isEmpty }) == true else {
-                throw ONNXError.malformed("node '\(node.name)' (\(node.op)) needs \(required) inputs and an output, has \(node.inputs) → \(node.outputs)")
+            guard node.inputs.count >= required, node.inputs.prefix(required).allSatisfy({ !$0.isEmpty }),
+                node.outputs.first.map({ !$0.isEmpty }) == true
+            else {
+                throw ONNXError.malformed(
+                    "node '\(node.name)' (\(node.op)) needs \(required) inputs and an output, has \(node.inputs) → \(node.outputs)"
+                )
             }
         }
         try GraphOptimizer.optimize(&self)
@@ -96,7 +116,9 @@ public struct ONNXModel: Sendable {
     static func info(_ v: Onnx_ValueInfoProto) throws -> ValueInfo {
         let dims = try v.type.tensorType.shape.dim.map { d -> Int? in
             guard case .dimValue(let n)? = d.value, n > 0 else { return nil }
-            guard n <= ONNXLimits.dimension else { throw ONNXError.malformed("'\(v.name)' declares a dimension of \(n), beyond \(ONNXLimits.dimension)") }
+            guard n <= ONNXLimits.dimension else {
+                throw ONNXError.malformed("'\(v.name)' declares a dimension of \(n), beyond \(ONNXLimits.dimension)")
+            }
             return Int(n)
         }
         return ValueInfo(name: v.name, dimensions: dims)
@@ -117,14 +139,20 @@ public struct ONNXModel: Sendable {
     /// Decodes a TensorProto: float/double/float16 to float32; integer and bool types to int64.
     static func value(of t: Onnx_TensorProto, directory: URL?) throws -> Value {
         let shape = t.dims.map { Int($0) }
-        guard shape.allSatisfy({ $0 >= 0 }) else { throw ONNXError.malformed("tensor '\(t.name)' has a negative dimension") }
+        guard shape.allSatisfy({ $0 >= 0 }) else {
+            throw ONNXError.malformed("tensor '\(t.name)' has a negative dimension")
+        }
         guard let count = checkedCount(shape) else {
-            throw ONNXError.malformed("tensor '\(t.name)' of shape \(shape) is beyond the budget of \(ONNXLimits.elementsPerTensor) elements")
+            throw ONNXError.malformed(
+                "tensor '\(t.name)' of shape \(shape) is beyond the budget of \(ONNXLimits.elementsPerTensor) elements"
+            )
         }
         var raw = t.rawData
         if t.dataLocation == .external {
             let fields = Dictionary(t.externalData.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
-            guard let location = fields["location"], let directory else { throw ONNXError.missing("external data location for '\(t.name)'") }
+            guard let location = fields["location"], let directory else {
+                throw ONNXError.missing("external data location for '\(t.name)'")
+            }
             let url = directory.appendingPathComponent(location)
             guard url.standardizedFileURL.path.hasPrefix(directory.standardizedFileURL.path) else {
                 throw ONNXError.malformed("external data of '\(t.name)' points outside the model folder")
@@ -146,28 +174,53 @@ public struct ONNXModel: Sendable {
         func fromRaw<T>(_ type: T.Type) throws -> [T] {
             let width = MemoryLayout<T>.size
             guard raw.count == count * width else {
-                throw ONNXError.malformed("tensor '\(t.name)' raw data is \(raw.count) bytes, expected \(count * width)")
+                throw ONNXError.malformed(
+                    "tensor '\(t.name)' raw data is \(raw.count) bytes, expected \(count * width)"
+                )
             }
-            return raw.withUnsafeBytes { buffer in (0..<count).map { buffer.loadUnaligned(fromByteOffset: $0 * width, as: T.self) } }
+            return raw.withUnsafeBytes { buffer in
+                (0..<count).map { buffer.loadUnaligned(fromByteOffset: $0 * width, as: T.self) }
+            }
         }
         switch Onnx_TensorProto.DataType(rawValue: Int(t.dataType)) {
         case .float:
             return .float(shape: shape, data: try raw.isEmpty ? checked(t.floatData, 4) : fromRaw(Float.self))
         case .double:
-            return .float(shape: shape, data: try (raw.isEmpty ? checked(t.doubleData, 8) : fromRaw(Double.self)).map { Float($0) })
+            return .float(
+                shape: shape,
+                data: try (raw.isEmpty ? checked(t.doubleData, 8) : fromRaw(Double.self)).map { Float($0) }
+            )
         case .float16:
-            let bits: [UInt16] = try raw.isEmpty ? checked(t.int32Data.map { UInt16(truncatingIfNeeded: $0) }, 2) : fromRaw(UInt16.self)
+            let bits: [UInt16] =
+                try raw.isEmpty ? checked(t.int32Data.map { UInt16(truncatingIfNeeded: $0) }, 2) : fromRaw(UInt16.self)
             return .float(shape: shape, data: bits.map { Float(Float16(bitPattern: $0)) })
         case .int64:
             return .int64(shape: shape, data: try raw.isEmpty ? checked(t.int64Data, 8) : fromRaw(Int64.self))
         case .int32:
-            return .int64(shape: shape, data: try (raw.isEmpty ? checked(t.int32Data, 4) : fromRaw(Int32.self)).map { Int64($0) })
+            return .int64(
+                shape: shape,
+                data: try (raw.isEmpty ? checked(t.int32Data, 4) : fromRaw(Int32.self)).map { Int64($0) }
+            )
         case .bool, .uint8:
-            return .int64(shape: shape, data: try (raw.isEmpty ? checked(t.int32Data.map { UInt8(truncatingIfNeeded: $0) }, 1) : fromRaw(UInt8.self)).map { Int64($0) })
+            return .int64(
+                shape: shape,
+                data: try
+                    (raw.isEmpty ? checked(t.int32Data.map { UInt8(truncatingIfNeeded: $0) }, 1) : fromRaw(UInt8.self))
+                    .map { Int64($0) }
+            )
         case .int8:
-            return .int64(shape: shape, data: try (raw.isEmpty ? checked(t.int32Data.map { Int8(truncatingIfNeeded: $0) }, 1) : fromRaw(Int8.self)).map { Int64($0) })
+            return .int64(
+                shape: shape,
+                data: try
+                    (raw.isEmpty ? checked(t.int32Data.map { Int8(truncatingIfNeeded: $0) }, 1) : fromRaw(Int8.self))
+                    .map { Int64($0) }
+            )
         default:
-            throw ONNXError.unsupported(node: t.name, op: "initializer", reason: "tensor data type \(t.dataType) is not supported")
+            throw ONNXError.unsupported(
+                node: t.name,
+                op: "initializer",
+                reason: "tensor data type \(t.dataType) is not supported"
+            )
         }
     }
 }

@@ -25,27 +25,40 @@ struct BlockedFusion: Sendable {
 
     /// Finds the hand-overs of `model` (already prepared by `FastKernel.prepare`).
     init(model: ONNXModel, consumers: [String: Int]) {
-        var filters: [Int: BlockedFilter] = [:], stems: [Int: BlockedFilter] = [:], readers: [Int: Int] = [:]
+        var filters: [Int: BlockedFilter] = [:]
+        var stems: [Int: BlockedFilter] = [:]
+        var readers: [Int: Int] = [:]
         var reader: [String: Int] = [:]
-        for (i, node) in model.nodes.enumerated() where node.fast != nil && !node.inputs.isEmpty { reader[node.inputs[0]] = i }
+        for (i, node) in model.nodes.enumerated() where node.fast != nil && !node.inputs.isEmpty {
+            reader[node.inputs[0]] = i
+        }
         let outputs = Set(model.outputs.map(\.name))
         for (i, node) in model.nodes.enumerated() {
             guard case .dense? = node.fast, case .float(let shape, let weights)? = model.initializers[node.inputs[1]],
                 shape.count == 4, shape[2] == 1, shape[3] == 1
             else { continue }
-            filters[i] = weights.withUnsafeBufferPointer { BlockedFilter(weights: $0, outputs: shape[0], depth: shape[1]) }
+            filters[i] = weights.withUnsafeBufferPointer {
+                BlockedFilter(weights: $0, outputs: shape[0], depth: shape[1])
+            }
         }
         for (i, node) in model.nodes.enumerated() where node.fast != nil && node.outputs.count == 1 {
             let name = node.outputs[0]
             guard let r = reader[name], consumers[name] == 1, !outputs.contains(name) else { continue }
-            let depthwise = node.fast?.isDepthwise ?? false, readerDepthwise = model.nodes[r].fast?.isDepthwise ?? false
-            let pointwise = filters[i] != nil, readerPointwise = filters[r] != nil
-            if (depthwise && readerPointwise) || (readerDepthwise && pointwise) || (pointwise && readerPointwise) { readers[i] = r }
+            let depthwise = node.fast?.isDepthwise ?? false
+            let readerDepthwise = model.nodes[r].fast?.isDepthwise ?? false
+            let pointwise = filters[i] != nil
+            let readerPointwise = filters[r] != nil
+            if (depthwise && readerPointwise) || (readerDepthwise && pointwise) || (pointwise && readerPointwise) {
+                readers[i] = r
+            }
             // A dense convolution over at most four channels (a stem over RGB) before a depthwise one.
-            if readerDepthwise, case .dense? = node.fast, case .float(let shape, let weights)? = model.initializers[node.inputs[1]],
+            if readerDepthwise, case .dense? = node.fast,
+                case .float(let shape, let weights)? = model.initializers[node.inputs[1]],
                 shape.count == 4, shape[1] <= 4, shape[2] * shape[3] > 1
             {
-                stems[i] = weights.withUnsafeBufferPointer { BlockedFilter(weights: $0, outputs: shape[0], depth: shape[1] * shape[2] * shape[3]) }
+                stems[i] = weights.withUnsafeBufferPointer {
+                    BlockedFilter(weights: $0, outputs: shape[0], depth: shape[1] * shape[2] * shape[3])
+                }
                 readers[i] = r
             }
         }
@@ -64,7 +77,8 @@ struct BlockedFusion: Sendable {
 
     /// The depthwise convolution `node` on an N × C × H × W input, if it can take blocked input.
     func depthwiseGeometry(_ node: Node, input: [Int], model: ONNXModel) throws -> ConvolutionGeometry? {
-        guard node.fast?.isDepthwise ?? false, input.count == 4, let w = model.initializers[node.inputs[1]]?.shape, w.count == 4,
+        guard node.fast?.isDepthwise ?? false, input.count == 4, let w = model.initializers[node.inputs[1]]?.shape,
+            w.count == 4,
             w[0] == input[1], w[1] == 1, node.int("group", 1) == input[1]
         else { return nil }
         let g = try FastKernel.geometry(node, input: input, weights: w)
@@ -74,7 +88,8 @@ struct BlockedFusion: Sendable {
     /// Whether the 1×1 convolution at `index` reads an N × C × H × W input as a plain matrix product.
     func isPointwise(_ index: Int, input: [Int], model: ONNXModel) throws -> Bool {
         guard let filter = filters[index], input.count == 4, input[1] == filter.depth else { return false }
-        return try FastKernel.geometry(model.nodes[index], input: input, weights: [filter.outputs, filter.depth, 1, 1]).isPointwise
+        return try FastKernel.geometry(model.nodes[index], input: input, weights: [filter.outputs, filter.depth, 1, 1])
+            .isPointwise
     }
 
     /// Runs node `index` when it reads a blocked tensor, hands its output over (`handOver`: its
@@ -82,13 +97,27 @@ struct BlockedFusion: Sendable {
     /// of these routes (the session runs it as usual).
     /// Returns the node's output as planes, or in blocked form for its reader.
     func run(
-        _ index: Int, model: ONNXModel, args: [Value?], blockedInput: BlockedTensor?, handOver: Bool
+        _ index: Int,
+        model: ONNXModel,
+        args: [Value?],
+        blockedInput: BlockedTensor?,
+        handOver: Bool
     ) throws -> (planes: Value?, blocked: BlockedTensor?)? {
         let bias = args.count > 2 ? args[2]?.floats : nil
         if let filter = filters[index] {
-            return try runPointwise(index, filter: filter, model: model, args: args, bias: bias, blockedInput: blockedInput, handOver: handOver)
+            return try runPointwise(
+                index,
+                filter: filter,
+                model: model,
+                args: args,
+                bias: bias,
+                blockedInput: blockedInput,
+                handOver: handOver
+            )
         }
-        if let filter = stems[index] { return try runStem(index, filter: filter, model: model, args: args, bias: bias, handOver: handOver) }
+        if let filter = stems[index] {
+            return try runStem(index, filter: filter, model: model, args: args, bias: bias, handOver: handOver)
+        }
         guard let input = blockedInput else { return nil }
         return try runDepthwise(index, model: model, args: args, bias: bias, input: input, handOver: handOver)
     }
@@ -96,22 +125,38 @@ struct BlockedFusion: Sendable {
     /// A 1×1 convolution from planes or blocked input, to planes, or blocked for its reader (padded
     /// for a depthwise one, unpadded for a 1×1 one).
     func runPointwise(
-        _ index: Int, filter: BlockedFilter, model: ONNXModel, args: [Value?], bias: [Float]?, blockedInput: BlockedTensor?, handOver: Bool
+        _ index: Int,
+        filter: BlockedFilter,
+        model: ONNXModel,
+        args: [Value?],
+        bias: [Float]?,
+        blockedInput: BlockedTensor?,
+        handOver: Bool
     ) throws -> (planes: Value?, blocked: BlockedTensor?)? {
         let node = model.nodes[index]
-        let shape = try blockedInput.map { [$0.batch, $0.layout.channels, $0.layout.height, $0.layout.width] } ?? node.floats(args, 0).shape
-        guard try isPointwise(index, input: shape, model: model), bias.map({ $0.count == filter.outputs }) ?? true else {
+        let shape =
+            try blockedInput.map { [$0.batch, $0.layout.channels, $0.layout.height, $0.layout.width] }
+            ?? node.floats(args, 0).shape
+        guard try isPointwise(index, input: shape, model: model), bias.map({ $0.count == filter.outputs }) ?? true
+        else {
             if blockedInput != nil { throw node.fail("its input does not fit its weights") }
             return nil
         }
         let (batch, height, width) = (shape[0], shape[2], shape[3])
-        let reader = handOver ? readers[index] : nil, outShape = [batch, filter.outputs, height, width]
+        let reader = handOver ? readers[index] : nil
+        let outShape = [batch, filter.outputs, height, width]
         let next = try reader.flatMap { try depthwiseGeometry(model.nodes[$0], input: outShape, model: model) }
-        let nextPointwise = try next == nil && reader.map { try isPointwise($0, input: outShape, model: model) } ?? false
-        guard blockedInput != nil || next != nil || nextPointwise || height * width <= Self.planesLimit else { return nil }
+        let nextPointwise =
+            try next == nil && reader.map { try isPointwise($0, input: outShape, model: model) } ?? false
+        guard blockedInput != nil || next != nil || nextPointwise || height * width <= Self.planesLimit else {
+            return nil
+        }
         let x = blockedInput == nil ? try node.floats(args, 0).data : []
-        let into = next.map { Self.Target.blocked(ChannelBlockedLayout(depthwiseInput: $0), reader: $0) }
-            ?? (nextPointwise ? .blocked(ChannelBlockedLayout(channels: filter.outputs, height: height, width: width), reader: nil) : .planes(outShape))
+        let into =
+            next.map { Self.Target.blocked(ChannelBlockedLayout(depthwiseInput: $0), reader: $0) }
+            ?? (nextPointwise
+                ? .blocked(ChannelBlockedLayout(channels: filter.outputs, height: height, width: width), reader: nil)
+                : .planes(outShape))
         return x.withUnsafeBufferPointer { X in
             let from = blockedInput.map { TensorForm.blocked($0.layout) } ?? .planes
             let inCount = blockedInput?.layout.count ?? filter.depth * height * width
@@ -120,8 +165,17 @@ struct BlockedFusion: Sendable {
                 bias.withUnsafeBufferPointer { B in
                     for b in 0..<batch {
                         BlockedPointwise.run(
-                            filter, input: source + b * inCount, from, output: output + b * outCount, form, height: height, width: width,
-                            bias: B?.baseAddress, activation: FastKernel.activation(node), workers: Parallel.workers)
+                            filter,
+                            input: source + b * inCount,
+                            from,
+                            output: output + b * outCount,
+                            form,
+                            height: height,
+                            width: width,
+                            bias: B?.baseAddress,
+                            activation: FastKernel.activation(node),
+                            workers: Parallel.workers
+                        )
                     }
                 }
             }
@@ -129,21 +183,43 @@ struct BlockedFusion: Sendable {
     }
 
     /// A stem convolution from planes, blocked for its depthwise reader (nil when it does not hand over).
-    func runStem(_ index: Int, filter: BlockedFilter, model: ONNXModel, args: [Value?], bias: [Float]?, handOver: Bool) throws -> (planes: Value?, blocked: BlockedTensor?)? {
+    func runStem(
+        _ index: Int,
+        filter: BlockedFilter,
+        model: ONNXModel,
+        args: [Value?],
+        bias: [Float]?,
+        handOver: Bool
+    ) throws -> (planes: Value?, blocked: BlockedTensor?)? {
         let node = model.nodes[index]
         guard handOver, let r = readers[index], bias.map({ $0.count == filter.outputs }) ?? true else { return nil }
         let x = try node.floats(args, 0)
-        guard x.shape.count == 4, let w = model.initializers[node.inputs[1]]?.shape, w.count == 4, w[1] == x.shape[1] else { return nil }
+        guard x.shape.count == 4, let w = model.initializers[node.inputs[1]]?.shape, w.count == 4, w[1] == x.shape[1]
+        else { return nil }
         let g = try FastKernel.geometry(node, input: x.shape, weights: w)
-        guard FastKernel.suits(g), let next = try depthwiseGeometry(model.nodes[r], input: [x.shape[0], g.outputs, g.outputHeight, g.outputWidth], model: model) else { return nil }
-        let layout = ChannelBlockedLayout(depthwiseInput: next), perImage = g.channels * g.height * g.width
+        guard FastKernel.suits(g),
+            let next = try depthwiseGeometry(
+                model.nodes[r],
+                input: [x.shape[0], g.outputs, g.outputHeight, g.outputWidth],
+                model: model
+            )
+        else { return nil }
+        let layout = ChannelBlockedLayout(depthwiseInput: next)
+        let perImage = g.channels * g.height * g.width
         return x.data.withUnsafeBufferPointer { X in
             emit(.blocked(layout, reader: next), batch: x.shape[0]) { output, _, outCount in
                 bias.withUnsafeBufferPointer { B in
                     for b in 0..<x.shape[0] {
                         BlockedStem.run(
-                            filter, input: X.baseAddress! + b * perImage, geometry: g, output: output + b * outCount, layout: layout,
-                            bias: B?.baseAddress, activation: FastKernel.activation(node), workers: Parallel.workers)
+                            filter,
+                            input: X.baseAddress! + b * perImage,
+                            geometry: g,
+                            output: output + b * outCount,
+                            layout: layout,
+                            bias: B?.baseAddress,
+                            activation: FastKernel.activation(node),
+                            workers: Parallel.workers
+                        )
                     }
                 }
             }
@@ -152,24 +228,44 @@ struct BlockedFusion: Sendable {
 
     /// A depthwise convolution from blocked input, to planes, or blocked (unpadded) for a 1×1 reader.
     func runDepthwise(
-        _ index: Int, model: ONNXModel, args: [Value?], bias: [Float]?, input: BlockedTensor, handOver: Bool
+        _ index: Int,
+        model: ONNXModel,
+        args: [Value?],
+        bias: [Float]?,
+        input: BlockedTensor,
+        handOver: Bool
     ) throws -> (planes: Value?, blocked: BlockedTensor?)? {
         let node = model.nodes[index]
         guard let g = input.geometry else { return nil }
         let w = try node.floats(args, 1)
-        guard w.shape == [g.outputs, 1, g.kernelHeight, g.kernelWidth], bias.map({ $0.count == g.outputs }) ?? true else {
+        guard w.shape == [g.outputs, 1, g.kernelHeight, g.kernelWidth], bias.map({ $0.count == g.outputs }) ?? true
+        else {
             throw node.fail("weight \(w.shape) does not fit its input")
         }
         let shape = [input.batch, g.outputs, g.outputHeight, g.outputWidth]
-        let blockedOut = try handOver && (readers[index].map { try isPointwise($0, input: shape, model: model) } ?? false)
-        let into = blockedOut ? Self.Target.blocked(ChannelBlockedLayout(channels: g.outputs, height: g.outputHeight, width: g.outputWidth), reader: nil) : .planes(shape)
+        let blockedOut =
+            try handOver && (readers[index].map { try isPointwise($0, input: shape, model: model) } ?? false)
+        let into =
+            blockedOut
+            ? Self.Target.blocked(
+                ChannelBlockedLayout(channels: g.outputs, height: g.outputHeight, width: g.outputWidth),
+                reader: nil
+            ) : .planes(shape)
         return w.data.withUnsafeBufferPointer { W in
             emit(into, batch: input.batch) { output, form, outCount in
                 bias.withUnsafeBufferPointer { B in
                     for b in 0..<input.batch {
                         DepthwiseConvolution.run(
-                            weights: W.baseAddress!, blocked: input.storage + b * input.layout.count, layout: input.layout, output: output + b * outCount,
-                            blockedOutput: form != .planes, geometry: g, bias: B?.baseAddress, activation: FastKernel.activation(node), workers: Parallel.workers)
+                            weights: W.baseAddress!,
+                            blocked: input.storage + b * input.layout.count,
+                            layout: input.layout,
+                            output: output + b * outCount,
+                            blockedOutput: form != .planes,
+                            geometry: g,
+                            bias: B?.baseAddress,
+                            activation: FastKernel.activation(node),
+                            workers: Parallel.workers
+                        )
                     }
                 }
             }
@@ -185,7 +281,9 @@ struct BlockedFusion: Sendable {
 
     /// Allocates the output `target` describes and has `compute(output, form, floats per image)` fill it.
     func emit(
-        _ target: Target, batch: Int, _ compute: (UnsafeMutablePointer<Float>, TensorForm, Int) -> Void
+        _ target: Target,
+        batch: Int,
+        _ compute: (UnsafeMutablePointer<Float>, TensorForm, Int) -> Void
     ) -> (planes: Value?, blocked: BlockedTensor?) {
         switch target {
         case .blocked(let layout, let reader):

@@ -44,15 +44,21 @@ final class BlockedBufferPool: Sendable {
         let count = batch * layout.count
         let reused = idle.withLock { idle -> Buffer? in
             var best: Int? = nil
-            for i in idle.indices where idle[i].capacity >= count && best.map({ idle[i].capacity < idle[$0].capacity }) ?? true { best = i }
+            for i in idle.indices
+            where idle[i].capacity >= count && best.map({ idle[i].capacity < idle[$0].capacity }) ?? true { best = i }
             return best.map { idle.remove(at: $0) }
         }
         if let reused {
-            if reused.layout != layout || reused.batch != batch { for b in 0..<batch { layout.zeroBorder(reused.pointer + b * layout.count) } }
+            if reused.layout != layout || reused.batch != batch {
+                for b in 0..<batch { layout.zeroBorder(reused.pointer + b * layout.count) }
+            }
             return (reused.pointer, reused.capacity)
         }
         // 64-byte aligned: the 1×1 kernel stores whole pixels (16 floats) as aligned vectors.
-        let storage = UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64).bindMemory(to: Float.self, capacity: count)
+        let storage = UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64).bindMemory(
+            to: Float.self,
+            capacity: count
+        )
         for b in 0..<batch { layout.zeroBorder(storage + b * layout.count) }
         return (storage, count)
     }
@@ -61,7 +67,9 @@ final class BlockedBufferPool: Sendable {
     func give(_ storage: UnsafeMutablePointer<Float>, capacity: Int, layout: ChannelBlockedLayout, batch: Int) {
         let dropped = idle.withLock { idle -> Buffer? in
             idle.append(Buffer(pointer: storage, capacity: capacity, layout: layout, batch: batch))
-            guard idle.count > Self.keep, let i = idle.indices.min(by: { idle[$0].capacity < idle[$1].capacity }) else { return nil }
+            guard idle.count > Self.keep, let i = idle.indices.min(by: { idle[$0].capacity < idle[$1].capacity }) else {
+                return nil
+            }
             return idle.remove(at: i)
         }
         dropped?.pointer.deallocate()

@@ -7,11 +7,12 @@ import LumenNumerics
 enum ConvolutionOps {
     static let kernels: [String: Kernel] = [
         "Conv": { n, v, _ in
-            let x = try n.floats(v, 0), w = try n.floats(v, 1)
+            let x = try n.floats(v, 0)
+            let w = try n.floats(v, 1)
             let bias = v.count > 2 ? v[2]?.floats : nil
             if let fast = n.fast, let y = try fast.run(n, x: x, w: w, bias: bias) { return [y] }
             return [try conv(n, x: x, w: w, bias: bias)]
-        },
+        }
     ]
 
     struct Geometry {
@@ -28,7 +29,9 @@ enum ConvolutionOps {
         let dilations = try n.ints("dilations", count: d, minimum: 1, default: 1)
         var pads = try n.ints("pads", count: 2 * d, minimum: 0, default: 0)
         let autoPad = n.string("auto_pad", "NOTSET")
-        guard ["NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID"].contains(autoPad) else { throw n.fail("auto_pad '\(autoPad)' is not an ONNX choice") }
+        guard ["NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID"].contains(autoPad) else {
+            throw n.fail("auto_pad '\(autoPad)' is not an ONNX choice")
+        }
         var output = [Int](repeating: 0, count: d)
         for i in 0..<d {
             let effective = (kernel[i] - 1) * dilations[i] + 1
@@ -47,21 +50,43 @@ enum ConvolutionOps {
             }
             guard output[i] > 0 else { throw n.fail("kernel \(kernel) does not fit input \(input)") }
         }
-        return Geometry(kernel: kernel, strides: strides, dilations: dilations, padBegin: Array(pads.prefix(d)), padEnd: Array(pads.suffix(d)), output: output)
+        return Geometry(
+            kernel: kernel,
+            strides: strides,
+            dilations: dilations,
+            padBegin: Array(pads.prefix(d)),
+            padEnd: Array(pads.suffix(d)),
+            output: output
+        )
     }
 
-    static func conv(_ n: Node, x: (shape: [Int], data: [Float]), w: (shape: [Int], data: [Float]), bias: [Float]?) throws -> Value {
-        guard x.shape.count == 4, w.shape.count == 4 else { throw n.fail("only 2-D convolutions (4-D tensors) are supported, got \(x.shape)") }
-        let batch = x.shape[0], channels = x.shape[1], height = x.shape[2], width = x.shape[3]
-        let outChannels = w.shape[0], group = n.int("group", 1)
+    static func conv(
+        _ n: Node,
+        x: (shape: [Int], data: [Float]),
+        w: (shape: [Int], data: [Float]),
+        bias: [Float]?
+    ) throws -> Value {
+        guard x.shape.count == 4, w.shape.count == 4 else {
+            throw n.fail("only 2-D convolutions (4-D tensors) are supported, got \(x.shape)")
+        }
+        let batch = x.shape[0]
+        let channels = x.shape[1]
+        let height = x.shape[2]
+        let width = x.shape[3]
+        let outChannels = w.shape[0]
+        let group = n.int("group", 1)
         guard group >= 1, channels % group == 0, outChannels % group == 0, w.shape[1] == channels / group else {
             throw n.fail("weight \(w.shape) does not fit input \(x.shape) with group \(group)")
         }
         let g = try geometry(n, input: [height, width], kernel: [w.shape[2], w.shape[3]])
-        let (kh, kw) = (g.kernel[0], g.kernel[1]), (oh, ow) = (g.output[0], g.output[1])
+        let (kh, kw) = (g.kernel[0], g.kernel[1])
+        let (oh, ow) = (g.output[0], g.output[1])
         _ = try n.count([batch, outChannels, oh, ow])
         _ = try n.count([channels / group, kh, kw, oh, ow])  // the im2col buffer
-        let cg = channels / group, mg = outChannels / group, kSize = cg * kh * kw, plane = oh * ow
+        let cg = channels / group
+        let mg = outChannels / group
+        let kSize = cg * kh * kw
+        let plane = oh * ow
         var out = [Float](repeating: 0, count: batch * outChannels * plane)
         let pointwise = kh == 1 && kw == 1 && g.strides == [1, 1] && g.padBegin == [0, 0] && g.padEnd == [0, 0]
         let depthwise = group == channels && group == outChannels && !pointwise
@@ -69,7 +94,16 @@ enum ConvolutionOps {
             w.data.withUnsafeBufferPointer { W in
                 out.withUnsafeMutableBufferPointer { O in
                     if depthwise {
-                        depthwiseConv(X.baseAddress!, W.baseAddress!, O.baseAddress!, batch: batch, channels: channels, height: height, width: width, g: g)
+                        depthwiseConv(
+                            X.baseAddress!,
+                            W.baseAddress!,
+                            O.baseAddress!,
+                            batch: batch,
+                            channels: channels,
+                            height: height,
+                            width: width,
+                            g: g
+                        )
                         return
                     }
                     var columns = [Float](repeating: 0, count: pointwise ? 0 : kSize * plane)
@@ -79,11 +113,31 @@ enum ConvolutionOps {
                             let output = O.baseAddress! + (b * outChannels + grp * mg) * plane
                             let weights = W.baseAddress! + grp * mg * kSize
                             if pointwise {
-                                BLAS.parallelGemm(m: mg, n: plane, k: cg, weights, lda: kSize, input, ldb: plane, output, ldc: plane)
+                                BLAS.parallelGemm(
+                                    m: mg,
+                                    n: plane,
+                                    k: cg,
+                                    weights,
+                                    lda: kSize,
+                                    input,
+                                    ldb: plane,
+                                    output,
+                                    ldc: plane
+                                )
                             } else {
                                 columns.withUnsafeMutableBufferPointer { C in
                                     im2col(input, C.baseAddress!, channels: cg, height: height, width: width, g: g)
-                                    BLAS.parallelGemm(m: mg, n: plane, k: kSize, weights, lda: kSize, UnsafePointer(C.baseAddress!), ldb: plane, output, ldc: plane)
+                                    BLAS.parallelGemm(
+                                        m: mg,
+                                        n: plane,
+                                        k: kSize,
+                                        weights,
+                                        lda: kSize,
+                                        UnsafePointer(C.baseAddress!),
+                                        ldb: plane,
+                                        output,
+                                        ldc: plane
+                                    )
                                 }
                             }
                         }
@@ -91,9 +145,14 @@ enum ConvolutionOps {
                 }
             }
         }
-        if let bias { guard bias.count == outChannels else { throw n.fail("bias has \(bias.count) values for \(outChannels) channels") } }
+        if let bias {
+            guard bias.count == outChannels else {
+                throw n.fail("bias has \(bias.count) values for \(outChannels) channels")
+            }
+        }
         // Bias and a fused activation (see GraphOptimizer) in one pass.
-        let lo = n.float("lumen_activation_min", -.infinity), hi = n.float("lumen_activation_max", .infinity)
+        let lo = n.float("lumen_activation_min", -.infinity)
+        let hi = n.float("lumen_activation_max", .infinity)
         let clamp = lo > -.infinity || hi < .infinity
         let silu = n.int("lumen_silu", 0) == 1
         if bias != nil || clamp || silu {
@@ -101,7 +160,8 @@ enum ConvolutionOps {
             out.withUnsafeMutableBufferPointer { O in
                 let o = SendableMutablePointer(O.baseAddress!)
                 DispatchQueue.concurrentPerform(iterations: batch * outChannels) { bm in
-                    let base = o.pointer + bm * plane, value = biasValues?[bm % outChannels] ?? 0
+                    let base = o.pointer + bm * plane
+                    let value = biasValues?[bm % outChannels] ?? 0
                     if silu {
                         for k in 0..<plane {
                             let v = base[k] + value
@@ -119,11 +179,21 @@ enum ConvolutionOps {
     }
 
     /// Unfolds kernel windows into columns (one row per channel × tap), channels in parallel.
-    static func im2col(_ x: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>, channels: Int, height: Int, width: Int, g: Geometry) {
-        let (kh, kw) = (g.kernel[0], g.kernel[1]), (oh, ow) = (g.output[0], g.output[1])
-        let (sh, sw) = (g.strides[0], g.strides[1]), (dh, dw) = (g.dilations[0], g.dilations[1])
+    static func im2col(
+        _ x: UnsafePointer<Float>,
+        _ columns: UnsafeMutablePointer<Float>,
+        channels: Int,
+        height: Int,
+        width: Int,
+        g: Geometry
+    ) {
+        let (kh, kw) = (g.kernel[0], g.kernel[1])
+        let (oh, ow) = (g.output[0], g.output[1])
+        let (sh, sw) = (g.strides[0], g.strides[1])
+        let (dh, dw) = (g.dilations[0], g.dilations[1])
         let (ph, pw) = (g.padBegin[0], g.padBegin[1])
-        let xs = SendablePointer(x), cs = SendableMutablePointer(columns)
+        let xs = SendablePointer(x)
+        let cs = SendableMutablePointer(columns)
         let work = channels * kh * kw * oh * ow
         let body: @Sendable (Int) -> Void = { c in
             let plane = xs.pointer + c * height * width
@@ -142,7 +212,8 @@ enum ConvolutionOps {
                         let offset = kx * dw - pw
                         if sw == 1 {
                             // Valid columns are contiguous: zero the edges, copy the middle.
-                            let lo = Swift.min(Swift.max(0, -offset), ow), hi = Swift.max(Swift.min(ow, width - offset), lo)
+                            let lo = Swift.min(Swift.max(0, -offset), ow)
+                            let hi = Swift.max(Swift.min(ow, width - offset), lo)
                             if lo > 0 { line.initialize(repeating: 0, count: lo) }
                             if hi > lo { (line + lo).update(from: src + lo + offset, count: hi - lo) }
                             if hi < ow { (line + hi).initialize(repeating: 0, count: ow - hi) }
@@ -166,9 +237,20 @@ enum ConvolutionOps {
 
     /// Depthwise convolution, one channel at a time: for each kernel tap, the valid output
     /// columns are found once and the row update runs without bounds checks.
-    static func depthwiseConv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>, batch: Int, channels: Int, height: Int, width: Int, g: Geometry) {
-        let (kh, kw) = (g.kernel[0], g.kernel[1]), (oh, ow) = (g.output[0], g.output[1])
-        let (sh, sw) = (g.strides[0], g.strides[1]), (dh, dw) = (g.dilations[0], g.dilations[1])
+    static func depthwiseConv(
+        _ x: UnsafePointer<Float>,
+        _ w: UnsafePointer<Float>,
+        _ o: UnsafeMutablePointer<Float>,
+        batch: Int,
+        channels: Int,
+        height: Int,
+        width: Int,
+        g: Geometry
+    ) {
+        let (kh, kw) = (g.kernel[0], g.kernel[1])
+        let (oh, ow) = (g.output[0], g.output[1])
+        let (sh, sw) = (g.strides[0], g.strides[1])
+        let (dh, dw) = (g.dilations[0], g.dilations[1])
         let (ph, pw) = (g.padBegin[0], g.padBegin[1])
         // Valid output column range per kernel column.
         let ranges: [(lo: Int, hi: Int)] = (0..<kw).map { kx in
@@ -179,9 +261,13 @@ enum ConvolutionOps {
             while hi > lo && (hi - 1) * sw + offset >= width { hi -= 1 }
             return (lo, hi)
         }
-        let xs = SendablePointer(x), ws = SendablePointer(w), os = SendableMutablePointer(o)
+        let xs = SendablePointer(x)
+        let ws = SendablePointer(w)
+        let os = SendableMutablePointer(o)
         DispatchQueue.concurrentPerform(iterations: batch * channels) { bc in
-            let x = xs.pointer, w = ws.pointer, o = os.pointer
+            let x = xs.pointer
+            let w = ws.pointer
+            let o = os.pointer
             let c = bc % channels
             do {
                 let plane = x + bc * height * width
@@ -195,7 +281,8 @@ enum ConvolutionOps {
                         if iy < 0 || iy >= height { continue }
                         let line = plane + iy * width
                         for kx in 0..<kw {
-                            let weight = kernel[ky * kw + kx], offset = kx * dw - pw
+                            let weight = kernel[ky * kw + kx]
+                            let offset = kx * dw - pw
                             let (lo, hi) = ranges[kx]
                             if sw == 1 {
                                 let source = line + offset

@@ -15,19 +15,23 @@ enum ElementwiseOps {
         },
         "Sigmoid": { n, v, _ in
             if n.fast != nil, case .float(let shape, var data)? = v.first ?? nil {
-                data.withUnsafeMutableBufferPointer { d in VectorActivations.sigmoid(d.baseAddress!, d.baseAddress!, count: d.count) }
+                data.withUnsafeMutableBufferPointer { d in
+                    VectorActivations.sigmoid(d.baseAddress!, d.baseAddress!, count: d.count)
+                }
                 return [.float(shape: shape, data: data)]
             }
             return [try unary(n, v) { 1 / (1 + exp(-$0)) }]
         },
         "HardSigmoid": { n, v, _ in
-            let alpha = n.float("alpha", 0.2), beta = n.float("beta", 0.5)
+            let alpha = n.float("alpha", 0.2)
+            let beta = n.float("beta", 0.5)
             return [try unary(n, v) { max(0, min(1, alpha * $0 + beta)) }]
         },
         "HardSwish": { n, v, _ in [try unary(n, v) { $0 * max(0, min(1, $0 / 6 + 0.5)) }] },
         "Tanh": { n, v, _ in [try unary(n, v) { tanh($0) }] },
         "Clip": { n, v, opset in
-            var lo = -Float.infinity, hi = Float.infinity
+            var lo = -Float.infinity
+            var hi = Float.infinity
             if opset >= 11 {
                 if v.count > 1, let m = v[1] { lo = m.floats.first ?? lo }
                 if v.count > 2, let m = v[2] { hi = m.floats.first ?? hi }
@@ -47,14 +51,23 @@ enum ElementwiseOps {
         },
         "Identity": { n, v, _ in [try n.input(v, 0)] },
         "Pow": { n, v, _ in
-            [try binary(n, v, { Foundation.pow($0, $1) }, { a, b in b < 0 ? 0 : Int64(clamping: Int(exactly: Foundation.pow(Double(a), Double(b))) ?? .max) })]
+            [
+                try binary(
+                    n,
+                    v,
+                    { Foundation.pow($0, $1) },
+                    { a, b in b < 0 ? 0 : Int64(clamping: Int(exactly: Foundation.pow(Double(a), Double(b))) ?? .max) }
+                )
+            ]
         },
         "Sqrt": { n, v, _ in [try unary(n, v) { $0.squareRoot() }] },
         "Erf": { n, v, _ in [try unary(n, v) { Foundation.erf($0) }] },
         "Exp": { n, v, _ in [try unary(n, v) { Foundation.exp($0) }] },
         "Log": { n, v, _ in [try unary(n, v) { Foundation.log($0) }] },
         "Neg": { n, v, _ in
-            if case .int64(let shape, let data) = try n.input(v, 0) { return [.int64(shape: shape, data: data.map { 0 &- $0 })] }
+            if case .int64(let shape, let data) = try n.input(v, 0) {
+                return [.int64(shape: shape, data: data.map { 0 &- $0 })]
+            }
             return [try unary(n, v) { -$0 }]
         },
         "Abs": { n, v, _ in [try unary(n, v) { Swift.abs($0) }] },
@@ -83,7 +96,8 @@ enum ElementwiseOps {
     /// The broadcast shape of two shapes (NumPy rules).
     static func broadcastShape(_ a: [Int], _ b: [Int], node: Node) throws -> [Int] {
         let rank = max(a.count, b.count)
-        let pa = [Int](repeating: 1, count: rank - a.count) + a, pb = [Int](repeating: 1, count: rank - b.count) + b
+        let pa = [Int](repeating: 1, count: rank - a.count) + a
+        let pb = [Int](repeating: 1, count: rank - b.count) + b
         let shape = try zip(pa, pb).map { x, y in
             guard x == y || x == 1 || y == 1 else { throw node.fail("cannot broadcast \(a) with \(b)") }
             return max(x, y)
@@ -95,7 +109,8 @@ enum ElementwiseOps {
     /// Maps each output index to an input index for a broadcast input.
     static func broadcastIndex(_ shape: [Int], to out: [Int]) -> [Int] {
         let padded = [Int](repeating: 1, count: out.count - shape.count) + shape
-        let inStrides = strides(padded), outCount = out.reduce(1, *)
+        let inStrides = strides(padded)
+        let outCount = out.reduce(1, *)
         var index = [Int](repeating: 0, count: outCount)
         var counter = [Int](repeating: 0, count: out.count)
         var offset = 0
@@ -115,11 +130,18 @@ enum ElementwiseOps {
     }
 
     @inline(__always)
-    static func binary(_ n: Node, _ v: [Value?], _ f: (Float, Float) -> Float, _ g: (Int64, Int64) -> Int64) throws -> Value {
-        let a = try n.input(v, 0), b = try n.input(v, 1)
+    static func binary(
+        _ n: Node,
+        _ v: [Value?],
+        _ f: (Float, Float) -> Float,
+        _ g: (Int64, Int64) -> Int64
+    ) throws -> Value {
+        let a = try n.input(v, 0)
+        let b = try n.input(v, 1)
         let shape = try broadcastShape(a.shape, b.shape, node: n)
         if a.isInteger && b.isInteger {
-            let x = a.ints, y = b.ints
+            let x = a.ints
+            let y = b.ints
             return .int64(shape: shape, data: try combine(x, a.shape, y, b.shape, shape, g))
         }
         return .float(shape: shape, data: try combine(a.floats, a.shape, b.floats, b.shape, shape, f))
@@ -138,8 +160,14 @@ enum ElementwiseOps {
                 initialized = count
             }
         }
-        if y.count == 1 { let s = y[0]; return x.count == count ? x.map { f($0, s) } : broadcastAll(x, xs, y, ys, out, f) }
-        if x.count == 1 { let s = x[0]; return y.count == count ? y.map { f(s, $0) } : broadcastAll(x, xs, y, ys, out, f) }
+        if y.count == 1 {
+            let s = y[0]
+            return x.count == count ? x.map { f($0, s) } : broadcastAll(x, xs, y, ys, out, f)
+        }
+        if x.count == 1 {
+            let s = x[0]
+            return y.count == count ? y.map { f(s, $0) } : broadcastAll(x, xs, y, ys, out, f)
+        }
         // Per-channel fast path: x is N×C×H×W (the output shape), y holds one value per channel
         // (shape [C, 1, 1] or [1, C, 1, 1]; a plain [C] would broadcast along W, not C).
         if xs == out, out.count == 4, y.count == out[1], ys.count >= 3, ys.suffix(2).allSatisfy({ $0 == 1 }) {
@@ -148,7 +176,8 @@ enum ElementwiseOps {
             let plane = out[2] * out[3]
             for nIndex in 0..<out[0] {
                 for c in 0..<out[1] {
-                    let base = (nIndex * out[1] + c) * plane, s = y[c]
+                    let base = (nIndex * out[1] + c) * plane
+                    let s = y[c]
                     for k in 0..<plane { result.append(f(x[base + k], s)) }
                 }
             }
@@ -161,7 +190,8 @@ enum ElementwiseOps {
             let plane = out[2] * out[3]
             for nIndex in 0..<out[0] {
                 for c in 0..<out[1] {
-                    let base = (nIndex * out[1] + c) * plane, s = x[c]
+                    let base = (nIndex * out[1] + c) * plane
+                    let s = x[c]
                     for k in 0..<plane { result.append(f(s, y[base + k])) }
                 }
             }
@@ -171,7 +201,8 @@ enum ElementwiseOps {
     }
 
     static func broadcastAll<T>(_ x: [T], _ xs: [Int], _ y: [T], _ ys: [Int], _ out: [Int], _ f: (T, T) -> T) -> [T] {
-        let ix = broadcastIndex(xs, to: out), iy = broadcastIndex(ys, to: out)
+        let ix = broadcastIndex(xs, to: out)
+        let iy = broadcastIndex(ys, to: out)
         return (0..<ix.count).map { f(x[ix[$0]], y[iy[$0]]) }
     }
 }

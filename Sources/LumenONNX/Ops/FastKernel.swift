@@ -22,17 +22,23 @@ enum FastKernel: Sendable {
 
     /// Marks every node of `model` that a fast kernel can run.
     static func prepare(_ model: inout ONNXModel) {
-        for i in model.nodes.indices where ["Sigmoid", "Softmax"].contains(model.nodes[i].op) { model.nodes[i].fast = .vectorMath }
+        for i in model.nodes.indices where ["Sigmoid", "Softmax"].contains(model.nodes[i].op) {
+            model.nodes[i].fast = .vectorMath
+        }
         for i in model.nodes.indices where model.nodes[i].op == "Conv" {
             let node = model.nodes[i]
             guard node.inputs.count >= 2, case .float(let shape, let weights)? = model.initializers[node.inputs[1]],
                 shape.count == 4, shape.allSatisfy({ $0 > 0 })
             else { continue }
-            if node.inputs.count > 2 && !node.inputs[2].isEmpty && model.initializers[node.inputs[2]] == nil { continue }
+            if node.inputs.count > 2 && !node.inputs[2].isEmpty && model.initializers[node.inputs[2]] == nil {
+                continue
+            }
             let group = node.int("group", 1)
             if group == 1 {
                 let depth = shape[1] * shape[2] * shape[3]
-                model.nodes[i].fast = weights.withUnsafeBufferPointer { .dense(PackedFilter(weights: $0, outputs: shape[0], depth: depth)) }
+                model.nodes[i].fast = weights.withUnsafeBufferPointer {
+                    .dense(PackedFilter(weights: $0, outputs: shape[0], depth: depth))
+                }
             } else if group == shape[0] && shape[1] == 1 {
                 model.nodes[i].fast = .depthwise
             }
@@ -41,7 +47,12 @@ enum FastKernel: Sendable {
 
     /// Runs the node's convolution; nil when the input does not suit the prepared kernel (the
     /// caller then takes the portable path, which also reports shape errors).
-    func run(_ n: Node, x: (shape: [Int], data: [Float]), w: (shape: [Int], data: [Float]), bias: [Float]?) throws -> Value? {
+    func run(
+        _ n: Node,
+        x: (shape: [Int], data: [Float]),
+        w: (shape: [Int], data: [Float]),
+        bias: [Float]?
+    ) throws -> Value? {
         guard x.shape.count == 4, w.shape.count == 4, bias.map({ $0.count == w.shape[0] }) ?? true else { return nil }
         let (batch, channels, height, width) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         switch self {
@@ -52,20 +63,36 @@ enum FastKernel: Sendable {
         let geometry = try Self.geometry(n, input: x.shape, weights: w.shape)
         guard Self.suits(geometry) else { return nil }
         let activation = Self.activation(n)
-        let inPlane = channels * height * width, outPlane = geometry.outputs * geometry.outputHeight * geometry.outputWidth
+        let inPlane = channels * height * width
+        let outPlane = geometry.outputs * geometry.outputHeight * geometry.outputWidth
         let out = [Float](unsafeUninitializedCapacity: batch * outPlane) { buffer, count in
             x.data.withUnsafeBufferPointer { X in
                 w.data.withUnsafeBufferPointer { W in
                     bias.withUnsafeBufferPointer { B in
                         for b in 0..<batch {
-                            let input = X.baseAddress! + b * inPlane, output = buffer.baseAddress! + b * outPlane
+                            let input = X.baseAddress! + b * inPlane
+                            let output = buffer.baseAddress! + b * outPlane
                             switch self {
                             case .dense(let filter):
-                                Convolution.run(filter, input: input, output: output, geometry: geometry, bias: B?.baseAddress, activation: activation, workers: Parallel.workers)
+                                Convolution.run(
+                                    filter,
+                                    input: input,
+                                    output: output,
+                                    geometry: geometry,
+                                    bias: B?.baseAddress,
+                                    activation: activation,
+                                    workers: Parallel.workers
+                                )
                             case .depthwise:
                                 DepthwiseConvolution.run(
-                                    weights: W.baseAddress!, input: input, output: output, geometry: geometry, bias: B?.baseAddress,
-                                    activation: activation, workers: Parallel.workers)
+                                    weights: W.baseAddress!,
+                                    input: input,
+                                    output: output,
+                                    geometry: geometry,
+                                    bias: B?.baseAddress,
+                                    activation: activation,
+                                    workers: Parallel.workers
+                                )
                             case .vectorMath: break
                             }
                         }
@@ -82,11 +109,24 @@ enum FastKernel: Sendable {
     static func geometry(_ n: Node, input: [Int], weights: [Int]) throws -> ConvolutionGeometry {
         let g = try ConvolutionOps.geometry(n, input: [input[2], input[3]], kernel: [weights[2], weights[3]])
         _ = try n.count([input[0], weights[0], g.output[0], g.output[1]])
-        _ = try n.count([input[1], input[2] + g.padBegin[0] + g.padEnd[0], input[3] + g.padBegin[1] + g.padEnd[1]])  // the padded copy
+        // The kernels' zero-padded copy of the input.
+        _ = try n.count([input[1], input[2] + g.padBegin[0] + g.padEnd[0], input[3] + g.padBegin[1] + g.padEnd[1]])
         return ConvolutionGeometry(
-            channels: input[1], height: input[2], width: input[3], outputs: weights[0], outputHeight: g.output[0], outputWidth: g.output[1],
-            kernelHeight: g.kernel[0], kernelWidth: g.kernel[1], strideY: g.strides[0], strideX: g.strides[1],
-            dilationY: g.dilations[0], dilationX: g.dilations[1], padTop: g.padBegin[0], padLeft: g.padBegin[1])
+            channels: input[1],
+            height: input[2],
+            width: input[3],
+            outputs: weights[0],
+            outputHeight: g.output[0],
+            outputWidth: g.output[1],
+            kernelHeight: g.kernel[0],
+            kernelWidth: g.kernel[1],
+            strideY: g.strides[0],
+            strideX: g.strides[1],
+            dilationY: g.dilations[0],
+            dilationX: g.dilations[1],
+            padTop: g.padBegin[0],
+            padLeft: g.padBegin[1]
+        )
     }
 
     /// Whether the kernels take this geometry: strides and dilations up to 16 (real networks use
@@ -98,7 +138,8 @@ enum FastKernel: Sendable {
     /// The activation the graph optimiser fused into the node.
     static func activation(_ n: Node) -> Activation {
         if n.int("lumen_silu", 0) == 1 { return .silu }
-        let lo = n.float("lumen_activation_min", -.infinity), hi = n.float("lumen_activation_max", .infinity)
+        let lo = n.float("lumen_activation_min", -.infinity)
+        let hi = n.float("lumen_activation_max", .infinity)
         return lo > -.infinity || hi < .infinity ? .clamp(lower: lo, upper: hi) : .none
     }
 }

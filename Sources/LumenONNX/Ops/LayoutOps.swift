@@ -8,12 +8,17 @@ enum LayoutOps {
             let x = try n.input(v, 0)
             let requested = try n.input(v, 1).ints.map { Int($0) }
             let allowZero = n.int("allowzero", 0) == 1
-            var shape = requested.enumerated().map { i, d in d == 0 && !allowZero && i < x.shape.count ? x.shape[i] : d }
-            guard shape.filter({ $0 == -1 }).count <= 1, shape.allSatisfy({ $0 >= -1 }) else { throw n.fail("cannot reshape \(x.shape) to \(requested)") }
+            var shape = requested.enumerated().map { i, d in d == 0 && !allowZero && i < x.shape.count ? x.shape[i] : d
+            }
+            guard shape.filter({ $0 == -1 }).count <= 1, shape.allSatisfy({ $0 >= -1 }) else {
+                throw n.fail("cannot reshape \(x.shape) to \(requested)")
+            }
             if let inferred = shape.firstIndex(of: -1) {
                 var known = shape
                 known.remove(at: inferred)
-                guard let product = checkedCount(known), product > 0, x.count % product == 0 else { throw n.fail("cannot reshape \(x.shape) to \(requested)") }
+                guard let product = checkedCount(known), product > 0, x.count % product == 0 else {
+                    throw n.fail("cannot reshape \(x.shape) to \(requested)")
+                }
                 shape[inferred] = x.count / product
             }
             guard checkedCount(shape) == x.count else { throw n.fail("cannot reshape \(x.shape) to \(requested)") }
@@ -22,7 +27,8 @@ enum LayoutOps {
         "Flatten": { n, v, _ in
             let x = try n.input(v, 0)
             // Flatten's axis may equal the rank (everything in the outer dimension).
-            let axis = n.int("axis", 1) == x.shape.count ? x.shape.count : try n.axis(n.int("axis", 1), rank: x.shape.count)
+            let axis =
+                n.int("axis", 1) == x.shape.count ? x.shape.count : try n.axis(n.int("axis", 1), rank: x.shape.count)
             let outer = x.shape.prefix(axis).reduce(1, *)
             return [x.reshaped([outer, x.count / max(outer, 1)])]
         },
@@ -31,7 +37,9 @@ enum LayoutOps {
             let axes = opset >= 13 ? (v.count > 1 ? v[1]?.ints.map { Int($0) } : nil) : n.ints("axes")
             let rank = x.shape.count
             let drop = Set(try n.axes(axes ?? x.shape.indices.filter { x.shape[$0] == 1 }, rank: rank))
-            guard drop.allSatisfy({ x.shape[$0] == 1 }) else { throw n.fail("Squeeze axes \(axes ?? []) are not all of size 1 in \(x.shape)") }
+            guard drop.allSatisfy({ x.shape[$0] == 1 }) else {
+                throw n.fail("Squeeze axes \(axes ?? []) are not all of size 1 in \(x.shape)")
+            }
             return [x.reshaped(x.shape.enumerated().filter { !drop.contains($0.offset) }.map(\.element))]
         },
         "Unsqueeze": { n, v, opset in
@@ -41,14 +49,17 @@ enum LayoutOps {
             }
             let rank = x.shape.count + axes.count
             let positions = Set(try n.axes(axes, rank: rank))
-            var shape: [Int] = [], source = x.shape.makeIterator()
+            var shape: [Int] = []
+            var source = x.shape.makeIterator()
             for i in 0..<rank { shape.append(positions.contains(i) ? 1 : source.next() ?? 1) }
             return [x.reshaped(shape)]
         },
         "Transpose": { n, v, _ in
             let x = try n.input(v, 0)
             let perm = n.ints("perm") ?? Array(x.shape.indices.reversed())
-            guard perm.sorted() == Array(x.shape.indices) else { throw n.fail("perm \(perm) is not a permutation of the \(x.shape.count) axes") }
+            guard perm.sorted() == Array(x.shape.indices) else {
+                throw n.fail("perm \(perm) is not a permutation of the \(x.shape.count) axes")
+            }
             return [permute(x, perm)]
         },
         "Concat": { n, v, _ in
@@ -56,24 +67,35 @@ enum LayoutOps {
             guard let first = parts.first else { throw ONNXError.missing("inputs of Concat '\(n.name)'") }
             let axis = try n.axis(n.int("axis", 0), rank: first.shape.count)
             var shape = first.shape
-            guard parts.allSatisfy({ $0.shape.count == shape.count }) else { throw n.fail("Concat inputs differ in rank") }
+            guard parts.allSatisfy({ $0.shape.count == shape.count }) else {
+                throw n.fail("Concat inputs differ in rank")
+            }
             shape[axis] = parts.reduce(0) { $0 + $1.shape[axis] }
             _ = try n.count(shape)
-            for p in parts where p.shape.count != shape.count || p.shape.enumerated().contains(where: { $0.offset != axis && $0.element != shape[$0.offset] }) {
+            for p in parts
+            where p.shape.count != shape.count
+                || p.shape.enumerated().contains(where: { $0.offset != axis && $0.element != shape[$0.offset] })
+            {
                 throw n.fail("cannot concatenate \(p.shape) with \(first.shape) on axis \(axis)")
             }
             let outer = shape.prefix(axis).reduce(1, *)
             if parts.allSatisfy(\.isInteger) {
                 var data: [Int64] = []
                 for o in 0..<outer {
-                    for p in parts { let block = p.shape[axis...].reduce(1, *); data += p.ints[(o * block)..<((o + 1) * block)] }
+                    for p in parts {
+                        let block = p.shape[axis...].reduce(1, *)
+                        data += p.ints[(o * block)..<((o + 1) * block)]
+                    }
                 }
                 return [.int64(shape: shape, data: data)]
             }
             var data: [Float] = []
             data.reserveCapacity(shape.reduce(1, *))
             for o in 0..<outer {
-                for p in parts { let block = p.shape[axis...].reduce(1, *); data += p.floats[(o * block)..<((o + 1) * block)] }
+                for p in parts {
+                    let block = p.shape[axis...].reduce(1, *)
+                    data += p.floats[(o * block)..<((o + 1) * block)]
+                }
             }
             return [.float(shape: shape, data: data)]
         },
@@ -90,7 +112,9 @@ enum LayoutOps {
                 throw n.fail("split sizes \(sizes!) do not add up to \(x.shape[axis])")
             }
             // Each part is a run of contiguous blocks: copy them directly.
-            let outer = x.shape.prefix(axis).reduce(1, *), inner = x.shape.suffix(from: axis + 1).reduce(1, *), dim = x.shape[axis]
+            let outer = x.shape.prefix(axis).reduce(1, *)
+            let inner = x.shape.suffix(from: axis + 1).reduce(1, *)
+            let dim = x.shape[axis]
             var start = 0
             return sizes!.map { size in
                 defer { start += size }
@@ -110,7 +134,10 @@ enum LayoutOps {
         },
         "Slice": { n, v, opset in
             let x = try n.input(v, 0)
-            let starts: [Int], ends: [Int], axes: [Int]?, steps: [Int]?
+            let starts: [Int]
+            let ends: [Int]
+            let axes: [Int]?
+            let steps: [Int]?
             if opset >= 10 {
                 starts = try n.input(v, 1).ints.map { Int(clamping: $0) }
                 ends = try n.input(v, 2).ints.map { Int(clamping: $0) }
@@ -122,10 +149,20 @@ enum LayoutOps {
                 axes = n.ints("axes")
                 steps = nil
             }
-            return [try slice(x, starts: starts, ends: ends, axes: axes ?? Array(starts.indices), steps: steps ?? starts.map { _ in 1 }, node: n)]
+            return [
+                try slice(
+                    x,
+                    starts: starts,
+                    ends: ends,
+                    axes: axes ?? Array(starts.indices),
+                    steps: steps ?? starts.map { _ in 1 },
+                    node: n
+                )
+            ]
         },
         "Gather": { n, v, _ in
-            let x = try n.input(v, 0), indices = try n.input(v, 1)
+            let x = try n.input(v, 0)
+            let indices = try n.input(v, 1)
             let axis = try n.axis(n.int("axis", 0), rank: x.shape.count)
             let extent = x.shape[axis]
             let picks = try indices.ints.map { i -> Int in
@@ -133,13 +170,16 @@ enum LayoutOps {
                 guard j >= 0, j < extent else { throw n.fail("index \(i) out of range for axis of size \(extent)") }
                 return j
             }
-            let outer = x.shape.prefix(axis).reduce(1, *), inner = x.shape.suffix(from: axis + 1).reduce(1, *)
+            let outer = x.shape.prefix(axis).reduce(1, *)
+            let inner = x.shape.suffix(from: axis + 1).reduce(1, *)
             let shape = Array(x.shape.prefix(axis)) + indices.shape + Array(x.shape.suffix(from: axis + 1))
             _ = try n.count(shape)
             func gather<T>(_ data: [T]) -> [T] {
                 var out: [T] = []
                 out.reserveCapacity(outer * picks.count * inner)
-                for o in 0..<outer { for p in picks { out += data[((o * extent + p) * inner)..<((o * extent + p + 1) * inner)] } }
+                for o in 0..<outer {
+                    for p in picks { out += data[((o * extent + p) * inner)..<((o * extent + p + 1) * inner)] }
+                }
                 return out
             }
             if case .int64(_, let d) = x { return [.int64(shape: shape, data: gather(d))] }
@@ -160,9 +200,12 @@ enum LayoutOps {
             let pads = opset >= 11 ? try n.input(v, 1).ints.map { Int($0) } : (n.ints("pads") ?? [])
             let value: Float = opset >= 11 ? (v.count > 2 ? v[2]?.floats.first ?? 0 : 0) : n.float("value", 0)
             let rank = x.shape.count
-            var begin = [Int](repeating: 0, count: rank), end = begin
+            var begin = [Int](repeating: 0, count: rank)
+            var end = begin
             if opset >= 18, v.count > 3, let axes = v[3]?.ints.map({ Int($0) }) {
-                guard pads.count == 2 * axes.count else { throw n.fail("pads has \(pads.count) values for \(axes.count) axes") }
+                guard pads.count == 2 * axes.count else {
+                    throw n.fail("pads has \(pads.count) values for \(axes.count) axes")
+                }
                 for (k, axis) in try n.axes(axes, rank: rank).enumerated() {
                     begin[axis] = pads[k]
                     end[axis] = pads[k + axes.count]
@@ -177,7 +220,8 @@ enum LayoutOps {
     ]
 
     static func permute(_ x: Value, _ perm: [Int]) -> Value {
-        let shape = perm.map { x.shape[$0] }, inStrides = strides(x.shape)
+        let shape = perm.map { x.shape[$0] }
+        let inStrides = strides(x.shape)
         let count = x.count
         if case .float(_, let d) = x, let last = shape.last, perm.last == shape.count - 1, last >= 8 {
             // The last axis stays last: copy whole runs, one per position of the other axes.
@@ -186,7 +230,10 @@ enum LayoutOps {
             let out = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
                 d.withUnsafeBufferPointer { source in
                     for r in 0..<rows {
-                        (buffer.baseAddress! + r * last).initialize(from: source.baseAddress! + walk.offset, count: last)
+                        (buffer.baseAddress! + r * last).initialize(
+                            from: source.baseAddress! + walk.offset,
+                            count: last
+                        )
                         walk.advance()
                     }
                 }
@@ -214,12 +261,15 @@ enum LayoutOps {
     /// ONNX Slice semantics, including negative steps and clamped out-of-range bounds.
     static func slice(_ x: Value, starts: [Int], ends: [Int], axes: [Int], steps: [Int], node: Node) throws -> Value {
         let rank = x.shape.count
-        var first = [Int](repeating: 0, count: rank), step = [Int](repeating: 1, count: rank), shape = x.shape
+        var first = [Int](repeating: 0, count: rank)
+        var step = [Int](repeating: 1, count: rank)
+        var shape = x.shape
         guard starts.count == ends.count, axes.count == starts.count, steps.count == starts.count else {
             throw node.fail("starts, ends, axes and steps differ in length")
         }
         for (k, axis) in try node.axes(axes, rank: rank).enumerated() {
-            let dim = x.shape[axis], s = steps[k]
+            let dim = x.shape[axis]
+            let s = steps[k]
             guard s != 0, s != .min else { throw node.fail("slice step \(s)") }
             var start = starts[k] < 0 ? starts[k] &+ dim : starts[k]
             var end = ends[k] < 0 ? ends[k] &+ dim : ends[k]
@@ -236,24 +286,38 @@ enum LayoutOps {
             step[axis] = s
         }
         let inStrides = strides(x.shape)
-        return gather(x, StridedWalk(
-            shape: shape, steps: (0..<rank).map { step[$0] * inStrides[$0] }, offset: zip(first, inStrides).reduce(0) { $0 + $1.0 * $1.1 }))
+        return gather(
+            x,
+            StridedWalk(
+                shape: shape,
+                steps: (0..<rank).map { step[$0] * inStrides[$0] },
+                offset: zip(first, inStrides).reduce(0) { $0 + $1.0 * $1.1 }
+            )
+        )
     }
 
     /// Constant, reflect or edge padding (negative pads crop).
     static func pad(_ x: Value, begin: [Int], end: [Int], mode: String, value: Float, node: Node) throws -> Value {
         let rank = x.shape.count
-        guard (begin + end).allSatisfy({ (-ONNXLimits.dimension...ONNXLimits.dimension).contains($0) }) else { throw node.fail("pads \(begin + end) are beyond \(ONNXLimits.dimension)") }
+        guard (begin + end).allSatisfy({ (-ONNXLimits.dimension...ONNXLimits.dimension).contains($0) }) else {
+            throw node.fail("pads \(begin + end) are beyond \(ONNXLimits.dimension)")
+        }
         let shape = (0..<rank).map { x.shape[$0] + begin[$0] + end[$0] }
         guard shape.allSatisfy({ $0 >= 0 }) else { throw node.fail("padding produces a negative size") }
         _ = try node.count(shape)
         // Fast path: constant, non-negative padding of the last two axes only (the TF-"SAME"
         // padding exports put before every convolution): whole rows are copied.
-        if mode == "constant", rank >= 2, begin.dropLast(2).allSatisfy({ $0 == 0 }), end.dropLast(2).allSatisfy({ $0 == 0 }),
-            begin.allSatisfy({ $0 >= 0 }), end.allSatisfy({ $0 >= 0 }) {
-            let h = x.shape[rank - 2], w = x.shape[rank - 1], oh = shape[rank - 2], ow = shape[rank - 1]
+        if mode == "constant", rank >= 2, begin.dropLast(2).allSatisfy({ $0 == 0 }),
+            end.dropLast(2).allSatisfy({ $0 == 0 }),
+            begin.allSatisfy({ $0 >= 0 }), end.allSatisfy({ $0 >= 0 })
+        {
+            let h = x.shape[rank - 2]
+            let w = x.shape[rank - 1]
+            let oh = shape[rank - 2]
+            let ow = shape[rank - 1]
             let planes = x.shape.dropLast(2).reduce(1, *)
-            let top = begin[rank - 2], left = begin[rank - 1]
+            let top = begin[rank - 2]
+            let left = begin[rank - 1]
             var out = [Float](repeating: value, count: planes * oh * ow)
             let data = x.floats
             data.withUnsafeBufferPointer { src in
@@ -269,12 +333,14 @@ enum LayoutOps {
             }
             return .float(shape: shape, data: out)
         }
-        let inStrides = strides(x.shape), count = shape.reduce(1, *)
+        let inStrides = strides(x.shape)
+        let count = shape.reduce(1, *)
         let data = x.floats
         var out = [Float](repeating: value, count: count)
         var counter = [Int](repeating: 0, count: rank)
         for k in 0..<count {
-            var source = 0, inside = true
+            var source = 0
+            var inside = true
             for axis in 0..<rank {
                 var i = counter[axis] - begin[axis]
                 let dim = x.shape[axis]
@@ -282,7 +348,10 @@ enum LayoutOps {
                     switch mode {
                     case "edge": i = min(max(i, 0), dim - 1)
                     case "reflect":
-                        guard dim > 1 else { i = 0; break }
+                        guard dim > 1 else {
+                            i = 0
+                            break
+                        }
                         let period = 2 * (dim - 1)
                         i = ((i % period) + period) % period
                         if i >= dim { i = period - i }

@@ -7,13 +7,21 @@ import LumenNumerics
 enum LinearOps {
     static let kernels: [String: Kernel] = [
         "Gemm": { n, v, _ in
-            let a = try n.floats(v, 0), b = try n.floats(v, 1)
-            guard a.shape.count == 2, b.shape.count == 2 else { throw n.fail("Gemm needs 2-D inputs, got \(a.shape) and \(b.shape)") }
-            let ta = n.int("transA", 0) == 1, tb = n.int("transB", 0) == 1
-            let alpha = n.float("alpha", 1), beta = n.float("beta", 1)
-            let m = ta ? a.shape[1] : a.shape[0], k = ta ? a.shape[0] : a.shape[1]
+            let a = try n.floats(v, 0)
+            let b = try n.floats(v, 1)
+            guard a.shape.count == 2, b.shape.count == 2 else {
+                throw n.fail("Gemm needs 2-D inputs, got \(a.shape) and \(b.shape)")
+            }
+            let ta = n.int("transA", 0) == 1
+            let tb = n.int("transB", 0) == 1
+            let alpha = n.float("alpha", 1)
+            let beta = n.float("beta", 1)
+            let m = ta ? a.shape[1] : a.shape[0]
+            let k = ta ? a.shape[0] : a.shape[1]
             let nOut = tb ? b.shape[0] : b.shape[1]
-            guard (tb ? b.shape[1] : b.shape[0]) == k, m > 0, k > 0, nOut > 0 else { throw n.fail("cannot multiply \(a.shape) by \(b.shape)") }
+            guard (tb ? b.shape[1] : b.shape[0]) == k, m > 0, k > 0, nOut > 0 else {
+                throw n.fail("cannot multiply \(a.shape) by \(b.shape)")
+            }
             var out = [Float](repeating: 0, count: try n.count([m, nOut]))
             if v.count > 2, let c = v[2] {
                 guard try ElementwiseOps.broadcastShape(c.shape, [m, nOut], node: n) == [m, nOut] else {
@@ -30,28 +38,59 @@ enum LinearOps {
                         if m == 1 && tb && alpha == 1 && FastKernel.supported {
                             // One row times Bᵀ (a classifier head) on the AVX-512 matrix–vector kernel.
                             MatrixVector.run(
-                                B.baseAddress!, rows: nOut, cols: k, lda: b.shape[1], x: A.baseAddress!, y: O.baseAddress!,
-                                accumulate: betaForGemm == 1, workers: Parallel.workers)
+                                B.baseAddress!,
+                                rows: nOut,
+                                cols: k,
+                                lda: b.shape[1],
+                                x: A.baseAddress!,
+                                y: O.baseAddress!,
+                                accumulate: betaForGemm == 1,
+                                workers: Parallel.workers
+                            )
                             return
                         }
                         // Output columns split across the cores (a classifier head is one long
                         // matrix–vector product that a single OpenBLAS thread would run alone).
                         let parts = m * nOut * k >= 1 << 18 ? Swift.min(SpinningPool.shared.width, nOut) : 1
-                        let pa = SendablePointer(A.baseAddress!), pb = SendablePointer(B.baseAddress!), po = SendableMutablePointer(O.baseAddress!)
+                        let pa = SendablePointer(A.baseAddress!)
+                        let pb = SendablePointer(B.baseAddress!)
+                        let po = SendableMutablePointer(O.baseAddress!)
                         let ldb = b.shape[1]
                         SpinningPool.shared.run(parts: parts) { part in
-                            let start = nOut * part / parts, end = nOut * (part + 1) / parts
+                            let start = nOut * part / parts
+                            let end = nOut * (part + 1) / parts
                             guard end > start else { return }
                             if m == 1 && tb {
                                 // One row times Bᵀ: a matrix–vector product over B's rows, no packing.
                                 BLAS.gemv(
-                                    transpose: false, rows: end - start, cols: k, alpha: alpha, pb.pointer + start * ldb, lda: ldb,
-                                    pa.pointer, incx: ta ? a.shape[1] : 1, beta: betaForGemm, po.pointer + start)
+                                    transpose: false,
+                                    rows: end - start,
+                                    cols: k,
+                                    alpha: alpha,
+                                    pb.pointer + start * ldb,
+                                    lda: ldb,
+                                    pa.pointer,
+                                    incx: ta ? a.shape[1] : 1,
+                                    beta: betaForGemm,
+                                    po.pointer + start
+                                )
                                 return
                             }
                             BLAS.gemm(
-                                transposeA: ta, transposeB: tb, m: m, n: end - start, k: k, alpha: alpha, pa.pointer, lda: a.shape[1],
-                                pb.pointer + (tb ? start * ldb : start), ldb: ldb, beta: betaForGemm, po.pointer + start, ldc: nOut)
+                                transposeA: ta,
+                                transposeB: tb,
+                                m: m,
+                                n: end - start,
+                                k: k,
+                                alpha: alpha,
+                                pa.pointer,
+                                lda: a.shape[1],
+                                pb.pointer + (tb ? start * ldb : start),
+                                ldb: ldb,
+                                beta: betaForGemm,
+                                po.pointer + start,
+                                ldc: nOut
+                            )
                         }
                     }
                 }
@@ -59,12 +98,18 @@ enum LinearOps {
             return [.float(shape: [m, nOut], data: out)]
         },
         "MatMul": { n, v, _ in
-            let a = try n.floats(v, 0), b = try n.floats(v, 1)
+            let a = try n.floats(v, 0)
+            let b = try n.floats(v, 1)
             if a.shape.count >= 2 && b.shape.count > 2 { return [try batchedMatMul(n, a, b)] }
             guard a.shape.count >= 2, b.shape.count == 2 else {
-                throw ONNXError.unsupported(node: n.name, op: n.op, reason: "MatMul supports (…, M, K) × (…, K, N), got \(a.shape) × \(b.shape)")
+                throw ONNXError.unsupported(
+                    node: n.name,
+                    op: n.op,
+                    reason: "MatMul supports (…, M, K) × (…, K, N), got \(a.shape) × \(b.shape)"
+                )
             }
-            let k = a.shape.last!, nOut = b.shape[1]
+            let k = a.shape.last!
+            let nOut = b.shape[1]
             guard b.shape[0] == k, k > 0, nOut > 0 else { throw n.fail("cannot multiply \(a.shape) by \(b.shape)") }
             let m = a.data.count / k
             guard m > 0 else { throw n.fail("cannot multiply \(a.shape) by \(b.shape)") }
@@ -72,7 +117,19 @@ enum LinearOps {
             a.data.withUnsafeBufferPointer { A in
                 b.data.withUnsafeBufferPointer { B in
                     out.withUnsafeMutableBufferPointer { O in
-                        BLAS.gemm(transposeA: false, transposeB: false, m: m, n: nOut, k: k, A.baseAddress!, lda: k, B.baseAddress!, ldb: nOut, O.baseAddress!, ldc: nOut)
+                        BLAS.gemm(
+                            transposeA: false,
+                            transposeB: false,
+                            m: m,
+                            n: nOut,
+                            k: k,
+                            A.baseAddress!,
+                            lda: k,
+                            B.baseAddress!,
+                            ldb: nOut,
+                            O.baseAddress!,
+                            ldc: nOut
+                        )
                     }
                 }
             }
@@ -82,22 +139,38 @@ enum LinearOps {
 
     /// (…, M, K) × (…, K, N) with the batch dimensions broadcast (attention blocks: queries ×
     /// keysᵀ, weights × values): one sgemm per batch element.
-    static func batchedMatMul(_ n: Node, _ a: (shape: [Int], data: [Float]), _ b: (shape: [Int], data: [Float])) throws -> Value {
+    static func batchedMatMul(
+        _ n: Node,
+        _ a: (shape: [Int], data: [Float]),
+        _ b: (shape: [Int], data: [Float])
+    ) throws -> Value {
         let (m, k) = (a.shape[a.shape.count - 2], a.shape[a.shape.count - 1])
         let (kb, nOut) = (b.shape[b.shape.count - 2], b.shape[b.shape.count - 1])
         guard k == kb, m > 0, k > 0, nOut > 0 else { throw n.fail("cannot multiply \(a.shape) by \(b.shape)") }
-        let batchA = Array(a.shape.dropLast(2)), batchB = Array(b.shape.dropLast(2))
+        let batchA = Array(a.shape.dropLast(2))
+        let batchB = Array(b.shape.dropLast(2))
         let batch = try ElementwiseOps.broadcastShape(batchA, batchB, node: n)
         let count = try n.count(batch + [m, nOut])
-        let indexA = ElementwiseOps.broadcastIndex(batchA, to: batch), indexB = ElementwiseOps.broadcastIndex(batchB, to: batch)
+        let indexA = ElementwiseOps.broadcastIndex(batchA, to: batch)
+        let indexB = ElementwiseOps.broadcastIndex(batchB, to: batch)
         var out = [Float](repeating: 0, count: count)
         a.data.withUnsafeBufferPointer { A in
             b.data.withUnsafeBufferPointer { B in
                 out.withUnsafeMutableBufferPointer { O in
                     for (p, (ia, ib)) in zip(indexA, indexB).enumerated() {
                         BLAS.gemm(
-                            transposeA: false, transposeB: false, m: m, n: nOut, k: k, A.baseAddress! + ia * m * k, lda: k,
-                            B.baseAddress! + ib * k * nOut, ldb: nOut, O.baseAddress! + p * m * nOut, ldc: nOut)
+                            transposeA: false,
+                            transposeB: false,
+                            m: m,
+                            n: nOut,
+                            k: k,
+                            A.baseAddress! + ia * m * k,
+                            lda: k,
+                            B.baseAddress! + ib * k * nOut,
+                            ldb: nOut,
+                            O.baseAddress! + p * m * nOut,
+                            ldc: nOut
+                        )
                     }
                 }
             }

@@ -6,17 +6,23 @@ enum NormalizationOps {
     static let kernels: [String: Kernel] = [
         "BatchNormalization": { n, v, _ in
             let x = try n.floats(v, 0)
-            let scale = try n.input(v, 1).floats, bias = try n.input(v, 2).floats
-            let mean = try n.input(v, 3).floats, variance = try n.input(v, 4).floats
+            let scale = try n.input(v, 1).floats
+            let bias = try n.input(v, 2).floats
+            let mean = try n.input(v, 3).floats
+            let variance = try n.input(v, 4).floats
             let epsilon = n.float("epsilon", 1e-5)
             guard x.shape.count >= 2, [scale, bias, mean, variance].allSatisfy({ $0.count == x.shape[1] }) else {
-                throw n.fail("scale, bias, mean and variance need \(x.shape.count >= 2 ? x.shape[1] : 0) values each for input \(x.shape)")
+                throw n.fail(
+                    "scale, bias, mean and variance need \(x.shape.count >= 2 ? x.shape[1] : 0) values each for input \(x.shape)"
+                )
             }
-            let channels = x.shape[1], plane = x.shape[2...].reduce(1, *)
+            let channels = x.shape[1]
+            let plane = x.shape[2...].reduce(1, *)
             var out = x.data
             for b in 0..<x.shape[0] {
                 for c in 0..<channels {
-                    let a = scale[c] / (variance[c] + epsilon).squareRoot(), shift = bias[c] - mean[c] * a
+                    let a = scale[c] / (variance[c] + epsilon).squareRoot()
+                    let shift = bias[c] - mean[c] * a
                     let base = (b * channels + c) * plane
                     for k in 0..<plane { out[base + k] = out[base + k] * a + shift }
                 }
@@ -57,16 +63,26 @@ enum NormalizationOps {
         },
         "LayerNormalization": { n, v, _ in
             // Y = (X − mean) / √(var + ε) · scale + bias over the axes from `axis` on.
-            let x = try n.floats(v, 0), scale = try n.input(v, 1).floats
+            let x = try n.floats(v, 0)
+            let scale = try n.input(v, 1).floats
             let bias = v.count > 2 ? v[2]?.floats : nil
             let axis = try n.axis(n.int("axis", -1), rank: x.shape.count)
             let epsilon = Double(n.float("epsilon", 1e-5))
-            let inner = x.shape.suffix(from: axis).reduce(1, *), outer = x.shape.prefix(axis).reduce(1, *)
-            guard inner > 0, scale.count == inner || scale.count == 1, bias.map({ $0.count == inner || $0.count == 1 }) ?? true else {
-                throw n.fail("scale \(scale.count) and bias \(bias?.count ?? 0) values do not fit \(inner) normalised elements of \(x.shape)")
+            let inner = x.shape.suffix(from: axis).reduce(1, *)
+            let outer = x.shape.prefix(axis).reduce(1, *)
+            guard inner > 0, scale.count == inner || scale.count == 1,
+                bias.map({ $0.count == inner || $0.count == 1 }) ?? true
+            else {
+                throw n.fail(
+                    "scale \(scale.count) and bias \(bias?.count ?? 0) values do not fit \(inner) normalised elements of \(x.shape)"
+                )
             }
             guard n.outputs.count == 1 || n.outputs.dropFirst().allSatisfy(\.isEmpty) else {
-                throw ONNXError.unsupported(node: n.name, op: n.op, reason: "only the normalised output (not Mean / InvStdDev) is supported")
+                throw ONNXError.unsupported(
+                    node: n.name,
+                    op: n.op,
+                    reason: "only the normalised output (not Mean / InvStdDev) is supported"
+                )
             }
             var out = x.data
             for o in 0..<outer {
@@ -75,10 +91,14 @@ enum NormalizationOps {
                 for k in 0..<inner { mean += Double(x.data[base + k]) }
                 mean /= Double(inner)
                 var variance = 0.0
-                for k in 0..<inner { let d = Double(x.data[base + k]) - mean; variance += d * d }
+                for k in 0..<inner {
+                    let d = Double(x.data[base + k]) - mean
+                    variance += d * d
+                }
                 let inverse = 1 / (variance / Double(inner) + epsilon).squareRoot()
                 for k in 0..<inner {
-                    let s = scale[scale.count == 1 ? 0 : k], b = bias.map { $0[$0.count == 1 ? 0 : k] } ?? 0
+                    let s = scale[scale.count == 1 ? 0 : k]
+                    let b = bias.map { $0[$0.count == 1 ? 0 : k] } ?? 0
                     out[base + k] = Float((Double(x.data[base + k]) - mean) * inverse) * s + b
                 }
             }

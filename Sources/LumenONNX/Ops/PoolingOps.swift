@@ -7,9 +7,12 @@ enum PoolingOps {
         "GlobalAveragePool": { n, v, _ in
             let x = try n.floats(v, 0)
             guard x.shape.count >= 3 else { throw n.fail("GlobalAveragePool needs N×C×spatial input, got \(x.shape)") }
-            let outer = x.shape[0] * x.shape[1], plane = x.shape[2...].reduce(1, *)
+            let outer = x.shape[0] * x.shape[1]
+            let plane = x.shape[2...].reduce(1, *)
             let data = (0..<outer).map { i in x.data[(i * plane)..<((i + 1) * plane)].reduce(0, +) / Float(plane) }
-            return [.float(shape: [x.shape[0], x.shape[1]] + [Int](repeating: 1, count: x.shape.count - 2), data: data)]
+            return [
+                .float(shape: [x.shape[0], x.shape[1]] + [Int](repeating: 1, count: x.shape.count - 2), data: data)
+            ]
         },
         "MaxPool": { n, v, _ in [try pool(n, v, max: true)] },
         "AveragePool": { n, v, _ in [try pool(n, v, max: false)] },
@@ -24,7 +27,8 @@ enum PoolingOps {
         var g = try ConvolutionOps.geometry(n, input: [height, width], kernel: kernel)
         if n.int("ceil_mode", 0) == 1 {
             for i in 0..<2 {
-                let effective = (kernel[i] - 1) * g.dilations[i] + 1, input = [height, width][i]
+                let effective = (kernel[i] - 1) * g.dilations[i] + 1
+                let input = [height, width][i]
                 let total = input + g.padBegin[i] + g.padEnd[i] - effective
                 var out = (total + g.strides[i] - 1) / g.strides[i] + 1
                 // The last window must start inside the input or the left padding.
@@ -40,18 +44,36 @@ enum PoolingOps {
         // Windows are rectangles, so pooling is separable: each input row is reduced over the
         // window's columns, then those row results over the window's rows. A window's element
         // count is (rows it covers) × (columns it covers).
-        let columns = Window(size: kernel[1], stride: g.strides[1], dilation: g.dilations[1], pad: g.padBegin[1], input: width, output: ow, padEnd: g.padEnd[1])
-        let rows = Window(size: kernel[0], stride: g.strides[0], dilation: g.dilations[0], pad: g.padBegin[0], input: height, output: oh, padEnd: g.padEnd[0])
+        let columns = Window(
+            size: kernel[1],
+            stride: g.strides[1],
+            dilation: g.dilations[1],
+            pad: g.padBegin[1],
+            input: width,
+            output: ow,
+            padEnd: g.padEnd[1]
+        )
+        let rows = Window(
+            size: kernel[0],
+            stride: g.strides[0],
+            dilation: g.dilations[0],
+            pad: g.padBegin[0],
+            input: height,
+            output: oh,
+            padEnd: g.padEnd[0]
+        )
         var out = [Float](repeating: 0, count: planes * oh * ow)
         x.data.withUnsafeBufferPointer { X in
             out.withUnsafeMutableBufferPointer { O in
-                let xs = SendablePointer(X.baseAddress!), os = SendableMutablePointer(O.baseAddress!)
+                let xs = SendablePointer(X.baseAddress!)
+                let os = SendableMutablePointer(O.baseAddress!)
                 let workers = Swift.min(Parallel.workers, planes)
                 DispatchQueue.concurrentPerform(iterations: workers) { worker in
                     let reduced = UnsafeMutablePointer<Float>.allocate(capacity: height * ow)
                     defer { reduced.deallocate() }
                     for p in (planes * worker / workers)..<(planes * (worker + 1) / workers) {
-                        let plane = xs.pointer + p * height * width, target = os.pointer + p * oh * ow
+                        let plane = xs.pointer + p * height * width
+                        let target = os.pointer + p * oh * ow
                         for iy in 0..<height { columns.reduce(plane + iy * width, into: reduced + iy * ow, max: isMax) }
                         rows.combineRows(reduced, length: ow, into: target, max: isMax)
                         if !isMax {
@@ -80,8 +102,13 @@ struct Window {
     let count: [Int], paddedCount: [Int]
 
     init(size: Int, stride: Int, dilation: Int, pad: Int, input: Int, output: Int, padEnd: Int) {
-        (self.size, self.stride, self.dilation, self.pad, self.input, self.output) = (size, stride, dilation, pad, input, output)
-        var first = [Int](), last = [Int](), count = [Int](), paddedCount = [Int]()
+        (self.size, self.stride, self.dilation, self.pad, self.input, self.output) = (
+            size, stride, dilation, pad, input, output
+        )
+        var first = [Int]()
+        var last = [Int]()
+        var count = [Int]()
+        var paddedCount = [Int]()
         for o in 0..<output {
             let taps = (0..<size).map { o * stride - pad + $0 * dilation }
             let inside = taps.indices.filter { taps[$0] >= 0 && taps[$0] < input }
@@ -110,7 +137,12 @@ struct Window {
 
     /// Output row o is the max or sum of rows `first[o]..<last[o]` (dilated) of `rows`, each
     /// `length` long: whole rows combined elementwise.
-    func combineRows(_ rows: UnsafePointer<Float>, length: Int, into target: UnsafeMutablePointer<Float>, max isMax: Bool) {
+    func combineRows(
+        _ rows: UnsafePointer<Float>,
+        length: Int,
+        into target: UnsafeMutablePointer<Float>,
+        max isMax: Bool
+    ) {
         for o in 0..<output {
             let row = target + o * length
             guard first[o] < last[o] else {

@@ -11,15 +11,21 @@ enum ResizeOps {
 
     static func resize(_ n: Node, _ v: [Value?], _ opset: Int) throws -> Value {
         let x = try n.floats(v, 0)
-        guard x.shape.count == 4 else { throw ONNXError.unsupported(node: n.name, op: n.op, reason: "Resize supports N×C×H×W inputs") }
+        guard x.shape.count == 4 else {
+            throw ONNXError.unsupported(node: n.name, op: n.op, reason: "Resize supports N×C×H×W inputs")
+        }
         let (h, w) = (x.shape[2], x.shape[3])
         guard h > 0, w > 0 else { throw n.fail("Resize of an empty image \(x.shape)") }
-        var outH = h, outW = w
-        var scaleH = 1.0, scaleW = 1.0
+        var outH = h
+        var outW = w
+        var scaleH = 1.0
+        var scaleW = 1.0
         let scales = v.count > 2 ? v[2]?.floats ?? [] : []
         let sizes = v.count > 3 ? v[3]?.ints ?? [] : []
         if sizes.count == 4 {
-            guard sizes[0] == x.shape[0], sizes[1] == x.shape[1] else { throw ONNXError.unsupported(node: n.name, op: n.op, reason: "only spatial resizing is supported") }
+            guard sizes[0] == x.shape[0], sizes[1] == x.shape[1] else {
+                throw ONNXError.unsupported(node: n.name, op: n.op, reason: "only spatial resizing is supported")
+            }
             guard sizes[2] > 0, sizes[3] > 0, sizes[2] <= ONNXLimits.dimension, sizes[3] <= ONNXLimits.dimension else {
                 throw n.fail("Resize sizes \(sizes) are out of range")
             }
@@ -28,10 +34,13 @@ enum ResizeOps {
             scaleH = Double(outH) / Double(h)
             scaleW = Double(outW) / Double(w)
         } else if scales.count == 4 {
-            guard scales[0] == 1, scales[1] == 1 else { throw ONNXError.unsupported(node: n.name, op: n.op, reason: "only spatial resizing is supported") }
+            guard scales[0] == 1, scales[1] == 1 else {
+                throw ONNXError.unsupported(node: n.name, op: n.op, reason: "only spatial resizing is supported")
+            }
             scaleH = Double(scales[2])
             scaleW = Double(scales[3])
-            guard scaleH > 0, scaleW > 0, let oh = checkedInt((Double(h) * scaleH).rounded(.down)), let ow = checkedInt((Double(w) * scaleW).rounded(.down)),
+            guard scaleH > 0, scaleW > 0, let oh = checkedInt((Double(h) * scaleH).rounded(.down)),
+                let ow = checkedInt((Double(w) * scaleW).rounded(.down)),
                 oh <= ONNXLimits.dimension, ow <= ONNXLimits.dimension
             else { throw n.fail("Resize scales \(scales) are out of range for \(x.shape)") }
             (outH, outW) = (oh, ow)
@@ -43,7 +52,9 @@ enum ResizeOps {
         let mode = n.string("mode", "nearest")
         let transform = n.string("coordinate_transformation_mode", "half_pixel")
         let nearest = n.string("nearest_mode", "round_prefer_floor")
-        guard ["nearest", "linear"].contains(mode) else { throw ONNXError.unsupported(node: n.name, op: n.op, reason: "Resize mode '\(mode)'") }
+        guard ["nearest", "linear"].contains(mode) else {
+            throw ONNXError.unsupported(node: n.name, op: n.op, reason: "Resize mode '\(mode)'")
+        }
         guard ["half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric"].contains(transform) else {
             throw ONNXError.unsupported(node: n.name, op: n.op, reason: "coordinate_transformation_mode '\(transform)'")
         }
@@ -69,23 +80,32 @@ enum ResizeOps {
         func taps(_ length: Int, _ outLength: Int, _ scale: Double) -> [Tap] {
             (0..<outLength).map { o in
                 let s = source(o, length, outLength, scale)
-                if mode == "nearest" { let i = pick(s, length); return Tap(i0: i, i1: i, w0: 1, w1: 0) }
-                let base = s.rounded(.down), r = Float(s - base)
-                let i0 = min(max(Int(base), 0), length - 1), i1 = min(max(Int(base) + 1, 0), length - 1)
+                if mode == "nearest" {
+                    let i = pick(s, length)
+                    return Tap(i0: i, i1: i, w0: 1, w1: 0)
+                }
+                let base = s.rounded(.down)
+                let r = Float(s - base)
+                let i0 = min(max(Int(base), 0), length - 1)
+                let i1 = min(max(Int(base) + 1, 0), length - 1)
                 return Tap(i0: i0, i1: i1, w0: 1 - r, w1: r)
             }
         }
-        let ty = taps(h, outH, scaleH), tx = taps(w, outW, scaleW)
+        let ty = taps(h, outH, scaleH)
+        let tx = taps(w, outW, scaleW)
         let planes = x.shape[0] * x.shape[1]
         var out = [Float](repeating: 0, count: planes * outH * outW)
-        let isNearest = mode == "nearest", (height, width) = (outH, outW)
+        let isNearest = mode == "nearest"
+        let (height, width) = (outH, outW)
         x.data.withUnsafeBufferPointer { X in
             out.withUnsafeMutableBufferPointer { O in
-                let xs = SendablePointer(X.baseAddress!), os = SendableMutablePointer(O.baseAddress!)
+                let xs = SendablePointer(X.baseAddress!)
+                let os = SendableMutablePointer(O.baseAddress!)
                 DispatchQueue.concurrentPerform(iterations: Swift.min(Parallel.workers, planes)) { worker in
                     let workers = Swift.min(Parallel.workers, planes)
                     for p in (planes * worker / workers)..<(planes * (worker + 1) / workers) {
-                        let plane = xs.pointer + p * h * w, target = os.pointer + p * height * width
+                        let plane = xs.pointer + p * h * w
+                        let target = os.pointer + p * height * width
                         for (y, a) in ty.enumerated() {
                             let row = target + y * width
                             if y > 0 && ty[y - 1] == a {
@@ -93,12 +113,14 @@ enum ResizeOps {
                                 row.update(from: row - width, count: width)
                                 continue
                             }
-                            let top = plane + a.i0 * w, bottom = plane + a.i1 * w
+                            let top = plane + a.i0 * w
+                            let bottom = plane + a.i1 * w
                             if isNearest {
                                 for (xo, b) in tx.enumerated() { row[xo] = top[b.i0] }
                             } else {
                                 for (xo, b) in tx.enumerated() {
-                                    let upper = top[b.i0] * b.w0 + top[b.i1] * b.w1, lower = bottom[b.i0] * b.w0 + bottom[b.i1] * b.w1
+                                    let upper = top[b.i0] * b.w0 + top[b.i1] * b.w1
+                                    let lower = bottom[b.i0] * b.w0 + bottom[b.i1] * b.w1
                                     row[xo] = upper * a.w0 + lower * a.w1
                                 }
                             }
@@ -111,17 +133,27 @@ enum ResizeOps {
     }
 
     static func convTranspose(_ n: Node, _ v: [Value?]) throws -> Value {
-        let x = try n.floats(v, 0), w = try n.floats(v, 1)
+        let x = try n.floats(v, 0)
+        let w = try n.floats(v, 1)
         let bias = v.count > 2 ? v[2]?.floats : nil
-        guard x.shape.count == 4, w.shape.count == 4 else { throw n.fail("only 2-D transposed convolutions are supported") }
+        guard x.shape.count == 4, w.shape.count == 4 else {
+            throw n.fail("only 2-D transposed convolutions are supported")
+        }
         let (batch, channels, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let group = n.int("group", 1)
-        guard w.shape[0] == channels, channels % group == 0 else { throw n.fail("weight \(w.shape) does not fit input \(x.shape)") }
-        let mg = w.shape[1], outChannels = mg * group, (kh, kw) = (w.shape[2], w.shape[3])
-        guard group >= 1, h >= 1, wd >= 1, (1...ONNXLimits.dimension).contains(kh), (1...ONNXLimits.dimension).contains(kw) else {
+        guard w.shape[0] == channels, channels % group == 0 else {
+            throw n.fail("weight \(w.shape) does not fit input \(x.shape)")
+        }
+        let mg = w.shape[1]
+        let outChannels = mg * group
+        let (kh, kw) = (w.shape[2], w.shape[3])
+        guard group >= 1, h >= 1, wd >= 1, (1...ONNXLimits.dimension).contains(kh),
+            (1...ONNXLimits.dimension).contains(kw)
+        else {
             throw n.fail("weight \(w.shape) does not fit input \(x.shape) with group \(group)")
         }
-        let strides = try n.ints("strides", count: 2, minimum: 1, default: 1), dilations = try n.ints("dilations", count: 2, minimum: 1, default: 1)
+        let strides = try n.ints("strides", count: 2, minimum: 1, default: 1)
+        let dilations = try n.ints("dilations", count: 2, minimum: 1, default: 1)
         let outputPadding = try n.ints("output_padding", count: 2, minimum: 0, default: 0)
         var pads = try n.ints("pads", count: 4, minimum: 0, default: 0)
         let autoPad = n.string("auto_pad", "NOTSET")
@@ -130,16 +162,22 @@ enum ResizeOps {
         if let shape = n.ints("output_shape") ?? (autoPad.hasPrefix("SAME") ? [h * strides[0], wd * strides[1]] : nil) {
             let target = Array(shape.suffix(2))
             guard target.count == 2 else { throw n.fail("output_shape \(shape) needs two spatial sizes") }
-            let totalH = max(0, outH - target[0]), totalW = max(0, outW - target[1])
+            let totalH = max(0, outH - target[0])
+            let totalW = max(0, outW - target[1])
             let upper = autoPad != "SAME_LOWER"
-            pads = upper ? [totalH / 2, totalW / 2, totalH - totalH / 2, totalW - totalW / 2] : [totalH - totalH / 2, totalW - totalW / 2, totalH / 2, totalW / 2]
+            pads =
+                upper
+                ? [totalH / 2, totalW / 2, totalH - totalH / 2, totalW - totalW / 2]
+                : [totalH - totalH / 2, totalW - totalW / 2, totalH / 2, totalW / 2]
         }
         outH -= pads[0] + pads[2]
         outW -= pads[1] + pads[3]
         guard outH > 0, outW > 0 else { throw n.fail("output would be empty") }
         _ = try n.count([batch, outChannels, outH, outW])
         _ = try n.count([mg, kh, kw, h, wd])  // the columns buffer
-        let cg = channels / group, plane = h * wd, kSize = mg * kh * kw
+        let cg = channels / group
+        let plane = h * wd
+        let kSize = mg * kh * kw
         var out = [Float](repeating: 0, count: batch * outChannels * outH * outW)
         var columns = [Float](repeating: 0, count: kSize * plane)
         for b in 0..<batch {
@@ -148,9 +186,19 @@ enum ResizeOps {
                 x.data.withUnsafeBufferPointer { X in
                     w.data.withUnsafeBufferPointer { W in
                         columns.withUnsafeMutableBufferPointer { C in
-                            BLAS.gemm(transposeA: true, transposeB: false, m: kSize, n: plane, k: cg,
-                                      W.baseAddress! + g * cg * kSize, lda: kSize, X.baseAddress! + (b * channels + g * cg) * plane, ldb: plane,
-                                      C.baseAddress!, ldc: plane)
+                            BLAS.gemm(
+                                transposeA: true,
+                                transposeB: false,
+                                m: kSize,
+                                n: plane,
+                                k: cg,
+                                W.baseAddress! + g * cg * kSize,
+                                lda: kSize,
+                                X.baseAddress! + (b * channels + g * cg) * plane,
+                                ldb: plane,
+                                C.baseAddress!,
+                                ldc: plane
+                            )
                         }
                     }
                 }
@@ -175,7 +223,11 @@ enum ResizeOps {
             }
         }
         if let bias {
-            for b in 0..<batch { for m in 0..<outChannels { for k in 0..<(outH * outW) { out[(b * outChannels + m) * outH * outW + k] += bias[m] } } }
+            for b in 0..<batch {
+                for m in 0..<outChannels {
+                    for k in 0..<(outH * outW) { out[(b * outChannels + m) * outH * outW + k] += bias[m] }
+                }
+            }
         }
         return .float(shape: [batch, outChannels, outH, outW], data: out)
     }

@@ -4,7 +4,8 @@ enum ShapeOps {
         "Shape": { n, v, _ in
             let shape = try n.input(v, 0).shape
             let rank = shape.count
-            var start = n.int("start", 0), end = n.int("end", rank)
+            var start = n.int("start", 0)
+            var end = n.int("end", rank)
             if start < 0 { start += rank }
             if end < 0 { end += rank }
             start = min(max(start, 0), rank)
@@ -12,20 +13,29 @@ enum ShapeOps {
             return [.int64(shape: [end - start], data: shape[start..<end].map { Int64($0) })]
         },
         "Constant": { n, _, _ in
-            switch n.attributes["value"] ?? n.attributes["value_float"] ?? n.attributes["value_floats"] ?? n.attributes["value_int"] ?? n.attributes["value_ints"] {
+            switch n.attributes["value"] ?? n.attributes["value_float"] ?? n.attributes["value_floats"] ?? n.attributes[
+                "value_int"
+            ] ?? n.attributes["value_ints"] {
             case .tensor(let t)?: return [t]
             case .float(let f)?: return [.float(shape: [], data: [f])]
             case .floats(let f)?: return [.float(shape: [f.count], data: f)]
             case .int(let i)? where n.attributes["value_int"] != nil: return [.int64(shape: [], data: [Int64(i)])]
             case .ints(let i)?: return [.int64(shape: [i.count], data: i.map { Int64($0) })]
-            default: throw ONNXError.unsupported(node: n.name, op: n.op, reason: "Constant needs a value, value_float(s) or value_int(s) attribute")
+            default:
+                throw ONNXError.unsupported(
+                    node: n.name,
+                    op: n.op,
+                    reason: "Constant needs a value, value_float(s) or value_int(s) attribute"
+                )
             }
         },
         "ConstantOfShape": { n, v, _ in
             let shape = try n.input(v, 0).ints.map { Int($0) }
             let count = try n.count(shape)
             if case .tensor(let t)? = n.attributes["value"] {
-                if t.isInteger { return [.int64(shape: shape, data: [Int64](repeating: t.ints.first ?? 0, count: count))] }
+                if t.isInteger {
+                    return [.int64(shape: shape, data: [Int64](repeating: t.ints.first ?? 0, count: count))]
+                }
                 return [.float(shape: shape, data: [Float](repeating: t.floats.first ?? 0, count: count))]
             }
             return [.float(shape: shape, data: [Float](repeating: 0, count: count))]
@@ -35,23 +45,34 @@ enum ShapeOps {
             switch n.int("to", 1) {
             case 1, 10, 11: return [.float(shape: x.shape, data: x.floats)]
             case 2, 3, 5, 6, 7, 9, 12, 13: return [.int64(shape: x.shape, data: x.ints)]
-            case let to: throw ONNXError.unsupported(node: n.name, op: n.op, reason: "cast to data type \(to) is not supported")
+            case let to:
+                throw ONNXError.unsupported(node: n.name, op: n.op, reason: "cast to data type \(to) is not supported")
             }
         },
         "Range": { n, v, _ in
-            let start = try n.input(v, 0), limit = try n.input(v, 1), delta = try n.input(v, 2)
+            let start = try n.input(v, 0)
+            let limit = try n.input(v, 1)
+            let delta = try n.input(v, 2)
             if start.isInteger {
-                let s = start.ints[0], l = limit.ints[0], d = delta.ints[0]
+                let s = start.ints[0]
+                let l = limit.ints[0]
+                let d = delta.ints[0]
                 guard d != 0 else { throw n.fail("Range with delta 0") }
                 // ⌈(l − s) / d⌉, where l − s itself may overflow.
                 let (span, overflow) = l.subtractingReportingOverflow(s)
                 let (quotient, tooBig) = span.dividedReportingOverflow(by: d)
-                let steps = overflow || tooBig ? Int64.max : (span == 0 || (span > 0) != (d > 0) ? 0 : quotient + (span % d == 0 ? 0 : 1))
+                let steps =
+                    overflow || tooBig
+                    ? Int64.max : (span == 0 || (span > 0) != (d > 0) ? 0 : quotient + (span % d == 0 ? 0 : 1))
                 let count = try n.count([Int(steps)])
                 return [.int64(shape: [count], data: (0..<count).map { s + Int64($0) * d })]
             }
-            let s = start.floats[0], l = limit.floats[0], d = delta.floats[0]
-            guard d != 0, d.isFinite, s.isFinite, l.isFinite else { throw n.fail("Range with start \(s), limit \(l), delta \(d)") }
+            let s = start.floats[0]
+            let l = limit.floats[0]
+            let d = delta.floats[0]
+            guard d != 0, d.isFinite, s.isFinite, l.isFinite else {
+                throw n.fail("Range with start \(s), limit \(l), delta \(d)")
+            }
             let count = try n.count([max(0, checkedInt(Double((l - s) / d).rounded(.up)) ?? Int.max)])
             return [.float(shape: [count], data: (0..<count).map { s + Float($0) * d })]
         },

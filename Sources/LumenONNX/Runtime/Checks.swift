@@ -19,7 +19,9 @@ extension Node {
     /// `axis` (negative counts from the end) as an index into a tensor of `rank` axes.
     func axis(_ axis: Int, rank: Int) throws -> Int {
         let resolved = axis < 0 ? axis &+ rank : axis
-        guard resolved >= 0, resolved < rank else { throw fail("axis \(axis) is out of range for a tensor of rank \(rank)") }
+        guard resolved >= 0, resolved < rank else {
+            throw fail("axis \(axis) is out of range for a tensor of rank \(rank)")
+        }
         return resolved
     }
 
@@ -34,7 +36,9 @@ extension Node {
     /// does not overflow and the tensor fits `ONNXLimits.elementsPerTensor`.
     func count(_ shape: [Int]) throws -> Int {
         guard let count = checkedCount(shape) else {
-            throw fail("a tensor of shape \(shape) is beyond the runtime's budget of \(ONNXLimits.elementsPerTensor) elements")
+            throw fail(
+                "a tensor of shape \(shape) is beyond the runtime's budget of \(ONNXLimits.elementsPerTensor) elements"
+            )
         }
         return count
     }

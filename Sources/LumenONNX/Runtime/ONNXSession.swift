@@ -46,23 +46,43 @@ public struct ONNXSession: Sendable {
     /// outputs as it finishes, except where a node hands its output straight to its one reader in
     /// the kernels' channel-blocked form (1×1 → depthwise → 1×1, see `BlockedFusion`): such a node
     /// is reported, when it has run, with no outputs.
-    public func run(_ inputs: [String: Value], capture: Set<String> = [], recordShapes: ((Node, [Value]) -> Void)? = nil) throws -> Result {
+    public func run(
+        _ inputs: [String: Value],
+        capture: Set<String> = [],
+        recordShapes: ((Node, [Value]) -> Void)? = nil
+    ) throws -> Result {
         try run(inputs, capture: capture, fuse: true, recordShapes: recordShapes)
     }
 
-    func run(_ inputs: [String: Value], capture: Set<String>, fuse: Bool, recordShapes: ((Node, [Value]) -> Void)?) throws -> Result {
+    func run(
+        _ inputs: [String: Value],
+        capture: Set<String>,
+        fuse: Bool,
+        recordShapes: ((Node, [Value]) -> Void)?
+    ) throws -> Result {
         guard let workers else { return try runNodes(inputs, capture: capture, fuse: fuse, recordShapes: recordShapes) }
-        return try Parallel.withWorkers(workers) { try runNodes(inputs, capture: capture, fuse: fuse, recordShapes: recordShapes) }
+        return try Parallel.withWorkers(workers) {
+            try runNodes(inputs, capture: capture, fuse: fuse, recordShapes: recordShapes)
+        }
     }
 
-    private func runNodes(_ inputs: [String: Value], capture: Set<String>, fuse: Bool, recordShapes: ((Node, [Value]) -> Void)?) throws -> Result {
+    private func runNodes(
+        _ inputs: [String: Value],
+        capture: Set<String>,
+        fuse: Bool,
+        recordShapes: ((Node, [Value]) -> Void)?
+    ) throws -> Result {
         BLAS.useSingleThreadedBLAS()
         for info in model.inputs {
-            guard let value = inputs[info.name] else { throw ONNXError.badInput("the model needs input '\(info.name)'") }
+            guard let value = inputs[info.name] else {
+                throw ONNXError.badInput("the model needs input '\(info.name)'")
+            }
             guard value.shape.count == info.dimensions.count,
                 zip(value.shape, info.dimensions).allSatisfy({ $1 == nil || $0 == $1 })
             else {
-                throw ONNXError.badInput("input '\(info.name)' has shape \(value.shape), the model expects \(info.dimensions.map { $0.map(String.init) ?? "?" })")
+                throw ONNXError.badInput(
+                    "input '\(info.name)' has shape \(value.shape), the model expects \(info.dimensions.map { $0.map(String.init) ?? "?" })"
+                )
             }
         }
         // Values made by this run (and the inputs, which win over initializers of the same
@@ -75,14 +95,22 @@ public struct ONNXSession: Sendable {
         for (index, node) in model.nodes.enumerated() {
             let args = try node.inputs.map { name -> Value? in
                 if name.isEmpty || blocked[name] != nil { return nil }
-                guard let v = live[name] ?? model.initializers[name] else { throw ONNXError.missing("value '\(name)' needed by node '\(node.name)'") }
+                guard let v = live[name] ?? model.initializers[name] else {
+                    throw ONNXError.missing("value '\(name)' needed by node '\(node.name)'")
+                }
                 return v
             }
             var results: [Value] = []
             let blockedInput = node.inputs.first.flatMap { blocked.removeValue(forKey: $0) }
             let handOver = fuse && fusion?.readers[index] != nil && !keep.contains(node.outputs[0])
             if let fusion, blockedInput != nil || handOver || (fuse && fusion.filters[index] != nil),
-                let (planes, tensor) = try fusion.run(index, model: model, args: args, blockedInput: blockedInput, handOver: handOver)
+                let (planes, tensor) = try fusion.run(
+                    index,
+                    model: model,
+                    args: args,
+                    blockedInput: blockedInput,
+                    handOver: handOver
+                )
             {
                 if let planes { results = [planes] }
                 if let tensor { blocked[node.outputs[0]] = tensor }
@@ -101,25 +129,33 @@ public struct ONNXSession: Sendable {
         }
         var outputs: [String: Value] = [:]
         for info in model.outputs {
-            guard let v = live[info.name] ?? model.initializers[info.name] else { throw ONNXError.missing("graph output '\(info.name)'") }
+            guard let v = live[info.name] ?? model.initializers[info.name] else {
+                throw ONNXError.missing("graph output '\(info.name)'")
+            }
             outputs[info.name] = v
         }
         return Result(outputs: outputs, captured: captured)
     }
 
     /// Every node output's op and shape for inputs of the given shapes (run on zeros).
-    public func inspect(inputShapes: [String: [Int]]) throws -> [(node: String, op: String, output: String, shape: [Int])] {
+    public func inspect(
+        inputShapes: [String: [Int]]
+    ) throws -> [(node: String, op: String, output: String, shape: [Int])] {
         var inputs: [String: Value] = [:]
         for info in model.inputs {
             let shape = inputShapes[info.name] ?? info.dimensions.map { $0 ?? 1 }
             guard let count = checkedCount(shape), shape.allSatisfy({ $0 <= ONNXLimits.dimension }) else {
-                throw ONNXError.badInput("input '\(info.name)' of shape \(shape) is beyond the budget of \(ONNXLimits.elementsPerTensor) elements")
+                throw ONNXError.badInput(
+                    "input '\(info.name)' of shape \(shape) is beyond the budget of \(ONNXLimits.elementsPerTensor) elements"
+                )
             }
             inputs[info.name] = .float(shape: shape, data: [Float](repeating: 0, count: count))
         }
         var rows: [(String, String, String, [Int])] = []
         _ = try run(inputs, capture: [], fuse: false) { node, values in
-            for (name, v) in zip(node.outputs, values) where !name.isEmpty { rows.append((node.name, node.op, name, v.shape)) }
+            for (name, v) in zip(node.outputs, values) where !name.isEmpty {
+                rows.append((node.name, node.op, name, v.shape))
+            }
         }
         return rows
     }

@@ -48,7 +48,9 @@ extension Node {
 
     /// Input `i`, required.
     func input(_ values: [Value?], _ i: Int) throws -> Value {
-        guard i < values.count, let v = values[i] else { throw ONNXError.missing("input \(i) of node '\(name)' (\(op))") }
+        guard i < values.count, let v = values[i] else {
+            throw ONNXError.missing("input \(i) of node '\(name)' (\(op))")
+        }
         return v
     }
 

@@ -44,7 +44,8 @@ public enum Value: Sendable, Equatable {
 /// Row-major strides of a shape.
 func strides(_ shape: [Int]) -> [Int] {
     var s = [Int](repeating: 1, count: shape.count)
-    if shape.count >= 2 { for i in stride(from: shape.count - 2, through: 0, by: -1) { s[i] = s[i + 1] * shape[i + 1] } }
+    if shape.count >= 2 {
+        for i in stride(from: shape.count - 2, through: 0, by: -1) { s[i] = s[i + 1] * shape[i + 1] }
+    }
     return s
 }
-

@@ -7,10 +7,13 @@ enum ItemMetadataLoader {
     static func titles(_ bytes: [UInt8], path: String, items: IDMap) throws(RecsError) -> [String?] {
         let text = String(validating: bytes, as: UTF8.self) ?? String(bytes.map { Character(Unicode.Scalar($0)) })
         var titles = [String?](repeating: nil, count: items.count)
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
+            $0.hasSuffix("\r") ? $0.dropLast() : $0
+        }
         while lines.last?.isEmpty == true { lines.removeLast() }
         guard let first = lines.first else { throw .emptyData("\(path) is empty") }
-        var idColumn = 0, titleColumn = 1
+        var idColumn = 0
+        var titleColumn = 1
         var split: (Substring) -> [Substring] = { $0.split(separator: "|", omittingEmptySubsequences: false) }
         var start = 0
         if first.contains(":token") {
@@ -21,7 +24,9 @@ enum ItemMetadataLoader {
             start = 1
         } else if first.contains("::") {
             split = { line in line.components(separatedBy: "::").map { Substring($0) } }
-        } else if first.lowercased().hasPrefix("movieid,") || first.lowercased().hasPrefix("item_id,") || first.lowercased().hasPrefix("itemid,") {
+        } else if first.lowercased().hasPrefix("movieid,") || first.lowercased().hasPrefix("item_id,")
+            || first.lowercased().hasPrefix("itemid,")
+        {
             split = csvFields
             start = 1
         }

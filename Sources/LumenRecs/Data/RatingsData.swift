@@ -38,7 +38,8 @@ public struct RatingsData: Sendable {
     /// The rating scale's ends: the declared or inferred scale, else the smallest and largest rating.
     public var ratingRange: (min: Float, max: Float) {
         if let scale { return (scale.min, scale.max) }
-        var lo = Float.infinity, hi = -Float.infinity
+        var lo = Float.infinity
+        var hi = -Float.infinity
         for r in ratings {
             lo = min(lo, r.value)
             hi = max(hi, r.value)

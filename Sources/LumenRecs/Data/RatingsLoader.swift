@@ -10,7 +10,11 @@ public enum RatingsLoader {
     public static let maxBytes = 4 << 30
 
     /// Loads ratings, plus titles from an optional item metadata file.
-    public static func load(ratings url: URL, items itemsURL: URL? = nil, options: RatingsOptions = RatingsOptions()) throws -> RatingsData {
+    public static func load(
+        ratings url: URL,
+        items itemsURL: URL? = nil,
+        options: RatingsOptions = RatingsOptions()
+    ) throws -> RatingsData {
         let bytes = try FileBytes.read(url, limit: maxBytes)
         var data = try parse(bytes, path: url.path, options: options)
         if let itemsURL {
@@ -23,14 +27,21 @@ public enum RatingsLoader {
     /// Parses in-memory ratings file contents. Every rating must lie on the declared scale, or on
     /// the one inferred from the file (`RatingsData.scaleInferred` says which); a timestamp must be
     /// a whole number of seconds within Int64; a pair rated twice follows `options.duplicates`.
-    public static func parse(_ bytes: [UInt8], path: String, options: RatingsOptions = RatingsOptions()) throws(RecsError) -> RatingsData {
+    public static func parse(
+        _ bytes: [UInt8],
+        path: String,
+        options: RatingsOptions = RatingsOptions()
+    ) throws(RecsError) -> RatingsData {
         var lines = LineReader(bytes)
         guard let (_, first) = lines.peekFirstNonEmpty() else { throw .emptyData("\(path) is empty") }
         let layout = try Layout.detect(firstLine: first, path: path)
-        var users = IDMap(), items = IDMap()
+        var users = IDMap()
+        var items = IDMap()
         var ratings: [Rating] = []
         ratings.reserveCapacity(bytes.count / 20)
-        var lineOf: [Int] = [], firstRating: [UInt64: Int] = [:], repeats: [Int: Int] = [:]
+        var lineOf: [Int] = []
+        var firstRating: [UInt64: Int] = [:]
+        var repeats: [Int: Int] = [:]
         var skippedHeader = !layout.hasHeader
         while let (number, line) = lines.next() {
             if line.isEmpty || line.allSatisfy({ $0 == 0x20 || $0 == 0x0D }) { continue }
@@ -41,9 +52,12 @@ public enum RatingsLoader {
             let fields = layout.split(line)
             func fail(_ reason: String) -> RecsError { .malformedLine(path: path, line: number, reason: reason) }
             guard fields.count > max(layout.user, layout.item, layout.rating) else {
-                throw fail("expected at least \(max(layout.user, layout.item, layout.rating) + 1) fields, found \(fields.count)")
+                throw fail(
+                    "expected at least \(max(layout.user, layout.item, layout.rating) + 1) fields, found \(fields.count)"
+                )
             }
-            let userField = fields[layout.user], itemField = fields[layout.item]
+            let userField = fields[layout.user]
+            let itemField = fields[layout.item]
             guard !userField.isEmpty, !itemField.isEmpty else { throw fail("empty user or item id") }
             guard let value = Number.parseDouble(fields[layout.rating]), value.isFinite else {
                 throw fail("rating '\(String(decoding: fields[layout.rating], as: UTF8.self))' is not a finite number")
@@ -54,11 +68,15 @@ public enum RatingsLoader {
                     throw fail("timestamp '\(String(decoding: fields[t], as: UTF8.self))' is not a number")
                 }
                 guard parsed.isFinite, let whole = Int64(exactly: parsed.rounded(.down)) else {
-                    throw fail("timestamp '\(String(decoding: fields[t], as: UTF8.self))' is not a whole number of seconds")
+                    throw fail(
+                        "timestamp '\(String(decoding: fields[t], as: UTF8.self))' is not a whole number of seconds"
+                    )
                 }
                 timestamp = whole
             }
-            if let scale = options.scale, !scale.contains(Float(value)) { throw fail("rating \(value) is outside the declared scale \(scale)") }
+            if let scale = options.scale, !scale.contains(Float(value)) {
+                throw fail("rating \(value) is outside the declared scale \(scale)")
+            }
             let u = users.intern(Substring(decoding: userField, as: UTF8.self))
             let i = items.intern(Substring(decoding: itemField, as: UTF8.self))
             let rating = Rating(user: u, item: i, value: Float(value), timestamp: timestamp)
@@ -66,7 +84,9 @@ public enum RatingsLoader {
             if let k = firstRating[pair] {
                 switch options.duplicates {
                 case .error:
-                    throw fail("user '\(users[Int(u)])' rated item '\(items[Int(i)])' already on line \(lineOf[k]) (choose --duplicates last or mean)")
+                    throw fail(
+                        "user '\(users[Int(u)])' rated item '\(items[Int(i)])' already on line \(lineOf[k]) (choose --duplicates last or mean)"
+                    )
                 case .last:
                     ratings[k] = rating
                 case .mean:
@@ -88,8 +108,11 @@ public enum RatingsLoader {
         } else if let inferred = RatingScale.infer(ratings.map(\.value)) {
             if let k = ratings.firstIndex(where: { !inferred.contains($0.value) }) {
                 throw .malformedLine(
-                    path: path, line: lineOf[k],
-                    reason: "rating \(ratings[k].value) is outside the scale \(inferred) the other ratings lie on (declare the scale with --rating-scale MIN..MAX)")
+                    path: path,
+                    line: lineOf[k],
+                    reason:
+                        "rating \(ratings[k].value) is outside the scale \(inferred) the other ratings lie on (declare the scale with --rating-scale MIN..MAX)"
+                )
             }
             data.scale = inferred
             data.scaleInferred = true
@@ -133,8 +156,17 @@ public enum RatingsLoader {
             guard let user = column(["user_id", "userid", "user"]),
                 let item = column(["item_id", "itemid", "movie_id", "movieid", "item", "movie"]),
                 let rating = column(["rating", "score"])
-            else { throw .malformedLine(path: path, line: 1, reason: "header lacks user, item or rating columns: \(names)") }
-            return Layout(separator: separator, hasHeader: true, user: user, item: item, rating: rating, timestamp: column(["timestamp", "time"]))
+            else {
+                throw .malformedLine(path: path, line: 1, reason: "header lacks user, item or rating columns: \(names)")
+            }
+            return Layout(
+                separator: separator,
+                hasHeader: true,
+                user: user,
+                item: item,
+                rating: rating,
+                timestamp: column(["timestamp", "time"])
+            )
         }
 
         func split(_ line: ArraySlice<UInt8>) -> [ArraySlice<UInt8>] {
@@ -146,7 +178,8 @@ public enum RatingsLoader {
             case .whitespace: return line.split(whereSeparator: { $0 == 0x20 || $0 == 0x09 })
             case .doubleColon:
                 var fields: [ArraySlice<UInt8>] = []
-                var start = line.startIndex, i = line.startIndex
+                var start = line.startIndex
+                var i = line.startIndex
                 while i < line.endIndex {
                     if line[i] == 0x3A, i + 1 < line.endIndex, line[i + 1] == 0x3A {
                         fields.append(line[start..<i])
@@ -198,8 +231,16 @@ enum Number {
         while let l = s.last, l == 0x20 || l == 0x22 || l == 0x0D { s.removeLast() }
         guard !s.isEmpty else { return nil }
         var negative = false
-        if s.first == 0x2D { negative = true; s.removeFirst() } else if s.first == 0x2B { s.removeFirst() }
-        var value = 0.0, scale = 1.0, seenDot = false, digits = 0
+        if s.first == 0x2D {
+            negative = true
+            s.removeFirst()
+        } else if s.first == 0x2B {
+            s.removeFirst()
+        }
+        var value = 0.0
+        var scale = 1.0
+        var seenDot = false
+        var digits = 0
         for b in s {
             if b >= 0x30 && b <= 0x39 {
                 digits += 1

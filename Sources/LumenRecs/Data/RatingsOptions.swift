@@ -62,7 +62,9 @@ public struct RatingScale: Sendable, Equatable, CustomStringConvertible {
             guard let a = inside.min(), let b = inside.max() else { return false }
             return a - scale.min <= 0.25 * span && scale.max - b <= 0.25 * span
         }
-        if let all = common.first(where: { scale in values.allSatisfy(scale.contains) && reachesEnds(scale, values) }) { return all }
+        if let all = common.first(where: { scale in values.allSatisfy(scale.contains) && reachesEnds(scale, values) }) {
+            return all
+        }
         // 1 % of the values may stray (one of them in a file of 10 to 199).
         let needed = values.count - Swift.max(values.count / 100, values.count >= 10 ? 1 : 0)
         for scale in common {

@@ -12,10 +12,13 @@ public enum RatingsSplit: Sendable, Equatable {
     /// Splits the ratings; fails when either side would be empty.
     public func apply(to ratings: [Rating]) throws(RecsError) -> (train: [Rating], test: [Rating]) {
         guard !ratings.isEmpty else { throw .emptyData("nothing to split") }
-        var train: [Rating] = [], test: [Rating] = []
+        var train: [Rating] = []
+        var test: [Rating] = []
         switch self {
         case .random(let fraction, let seed):
-            guard fraction > 0, fraction < 1 else { throw .invalidOption("test fraction must be in (0, 1), got \(fraction)") }
+            guard fraction > 0, fraction < 1 else {
+                throw .invalidOption("test fraction must be in (0, 1), got \(fraction)")
+            }
             var generator = SeededGenerator(seed: seed)
             var order = Array(ratings.indices)
             order.shuffle(using: &generator)
@@ -38,8 +41,12 @@ public enum RatingsSplit: Sendable, Equatable {
                 if isTest[i] { test.append(r) } else { train.append(r) }
             }
         case .temporal(let fraction):
-            guard fraction > 0, fraction < 1 else { throw .invalidOption("test fraction must be in (0, 1), got \(fraction)") }
-            let sorted = ratings.enumerated().sorted { ($0.element.timestamp, $0.offset) < ($1.element.timestamp, $1.offset) }.map(\.element)
+            guard fraction > 0, fraction < 1 else {
+                throw .invalidOption("test fraction must be in (0, 1), got \(fraction)")
+            }
+            let sorted = ratings.enumerated().sorted {
+                ($0.element.timestamp, $0.offset) < ($1.element.timestamp, $1.offset)
+            }.map(\.element)
             let cut = sorted.count - Int((Double(sorted.count) * fraction).rounded())
             train = Array(sorted.prefix(cut))
             test = Array(sorted.dropFirst(cut))

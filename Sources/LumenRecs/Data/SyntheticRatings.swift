@@ -54,13 +54,23 @@ public struct SyntheticRatings: Sendable {
                 for k in 0..<rank { score += taste[k] * itemFactors[item][k] }
                 score += Float(g.nextGaussian()) * 0.45
                 let stars = min(5, max(1, score.rounded()))
-                ratings.append(Rating(user: Int32(u), item: Int32(item), value: stars, timestamp: Int64(u * ratingsPerUser + count)))
+                ratings.append(
+                    Rating(
+                        user: Int32(u),
+                        item: Int32(item),
+                        value: stars,
+                        timestamp: Int64(u * ratingsPerUser + count)
+                    )
+                )
                 count += 1
             }
         }
         let itemMap = IDMap(ids: (0..<items).map { "i\($0)" })
         return RatingsData(
-            users: IDMap(ids: (0..<users).map { "u\($0)" }), items: itemMap, ratings: ratings,
-            titles: (0..<items).map { "Item \($0)" })
+            users: IDMap(ids: (0..<users).map { "u\($0)" }),
+            items: itemMap,
+            ratings: ratings,
+            titles: (0..<items).map { "Item \($0)" }
+        )
     }
 }

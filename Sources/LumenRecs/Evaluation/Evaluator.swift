@@ -28,8 +28,10 @@ public struct EvaluationReport: Sendable, Codable, Equatable {
 
     /// The figures as a flat dictionary (stored in model metadata).
     public var dictionary: [String: Double] {
-        ["rmse": rmse, "mae": mae, "precision": precision, "recall": recall, "ndcg": ndcg, "mep": mep, "mer": mer,
-         "fidelity": fidelity, "coverage": coverage]
+        [
+            "rmse": rmse, "mae": mae, "precision": precision, "recall": recall, "ndcg": ndcg, "mep": mep, "mer": mer,
+            "fidelity": fidelity, "coverage": coverage,
+        ]
     }
 }
 
@@ -54,7 +56,8 @@ public struct Evaluator: Sendable {
 
     public func evaluate(_ model: EMFModel, test: [Rating]) throws(RecsError) -> EvaluationReport {
         guard !test.isEmpty else { throw .emptyData("no test ratings to evaluate on") }
-        var se = 0.0, ae = 0.0
+        var se = 0.0
+        var ae = 0.0
         var relevant = [Set<Int>](repeating: [], count: model.users.count)
         for r in test {
             let e = Double(r.value - model.predict(user: Int(r.user), item: Int(r.item)))
@@ -62,17 +65,21 @@ public struct Evaluator: Sendable {
             ae += abs(e)
             if r.value >= relevanceThreshold { relevant[Int(r.user)].insert(Int(r.item)) }
         }
-        let users = model.users.count, n = self.n, workers = Parallel.workers
+        let users = model.users.count
+        let n = self.n
+        let workers = Parallel.workers
         let relevantSets = relevant
         let perUser: [[UserFigures]] = Parallel.map(workers) { w in
             let range = Parallel.share(users, part: w, of: workers)
-            var scratch = [Float](repeating: 0, count: model.items.count), counts = scratch
+            var scratch = [Float](repeating: 0, count: model.items.count)
+            var counts = scratch
             return range.map { u in
                 figures(model, user: u, relevant: relevantSets[u], n: n, scratch: &scratch, counts: &counts)
             }
         }
         let all = perUser.flatMap { $0 }
-        let ranked = all.filter(\.ranked), explainable = all.filter(\.hasExplainable)
+        let ranked = all.filter(\.ranked)
+        let explainable = all.filter(\.hasExplainable)
         let listed = all.filter { !$0.recommended.isEmpty }
         let recommendedTotal = listed.reduce(0) { $0 + $1.recommended.count }
         var distinct = Set<Int>()
@@ -81,23 +88,51 @@ public struct Evaluator: Sendable {
             xs.isEmpty ? 0 : xs.reduce(0) { $0 + key($1) } / Double(xs.count)
         }
         return EvaluationReport(
-            rmse: (se / Double(test.count)).squareRoot(), mae: ae / Double(test.count),
-            precision: mean(ranked, \.precision), recall: mean(ranked, \.recall), ndcg: mean(ranked, \.ndcg),
-            mep: mean(listed, \.mep), mer: mean(explainable, \.mer),
+            rmse: (se / Double(test.count)).squareRoot(),
+            mae: ae / Double(test.count),
+            precision: mean(ranked, \.precision),
+            recall: mean(ranked, \.recall),
+            ndcg: mean(ranked, \.ndcg),
+            mep: mean(listed, \.mep),
+            mer: mean(explainable, \.mer),
             fidelity: recommendedTotal == 0 ? 0 : Double(listed.reduce(0) { $0 + $1.cited }) / Double(recommendedTotal),
-            coverage: Double(distinct.count) / Double(model.items.count), n: n, testRatings: test.count, rankedUsers: ranked.count)
+            coverage: Double(distinct.count) / Double(model.items.count),
+            n: n,
+            testRatings: test.count,
+            rankedUsers: ranked.count
+        )
     }
 
-    func figures(_ model: EMFModel, user u: Int, relevant: Set<Int>, n: Int, scratch: inout [Float], counts: inout [Float]) -> UserFigures {
+    func figures(
+        _ model: EMFModel,
+        user u: Int,
+        relevant: Set<Int>,
+        n: Int,
+        scratch: inout [Float],
+        counts: inout [Float]
+    ) -> UserFigures {
         var out = UserFigures()
         guard model.training.userOffsets[u + 1] > model.training.userOffsets[u] else { return out }
-        let row = model.explainability.row(user: u, neighbourhood: model.neighbourhood, ratings: model.training, scratch: &scratch, counts: &counts)
+        let row = model.explainability.row(
+            user: u,
+            neighbourhood: model.neighbourhood,
+            ratings: model.training,
+            scratch: &scratch,
+            counts: &counts
+        )
         var explainable = Set<Int>()
         for (item, _) in row where model.training.rating(user: u, item: item) == nil { explainable.insert(Int(item)) }
         let top = model.topItems(user: u, n: n)
         out.recommended = top
         for i in top {
-            if !model.explainability.support(user: u, item: Int32(i), neighbourhood: model.neighbourhood, ratings: model.training).isEmpty { out.cited += 1 }
+            if !model.explainability.support(
+                user: u,
+                item: Int32(i),
+                neighbourhood: model.neighbourhood,
+                ratings: model.training
+            ).isEmpty {
+                out.cited += 1
+            }
         }
         if !top.isEmpty {
             out.mep = Double(top.filter { explainable.contains($0) }.count) / Double(top.count)
@@ -111,7 +146,8 @@ public struct Evaluator: Sendable {
             let hits = top.filter { relevant.contains($0) }.count
             out.precision = Double(hits) / Double(n)
             out.recall = Double(hits) / Double(relevant.count)
-            var dcg = 0.0, ideal = 0.0
+            var dcg = 0.0
+            var ideal = 0.0
             for (rank, i) in top.enumerated() where relevant.contains(i) { dcg += 1 / log2(Double(rank) + 2) }
             for rank in 0..<min(n, relevant.count) { ideal += 1 / log2(Double(rank) + 2) }
             out.ndcg = ideal > 0 ? dcg / ideal : 0

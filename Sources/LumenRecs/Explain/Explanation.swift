@@ -52,29 +52,53 @@ extension EMFModel {
     public func explain(user u: Int, item i: Int) -> Explanation {
         let basis = neighbourhood.basis
         let cited = explainability.support(user: u, item: Int32(i), neighbourhood: neighbourhood, ratings: training)
-        let rated = cited.map { Explanation.NeighbourRating(id: basis == .users ? users[$0.row] : items[$0.row], similarity: $0.similarity, rating: $0.rating) }
+        let rated = cited.map {
+            Explanation.NeighbourRating(
+                id: basis == .users ? users[$0.row] : items[$0.row],
+                similarity: $0.similarity,
+                rating: $0.rating
+            )
+        }
         let good = rated.filter { $0.rating >= goodThreshold }.count
         let bad = rated.filter { $0.rating <= badThreshold }.count
         let histogram = Explanation.Histogram(good: good, neutral: rated.count - good - bad, bad: bad)
         let average = rated.isEmpty ? nil : rated.reduce(Float(0)) { $0 + $1.rating } / Float(rated.count)
-        let weight = explainability.apply(count: Float(cited.count), sum: cited.reduce(0) { $0 + $1.rating }, k: neighbourhood.k)
+        let weight = explainability.apply(
+            count: Float(cited.count),
+            sum: cited.reduce(0) { $0 + $1.rating },
+            k: neighbourhood.k
+        )
         let k = neighbourhood.k
         let star = formatStars(goodThreshold)
         let sentence: String
         switch (basis, rated.isEmpty) {
         case (.users, true):
-            sentence = "None of your \(k) most similar users rated it; this recommendation rests on the latent factors alone."
+            sentence =
+                "None of your \(k) most similar users rated it; this recommendation rests on the latent factors alone."
         case (.users, false):
-            sentence = "\(rated.count) of your \(k) most similar users rated it (average \(formatStars(average!))); \(good) of them \(star)★ or more."
+            sentence =
+                "\(rated.count) of your \(k) most similar users rated it (average \(formatStars(average!))); \(good) of them \(star)★ or more."
         case (.items, true):
-            sentence = "You have rated none of the \(k) items most similar to it; this recommendation rests on the latent factors alone."
+            sentence =
+                "You have rated none of the \(k) items most similar to it; this recommendation rests on the latent factors alone."
         case (.items, false):
-            sentence = "You rated \(rated.count) of the \(k) items most similar to it (average \(formatStars(average!))); \(good) of them \(star)★ or more."
+            sentence =
+                "You rated \(rated.count) of the \(k) items most similar to it (average \(formatStars(average!))); \(good) of them \(star)★ or more."
         }
         return Explanation(
-            user: users[u], item: items[i], title: titles[i], predictedRating: predict(user: u, item: i), weight: weight,
-            explainable: weight > 0, basis: basis, neighbourCount: k, neighbours: rated, histogram: histogram, neighbourAverage: average,
-            sentence: sentence)
+            user: users[u],
+            item: items[i],
+            title: titles[i],
+            predictedRating: predict(user: u, item: i),
+            weight: weight,
+            explainable: weight > 0,
+            basis: basis,
+            neighbourCount: k,
+            neighbours: rated,
+            histogram: histogram,
+            neighbourAverage: average,
+            sentence: sentence
+        )
     }
 
     private func formatStars(_ value: Float) -> String {

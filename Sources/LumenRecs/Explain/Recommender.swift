@@ -9,12 +9,20 @@ public struct Recommendation: Sendable, Codable, Equatable {
 extension EMFModel {
     /// Scores of every item for user `u` (biases included, not clipped).
     func scores(user u: Int) -> [Float] {
-        let f = hyperparameters.factors, count = items.count
+        let f = hyperparameters.factors
+        let count = items.count
         var out = [Float](repeating: 0, count: count)
         userFactors.withUnsafeBufferPointer { p in
             itemFactors.withUnsafeBufferPointer { q in
                 out.withUnsafeMutableBufferPointer { o in
-                    BLAS.multiplyTransposed(p.baseAddress! + u * f, q.baseAddress!, m: 1, n: count, k: f, into: o.baseAddress!)
+                    BLAS.multiplyTransposed(
+                        p.baseAddress! + u * f,
+                        q.baseAddress!,
+                        m: 1,
+                        n: count,
+                        k: f,
+                        into: o.baseAddress!
+                    )
                 }
             }
         }
@@ -27,12 +35,24 @@ extension EMFModel {
 
     /// The `n` best-scored items `u` has not rated in training; with `explainableOnly`, only
     /// items with W_ui > 0.
-    public func topItems(user u: Int, n: Int, explainableOnly: Bool = false, scores precomputed: [Float]? = nil) -> [Int] {
+    public func topItems(
+        user u: Int,
+        n: Int,
+        explainableOnly: Bool = false,
+        scores precomputed: [Float]? = nil
+    ) -> [Int] {
         let s = precomputed ?? scores(user: u)
         var excluded = [Bool](repeating: explainableOnly, count: items.count)
         if explainableOnly {
-            var scratch = [Float](repeating: 0, count: items.count), counts = scratch
-            for (item, _) in explainability.row(user: u, neighbourhood: neighbourhood, ratings: training, scratch: &scratch, counts: &counts) {
+            var scratch = [Float](repeating: 0, count: items.count)
+            var counts = scratch
+            for (item, _) in explainability.row(
+                user: u,
+                neighbourhood: neighbourhood,
+                ratings: training,
+                scratch: &scratch,
+                counts: &counts
+            ) {
                 excluded[Int(item)] = false
             }
         }

@@ -47,7 +47,9 @@ public struct EMFHyperparameters: Sendable, Codable, Equatable {
         guard neighbours >= 1, neighbours <= 1000 else { throw .invalidOption("neighbours must be in 1...1000") }
         guard threshold >= 0, threshold < 1 else { throw .invalidOption("θ must be in [0, 1)") }
         guard 2 * learningRate * lambda < 1 else {
-            throw .invalidOption("2·α·λ must stay below 1 or the explainability pull overshoots (α·λ·W is the per-step share of the gap closed)")
+            throw .invalidOption(
+                "2·α·λ must stay below 1 or the explainability pull overshoots (α·λ·W is the per-step share of the gap closed)"
+            )
         }
     }
 
@@ -81,7 +83,8 @@ public struct EMFHyperparameters: Sendable, Codable, Equatable {
         explainability = try c.decodeIfPresent(ExplainabilityKind.self, forKey: .explainability) ?? d.explainability
         pull = try c.decodeIfPresent(ExplainabilityPull.self, forKey: .pull) ?? d.pull
         observedPairs = try c.decodeIfPresent(Bool.self, forKey: .observedPairs) ?? d.observedPairs
-        unratedExplainablePairs = try c.decodeIfPresent(Bool.self, forKey: .unratedExplainablePairs) ?? d.unratedExplainablePairs
+        unratedExplainablePairs =
+            try c.decodeIfPresent(Bool.self, forKey: .unratedExplainablePairs) ?? d.unratedExplainablePairs
         initialScale = try c.decodeIfPresent(Float.self, forKey: .initialScale) ?? d.initialScale
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed
     }

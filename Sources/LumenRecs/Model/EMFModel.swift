@@ -24,7 +24,11 @@ public struct EMFModel: Sendable {
 
     /// The explainability weight definition the model was trained with.
     public var explainability: Explainability {
-        Explainability(kind: hyperparameters.explainability, threshold: hyperparameters.threshold, maxRating: ratingRange.max)
+        Explainability(
+            kind: hyperparameters.explainability,
+            threshold: hyperparameters.threshold,
+            maxRating: ratingRange.max
+        )
     }
 
     /// Predicted rating of (u, i), clipped to the rating scale.

@@ -21,22 +21,32 @@ public enum ExplainabilityPull: String, Sendable, Codable, CaseIterable {
 public enum EMFUpdate {
     @inline(__always)
     public static func step(
-        p: UnsafeMutablePointer<Float>, q: UnsafeMutablePointer<Float>, factors: Int,
-        error e: Float, weight w: Float, learningRate a: Float, regularization beta: Float, lambda: Float,
+        p: UnsafeMutablePointer<Float>,
+        q: UnsafeMutablePointer<Float>,
+        factors: Int,
+        error e: Float,
+        weight w: Float,
+        learningRate a: Float,
+        regularization beta: Float,
+        lambda: Float,
         pull kind: ExplainabilityPull
     ) {
-        let twoE = 2 * e, strength = lambda * w
+        let twoE = 2 * e
+        let strength = lambda * w
         switch kind {
         case .distance:
             for k in 0..<factors {
-                let pk = p[k], qk = q[k], gap = pk - qk
+                let pk = p[k]
+                let qk = q[k]
+                let gap = pk - qk
                 p[k] = pk + a * (twoE * qk - beta * pk - strength * gap)
                 q[k] = qk + a * (twoE * pk - beta * qk + strength * gap)
             }
         case .innerProduct:
             let toward = twoE + strength
             for k in 0..<factors {
-                let pk = p[k], qk = q[k]
+                let pk = p[k]
+                let qk = q[k]
                 p[k] = pk + a * (toward * qk - beta * pk)
                 q[k] = qk + a * (toward * pk - beta * qk)
             }
@@ -46,8 +56,13 @@ public enum EMFUpdate {
     /// The explainability term alone (e = 0, β = 0), used for unrated explainable pairs.
     @inline(__always)
     public static func pull(
-        p: UnsafeMutablePointer<Float>, q: UnsafeMutablePointer<Float>, factors: Int, weight w: Float, learningRate a: Float,
-        lambda: Float, kind: ExplainabilityPull
+        p: UnsafeMutablePointer<Float>,
+        q: UnsafeMutablePointer<Float>,
+        factors: Int,
+        weight w: Float,
+        learningRate a: Float,
+        lambda: Float,
+        kind: ExplainabilityPull
     ) {
         let s = a * lambda * w
         switch kind {
@@ -59,7 +74,8 @@ public enum EMFUpdate {
             }
         case .innerProduct:
             for k in 0..<factors {
-                let pk = p[k], qk = q[k]
+                let pk = p[k]
+                let qk = q[k]
                 p[k] = pk + s * qk
                 q[k] = qk + s * pk
             }
@@ -69,7 +85,10 @@ public enum EMFUpdate {
     /// p · q.
     @inline(__always)
     public static func dot(_ p: UnsafePointer<Float>, _ q: UnsafePointer<Float>, factors: Int) -> Float {
-        var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
+        var s0: Float = 0
+        var s1: Float = 0
+        var s2: Float = 0
+        var s3: Float = 0
         var k = 0
         while k + 4 <= factors {
             s0 += p[k] * q[k]

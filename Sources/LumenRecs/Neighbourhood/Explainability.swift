@@ -22,12 +22,19 @@ public struct Explainability: Sendable {
 
     /// The neighbours that support the pair (u, i): with the user basis, u's neighbours who rated
     /// i (their rating); with the item basis, i's neighbours that u rated (u's rating).
-    public func support(user u: Int, item: Int32, neighbourhood: UserNeighbourhood, ratings: RatingMatrix) -> [(row: Int, similarity: Float, rating: Float)] {
+    public func support(
+        user u: Int,
+        item: Int32,
+        neighbourhood: UserNeighbourhood,
+        ratings: RatingMatrix
+    ) -> [(row: Int, similarity: Float, rating: Float)] {
         switch neighbourhood.basis {
         case .users:
             return neighbourhood.of(u).compactMap { v, s in ratings.rating(user: v, item: item).map { (v, s, $0) } }
         case .items:
-            return neighbourhood.of(Int(item)).compactMap { j, s in ratings.rating(user: u, item: Int32(j)).map { (j, s, $0) } }
+            return neighbourhood.of(Int(item)).compactMap { j, s in
+                ratings.rating(user: u, item: Int32(j)).map { (j, s, $0) }
+            }
         }
     }
 
@@ -38,7 +45,13 @@ public struct Explainability: Sendable {
     }
 
     /// Every item with W_ui > 0 for user `u` (rated or not), sorted by item, with its weight.
-    public func row(user u: Int, neighbourhood: UserNeighbourhood, ratings: RatingMatrix, scratch: inout [Float], counts: inout [Float]) -> [(item: Int32, weight: Float)] {
+    public func row(
+        user u: Int,
+        neighbourhood: UserNeighbourhood,
+        ratings: RatingMatrix,
+        scratch: inout [Float],
+        counts: inout [Float]
+    ) -> [(item: Int32, weight: Float)] {
         var touched: [Int32] = []
         func count(_ i: Int, _ rating: Float) {
             if counts[i] == 0 { touched.append(Int32(i)) }
@@ -50,7 +63,9 @@ public struct Explainability: Sendable {
             for j in 0..<neighbourhood.k {
                 let v = Int(neighbourhood.neighbours[u * neighbourhood.k + j])
                 guard v >= 0 else { break }
-                for p in ratings.userOffsets[v]..<ratings.userOffsets[v + 1] { count(Int(ratings.userItems[p]), ratings.userValues[p]) }
+                for p in ratings.userOffsets[v]..<ratings.userOffsets[v + 1] {
+                    count(Int(ratings.userItems[p]), ratings.userValues[p])
+                }
             }
         case .items:
             // Items that list one of u's rated items among their neighbours.

@@ -19,7 +19,8 @@ public struct RatingMatrix: Sendable {
         var order = Array(ratings.indices)
         order.sort { (ratings[$0].user, ratings[$0].item, $0) < (ratings[$1].user, ratings[$1].item, $1) }
         var uOffsets = [Int](repeating: 0, count: users + 1)
-        var uItems: [Int32] = [], uValues: [Float] = []
+        var uItems: [Int32] = []
+        var uValues: [Float] = []
         uItems.reserveCapacity(ratings.count)
         uValues.reserveCapacity(ratings.count)
         var k = 0
@@ -41,7 +42,8 @@ public struct RatingMatrix: Sendable {
         for u in 0..<users { for p in uOffsets[u]..<uOffsets[u + 1] { iOffsets[Int(uItems[p]) + 1] += 1 } }
         for i in 0..<items { iOffsets[i + 1] += iOffsets[i] }
         var cursor = iOffsets
-        var iUsers = [Int32](repeating: 0, count: uItems.count), iValues = [Float](repeating: 0, count: uItems.count)
+        var iUsers = [Int32](repeating: 0, count: uItems.count)
+        var iValues = [Float](repeating: 0, count: uItems.count)
         for u in 0..<users {
             for p in uOffsets[u]..<uOffsets[u + 1] {
                 let i = Int(uItems[p])
@@ -66,7 +68,8 @@ public struct RatingMatrix: Sendable {
 
     /// User `u`'s rating of `item`, if any (binary search).
     public func rating(user u: Int, item: Int32) -> Float? {
-        var lo = userOffsets[u], hi = userOffsets[u + 1]
+        var lo = userOffsets[u]
+        var hi = userOffsets[u + 1]
         while lo < hi {
             let mid = (lo + hi) / 2
             if userItems[mid] < item { lo = mid + 1 } else { hi = mid }
@@ -79,7 +82,9 @@ public struct RatingMatrix: Sendable {
         var swapped: [Rating] = []
         swapped.reserveCapacity(count)
         for u in 0..<userCount {
-            for p in userOffsets[u]..<userOffsets[u + 1] { swapped.append(Rating(user: userItems[p], item: Int32(u), value: userValues[p])) }
+            for p in userOffsets[u]..<userOffsets[u + 1] {
+                swapped.append(Rating(user: userItems[p], item: Int32(u), value: userValues[p]))
+            }
         }
         return RatingMatrix(ratings: swapped, users: itemCount, items: userCount)
     }
@@ -89,7 +94,9 @@ public struct RatingMatrix: Sendable {
         var out: [Rating] = []
         out.reserveCapacity(count)
         for u in 0..<userCount {
-            for p in userOffsets[u]..<userOffsets[u + 1] { out.append(Rating(user: Int32(u), item: userItems[p], value: userValues[p])) }
+            for p in userOffsets[u]..<userOffsets[u + 1] {
+                out.append(Rating(user: Int32(u), item: userItems[p], value: userValues[p]))
+            }
         }
         return out
     }

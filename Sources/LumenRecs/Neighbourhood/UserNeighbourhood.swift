@@ -73,15 +73,26 @@ public struct UserNeighbourhood: Sendable {
 
     /// Computes neighbourhoods; `denseLimit` caps the U×I size handled by dense BLAS.
     public static func compute(
-        _ ratings: RatingMatrix, k: Int, similarity: Similarity, basis: NeighbourBasis = .users, denseLimit: Int = 64_000_000
+        _ ratings: RatingMatrix,
+        k: Int,
+        similarity: Similarity,
+        basis: NeighbourBasis = .users,
+        denseLimit: Int = 64_000_000
     ) throws(RecsError) -> UserNeighbourhood {
         guard k >= 1 else { throw .invalidOption("neighbourhood size must be at least 1") }
         let matrix = basis == .users ? ratings : ratings.transposed
         let result = try computeRows(matrix, k: k, similarity: similarity, denseLimit: denseLimit)
-        return basis == .users ? result : UserNeighbourhood(k: k, neighbours: result.neighbours, similarities: result.similarities, basis: .items)
+        return basis == .users
+            ? result
+            : UserNeighbourhood(k: k, neighbours: result.neighbours, similarities: result.similarities, basis: .items)
     }
 
-    static func computeRows(_ matrix: RatingMatrix, k: Int, similarity: Similarity, denseLimit: Int) throws(RecsError) -> UserNeighbourhood {
+    static func computeRows(
+        _ matrix: RatingMatrix,
+        k: Int,
+        similarity: Similarity,
+        denseLimit: Int
+    ) throws(RecsError) -> UserNeighbourhood {
         let values = centredValues(matrix, similarity: similarity)
         var norms = [Float](repeating: 0, count: matrix.userCount)
         for u in 0..<matrix.userCount {
@@ -110,10 +121,13 @@ public struct UserNeighbourhood: Sendable {
     }
 
     static func dense(_ m: RatingMatrix, values: [Float], norms: [Float], k: Int) -> UserNeighbourhood {
-        let users = m.userCount, items = m.itemCount
+        let users = m.userCount
+        let items = m.itemCount
         var r = [Float](repeating: 0, count: users * items)
         for u in 0..<users where norms[u] > 0 {
-            for p in m.userOffsets[u]..<m.userOffsets[u + 1] { r[u * items + Int(m.userItems[p])] = values[p] / norms[u] }
+            for p in m.userOffsets[u]..<m.userOffsets[u + 1] {
+                r[u * items + Int(m.userItems[p])] = values[p] / norms[u]
+            }
         }
         let s = r.withUnsafeBufferPointer { BLAS.rowGram($0, rows: users, cols: items) }
         var selector = TopK(k: k, users: users)
@@ -139,7 +153,8 @@ public struct UserNeighbourhood: Sendable {
                 cursor[i] += 1
             }
         }
-        let byItem = itemValues, workers = Parallel.workers
+        let byItem = itemValues
+        let workers = Parallel.workers
         let parts = Parallel.map(workers) { w -> UserNeighbourhood in
             let range = Parallel.share(users, part: w, of: workers)
             var acc = [Float](repeating: 0, count: users)
@@ -149,7 +164,8 @@ public struct UserNeighbourhood: Sendable {
                 selector.reset()
                 if norms[u] > 0 {
                     for p in m.userOffsets[u]..<m.userOffsets[u + 1] {
-                        let i = Int(m.userItems[p]), ru = values[p]
+                        let i = Int(m.userItems[p])
+                        let ru = values[p]
                         for q in m.itemOffsets[i]..<m.itemOffsets[i + 1] {
                             let v = Int(m.itemUsers[q])
                             if acc[v] == 0 { touched.append(Int32(v)) }
@@ -167,7 +183,8 @@ public struct UserNeighbourhood: Sendable {
             }
             return UserNeighbourhood(k: k, neighbours: selector.neighbours, similarities: selector.similarities)
         }
-        var neighbours: [Int32] = [], similarities: [Float] = []
+        var neighbours: [Int32] = []
+        var similarities: [Float] = []
         for part in parts {
             neighbours += part.neighbours
             similarities += part.similarities
@@ -201,13 +218,16 @@ struct TopK {
     mutating func offer(_ v: Int, _ s: Float) {
         guard s > 1e-7 else { return }
         if bestValues.count == k {
-            let lastValue = bestValues[k - 1], lastUser = bestUsers[k - 1]
+            let lastValue = bestValues[k - 1]
+            let lastUser = bestUsers[k - 1]
             guard s > lastValue || (s == lastValue && Int32(v) < lastUser) else { return }
             bestValues.removeLast()
             bestUsers.removeLast()
         }
         var position = bestValues.count
-        while position > 0 && (bestValues[position - 1] < s || (bestValues[position - 1] == s && bestUsers[position - 1] > Int32(v))) {
+        while position > 0
+            && (bestValues[position - 1] < s || (bestValues[position - 1] == s && bestUsers[position - 1] > Int32(v)))
+        {
             position -= 1
         }
         bestValues.insert(s, at: position)

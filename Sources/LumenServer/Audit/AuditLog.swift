@@ -44,7 +44,8 @@ public final class AuditLog: Sendable {
     /// caller cannot reach someone else's answer through `/v1/feedback`.
     public func nextID() -> String {
         var generator = SystemRandomNumberGenerator()
-        let hi = generator.next() as UInt64, lo = generator.next() as UInt64
+        let hi = generator.next() as UInt64
+        let lo = generator.next() as UInt64
         func hex(_ v: UInt64) -> String {
             let digits = String(v, radix: 16)
             return String(repeating: "0", count: 16 - digits.count) + digits
@@ -73,7 +74,9 @@ public final class AuditLog: Sendable {
     /// append failed in the last `window` (after which `/readyz` lets traffic try again, so a
     /// replica whose disk recovers comes back).
     public func problem(window: Duration = .seconds(10)) -> String? {
-        if access(path, W_OK) != 0 { return "the audit log \(path) cannot be written: \(String(cString: strerror(errno)))" }
+        if access(path, W_OK) != 0 {
+            return "the audit log \(path) cannot be written: \(String(cString: strerror(errno)))"
+        }
         if let failure = lastFailure.withLock({ $0 }), ContinuousClock.now - failure.at < window {
             return "the last append to the audit log failed: \(failure.message)"
         }
@@ -92,11 +95,15 @@ public final class AuditLog: Sendable {
     /// Records with `time >= since` (RFC 3339 strings compare in time order), oldest first, at most `limit`.
     public static func read(path: String, since: String? = nil, limit: Int = 1000) throws(ServerError) -> Page {
         guard let data = FileManager.default.contents(atPath: path) else {
-            if !FileManager.default.fileExists(atPath: path) { return Page(records: [], skippedLines: 0, truncated: false) }
+            if !FileManager.default.fileExists(atPath: path) {
+                return Page(records: [], skippedLines: 0, truncated: false)
+            }
             throw .audit("cannot read \(path)")
         }
         let decoder = JSONDecoder()
-        var records: [AuditRecord] = [], skipped = 0, truncated = false
+        var records: [AuditRecord] = []
+        var skipped = 0
+        var truncated = false
         let bytes = [UInt8](data)
         var start = 0
         while start < bytes.count {
@@ -112,7 +119,10 @@ public final class AuditLog: Sendable {
                 continue
             }
             if let since, record.time < since { continue }
-            if records.count == limit { truncated = true; continue }
+            if records.count == limit {
+                truncated = true
+                continue
+            }
             records.append(record)
         }
         return Page(records: records, skippedLines: skipped, truncated: truncated)

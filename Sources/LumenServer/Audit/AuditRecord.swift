@@ -29,7 +29,9 @@ public struct AuditRecord: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case id, time, caller, role, method, route, path, model, parameters, outcome, status
-        case modelVersion = "model_version", inputsDigest = "inputs_digest", requestID = "request_id"
+        case modelVersion = "model_version"
+        case inputsDigest = "inputs_digest"
+        case requestID = "request_id"
     }
 
     /// SHA-256 of inputs given as name/value pairs (the query string of the sorted pairs), so

@@ -62,13 +62,18 @@ public final class ComputePool: Sendable {
 
 /// A continuation resumed exactly once, whichever of result, timeout or cancellation comes first.
 final class OnceContinuation<T: Sendable>: Sendable {
-    private let state = Mutex<(continuation: CheckedContinuation<T, any Error>?, done: Bool, early: Result<T, any Error>?)>((nil, false, nil))
+    private let state = Mutex<
+        (continuation: CheckedContinuation<T, any Error>?, done: Bool, early: Result<T, any Error>?)
+    >((nil, false, nil))
 
     var isResumed: Bool { state.withLock { $0.done } }
 
     func set(_ continuation: CheckedContinuation<T, any Error>) {
         let early: Result<T, any Error>? = state.withLock { s in
-            if let e = s.early { s.early = nil; return e }
+            if let e = s.early {
+                s.early = nil
+                return e
+            }
             s.continuation = continuation
             return nil
         }
@@ -79,7 +84,10 @@ final class OnceContinuation<T: Sendable>: Sendable {
         let c: CheckedContinuation<T, any Error>? = state.withLock { s in
             guard !s.done else { return nil }
             s.done = true
-            guard let c = s.continuation else { s.early = result; return nil }
+            guard let c = s.continuation else {
+                s.early = result
+                return nil
+            }
             s.continuation = nil
             return c
         }

@@ -45,10 +45,19 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case host, port, models, tokens, insecure
-        case tokensFile = "tokens_file", maxBodyBytes = "max_body_bytes", maxPixels = "max_pixels"
-        case requestTimeoutSeconds = "request_timeout_seconds", computeThreads = "compute_threads", computeQueue = "compute_queue"
-        case idleTimeoutSeconds = "idle_timeout_seconds", maxConnections = "max_connections"
-        case maxInFlight = "max_in_flight", auditLog = "audit_log", auditFsync = "audit_fsync", logLevel = "log_level", accessLog = "access_log"
+        case tokensFile = "tokens_file"
+        case maxBodyBytes = "max_body_bytes"
+        case maxPixels = "max_pixels"
+        case requestTimeoutSeconds = "request_timeout_seconds"
+        case computeThreads = "compute_threads"
+        case computeQueue = "compute_queue"
+        case idleTimeoutSeconds = "idle_timeout_seconds"
+        case maxConnections = "max_connections"
+        case maxInFlight = "max_in_flight"
+        case auditLog = "audit_log"
+        case auditFsync = "audit_fsync"
+        case logLevel = "log_level"
+        case accessLog = "access_log"
     }
 
     public init(from decoder: Decoder) throws {
@@ -62,7 +71,8 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         insecure = try c.decodeIfPresent(Bool.self, forKey: .insecure) ?? d.insecure
         maxBodyBytes = try c.decodeIfPresent(Int.self, forKey: .maxBodyBytes) ?? d.maxBodyBytes
         maxPixels = try c.decodeIfPresent(Int.self, forKey: .maxPixels) ?? d.maxPixels
-        requestTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .requestTimeoutSeconds) ?? d.requestTimeoutSeconds
+        requestTimeoutSeconds =
+            try c.decodeIfPresent(Double.self, forKey: .requestTimeoutSeconds) ?? d.requestTimeoutSeconds
         computeThreads = try c.decodeIfPresent(Int.self, forKey: .computeThreads) ?? d.computeThreads
         computeQueue = try c.decodeIfPresent(Int.self, forKey: .computeQueue) ?? d.computeQueue
         maxInFlight = try c.decodeIfPresent(Int.self, forKey: .maxInFlight) ?? d.maxInFlight
@@ -76,7 +86,9 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
 
     /// Reads a JSON config file (snake_case keys, every key optional).
     public static func load(file: String) throws(ServerError) -> ServerConfiguration {
-        guard let data = FileManager.default.contents(atPath: file) else { throw .configuration("cannot read config file \(file)") }
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw .configuration("cannot read config file \(file)")
+        }
         do {
             return try JSONDecoder().decode(ServerConfiguration.self, from: data)
         } catch let error as DecodingError {
@@ -131,7 +143,9 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     }
 
     /// Threads for heavy work after resolving 0 to the core count.
-    public var resolvedComputeThreads: Int { computeThreads > 0 ? computeThreads : max(1, ProcessInfo.processInfo.activeProcessorCount) }
+    public var resolvedComputeThreads: Int {
+        computeThreads > 0 ? computeThreads : max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }
 
     /// Whether `host` only accepts connections from this machine.
     /// Decided on the parsed address: "localhost", an IPv4 address in 127.0.0.0/8 (four decimal
@@ -140,7 +154,9 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         let name = host.lowercased()
         if name == "localhost" || name == "::1" || name == "[::1]" { return true }
         let octets = name.split(separator: ".", omittingEmptySubsequences: false)
-        guard octets.count == 4, octets.allSatisfy({ !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isASCII) && UInt8($0) != nil }) else { return false }
+        guard octets.count == 4,
+            octets.allSatisfy({ !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isASCII) && UInt8($0) != nil })
+        else { return false }
         return octets[0] == "127"
     }
 
@@ -150,7 +166,9 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         guard maxBodyBytes >= 1024 else { throw .configuration("max_body_bytes must be at least 1024") }
         guard maxPixels >= 1 else { throw .configuration("max_pixels must be positive") }
         guard requestTimeoutSeconds > 0 else { throw .configuration("request_timeout_seconds must be positive") }
-        guard idleTimeoutSeconds > 0, idleTimeoutSeconds <= 3600 else { throw .configuration("idle_timeout_seconds must lie in (0, 3600]") }
+        guard idleTimeoutSeconds > 0, idleTimeoutSeconds <= 3600 else {
+            throw .configuration("idle_timeout_seconds must lie in (0, 3600]")
+        }
         guard maxConnections >= 1 else { throw .configuration("max_connections must be at least 1") }
         guard computeThreads >= 0, computeQueue >= 0, maxInFlight >= 1 else {
             throw .configuration("compute_threads and compute_queue must be ≥ 0 and max_in_flight ≥ 1")
@@ -159,11 +177,14 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
             throw .configuration("unknown log level '\(logLevel)'")
         }
         if tokensFile != nil && tokens.isEmpty {
-            throw .configuration("the tokens file \(tokensFile!) lists no tokens: authentication would be off; add tokens or drop --tokens-file")
+            throw .configuration(
+                "the tokens file \(tokensFile!) lists no tokens: authentication would be off; add tokens or drop --tokens-file"
+            )
         }
         if !bindsLoopback && tokens.isEmpty && !insecure {
             throw .configuration(
-                "refusing to listen on \(host) without bearer tokens: give --tokens-file (or LUMEN_TOKENS), or --insecure to accept anyone who can reach the port")
+                "refusing to listen on \(host) without bearer tokens: give --tokens-file (or LUMEN_TOKENS), or --insecure to accept anyone who can reach the port"
+            )
         }
     }
 }

@@ -22,10 +22,12 @@ public enum ServerError: Error, Equatable, CustomStringConvertible {
         }
         switch error {
         case .typeMismatch(let type, let context): return "\(path(context.codingPath)) should be \(typeName(type))"
-        case .valueNotFound(let type, let context): return "\(path(context.codingPath)) should be \(typeName(type)), not null"
+        case .valueNotFound(let type, let context):
+            return "\(path(context.codingPath)) should be \(typeName(type)), not null"
         case .keyNotFound(let key, let context): return "missing field '\(path(context.codingPath + [key]))'"
         case .dataCorrupted(let context):
-            return context.codingPath.isEmpty ? "not valid JSON" : "\(path(context.codingPath)): \(context.debugDescription)"
+            return context.codingPath.isEmpty
+                ? "not valid JSON" : "\(path(context.codingPath)): \(context.debugDescription)"
         @unknown default: return "not valid JSON"
         }
     }

@@ -54,7 +54,8 @@ public struct TokenStore: Sendable {
     public init(file: String? = nil, inline: String? = nil) throws(ServerError) {
         var parsed: [(role: String, name: String, token: String, origin: String)] = []
         if let file {
-            guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
+            guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8)
+            else {
                 throw .tokens("cannot read tokens file \(file)")
             }
             for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -72,10 +73,15 @@ public struct TokenStore: Sendable {
                 parsed.append((parts[0], parts[1], parts[2], "inline token \(k + 1)"))
             }
         }
-        var entries: [Entry] = [], seen = Set<String>()
+        var entries: [Entry] = []
+        var seen = Set<String>()
         for p in parsed {
-            guard let role = Role(name: p.role) else { throw .tokens("\(p.origin): unknown role '\(p.role)' (viewer, auditor or admin)") }
-            guard p.token.count >= 16 else { throw .tokens("\(p.origin): token for '\(p.name)' is shorter than 16 characters") }
+            guard let role = Role(name: p.role) else {
+                throw .tokens("\(p.origin): unknown role '\(p.role)' (viewer, auditor or admin)")
+            }
+            guard p.token.count >= 16 else {
+                throw .tokens("\(p.origin): token for '\(p.name)' is shorter than 16 characters")
+            }
             let digest = SHA256.hex(p.token)
             guard seen.insert(digest).inserted else { throw .tokens("\(p.origin): the same token is listed twice") }
             var h = SHA256()

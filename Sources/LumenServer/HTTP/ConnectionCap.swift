@@ -40,7 +40,8 @@ final class ConnectionCap: Sendable {
         if shouldLog {
             logger.warning(
                 "connection cap reached; closing new connections",
-                metadata: ["limit": .stringConvertible(limit), "refused_total": .stringConvertible(total)])
+                metadata: ["limit": .stringConvertible(limit), "refused_total": .stringConvertible(total)]
+            )
         }
         return false
     }

@@ -18,7 +18,9 @@ struct MultipartForm {
     func parts(_ name: String) -> [Part] { parts.filter { $0.name == name } }
 
     init(_ body: [UInt8], boundary: String) throws {
-        guard !boundary.isEmpty, boundary.utf8.count <= 200 else { throw Problem.badRequest("multipart boundary is missing or too long") }
+        guard !boundary.isEmpty, boundary.utf8.count <= 200 else {
+            throw Problem.badRequest("multipart boundary is missing or too long")
+        }
         let delimiter = Array("--\(boundary)".utf8)
         var positions: [Int] = []
         var i = 0
@@ -26,38 +28,57 @@ struct MultipartForm {
             positions.append(k)
             i = k + delimiter.count
         }
-        guard positions.count >= 2 else { throw Problem.badRequest("multipart body has no parts delimited by its boundary") }
+        guard positions.count >= 2 else {
+            throw Problem.badRequest("multipart body has no parts delimited by its boundary")
+        }
         var parts: [Part] = []
         for (a, b) in zip(positions, positions.dropFirst()) {
             var start = a + delimiter.count
             // Line break after the delimiter.
-            if start + 1 < body.count, body[start] == 0x0D, body[start + 1] == 0x0A { start += 2 } else if start < body.count, body[start] == 0x0A { start += 1 }
+            if start + 1 < body.count, body[start] == 0x0D, body[start + 1] == 0x0A {
+                start += 2
+            } else if start < body.count, body[start] == 0x0A {
+                start += 1
+            }
             var end = b
-            if end >= 2, body[end - 2] == 0x0D, body[end - 1] == 0x0A { end -= 2 } else if end >= 1, body[end - 1] == 0x0A { end -= 1 }
+            if end >= 2, body[end - 2] == 0x0D, body[end - 1] == 0x0A {
+                end -= 2
+            } else if end >= 1, body[end - 1] == 0x0A {
+                end -= 1
+            }
             guard start <= end else { throw Problem.badRequest("malformed multipart part") }
             let chunk = Array(body[start..<end])
             guard let headerEnd = Self.find(Array("\r\n\r\n".utf8), in: chunk, from: 0) else {
                 throw Problem.badRequest("multipart part without a header block")
             }
             let headerText = String(decoding: chunk[0..<headerEnd], as: UTF8.self)
-            var name: String?, filename: String?, contentType: String?
+            var name: String?
+            var filename: String?
+            var contentType: String?
             for line in headerText.split(separator: "\r\n") {
                 let kv = line.split(separator: ":", maxSplits: 1)
                 guard kv.count == 2 else { continue }
-                let key = kv[0].trimmingCharacters(in: .whitespaces).lowercased(), value = kv[1].trimmingCharacters(in: .whitespaces)
+                let key = kv[0].trimmingCharacters(in: .whitespaces).lowercased()
+                let value = kv[1].trimmingCharacters(in: .whitespaces)
                 if key == "content-type" { contentType = value.lowercased() }
                 if key == "content-disposition" {
                     for param in value.split(separator: ";").dropFirst() {
-                        let pv = param.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                        let pv = param.split(separator: "=", maxSplits: 1).map {
+                            $0.trimmingCharacters(in: .whitespaces)
+                        }
                         guard pv.count == 2 else { continue }
-                        let unquoted = pv[1].hasPrefix("\"") && pv[1].hasSuffix("\"") && pv[1].count >= 2 ? String(pv[1].dropFirst().dropLast()) : pv[1]
+                        let unquoted =
+                            pv[1].hasPrefix("\"") && pv[1].hasSuffix("\"") && pv[1].count >= 2
+                            ? String(pv[1].dropFirst().dropLast()) : pv[1]
                         if pv[0].lowercased() == "name" { name = unquoted }
                         if pv[0].lowercased() == "filename" { filename = unquoted }
                     }
                 }
             }
             guard let name else { throw Problem.badRequest("a multipart part has no name in its Content-Disposition") }
-            parts.append(Part(name: name, filename: filename, contentType: contentType, body: Array(chunk[(headerEnd + 4)...])))
+            parts.append(
+                Part(name: name, filename: filename, contentType: contentType, body: Array(chunk[(headerEnd + 4)...]))
+            )
         }
         self.parts = parts
     }

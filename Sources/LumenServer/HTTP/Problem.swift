@@ -20,7 +20,13 @@ public struct Problem: Error, Sendable, Equatable {
     /// Extra response headers (Retry-After, WWW-Authenticate).
     public var headers: [String: String] = [:]
 
-    public init(_ status: HTTPResponse.Status, _ slug: String, _ title: String, detail: String, headers: [String: String] = [:]) {
+    public init(
+        _ status: HTTPResponse.Status,
+        _ slug: String,
+        _ title: String,
+        detail: String,
+        headers: [String: String] = [:]
+    ) {
         self.status = status
         self.slug = slug
         self.title = title
@@ -28,14 +34,30 @@ public struct Problem: Error, Sendable, Equatable {
         self.headers = headers
     }
 
-    public static func badRequest(_ detail: String) -> Problem { Problem(.badRequest, "bad-request", "Malformed request", detail: detail) }
-    public static func unauthorized(_ detail: String) -> Problem {
-        Problem(.unauthorized, "unauthorized", "Authentication required", detail: detail, headers: ["WWW-Authenticate": "Bearer realm=\"lumen\""])
+    public static func badRequest(_ detail: String) -> Problem {
+        Problem(.badRequest, "bad-request", "Malformed request", detail: detail)
     }
-    public static func forbidden(_ detail: String) -> Problem { Problem(.forbidden, "forbidden", "Not allowed for this role", detail: detail) }
-    public static func notFound(_ detail: String) -> Problem { Problem(.notFound, "not-found", "Not found", detail: detail) }
-    public static func conflict(_ detail: String) -> Problem { Problem(.conflict, "conflict", "Already done", detail: detail) }
-    public static func tooLarge(_ detail: String) -> Problem { Problem(.contentTooLarge, "too-large", "Request too large", detail: detail) }
+    public static func unauthorized(_ detail: String) -> Problem {
+        Problem(
+            .unauthorized,
+            "unauthorized",
+            "Authentication required",
+            detail: detail,
+            headers: ["WWW-Authenticate": "Bearer realm=\"lumen\""]
+        )
+    }
+    public static func forbidden(_ detail: String) -> Problem {
+        Problem(.forbidden, "forbidden", "Not allowed for this role", detail: detail)
+    }
+    public static func notFound(_ detail: String) -> Problem {
+        Problem(.notFound, "not-found", "Not found", detail: detail)
+    }
+    public static func conflict(_ detail: String) -> Problem {
+        Problem(.conflict, "conflict", "Already done", detail: detail)
+    }
+    public static func tooLarge(_ detail: String) -> Problem {
+        Problem(.contentTooLarge, "too-large", "Request too large", detail: detail)
+    }
     public static func unsupportedMediaType(_ detail: String) -> Problem {
         Problem(.unsupportedMediaType, "unsupported-media-type", "Unsupported content type", detail: detail)
     }
@@ -46,8 +68,13 @@ public struct Problem: Error, Sendable, Equatable {
         Problem(.serviceUnavailable, "overloaded", "Server busy", detail: detail, headers: ["Retry-After": "1"])
     }
     public static func timeout(_ seconds: Double) -> Problem {
-        Problem(.serviceUnavailable, "timeout", "Request timed out",
-                detail: "the request took longer than \(seconds) s; try a smaller input or retry later", headers: ["Retry-After": "5"])
+        Problem(
+            .serviceUnavailable,
+            "timeout",
+            "Request timed out",
+            detail: "the request took longer than \(seconds) s; try a smaller input or retry later",
+            headers: ["Retry-After": "5"]
+        )
     }
 
     /// The JSON document (RFC 9457 members plus `request_id`).
@@ -87,7 +114,9 @@ public struct Problem: Error, Sendable, Equatable {
         case let e as HTTPError:
             let detail = e.body ?? (e.status == .notFound ? "no such route; see /openapi.yaml" : e.status.reasonPhrase)
             if e.status == .notFound { return .notFound(detail) }
-            if e.status == .methodNotAllowed { return Problem(.methodNotAllowed, "method-not-allowed", "Method not allowed", detail: detail) }
+            if e.status == .methodNotAllowed {
+                return Problem(.methodNotAllowed, "method-not-allowed", "Method not allowed", detail: detail)
+            }
             return Problem(e.status, "http-\(e.status.code)", e.status.reasonPhrase, detail: detail)
         case let e as any HTTPResponseError where e.status.code < 500:
             return Problem(e.status, "http-\(e.status.code)", e.status.reasonPhrase, detail: e.status.reasonPhrase)
@@ -97,8 +126,12 @@ public struct Problem: Error, Sendable, Equatable {
 
     /// The opaque 500 for errors that must not leak.
     static func internalError(requestID: String) -> Problem {
-        Problem(.internalServerError, "internal", "Internal server error",
-                detail: "something went wrong on the server; quote request id \(requestID) to the operator")
+        Problem(
+            .internalServerError,
+            "internal",
+            "Internal server error",
+            detail: "something went wrong on the server; quote request id \(requestID) to the operator"
+        )
     }
 
     /// The response carrying this problem.
@@ -106,6 +139,10 @@ public struct Problem: Error, Sendable, Equatable {
         var fields = HTTPFields()
         fields[.contentType] = "application/problem+json"
         for (k, v) in headers { if let name = HTTPField.Name(k) { fields[name] = v } }
-        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: body(instance: instance, requestID: requestID))))
+        return Response(
+            status: status,
+            headers: fields,
+            body: .init(byteBuffer: ByteBuffer(bytes: body(instance: instance, requestID: requestID)))
+        )
     }
 }

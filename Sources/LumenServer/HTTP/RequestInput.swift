@@ -10,7 +10,9 @@ struct RequestInput {
     /// an invalid escape is a 400.
     static func path(_ context: LumenRequestContext, _ name: String) throws -> String {
         let raw = try context.parameters.require(name)
-        guard let decoded = raw.removingPercentEncoding else { throw Problem.badRequest("path segment '\(raw)' is not valid percent-encoding") }
+        guard let decoded = raw.removingPercentEncoding else {
+            throw Problem.badRequest("path segment '\(raw)' is not valid percent-encoding")
+        }
         return decoded
     }
 
@@ -49,7 +51,8 @@ struct RequestInput {
         for part in value.split(separator: ";").dropFirst() {
             let kv = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             if kv.count == 2, kv[0].lowercased() == name {
-                return kv[1].hasPrefix("\"") && kv[1].hasSuffix("\"") && kv[1].count >= 2 ? String(kv[1].dropFirst().dropLast()) : kv[1]
+                return kv[1].hasPrefix("\"") && kv[1].hasSuffix("\"") && kv[1].count >= 2
+                    ? String(kv[1].dropFirst().dropLast()) : kv[1]
             }
         }
         return nil
@@ -61,7 +64,9 @@ struct RequestInput {
             throw Problem.unsupportedMediaType("set Content-Type to one of: \(accepted.joined(separator: ", "))")
         }
         guard accepted.contains(type) else {
-            throw Problem.unsupportedMediaType("\(type) is not accepted here; use one of: \(accepted.joined(separator: ", "))")
+            throw Problem.unsupportedMediaType(
+                "\(type) is not accepted here; use one of: \(accepted.joined(separator: ", "))"
+            )
         }
         return type
     }
@@ -94,7 +99,9 @@ struct RequestInput {
     static func int(_ request: Request, _ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
         guard let raw = request.uri.queryParameters.get(name) else { return value }
         guard let n = Int(raw), range.contains(n) else {
-            throw Problem.badRequest("query parameter '\(name)' must be an integer in \(range.lowerBound)…\(range.upperBound), got '\(raw)'")
+            throw Problem.badRequest(
+                "query parameter '\(name)' must be an integer in \(range.lowerBound)…\(range.upperBound), got '\(raw)'"
+            )
         }
         return n
     }
@@ -112,6 +119,8 @@ struct RequestInput {
     /// Whether the caller asked for `type` in Accept (exactly, not via */*).
     static func accepts(_ request: Request, _ type: String) -> Bool {
         guard let accept = request.headers[.accept] else { return false }
-        return accept.split(separator: ",").contains { $0.split(separator: ";")[0].trimmingCharacters(in: .whitespaces).lowercased() == type }
+        return accept.split(separator: ",").contains {
+            $0.split(separator: ";")[0].trimmingCharacters(in: .whitespaces).lowercased() == type
+        }
     }
 }

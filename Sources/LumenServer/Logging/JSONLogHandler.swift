@@ -29,7 +29,10 @@ public struct JSONLogHandler: LogHandler {
                     var offset = 0
                     while offset < raw.count {
                         let n = Foundation.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                        if n <= 0 { if n < 0, errno == EINTR { continue }; return }
+                        if n <= 0 {
+                            if n < 0, errno == EINTR { continue }
+                            return
+                        }
                         offset += n
                     }
                 }
@@ -78,7 +81,13 @@ public struct JSONLogHandler: LogHandler {
         switch value {
         case .string(let s):
             // Numbers logged as strings stay numbers in the JSON (latency, status, sizes).
-            if let n = Int(s), !s.hasPrefix("0") || s == "0" { w.field(key, n) } else if let d = Double(s), s.contains("."), d.isFinite { w.field(key, d) } else { w.field(key, s) }
+            if let n = Int(s), !s.hasPrefix("0") || s == "0" {
+                w.field(key, n)
+            } else if let d = Double(s), s.contains("."), d.isFinite {
+                w.field(key, d)
+            } else {
+                w.field(key, s)
+            }
         case .stringConvertible(let c): w.field(key, c.description)
         case .array(let a): w.field(key, a.map(\.description).joined(separator: ","))
         case .dictionary(let d): w.field(key, d.description)
@@ -91,7 +100,15 @@ public struct JSONLogHandler: LogHandler {
         var parts = tm()
         gmtime_r(&t, &parts)
         let ms = Int((date.timeIntervalSince1970 - Double(t)) * 1000)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
-                      parts.tm_hour, parts.tm_min, parts.tm_sec, min(max(ms, 0), 999))
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+            parts.tm_year + 1900,
+            parts.tm_mon + 1,
+            parts.tm_mday,
+            parts.tm_hour,
+            parts.tm_min,
+            parts.tm_sec,
+            min(max(ms, 0), 999)
+        )
     }
 }

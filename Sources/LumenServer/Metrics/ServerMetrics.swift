@@ -10,7 +10,9 @@ public final class ServerMetrics: Sendable {
     let itemLabelLimit: Int
 
     private struct RequestKey: Hashable { let route: String, method: String, status: Int }
-    private struct RequestSeries { let count: Counter, duration: DurationHistogram, requestBytes: ValueHistogram, responseBytes: ValueHistogram }
+    private struct RequestSeries {
+        let count: Counter, duration: DurationHistogram, requestBytes: ValueHistogram, responseBytes: ValueHistogram
+    }
     private let series = Mutex<[RequestKey: RequestSeries]>([:])
     private let itemLabels = Mutex<Set<String>>([])
     private let recommendationTallies = Mutex<[String: (served: Int, explainable: Int)]>([:])
@@ -20,37 +22,82 @@ public final class ServerMetrics: Sendable {
     private let startTime: Gauge
     private let generation: Gauge
 
-    static let latencyBuckets: [Duration] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30].map { .milliseconds($0 * 1000) }
-    static let sizeBuckets: [Double] = [256, 1024, 4096, 16_384, 65_536, 262_144, 1_048_576, 4_194_304, 16_777_216, 67_108_864]
+    static let latencyBuckets: [Duration] = [
+        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
+    ].map { .milliseconds($0 * 1000) }
+    static let sizeBuckets: [Double] = [
+        256, 1024, 4096, 16_384, 65_536, 262_144, 1_048_576, 4_194_304, 16_777_216, 67_108_864,
+    ]
     static let unitBuckets: [Double] = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1]
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), itemLabelLimit: Int = 200) {
         self.registry = registry
         self.itemLabelLimit = itemLabelLimit
-        inFlight = registry.makeGauge(descriptor: .lumen("http_requests_in_flight", unit: "", help: "HTTP requests being served now."))
-        rss = registry.makeGauge(descriptor: .lumen("process_resident_memory", unit: "bytes", help: "Resident set size of the server process."))
-        startTime = registry.makeGauge(descriptor: .lumen("process_start_time", unit: "seconds", help: "Start time of the server, seconds since the Unix epoch."))
-        generation = registry.makeGauge(descriptor: .lumen("models_generation", unit: "", help: "How many times the model set has been loaded (1 at start)."))
+        inFlight = registry.makeGauge(
+            descriptor: .lumen("http_requests_in_flight", unit: "", help: "HTTP requests being served now.")
+        )
+        rss = registry.makeGauge(
+            descriptor: .lumen(
+                "process_resident_memory",
+                unit: "bytes",
+                help: "Resident set size of the server process."
+            )
+        )
+        startTime = registry.makeGauge(
+            descriptor: .lumen(
+                "process_start_time",
+                unit: "seconds",
+                help: "Start time of the server, seconds since the Unix epoch."
+            )
+        )
+        generation = registry.makeGauge(
+            descriptor: .lumen(
+                "models_generation",
+                unit: "",
+                help: "How many times the model set has been loaded (1 at start)."
+            )
+        )
         startTime.set(to: Date().timeIntervalSince1970)
     }
 
     // MARK: HTTP
 
     /// Records one finished request.
-    func request(route: String, method: String, status: Int, duration: Duration, requestBytes: Int, responseBytes: Int) {
+    func request(route: String, method: String, status: Int, duration: Duration, requestBytes: Int, responseBytes: Int)
+    {
         let key = RequestKey(route: route, method: method, status: status)
         let s = series.withLock { table -> RequestSeries in
             if let s = table[key] { return s }
             let labels = [("route", route), ("method", method), ("status", String(status))]
             let s = RequestSeries(
-                count: registry.makeCounter(descriptor: .lumen("http_requests", unit: "total", help: "HTTP requests by route, method and status."), labels: labels),
+                count: registry.makeCounter(
+                    descriptor: .lumen(
+                        "http_requests",
+                        unit: "total",
+                        help: "HTTP requests by route, method and status."
+                    ),
+                    labels: labels
+                ),
                 duration: registry.makeDurationHistogram(
-                    descriptor: .lumen("http_request_duration", unit: "seconds", help: "HTTP request latency by route, method and status."),
-                    labels: labels, buckets: Self.latencyBuckets),
+                    descriptor: .lumen(
+                        "http_request_duration",
+                        unit: "seconds",
+                        help: "HTTP request latency by route, method and status."
+                    ),
+                    labels: labels,
+                    buckets: Self.latencyBuckets
+                ),
                 requestBytes: registry.makeValueHistogram(
-                    descriptor: .lumen("http_request_size", unit: "bytes", help: "HTTP request body sizes."), labels: labels, buckets: Self.sizeBuckets),
+                    descriptor: .lumen("http_request_size", unit: "bytes", help: "HTTP request body sizes."),
+                    labels: labels,
+                    buckets: Self.sizeBuckets
+                ),
                 responseBytes: registry.makeValueHistogram(
-                    descriptor: .lumen("http_response_size", unit: "bytes", help: "HTTP response body sizes."), labels: labels, buckets: Self.sizeBuckets))
+                    descriptor: .lumen("http_response_size", unit: "bytes", help: "HTTP response body sizes."),
+                    labels: labels,
+                    buckets: Self.sizeBuckets
+                )
+            )
             table[key] = s
             return s
         }
@@ -65,16 +112,26 @@ public final class ServerMetrics: Sendable {
     /// A CAM heatmap served: how much of the layer's variance its component explains.
     func camExplained(model: String, varianceRatio: Double) {
         registry.makeValueHistogram(
-            descriptor: .lumen("cam_explained_variance", unit: "ratio", help: "Share of a layer's variance explained by the EigenCAM component."),
-            labels: [("model", model)], buckets: Self.unitBuckets
+            descriptor: .lumen(
+                "cam_explained_variance",
+                unit: "ratio",
+                help: "Share of a layer's variance explained by the EigenCAM component."
+            ),
+            labels: [("model", model)],
+            buckets: Self.unitBuckets
         ).record(varianceRatio)
     }
 
     /// A model prediction served, with its confidence (top class or best box).
     func prediction(model: String, confidence: Double) {
         registry.makeValueHistogram(
-            descriptor: .lumen("prediction_confidence", unit: "ratio", help: "Confidence of the top prediction served."),
-            labels: [("model", model)], buckets: Self.unitBuckets
+            descriptor: .lumen(
+                "prediction_confidence",
+                unit: "ratio",
+                help: "Confidence of the top prediction served."
+            ),
+            labels: [("model", model)],
+            buckets: Self.unitBuckets
         ).record(confidence)
     }
 
@@ -83,19 +140,33 @@ public final class ServerMetrics: Sendable {
         for item in items {
             let label = itemLabels.withLock { labels -> String in
                 if labels.contains(item) { return item }
-                if labels.count < itemLabelLimit { labels.insert(item); return item }
+                if labels.count < itemLabelLimit {
+                    labels.insert(item)
+                    return item
+                }
                 return "other"
             }
             registry.makeCounter(
-                descriptor: .lumen("recommended_items", unit: "total", help: "Times each item was recommended (the first distinct items by id; the rest as 'other')."),
+                descriptor: .lumen(
+                    "recommended_items",
+                    unit: "total",
+                    help: "Times each item was recommended (the first distinct items by id; the rest as 'other')."
+                ),
                 labels: [("model", model), ("item", label)]
             ).increment()
         }
         let total = registry.makeCounter(
-            descriptor: .lumen("recommendations", unit: "total", help: "Recommendations served."), labels: [("model", model)])
+            descriptor: .lumen("recommendations", unit: "total", help: "Recommendations served."),
+            labels: [("model", model)]
+        )
         let explained = registry.makeCounter(
-            descriptor: .lumen("recommendations_explainable", unit: "total", help: "Recommendations served with a neighbourhood rationale."),
-            labels: [("model", model)])
+            descriptor: .lumen(
+                "recommendations_explainable",
+                unit: "total",
+                help: "Recommendations served with a neighbourhood rationale."
+            ),
+            labels: [("model", model)]
+        )
         total.increment(by: Int64(items.count))
         explained.increment(by: Int64(explainable))
         let tally = recommendationTallies.withLock { t -> (served: Int, explainable: Int) in
@@ -105,42 +176,96 @@ public final class ServerMetrics: Sendable {
             return new
         }
         registry.makeGauge(
-            descriptor: .lumen("recommendations_explainable", unit: "ratio", help: "Share of recommendations served since start that had a rationale."),
+            descriptor: .lumen(
+                "recommendations_explainable",
+                unit: "ratio",
+                help: "Share of recommendations served since start that had a rationale."
+            ),
             labels: [("model", model)]
         ).set(tally.served == 0 ? 0 : Double(tally.explainable) / Double(tally.served))
     }
 
     /// The latest drift check against `reference`.
-    func drift(reference: String, kind: String, features: [(name: String, score: Double, drifted: Bool)], share: Double, drifted: Bool) {
+    func drift(
+        reference: String,
+        kind: String,
+        features: [(name: String, score: Double, drifted: Bool)],
+        share: Double,
+        drifted: Bool
+    ) {
         for f in features {
             let labels = [("reference", reference), ("kind", kind), ("feature", f.name)]
-            registry.makeGauge(descriptor: .lumen("drift_score", unit: "", help: "Latest drift score per reference and feature (see the report for its test)."), labels: labels)
-                .set(to: f.score)
-            registry.makeGauge(descriptor: .lumen("drift_detected", unit: "", help: "1 if the feature drifted in the latest check, else 0."), labels: labels)
-                .set(to: f.drifted ? 1 : 0)
+            registry.makeGauge(
+                descriptor: .lumen(
+                    "drift_score",
+                    unit: "",
+                    help: "Latest drift score per reference and feature (see the report for its test)."
+                ),
+                labels: labels
+            )
+            .set(to: f.score)
+            registry.makeGauge(
+                descriptor: .lumen(
+                    "drift_detected",
+                    unit: "",
+                    help: "1 if the feature drifted in the latest check, else 0."
+                ),
+                labels: labels
+            )
+            .set(to: f.drifted ? 1 : 0)
         }
         let labels = [("reference", reference), ("kind", kind)]
-        registry.makeGauge(descriptor: .lumen("drift_features_drifted", unit: "ratio", help: "Share of features drifted in the latest check."), labels: labels)
-            .set(to: share)
-        registry.makeGauge(descriptor: .lumen("drift_dataset_drifted", unit: "", help: "1 if the latest check flagged the data set as drifted."), labels: labels)
-            .set(to: drifted ? 1 : 0)
-        registry.makeGauge(descriptor: .lumen("drift_last_check_timestamp", unit: "seconds", help: "When the latest drift check ran."), labels: labels)
-            .set(to: Date().timeIntervalSince1970)
+        registry.makeGauge(
+            descriptor: .lumen(
+                "drift_features_drifted",
+                unit: "ratio",
+                help: "Share of features drifted in the latest check."
+            ),
+            labels: labels
+        )
+        .set(to: share)
+        registry.makeGauge(
+            descriptor: .lumen(
+                "drift_dataset_drifted",
+                unit: "",
+                help: "1 if the latest check flagged the data set as drifted."
+            ),
+            labels: labels
+        )
+        .set(to: drifted ? 1 : 0)
+        registry.makeGauge(
+            descriptor: .lumen("drift_last_check_timestamp", unit: "seconds", help: "When the latest drift check ran."),
+            labels: labels
+        )
+        .set(to: Date().timeIntervalSince1970)
     }
 
     /// Ground truth posted back for a served prediction.
     func feedback(model: String, correct: Bool?, absoluteError: Double?, accuracy: Double?) {
         let outcome = correct.map { $0 ? "correct" : "incorrect" } ?? "rated"
-        registry.makeCounter(descriptor: .lumen("feedback", unit: "total", help: "Ground-truth feedback received, by outcome."),
-                             labels: [("model", model), ("outcome", outcome)]).increment()
+        registry.makeCounter(
+            descriptor: .lumen("feedback", unit: "total", help: "Ground-truth feedback received, by outcome."),
+            labels: [("model", model), ("outcome", outcome)]
+        ).increment()
         if let accuracy {
-            registry.makeGauge(descriptor: .lumen("feedback_accuracy", unit: "ratio", help: "Share of classified predictions confirmed by feedback since start."),
-                               labels: [("model", model)]).set(to: accuracy)
+            registry.makeGauge(
+                descriptor: .lumen(
+                    "feedback_accuracy",
+                    unit: "ratio",
+                    help: "Share of classified predictions confirmed by feedback since start."
+                ),
+                labels: [("model", model)]
+            ).set(to: accuracy)
         }
         if let absoluteError {
             registry.makeValueHistogram(
-                descriptor: .lumen("feedback_rating_absolute_error", unit: "", help: "Absolute error of predicted ratings against feedback."),
-                labels: [("model", model)], buckets: [0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4]
+                descriptor: .lumen(
+                    "feedback_rating_absolute_error",
+                    unit: "",
+                    help: "Absolute error of predicted ratings against feedback."
+                ),
+                labels: [("model", model)],
+                buckets: [0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4]
             ).record(absoluteError)
         }
     }
@@ -148,15 +273,20 @@ public final class ServerMetrics: Sendable {
     /// Models loaded, by kind, and the load generation.
     func models(recommenders: Int, camModels: Int, references: Int, generation: Int) {
         for (kind, n) in [("recommender", recommenders), ("cam", camModels), ("reference", references)] {
-            registry.makeGauge(descriptor: .lumen("models_loaded", unit: "", help: "Models loaded, by kind."), labels: [("kind", kind)]).set(to: Double(n))
+            registry.makeGauge(
+                descriptor: .lumen("models_loaded", unit: "", help: "Models loaded, by kind."),
+                labels: [("kind", kind)]
+            ).set(to: Double(n))
         }
         self.generation.set(to: Double(generation))
     }
 
     /// A reload attempt.
     func reload(succeeded: Bool) {
-        registry.makeCounter(descriptor: .lumen("model_reloads", unit: "total", help: "Model reloads, by result."),
-                             labels: [("result", succeeded ? "success" : "failure")]).increment()
+        registry.makeCounter(
+            descriptor: .lumen("model_reloads", unit: "total", help: "Model reloads, by result."),
+            labels: [("result", succeeded ? "success" : "failure")]
+        ).increment()
     }
 
     /// The exposition, with process gauges refreshed.

@@ -33,10 +33,16 @@ struct AccessMiddleware: RouterMiddleware {
         prefix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
     }
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         let started = ContinuousClock.now
         var context = context
-        context.requestID = Self.sanitized(request.headers[.requestID]) ?? "req-\(prefix)-\(String(counters.sequence.add(1, ordering: .relaxed).newValue, radix: 16))"
+        context.requestID =
+            Self.sanitized(request.headers[.requestID])
+            ?? "req-\(prefix)-\(String(counters.sequence.add(1, ordering: .relaxed).newValue, radix: 16))"
         let instance = request.uri.path
         let count = counters.inFlight.add(1, ordering: .relaxed).newValue
         metrics.inFlight.increment()
@@ -46,21 +52,39 @@ struct AccessMiddleware: RouterMiddleware {
         }
         var response: Response
         if count > maxInFlight, !Self.isOperational(instance) {
-            response = Problem.overloaded("the server is at its limit of \(maxInFlight) requests in flight").response(instance: instance, requestID: context.requestID)
+            response = Problem.overloaded("the server is at its limit of \(maxInFlight) requests in flight").response(
+                instance: instance,
+                requestID: context.requestID
+            )
         } else {
             do {
                 response = try await next(request, context)
             } catch {
                 if var problem = Problem.from(error) {
-                    if problem.status == .notFound, let allowed = routes.methods(for: instance), !allowed.contains(request.method.rawValue) {
-                        problem = Problem(.methodNotAllowed, "method-not-allowed", "Method not allowed",
-                                          detail: "\(request.method.rawValue) is not allowed on \(instance); use \(allowed.sorted().joined(separator: " or "))",
-                                          headers: ["Allow": allowed.sorted().joined(separator: ", ")])
+                    if problem.status == .notFound, let allowed = routes.methods(for: instance),
+                        !allowed.contains(request.method.rawValue)
+                    {
+                        problem = Problem(
+                            .methodNotAllowed,
+                            "method-not-allowed",
+                            "Method not allowed",
+                            detail:
+                                "\(request.method.rawValue) is not allowed on \(instance); use \(allowed.sorted().joined(separator: " or "))",
+                            headers: ["Allow": allowed.sorted().joined(separator: ", ")]
+                        )
                     }
                     response = problem.response(instance: instance, requestID: context.requestID)
                 } else {
-                    logger.error("unhandled error", metadata: ["request_id": .string(context.requestID), "error": .string(String(describing: error))])
-                    response = Problem.internalError(requestID: context.requestID).response(instance: instance, requestID: context.requestID)
+                    logger.error(
+                        "unhandled error",
+                        metadata: [
+                            "request_id": .string(context.requestID), "error": .string(String(describing: error)),
+                        ]
+                    )
+                    response = Problem.internalError(requestID: context.requestID).response(
+                        instance: instance,
+                        requestID: context.requestID
+                    )
                 }
             }
         }
@@ -69,17 +93,27 @@ struct AccessMiddleware: RouterMiddleware {
         let route = context.endpointPath ?? "unmatched"
         let requestBytes = request.headers[.contentLength].flatMap(Int.init) ?? 0
         let responseBytes = response.body.contentLength ?? 0
-        metrics.request(route: route, method: request.method.rawValue, status: response.status.code, duration: elapsed,
-                        requestBytes: requestBytes, responseBytes: responseBytes)
+        metrics.request(
+            route: route,
+            method: request.method.rawValue,
+            status: response.status.code,
+            duration: elapsed,
+            requestBytes: requestBytes,
+            responseBytes: responseBytes
+        )
         if accessLog {
             let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-            logger.info("request", metadata: [
-                "request_id": .string(context.requestID), "method": .string(request.method.rawValue), "route": .string(route),
-                "path": .string(instance), "status": .string(String(response.status.code)),
-                "latency_ms": .string(String(format: "%.3f", ms)), "bytes_in": .string(String(requestBytes)),
-                "bytes_out": .string(String(responseBytes)), "caller": .string(context.caller.name),
-                "remote": .string(context.remoteAddress ?? "-"),
-            ])
+            logger.info(
+                "request",
+                metadata: [
+                    "request_id": .string(context.requestID), "method": .string(request.method.rawValue),
+                    "route": .string(route),
+                    "path": .string(instance), "status": .string(String(response.status.code)),
+                    "latency_ms": .string(String(format: "%.3f", ms)), "bytes_in": .string(String(requestBytes)),
+                    "bytes_out": .string(String(responseBytes)), "caller": .string(context.caller.name),
+                    "remote": .string(context.remoteAddress ?? "-"),
+                ]
+            )
         }
         return response
     }
@@ -90,7 +124,8 @@ struct AccessMiddleware: RouterMiddleware {
     /// A caller-supplied request id, if it is short and plain.
     static func sanitized(_ value: String?) -> String? {
         guard let value, !value.isEmpty, value.count <= 64,
-              value.utf8.allSatisfy({ $0 >= 0x21 && $0 <= 0x7E && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) else { return nil }
+            value.utf8.allSatisfy({ $0 >= 0x21 && $0 <= 0x7E && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") })
+        else { return nil }
         return value
     }
 }

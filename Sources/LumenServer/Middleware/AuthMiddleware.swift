@@ -9,10 +9,16 @@ struct AuthMiddleware: RouterMiddleware {
     let tokens: TokenStore
     let role: Role
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         guard !tokens.isEmpty else { return try await next(request, context) }
         guard let header = request.headers[.authorization] else {
-            throw Problem.unauthorized("send 'Authorization: Bearer <token>'; this route needs the \(role) role or higher")
+            throw Problem.unauthorized(
+                "send 'Authorization: Bearer <token>'; this route needs the \(role) role or higher"
+            )
         }
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {

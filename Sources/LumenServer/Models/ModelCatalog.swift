@@ -46,7 +46,9 @@ public final class ModelCatalog: Sendable {
 
     /// Every model, sorted by kind then name.
     public var infos: [Info] {
-        (recommenders.values.map(\.info) + camModels.values.map(\.info) + references.values.map(\.info)).sorted { ($0.kind, $0.name) < ($1.kind, $1.name) }
+        (recommenders.values.map(\.info) + camModels.values.map(\.info) + references.values.map(\.info)).sorted {
+            ($0.kind, $0.name) < ($1.kind, $1.name)
+        }
     }
 
     public var isEmpty: Bool { recommenders.isEmpty && camModels.isEmpty && references.isEmpty }
@@ -60,7 +62,13 @@ public final class ModelCatalog: Sendable {
         return found
     }
 
-    init(recommenders: [String: Recommender], camModels: [String: CAMModel], references: [String: Reference], generation: Int, directory: String) {
+    init(
+        recommenders: [String: Recommender],
+        camModels: [String: CAMModel],
+        references: [String: Reference],
+        generation: Int,
+        directory: String
+    ) {
         self.recommenders = recommenders
         self.camModels = camModels
         self.references = references
@@ -76,11 +84,14 @@ public final class ModelCatalog: Sendable {
         let url = URL(fileURLWithPath: directory)
         let names: [String]
         do {
-            names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { !$0.hasPrefix(".") }.sorted()
+            names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { !$0.hasPrefix(".") }
+                .sorted()
         } catch {
             throw .models("cannot list the models folder \(directory)")
         }
-        var recommenders: [String: Recommender] = [:], camModels: [String: CAMModel] = [:], references: [String: Reference] = [:]
+        var recommenders: [String: Recommender] = [:]
+        var camModels: [String: CAMModel] = [:]
+        var references: [String: Reference] = [:]
         for name in names {
             let file = url.appendingPathComponent(name)
             do {
@@ -93,13 +104,19 @@ public final class ModelCatalog: Sendable {
                         "factors": String(model.hyperparameters.factors), "basis": model.neighbourhood.basis.rawValue,
                         "created_at": model.createdAt,
                     ]
-                    recommenders[stem] = Recommender(model: model, info: info(stem, "recommender", file, bytes, details))
+                    recommenders[stem] = Recommender(
+                        model: model,
+                        info: info(stem, "recommender", file, bytes, details)
+                    )
                 } else if name.hasSuffix(".onnx") {
                     let stem = String(name.dropLast(".onnx".count))
                     let bytes = try FileBytes.read(file, limit: 4 << 30)
                     let explainer = try ModelExplainer(model: file, bytes: bytes)
                     let s = explainer.sidecar
-                    var details = ["task": s.task, "input": "\(s.input.width)x\(s.input.height)", "resize": s.input.resize, "labels": String(explainer.labels.count)]
+                    var details = [
+                        "task": s.task, "input": "\(s.input.width)x\(s.input.height)", "resize": s.input.resize,
+                        "labels": String(explainer.labels.count),
+                    ]
                     if let layer = s.camLayer { details["cam_layer"] = layer }
                     camModels[stem] = CAMModel(explainer: explainer, info: info(stem, "cam", file, bytes, details))
                 } else if name.hasSuffix(".profile.json") {
@@ -118,10 +135,29 @@ public final class ModelCatalog: Sendable {
                 throw .models("\(file.path): \(error)")
             }
         }
-        return ModelCatalog(recommenders: recommenders, camModels: camModels, references: references, generation: generation, directory: directory)
+        return ModelCatalog(
+            recommenders: recommenders,
+            camModels: camModels,
+            references: references,
+            generation: generation,
+            directory: directory
+        )
     }
 
-    private static func info(_ name: String, _ kind: String, _ file: URL, _ bytes: [UInt8], _ details: [String: String]) -> Info {
-        Info(name: name, kind: kind, version: String(SHA256.hex(bytes).prefix(16)), file: file.lastPathComponent, bytes: bytes.count, details: details)
+    private static func info(
+        _ name: String,
+        _ kind: String,
+        _ file: URL,
+        _ bytes: [UInt8],
+        _ details: [String: String]
+    ) -> Info {
+        Info(
+            name: name,
+            kind: kind,
+            version: String(SHA256.hex(bytes).prefix(16)),
+            file: file.lastPathComponent,
+            bytes: bytes.count,
+            details: details
+        )
     }
 }

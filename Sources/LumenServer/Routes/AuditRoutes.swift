@@ -22,13 +22,18 @@ struct AuditRoutes {
             var since: String?
             if let raw = request.uri.queryParameters.get("since") {
                 guard let date = Self.parse(raw) else {
-                    throw Problem.badRequest("'since' must be an RFC 3339 time such as 2026-11-22T10:00:00Z, got '\(raw)'")
+                    throw Problem.badRequest(
+                        "'since' must be an RFC 3339 time such as 2026-11-22T10:00:00Z, got '\(raw)'"
+                    )
                 }
                 since = JSONLogHandler.timestamp(date)
             }
-            let path = services.audit.path, cutoff = since
+            let path = services.audit.path
+            let cutoff = since
             let page = try await services.compute.run { try AuditLog.read(path: path, since: cutoff, limit: limit) }
-            return try Respond.json(encoding: Page(records: page.records, skippedLines: page.skippedLines, truncated: page.truncated))
+            return try Respond.json(
+                encoding: Page(records: page.records, skippedLines: page.skippedLines, truncated: page.truncated)
+            )
         }
     }
 

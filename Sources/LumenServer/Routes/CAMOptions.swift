@@ -11,7 +11,9 @@ struct CAMOptions: Sendable {
     mutating func apply(_ get: (String) -> String?) throws {
         if let v = get("colormap") { try setColormap(v) }
         if let v = get("alpha") {
-            guard let a = Float(v) else { throw Problem.badRequest("'alpha' must be a number between 0 and 1, got '\(v)'") }
+            guard let a = Float(v) else {
+                throw Problem.badRequest("'alpha' must be a number between 0 and 1, got '\(v)'")
+            }
             try setAlpha(a)
         }
         if let v = get("centered") {
@@ -25,15 +27,21 @@ struct CAMOptions: Sendable {
 
     mutating func setColormap(_ name: String) throws {
         guard let c = Colormap(rawValue: name.lowercased()) else {
-            throw Problem.badRequest("unknown colormap '\(name)'; choose \(Colormap.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw Problem.badRequest(
+                "unknown colormap '\(name)'; choose \(Colormap.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
         }
         colormap = c
     }
 
     mutating func setAlpha(_ a: Float) throws {
-        guard a.isFinite, (0...1).contains(a) else { throw Problem.badRequest("'alpha' must be between 0 and 1, got \(a)") }
+        guard a.isFinite, (0...1).contains(a) else {
+            throw Problem.badRequest("'alpha' must be between 0 and 1, got \(a)")
+        }
         alpha = a
     }
 
-    var parameters: [String: String] { ["colormap": colormap.rawValue, "alpha": String(alpha), "centered": String(centered)] }
+    var parameters: [String: String] {
+        ["colormap": colormap.rawValue, "alpha": String(alpha), "centered": String(centered)]
+    }
 }

@@ -19,8 +19,14 @@ struct CAMRoutes {
 
             init(from decoder: Decoder) throws {
                 let single = try decoder.singleValueContainer()
-                if let s = try? single.decode(String.self) { self = .encoded(s); return }
-                struct Inline: Decodable { let shape: [Int]; let data: [Float?] }
+                if let s = try? single.decode(String.self) {
+                    self = .encoded(s)
+                    return
+                }
+                struct Inline: Decodable {
+                    let shape: [Int]
+                    let data: [Float?]
+                }
                 let inline = try single.decode(Inline.self)
                 self = .tensor(shape: inline.shape, data: inline.data)
             }
@@ -74,7 +80,8 @@ struct CAMRoutes {
 
         enum CodingKeys: String, CodingKey {
             case id, model, task, layer, headline, width, height, predictions, detections, layers
-            case modelVersion = "model_version", imagePNGBase64 = "image_png_base64"
+            case modelVersion = "model_version"
+            case imagePNGBase64 = "image_png_base64"
         }
     }
 
@@ -87,9 +94,15 @@ struct CAMRoutes {
 
     private func explainActivations(_ request: Request, _ context: LumenRequestContext) async throws -> Response {
         let type = try RequestInput.requireMediaType(request, ["application/json", "multipart/form-data"])
-        let body = try await RequestInput.body(request, limit: services.configuration.maxBodyBytes, timeout: services.configuration.requestTimeoutSeconds)
+        let body = try await RequestInput.body(
+            request,
+            limit: services.configuration.maxBodyBytes,
+            timeout: services.configuration.requestTimeoutSeconds
+        )
         var options = CAMOptions()
-        let image: [UInt8], activationBytes: [UInt8], activationName: String
+        let image: [UInt8]
+        let activationBytes: [UInt8]
+        let activationName: String
         var tensorName: String?
         var inline: Tensor?
         if type == "application/json" {
@@ -98,10 +111,15 @@ struct CAMRoutes {
             switch r.activations {
             case .encoded(let s):
                 activationBytes = try RequestInput.base64(s, field: "activations")
-                activationName = activationBytes.first == UInt8(ascii: "{") ? "activations.json" : (NPYReader.isNPY(activationBytes) ? "activations.npy" : "activations.safetensors")
+                activationName =
+                    activationBytes.first == UInt8(ascii: "{")
+                    ? "activations.json"
+                    : (NPYReader.isNPY(activationBytes) ? "activations.npy" : "activations.safetensors")
             case .tensor(let shape, let data):
                 inline = try Tensor(shape: shape, values: data.map { $0 ?? .nan })
-                activationBytes = Array("\(shape)".utf8) + data.flatMap { withUnsafeBytes(of: ($0 ?? .nan).bitPattern.littleEndian, Array.init) }
+                activationBytes =
+                    Array("\(shape)".utf8)
+                    + data.flatMap { withUnsafeBytes(of: ($0 ?? .nan).bitPattern.littleEndian, Array.init) }
                 activationName = "inline"
             }
             tensorName = r.tensor
@@ -110,8 +128,12 @@ struct CAMRoutes {
             if let c = r.centered { options.centered = c }
         } else {
             let form = try multipart(request, body)
-            guard let imagePart = form.part("image") else { throw Problem.badRequest("multipart body needs an 'image' part (PNG or JPEG)") }
-            guard let act = form.part("activations") else { throw Problem.badRequest("multipart body needs an 'activations' part (.npy, .safetensors or JSON)") }
+            guard let imagePart = form.part("image") else {
+                throw Problem.badRequest("multipart body needs an 'image' part (PNG or JPEG)")
+            }
+            guard let act = form.part("activations") else {
+                throw Problem.badRequest("multipart body needs an 'activations' part (.npy, .safetensors or JSON)")
+            }
             image = imagePart.body
             activationBytes = act.body
             activationName = act.filename ?? "activations.npy"
@@ -121,16 +143,25 @@ struct CAMRoutes {
         let id = services.audit.nextID()
         let maxPixels = services.configuration.maxPixels
         let (tensorOverride, name, opts) = (inline, tensorName, options)
-        let result = try await services.compute.run { () throws -> (png: [UInt8], width: Int, height: Int, layers: [LayerStatistics]) in
+        let result = try await services.compute.run {
+            () throws -> (png: [UInt8], width: Int, height: Int, layers: [LayerStatistics]) in
             let picture = try ImageDecoder(maxPixels: maxPixels).decode(image)
             let tensor = try tensorOverride ?? TensorFile.decode(activationBytes, path: activationName, name: name)
             let batch = try ActivationBatch(tensor)
             guard batch.count == 1 else {
-                throw Problem.unprocessable("the activations hold a batch of \(batch.count); send one image's activations (C,H,W) or (1,C,H,W)")
+                throw Problem.unprocessable(
+                    "the activations hold a batch of \(batch.count); send one image's activations (C,H,W) or (1,C,H,W)"
+                )
             }
             let maps = try CAMExplainer(eigenCAM: EigenCAM(centered: opts.centered)).explain(
-                [NamedActivations(name: name ?? "activations", batch: batch)], width: picture.width, height: picture.height)
-            let blended = try Overlay(colormap: opts.colormap, heatmapWeight: opts.alpha).apply(maps[0].heatmap, on: picture)
+                [NamedActivations(name: name ?? "activations", batch: batch)],
+                width: picture.width,
+                height: picture.height
+            )
+            let blended = try Overlay(colormap: opts.colormap, heatmapWeight: opts.alpha).apply(
+                maps[0].heatmap,
+                on: picture
+            )
             return (try PNGEncoder().encode(blended), picture.width, picture.height, maps[0].layers)
         }
         let evr = result.layers.first?.explainedVarianceRatio ?? 0
@@ -140,17 +171,38 @@ struct CAMRoutes {
         parameters["activations_sha256"] = SHA256.hex(activationBytes)
         if let tensorName { parameters["tensor"] = tensorName }
         let digest = AuditRecord.digest(of: parameters)
-        try services.record(id: id, request: request, context: context, model: nil, version: nil, digest: digest, parameters: parameters,
-                            outcome: String(format: "explained variance %.4f", evr))
+        try services.record(
+            id: id,
+            request: request,
+            context: context,
+            model: nil,
+            version: nil,
+            digest: digest,
+            parameters: parameters,
+            outcome: String(format: "explained variance %.4f", evr)
+        )
         if RequestInput.accepts(request, "image/png") {
-            return Respond.bytes(result.png, contentType: "image/png", headers: [
-                .explanationID: id, HTTPField.Name("Lumen-Explained-Variance")!: String(format: "%.6f", evr),
-            ])
+            return Respond.bytes(
+                result.png,
+                contentType: "image/png",
+                headers: [
+                    .explanationID: id, HTTPField.Name("Lumen-Explained-Variance")!: String(format: "%.6f", evr),
+                ]
+            )
         }
-        return try Respond.json(encoding: ActivationsAnswer(
-            id: id, width: result.width, height: result.height, colormap: options.colormap.rawValue, alpha: options.alpha,
-            centered: options.centered, layers: result.layers, imagePNGBase64: Data(result.png).base64EncodedString()),
-            headers: [.explanationID: id])
+        return try Respond.json(
+            encoding: ActivationsAnswer(
+                id: id,
+                width: result.width,
+                height: result.height,
+                colormap: options.colormap.rawValue,
+                alpha: options.alpha,
+                centered: options.centered,
+                layers: result.layers,
+                imagePNGBase64: Data(result.png).base64EncodedString()
+            ),
+            headers: [.explanationID: id]
+        )
     }
 
     // MARK: ONNX model
@@ -158,8 +210,15 @@ struct CAMRoutes {
     private func explainWithModel(_ request: Request, _ context: LumenRequestContext) async throws -> Response {
         let name = try RequestInput.path(context, "name")
         let model = try ModelCatalog.require(services.store.catalog.camModels, name, noun: "image model")
-        let type = try RequestInput.requireMediaType(request, ["image/png", "image/jpeg", "application/octet-stream", "application/json", "multipart/form-data"])
-        let body = try await RequestInput.body(request, limit: services.configuration.maxBodyBytes, timeout: services.configuration.requestTimeoutSeconds)
+        let type = try RequestInput.requireMediaType(
+            request,
+            ["image/png", "image/jpeg", "application/octet-stream", "application/json", "multipart/form-data"]
+        )
+        let body = try await RequestInput.body(
+            request,
+            limit: services.configuration.maxBodyBytes,
+            timeout: services.configuration.requestTimeoutSeconds
+        )
         var options = CAMOptions()
         var layer = request.uri.queryParameters.get("layer")
         var top = try RequestInput.int(request, "top", default: 5, range: 1...100)
@@ -180,11 +239,15 @@ struct CAMRoutes {
             perBox = r.perBox ?? perBox
         case "multipart/form-data":
             let form = try multipart(request, body)
-            guard let part = form.part("image") else { throw Problem.badRequest("multipart body needs an 'image' part (PNG or JPEG)") }
+            guard let part = form.part("image") else {
+                throw Problem.badRequest("multipart body needs an 'image' part (PNG or JPEG)")
+            }
             image = part.body
             layer = form.part("layer")?.text ?? layer
             if let t = form.part("top")?.text {
-                guard let n = Int(t), (1...100).contains(n) else { throw Problem.badRequest("'top' must be an integer in 1…100") }
+                guard let n = Int(t), (1...100).contains(n) else {
+                    throw Problem.badRequest("'top' must be an integer in 1…100")
+                }
                 top = n
             }
             if let p = form.part("per_box")?.text { perBox = p == "true" || p == "1" }
@@ -197,16 +260,27 @@ struct CAMRoutes {
         let maxPixels = services.configuration.maxPixels
         let (requestedLayer, k, boxes, opts) = (layer, top, perBox, options)
         let explainer = model.explainer
-        let result = try await services.compute.run { () throws -> (png: [UInt8], result: ModelExplainer.Result, headline: String, width: Int, height: Int) in
+        let result = try await services.compute.run {
+            () throws -> (png: [UInt8], result: ModelExplainer.Result, headline: String, width: Int, height: Int) in
             let picture = try ImageDecoder(maxPixels: maxPixels).decode(image)
             let result: ModelExplainer.Result
             do {
-                result = try explainer.explain(picture, layer: requestedLayer, topK: k, eigenCAM: EigenCAM(centered: opts.centered))
+                result = try explainer.explain(
+                    picture,
+                    layer: requestedLayer,
+                    topK: k,
+                    eigenCAM: EigenCAM(centered: opts.centered)
+                )
             } catch CAMError.imaging(let detail) where detail.contains("no node output") {
                 throw Problem.notFound(detail)
             }
-            let rendered = try LabelledOverlay(result, on: picture, task: explainer.sidecar.task,
-                                               overlay: try Overlay(colormap: opts.colormap, heatmapWeight: opts.alpha), perBox: boxes)
+            let rendered = try LabelledOverlay(
+                result,
+                on: picture,
+                task: explainer.sidecar.task,
+                overlay: try Overlay(colormap: opts.colormap, heatmapWeight: opts.alpha),
+                perBox: boxes
+            )
             return (try PNGEncoder().encode(rendered.image), result, rendered.headline, picture.width, picture.height)
         }
         let r = result.result
@@ -216,7 +290,9 @@ struct CAMRoutes {
             services.metrics.prediction(model: name, confidence: Double(best.probability))
             services.ledger.record(id, .label(model: name, label: best.label, confidence: Double(best.probability)))
         } else {
-            if let best = r.detections.map(\.confidence).max() { services.metrics.prediction(model: name, confidence: Double(best)) }
+            if let best = r.detections.map(\.confidence).max() {
+                services.metrics.prediction(model: name, confidence: Double(best))
+            }
             services.ledger.record(id, .detections(model: name, labels: r.detections.map(\.label)))
         }
         var parameters = options.parameters
@@ -225,8 +301,16 @@ struct CAMRoutes {
         parameters["top"] = String(top)
         parameters["per_box"] = String(perBox)
         let digest = AuditRecord.digest(of: parameters)
-        try services.record(id: id, request: request, context: context, model: name, version: model.info.version, digest: digest,
-                            parameters: parameters, outcome: result.headline)
+        try services.record(
+            id: id,
+            request: request,
+            context: context,
+            model: name,
+            version: model.info.version,
+            digest: digest,
+            parameters: parameters,
+            outcome: result.headline
+        )
         if RequestInput.accepts(request, "image/png") {
             var headers: [HTTPField.Name: String] = [
                 .explanationID: id, HTTPField.Name("Lumen-Explained-Variance")!: String(format: "%.6f", evr),
@@ -238,10 +322,23 @@ struct CAMRoutes {
             }
             return Respond.bytes(result.png, contentType: "image/png", headers: headers)
         }
-        return try Respond.json(encoding: ModelAnswer(
-            id: id, model: name, modelVersion: model.info.version, task: model.explainer.sidecar.task, layer: r.layer, headline: result.headline,
-            width: result.width, height: result.height, predictions: r.predictions, detections: r.detections, layers: r.map.layers,
-            imagePNGBase64: Data(result.png).base64EncodedString()), headers: [.explanationID: id])
+        return try Respond.json(
+            encoding: ModelAnswer(
+                id: id,
+                model: name,
+                modelVersion: model.info.version,
+                task: model.explainer.sidecar.task,
+                layer: r.layer,
+                headline: result.headline,
+                width: result.width,
+                height: result.height,
+                predictions: r.predictions,
+                detections: r.detections,
+                layers: r.map.layers,
+                imagePNGBase64: Data(result.png).base64EncodedString()
+            ),
+            headers: [.explanationID: id]
+        )
     }
 
     private func multipart(_ request: Request, _ body: [UInt8]) throws -> MultipartForm {

@@ -30,11 +30,19 @@ struct DriftRoutes {
 
     /// A cell: a number, a string, or null (missing).
     enum ColumnValue: Decodable {
-        case number(Double), text(String), missing
+        case number(Double)
+        case text(String)
+        case missing
 
         init(from decoder: Decoder) throws {
             let c = try decoder.singleValueContainer()
-            if c.decodeNil() { self = .missing } else if let d = try? c.decode(Double.self) { self = .number(d) } else { self = .text(try c.decode(String.self)) }
+            if c.decodeNil() {
+                self = .missing
+            } else if let d = try? c.decode(Double.self) {
+                self = .number(d)
+            } else {
+                self = .text(try c.decode(String.self))
+            }
         }
 
         var text: String {
@@ -68,9 +76,18 @@ struct DriftRoutes {
             let reference = request.uri.queryParameters.get("reference").map { String($0) }
             let entries = services.driftBoard.reports(reference: reference)
             let catalog = services.store.catalog
-            return try Respond.json(encoding: Latest(reports: entries.map {
-                Answer(id: $0.id, reference: $0.reference, referenceVersion: catalog.references[$0.reference]?.info.version ?? "unloaded", report: $0.report)
-            }))
+            return try Respond.json(
+                encoding: Latest(
+                    reports: entries.map {
+                        Answer(
+                            id: $0.id,
+                            reference: $0.reference,
+                            referenceVersion: catalog.references[$0.reference]?.info.version ?? "unloaded",
+                            report: $0.report
+                        )
+                    }
+                )
+            )
         }
     }
 
@@ -79,13 +96,18 @@ struct DriftRoutes {
         guard ["features", "predictions", "images", "latent"].contains(kind) else {
             throw Problem.notFound("unknown drift kind '\(kind)'; use features, predictions, images or latent")
         }
-        let accepted: [String] = switch kind {
-        case "images": ["application/json", "multipart/form-data"]
-        case "latent": ["application/json", "application/x-npy", "application/octet-stream"]
-        default: ["application/json", "text/csv"]
-        }
+        let accepted: [String] =
+            switch kind {
+            case "images": ["application/json", "multipart/form-data"]
+            case "latent": ["application/json", "application/x-npy", "application/octet-stream"]
+            default: ["application/json", "text/csv"]
+            }
         let type = try RequestInput.requireMediaType(request, accepted)
-        let bytes = try await RequestInput.body(request, limit: services.configuration.maxBodyBytes, timeout: services.configuration.requestTimeoutSeconds)
+        let bytes = try await RequestInput.body(
+            request,
+            limit: services.configuration.maxBodyBytes,
+            timeout: services.configuration.requestTimeoutSeconds
+        )
         var body: Body?
         var uploads: [(name: String, bytes: [UInt8])] = []
         if type == "application/json" {
@@ -101,10 +123,16 @@ struct DriftRoutes {
         guard let referenceName = query.get("reference").map { String($0) } ?? body?.reference else {
             throw Problem.badRequest("name the reference profile with ?reference=NAME (see GET /v1/models)")
         }
-        let reference = try ModelCatalog.require(services.store.catalog.references, referenceName, noun: "reference profile")
+        let reference = try ModelCatalog.require(
+            services.store.catalog.references,
+            referenceName,
+            noun: "reference profile"
+        )
         let expected = kind == "predictions" ? "features" : kind
         guard reference.profile.kind == expected else {
-            throw Problem.unprocessable("reference '\(referenceName)' is a \(reference.profile.kind) profile; it cannot be compared as \(kind)")
+            throw Problem.unprocessable(
+                "reference '\(referenceName)' is a \(reference.profile.kind) profile; it cannot be compared as \(kind)"
+            )
         }
         let test = query.get("test").map { String($0) } ?? body?.test
         let correctionName = query.get("correction").map { String($0) } ?? body?.correction ?? "none"
@@ -116,20 +144,30 @@ struct DriftRoutes {
             guard let t = Double(raw) else { throw Problem.badRequest("'share_threshold' must be a number in 0…1") }
             shareThreshold = t
         }
-        guard shareThreshold.isFinite, (0...1).contains(shareThreshold) else { throw Problem.badRequest("'share_threshold' must be in 0…1") }
+        guard shareThreshold.isFinite, (0...1).contains(shareThreshold) else {
+            throw Problem.badRequest("'share_threshold' must be in 0…1")
+        }
         let id = services.audit.nextID()
         let maxPixels = services.configuration.maxPixels
         let profile = reference.profile
         let (parsed, files, threshold, column) = (body, uploads, shareThreshold, query.get("column").map { String($0) })
         let report = try await services.compute.run { () throws -> DriftReport in
-            let body = parsed, uploads = files, shareThreshold = threshold
+            let body = parsed
+            let uploads = files
+            let shareThreshold = threshold
             switch kind {
             case "images":
                 var images = uploads
                 if let encoded = body?.images {
-                    images = try encoded.enumerated().map { k, s in (name: "image-\(k + 1)", bytes: try RequestInput.base64(s, field: "images[\(k)]")) }
+                    images = try encoded.enumerated().map { k, s in
+                        (name: "image-\(k + 1)", bytes: try RequestInput.base64(s, field: "images[\(k)]"))
+                    }
                 }
-                guard !images.isEmpty else { throw Problem.badRequest("send images as multipart parts named 'image' or a JSON 'images' array of base64") }
+                guard !images.isEmpty else {
+                    throw Problem.badRequest(
+                        "send images as multipart parts named 'image' or a JSON 'images' array of base64"
+                    )
+                }
                 let scan = try ImageFolderScan.scan(encoded: images, maxPixels: maxPixels)
                 return try DriftAnalysis.images(profile, current: scan, source: "request \(id)")
             case "latent":
@@ -137,28 +175,74 @@ struct DriftRoutes {
                 let latent = try LatentDrift.factors(try profile.jointSample(), current, aligned: false)
                 return DriftReport.latent(latent, reference: referenceName, current: "request \(id)")
             default:
-                let current = try currentProfile(type: type, bytes: bytes, body: body, reference: profile, kind: kind, column: column)
+                let current = try currentProfile(
+                    type: type,
+                    bytes: bytes,
+                    body: body,
+                    reference: profile,
+                    kind: kind,
+                    column: column
+                )
                 let features = try DriftAnalysis.features(
-                    ReferenceProfile(kind: "features", source: referenceName, columns: profile.columns.filter { c in current.columns.contains { $0.name == c.name } }),
-                    current, method: test, correction: correction)
-                return DriftReport(kind: kind, reference: referenceName, current: "request \(id)", features: features,
-                                   shareThreshold: kind == "predictions" ? 1 : shareThreshold)
+                    ReferenceProfile(
+                        kind: "features",
+                        source: referenceName,
+                        columns: profile.columns.filter { c in current.columns.contains { $0.name == c.name } }
+                    ),
+                    current,
+                    method: test,
+                    correction: correction
+                )
+                return DriftReport(
+                    kind: kind,
+                    reference: referenceName,
+                    current: "request \(id)",
+                    features: features,
+                    shareThreshold: kind == "predictions" ? 1 : shareThreshold
+                )
             }
         }
         var stored = report
         stored.reference = referenceName
         services.driftBoard.store(.init(id: id, reference: referenceName, report: stored))
-        services.metrics.drift(reference: referenceName, kind: kind, features: stored.features.map { ($0.name, $0.result.score, $0.result.drifted) },
-                               share: stored.driftedShare, drifted: stored.drifted)
-        try services.record(id: id, request: request, context: context, model: referenceName, version: reference.info.version,
-                            digest: SHA256.hex(bytes), parameters: ["kind": kind, "test": test ?? "auto", "correction": correctionName],
-                            outcome: "\(stored.drifted ? "drifted" : "no drift"): \(stored.features.filter(\.result.drifted).count) of \(stored.features.count) drifted")
-        return try Respond.json(encoding: Answer(id: id, reference: referenceName, referenceVersion: reference.info.version, report: stored),
-                                headers: [.explanationID: id])
+        services.metrics.drift(
+            reference: referenceName,
+            kind: kind,
+            features: stored.features.map { ($0.name, $0.result.score, $0.result.drifted) },
+            share: stored.driftedShare,
+            drifted: stored.drifted
+        )
+        try services.record(
+            id: id,
+            request: request,
+            context: context,
+            model: referenceName,
+            version: reference.info.version,
+            digest: SHA256.hex(bytes),
+            parameters: ["kind": kind, "test": test ?? "auto", "correction": correctionName],
+            outcome:
+                "\(stored.drifted ? "drifted" : "no drift"): \(stored.features.filter(\.result.drifted).count) of \(stored.features.count) drifted"
+        )
+        return try Respond.json(
+            encoding: Answer(
+                id: id,
+                reference: referenceName,
+                referenceVersion: reference.info.version,
+                report: stored
+            ),
+            headers: [.explanationID: id]
+        )
     }
 
     /// The current side of a features/predictions check, profiled like the reference.
-    private func currentProfile(type: String, bytes: [UInt8], body: Body?, reference: ReferenceProfile, kind: String, column: String?) throws -> ReferenceProfile {
+    private func currentProfile(
+        type: String,
+        bytes: [UInt8],
+        body: Body?,
+        reference: ReferenceProfile,
+        kind: String,
+        column: String?
+    ) throws -> ReferenceProfile {
         var names = reference.columns.map(\.name)
         if kind == "predictions" {
             let chosen = column ?? names.last!
@@ -169,7 +253,9 @@ struct DriftRoutes {
             let table = try CSVTable.parse(String(decoding: bytes, as: UTF8.self), path: "request body")
             let present = names.filter(table.header.contains)
             guard !present.isEmpty else {
-                throw Problem.unprocessable("the CSV shares no column with the reference (\(names.joined(separator: ", ")))")
+                throw Problem.unprocessable(
+                    "the CSV shares no column with the reference (\(names.joined(separator: ", ")))"
+                )
             }
             return ReferenceProfile(kind: "features", source: "request", columns: try table.profiles(columns: present))
         }
@@ -186,7 +272,11 @@ struct DriftRoutes {
                     case .number(let d): return d
                     case .missing: return .nan
                     case .text(let s):
-                        guard let d = Double(s) else { throw Problem.unprocessable("column '\(name)' is numeric in the reference; '\(s)' is not a number") }
+                        guard let d = Double(s) else {
+                            throw Problem.unprocessable(
+                                "column '\(name)' is numeric in the reference; '\(s)' is not a number"
+                            )
+                        }
                         return d
                     }
                 }
@@ -195,7 +285,9 @@ struct DriftRoutes {
                 profiles.append(try ColumnProfile.categorical(name, values.map(\.text)))
             }
         }
-        guard !profiles.isEmpty else { throw Problem.unprocessable("no column matches the reference (\(names.joined(separator: ", ")))") }
+        guard !profiles.isEmpty else {
+            throw Problem.unprocessable("no column matches the reference (\(names.joined(separator: ", ")))")
+        }
         return ReferenceProfile(kind: "features", source: "request", columns: profiles)
     }
 
@@ -204,11 +296,15 @@ struct DriftRoutes {
             guard let rows = body?.factors, let width = rows.first?.count, width > 0 else {
                 throw Problem.badRequest("send 'factors': [[…], …] (rows × factors) or an .npy body")
             }
-            guard rows.allSatisfy({ $0.count == width }) else { throw Problem.unprocessable("every row of 'factors' must have \(width) values") }
+            guard rows.allSatisfy({ $0.count == width }) else {
+                throw Problem.unprocessable("every row of 'factors' must have \(width) values")
+            }
             return try SampleMatrix(rows: rows.count, cols: width, values: rows.flatMap { $0 })
         }
         let tensor = try NPYReader.read(bytes)
-        guard tensor.shape.count == 2 else { throw Problem.unprocessable("the factor matrix has shape \(tensor.shape); expected rows × factors") }
+        guard tensor.shape.count == 2 else {
+            throw Problem.unprocessable("the factor matrix has shape \(tensor.shape); expected rows × factors")
+        }
         return try SampleMatrix(rows: tensor.shape[0], cols: tensor.shape[1], values: tensor.values.map(Double.init))
     }
 }

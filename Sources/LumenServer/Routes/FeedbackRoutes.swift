@@ -19,13 +19,23 @@ struct FeedbackRoutes {
     func add(to group: RouterGroup<LumenRequestContext>) {
         group.post("/v1/feedback") { request, context in
             _ = try RequestInput.requireMediaType(request, ["application/json"])
-            let body = try RequestInput.decode(Body.self, from: try await RequestInput.body(request, limit: services.configuration.maxBodyBytes, timeout: services.configuration.requestTimeoutSeconds))
+            let body = try RequestInput.decode(
+                Body.self,
+                from: try await RequestInput.body(
+                    request,
+                    limit: services.configuration.maxBodyBytes,
+                    timeout: services.configuration.requestTimeoutSeconds
+                )
+            )
             let entry: PredictionLedger.Entry
             switch services.ledger.claimFeedback(body.id) {
             case .claimed(let found): entry = found
             case .unknown:
-                throw Problem.notFound("no answer with id '\(body.id)' is remembered (the server keeps the last \(services.ledger.capacity))")
-            case .alreadyAnswered: throw Problem.conflict("feedback for answer '\(body.id)' was already taken; it counts once")
+                throw Problem.notFound(
+                    "no answer with id '\(body.id)' is remembered (the server keeps the last \(services.ledger.capacity))"
+                )
+            case .alreadyAnswered:
+                throw Problem.conflict("feedback for answer '\(body.id)' was already taken; it counts once")
             }
             // Refused feedback (no label, unknown item) leaves the answer open for a corrected post.
             var counted = false
@@ -38,7 +48,9 @@ struct FeedbackRoutes {
             let outcome: String
             switch entry {
             case .label(let model, let predicted, _):
-                guard let label = body.label else { throw Problem.unprocessable("answer '\(body.id)' was a classification; send 'label'") }
+                guard let label = body.label else {
+                    throw Problem.unprocessable("answer '\(body.id)' was a classification; send 'label'")
+                }
                 let correct = label == predicted
                 let accuracy = services.ledger.score(model: model, correct: correct)
                 services.metrics.feedback(model: model, correct: correct, absoluteError: nil, accuracy: accuracy)
@@ -48,16 +60,22 @@ struct FeedbackRoutes {
                 w.field("accuracy", accuracy)
                 parameters["label"] = label
             case .ratings(let model, _, let predicted):
-                guard let rating = body.rating, rating.isFinite else { throw Problem.unprocessable("answer '\(body.id)' was a rating prediction; send a finite 'rating'") }
+                guard let rating = body.rating, rating.isFinite else {
+                    throw Problem.unprocessable("answer '\(body.id)' was a rating prediction; send a finite 'rating'")
+                }
                 let item: String
                 if let given = body.item {
                     item = given
                 } else if predicted.count == 1 {
                     item = predicted.keys.first!
                 } else {
-                    throw Problem.unprocessable("answer '\(body.id)' covered \(predicted.count) items; say which with 'item'")
+                    throw Problem.unprocessable(
+                        "answer '\(body.id)' covered \(predicted.count) items; say which with 'item'"
+                    )
                 }
-                guard let p = predicted[item] else { throw Problem.unprocessable("item '\(item)' was not part of answer '\(body.id)'") }
+                guard let p = predicted[item] else {
+                    throw Problem.unprocessable("item '\(item)' was not part of answer '\(body.id)'")
+                }
                 let error = abs(p - rating)
                 services.metrics.feedback(model: model, correct: nil, absoluteError: error, accuracy: nil)
                 outcome = "rated"
@@ -77,9 +95,17 @@ struct FeedbackRoutes {
             let id = services.audit.nextID()
             w.field("id", id)
             w.endObject()
-            try services.record(id: id, request: request, context: context, model: entry.model, version: nil,
-                                digest: AuditRecord.digest(of: parameters),
-                                parameters: parameters, outcome: outcome, status: 202)
+            try services.record(
+                id: id,
+                request: request,
+                context: context,
+                model: entry.model,
+                version: nil,
+                digest: AuditRecord.digest(of: parameters),
+                parameters: parameters,
+                outcome: outcome,
+                status: 202
+            )
             return Respond.json(w.bytes, status: .accepted, headers: [.explanationID: id])
         }
     }

@@ -37,16 +37,32 @@ struct ModelRoutes {
             } catch let error as ServerError {
                 services.metrics.reload(succeeded: false)
                 services.logger.warning("reload failed", metadata: ["error": .string(error.description)])
-                throw Problem(.unprocessableContent, "reload-failed", "Reload failed",
-                              detail: "\(error.description); still serving generation \(before)")
+                throw Problem(
+                    .unprocessableContent,
+                    "reload-failed",
+                    "Reload failed",
+                    detail: "\(error.description); still serving generation \(before)"
+                )
             }
             services.metrics.reload(succeeded: true)
             services.publishModelMetrics(catalog)
-            services.logger.info("models reloaded", metadata: ["generation": .string(String(catalog.generation)), "models": .string(String(catalog.infos.count))])
+            services.logger.info(
+                "models reloaded",
+                metadata: [
+                    "generation": .string(String(catalog.generation)), "models": .string(String(catalog.infos.count)),
+                ]
+            )
             let id = services.audit.nextID()
-            try services.record(id: id, request: request, context: context, model: nil, version: nil,
-                                digest: SHA256.hex(catalog.infos.map { "\($0.name)@\($0.version)" }.joined(separator: ",")),
-                                parameters: ["generation": String(catalog.generation)], outcome: "reloaded \(catalog.infos.count) model(s)")
+            try services.record(
+                id: id,
+                request: request,
+                context: context,
+                model: nil,
+                version: nil,
+                digest: SHA256.hex(catalog.infos.map { "\($0.name)@\($0.version)" }.joined(separator: ",")),
+                parameters: ["generation": String(catalog.generation)],
+                outcome: "reloaded \(catalog.infos.count) model(s)"
+            )
             return try Respond.json(encoding: Listing(catalog), headers: [.explanationID: id])
         }
     }

@@ -24,9 +24,15 @@ struct RecsRoutes {
             services.ledger.record(id, .ratings(model: name, user: userID, predicted: predicted))
             let parameters = ["user": userID, "n": String(n), "explainable_only": String(explainableOnly)]
             try services.record(
-                id: id, request: request, context: context, model: name, version: loaded.info.version,
-                digest: SHA256.hex("user=\(userID)&n=\(n)&explainable_only=\(explainableOnly)"), parameters: parameters,
-                outcome: "\(list.count) item(s): " + list.prefix(5).map(\.explanation.item).joined(separator: ","))
+                id: id,
+                request: request,
+                context: context,
+                model: name,
+                version: loaded.info.version,
+                digest: SHA256.hex("user=\(userID)&n=\(n)&explainable_only=\(explainableOnly)"),
+                parameters: parameters,
+                outcome: "\(list.count) item(s): " + list.prefix(5).map(\.explanation.item).joined(separator: ",")
+            )
             var w = JSONWriter(capacity: 4096)
             w.beginObject()
             w.field("id", id)
@@ -52,16 +58,27 @@ struct RecsRoutes {
     func addAuditor(to group: RouterGroup<LumenRequestContext>) {
         group.get("/v1/recs/{model}/users/{user}/items/{item}/explanation") { request, context in
             let (name, loaded) = try recommender(context)
-            let userID = try RequestInput.path(context, "user"), itemID = try RequestInput.path(context, "item")
+            let userID = try RequestInput.path(context, "user")
+            let itemID = try RequestInput.path(context, "item")
             let model = loaded.model
-            let u = try model.user(userID), i = try model.item(itemID)
+            let u = try model.user(userID)
+            let i = try model.item(itemID)
             let e = model.explain(user: u, item: i)
             let id = services.audit.nextID()
-            services.ledger.record(id, .ratings(model: name, user: userID, predicted: [itemID: Double(e.predictedRating)]))
+            services.ledger.record(
+                id,
+                .ratings(model: name, user: userID, predicted: [itemID: Double(e.predictedRating)])
+            )
             try services.record(
-                id: id, request: request, context: context, model: name, version: loaded.info.version,
-                digest: SHA256.hex("user=\(userID)&item=\(itemID)"), parameters: ["user": userID, "item": itemID],
-                outcome: e.sentence)
+                id: id,
+                request: request,
+                context: context,
+                model: name,
+                version: loaded.info.version,
+                digest: SHA256.hex("user=\(userID)&item=\(itemID)"),
+                parameters: ["user": userID, "item": itemID],
+                outcome: e.sentence
+            )
             var w = JSONWriter(capacity: 1024)
             w.beginObject()
             w.field("id", id)

@@ -7,16 +7,25 @@ struct SystemRoutes {
     func add(to router: Router<LumenRequestContext>) {
         router.get("/healthz") { _, _ in
             var w = JSONWriter()
-            w.beginObject(); w.field("status", "ok"); w.endObject()
+            w.beginObject()
+            w.field("status", "ok")
+            w.endObject()
             return Respond.json(w.bytes)
         }
         router.get("/readyz") { _, _ in
             let catalog = services.store.catalog
             guard !catalog.isEmpty else {
-                throw Problem(.serviceUnavailable, "not-ready", "Not ready", detail: "no models are loaded from \(catalog.directory); add some and reload")
+                throw Problem(
+                    .serviceUnavailable,
+                    "not-ready",
+                    "Not ready",
+                    detail: "no models are loaded from \(catalog.directory); add some and reload"
+                )
             }
             // Every answer is recorded before it is served: without the log nothing can be answered.
-            if let problem = services.audit.problem() { throw Problem(.serviceUnavailable, "not-ready", "Not ready", detail: problem) }
+            if let problem = services.audit.problem() {
+                throw Problem(.serviceUnavailable, "not-ready", "Not ready", detail: problem)
+            }
             var w = JSONWriter()
             w.beginObject()
             w.field("status", "ready")
