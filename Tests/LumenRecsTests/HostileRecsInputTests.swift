@@ -64,6 +64,20 @@ struct HostileRecsInputTests {
         #expect(mean.ratings.map(\.value) == [11.0 / 3, 3, 5])
     }
 
+    /// The model's training ratings with the first one replaced.
+    static func training(of model: EMFModel, firstRating: Float) -> RatingMatrix {
+        let t = model.training
+        var ratings: [Rating] = []
+        for u in 0..<t.userCount {
+            for p in t.userOffsets[u]..<t.userOffsets[u + 1] {
+                ratings.append(
+                    Rating(user: Int32(u), item: t.userItems[p], value: ratings.isEmpty ? firstRating : t.userValues[p])
+                )
+            }
+        }
+        return RatingMatrix(ratings: ratings, users: t.userCount, items: t.itemCount)
+    }
+
     /// A trained model saved after `edit`, then loaded.
     static func reload(_ edit: (inout EMFModel) -> Void) throws -> RecsError? {
         var model = try ModelFileTests.trained()
@@ -90,6 +104,14 @@ struct HostileRecsInputTests {
             ("NaN global mean", { m in m.globalMean = .nan }),
             ("inverted range", { m in m.ratingRange = (5, 1) }),
             ("infinite range", { m in m.ratingRange = (1, .infinity) }),
+            // Found by make fuzz: a finite but huge rating trapped while the rationale was formatted.
+            (
+                "training rating of 1e30",
+                { m in
+                    m.ratingRange = (1, 5)
+                    m.training = Self.training(of: m, firstRating: 1e30)
+                }
+            ),
         ]
         for (label, edit) in edits {
             let error = try Self.reload(edit)

@@ -132,7 +132,8 @@ public enum RatingsLoader {
             let text = String(decoding: firstLine, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             if text.contains("::") { return Layout(separator: .doubleColon, hasHeader: false) }
             if text.contains(":token") || text.contains(":float") {
-                let names = text.split(separator: "\t").map { String($0.split(separator: ":")[0]).lowercased() }
+                // The name before the type (`user_id:token`); a field may be just ":" or empty.
+                let names = text.split(separator: "\t").map { String($0.prefix { $0 != ":" }).lowercased() }
                 return try named(names, separator: .tab, path: path)
             }
             if text.contains(",") {

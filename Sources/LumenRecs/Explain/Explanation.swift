@@ -103,13 +103,17 @@ extension EMFModel {
 
     private func formatStars(_ value: Float) -> String {
         let rounded = (value * 10).rounded() / 10
-        return rounded == rounded.rounded() ? String(Int(rounded)) : String(format1: rounded)
+        return rounded == rounded.rounded() && abs(rounded) < 1e15 ? String(Int(rounded)) : String(format1: rounded)
     }
 }
 
 extension String {
+    /// One decimal (`4.4`); values no Int can hold in tenths (or NaN) as Swift prints them.
     init(format1 value: Float) {
-        let tenths = Int((value * 10).rounded())
-        self = "\(tenths / 10).\(abs(tenths % 10))"
+        guard let tenths = Int(exactly: (value * 10).rounded()), abs(tenths) < 1 << 53 else {
+            self = "\(value)"
+            return
+        }
+        self = "\(tenths < 0 && tenths > -10 ? "-" : "")\(tenths / 10).\(abs(tenths % 10))"
     }
 }

@@ -127,6 +127,11 @@ public enum EMFModelFile {
             ] where !values.allSatisfy(\.isFinite) {
                 throw fail("\(name) holds a NaN or infinite value")
             }
+            if let k = trainRatings.values.firstIndex(where: { $0 < lo || $0 > hi }) {
+                throw fail(
+                    "training rating \(trainRatings.values[k]) lies outside the model's rating range \(lo)…\(hi)"
+                )
+            }
             var ratings: [Rating] = []
             ratings.reserveCapacity(trainItems.values.count)
             for u in 0..<users {
