@@ -41,7 +41,7 @@ enum ElementwiseOps {
             }
             let input = try n.input(v, 0)
             if case .int64(let shape, let data) = input {
-                return [.int64(shape: shape, data: data.map { Int64(min(max(Float($0), lo), hi)) })]
+                return [.int64(shape: shape, data: data.map { Value.saturatingInt64(min(max(Float($0), lo), hi)) })]
             }
             guard case .float(let shape, var data) = input else { return [try unary(n, v) { min(max($0, lo), hi) }] }
             data.withUnsafeMutableBufferPointer { d in

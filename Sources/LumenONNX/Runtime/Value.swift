@@ -19,12 +19,20 @@ public enum Value: Sendable, Equatable {
         }
     }
 
-    /// The values as int64 (floats truncated toward zero).
+    /// The values as int64: floats truncated toward zero, saturated beyond Int64's range, NaN as
+    /// 0 (a file's float shape tensor may hold anything; the size checks then refuse it).
     public var ints: [Int64] {
         switch self {
         case .int64(_, let d): d
-        case .float(_, let d): d.map { Int64($0) }
+        case .float(_, let d): d.map(Self.saturatingInt64)
         }
+    }
+
+    static func saturatingInt64(_ x: Float) -> Int64 {
+        if x.isNaN { return 0 }
+        if x >= 0x1p63 { return .max }
+        if x < -0x1p63 { return .min }
+        return Int64(x)
     }
 
     public var isInteger: Bool {
