@@ -168,36 +168,30 @@ enum ElementwiseOps {
             let s = x[0]
             return y.count == count ? y.map { f(s, $0) } : broadcastAll(x, xs, y, ys, out, f)
         }
-        // Per-channel fast path: x is N×C×H×W (the output shape), y holds one value per channel
-        // (shape [C, 1, 1] or [1, C, 1, 1]; a plain [C] would broadcast along W, not C).
-        if xs == out, out.count == 4, y.count == out[1], ys.count >= 3, ys.suffix(2).allSatisfy({ $0 == 1 }) {
-            var result = [T]()
-            result.reserveCapacity(count)
-            let plane = out[2] * out[3]
-            for nIndex in 0..<out[0] {
-                for c in 0..<out[1] {
-                    let base = (nIndex * out[1] + c) * plane
-                    let s = y[c]
-                    for k in 0..<plane { result.append(f(x[base + k], s)) }
-                }
-            }
-            return result
+        // Per-channel fast path: one operand is N×C×H×W (the output shape), the other holds one
+        // value per channel (shape [C, 1, 1] or [1, C, 1, 1]; a plain [C] would broadcast along W,
+        // not C), in either order (squeeze-excitation exports Mul(scale, x)).
+        func perChannel(_ shape: [Int], _ values: [T]) -> Bool {
+            out.count == 4 && values.count == out[1] && shape.count >= 3 && shape.suffix(2).allSatisfy { $0 == 1 }
         }
-        // The same with the operands the other way round (squeeze-excitation's Mul(scale, x)).
-        if ys == out, out.count == 4, x.count == out[1], xs.count >= 3, xs.suffix(2).allSatisfy({ $0 == 1 }) {
-            var result = [T]()
-            result.reserveCapacity(count)
-            let plane = out[2] * out[3]
-            for nIndex in 0..<out[0] {
-                for c in 0..<out[1] {
-                    let base = (nIndex * out[1] + c) * plane
-                    let s = x[c]
-                    for k in 0..<plane { result.append(f(s, y[base + k])) }
-                }
-            }
-            return result
-        }
+        if xs == out, perChannel(ys, y) { return channelWise(x, y, out) { f($0, $1) } }
+        if ys == out, perChannel(xs, x) { return channelWise(y, x, out) { f($1, $0) } }
         return broadcastAll(x, xs, y, ys, out, f)
+    }
+
+    /// `f(full[i], channel[c])` over an N×C×H×W tensor and one value per channel.
+    static func channelWise<T>(_ full: [T], _ channel: [T], _ out: [Int], _ f: (T, T) -> T) -> [T] {
+        var result = [T]()
+        result.reserveCapacity(full.count)
+        let plane = out[2] * out[3]
+        for nIndex in 0..<out[0] {
+            for c in 0..<out[1] {
+                let base = (nIndex * out[1] + c) * plane
+                let s = channel[c]
+                for k in 0..<plane { result.append(f(full[base + k], s)) }
+            }
+        }
+        return result
     }
 
     static func broadcastAll<T>(_ x: [T], _ xs: [Int], _ y: [T], _ ys: [Int], _ out: [Int], _ f: (T, T) -> T) -> [T] {
