@@ -21,7 +21,7 @@ demo: release
 
 ## test: set up, build and run the whole test suite, then check deploy/ with promtool.
 test: setup lint
-	$(SWIFT) build --build-tests
+	$(SWIFT) build --build-tests --explicit-target-dependency-import-check error
 	$(SWIFT) test --skip-build --parallel
 	@scripts/check-deploy
 
@@ -95,10 +95,12 @@ fuzz: setup
 	@scripts/fuzz "$$($(SWIFT) build --scratch-path .build-fuzz --show-bin-path)/lumen-fuzz" $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 ## format / lint: swift-format with the repo's .swift-format over every Swift file but the
-## generated protobuf code; lint fails on any finding (CI runs it inside make test).
+## generated protobuf code; lint fails on any finding, and on any import Package.swift does not
+## declare exactly (scripts/check-imports; CI runs lint inside make test).
 SWIFT_FILES = $(shell git ls-files 'Sources/*.swift' 'Tests/*.swift' 'Package.swift' | grep -v '\.pb\.swift$$')
 format:
 	@$(SWIFT) format format --in-place --parallel --configuration .swift-format $(SWIFT_FILES)
 lint:
 	@echo "swift format lint: $(words $(SWIFT_FILES)) files"
 	@$(SWIFT) format lint --strict --parallel --configuration .swift-format $(SWIFT_FILES)
+	@scripts/check-imports

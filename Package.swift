@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.2
 import PackageDescription
 
 // LumenKernels holds the convolution kernels, compiled for AVX-512 on x86-64 (and optimised even
@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // MARK: C libraries (thin system-library targets and one C shim)
@@ -72,31 +73,36 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
-        .target(name: "LumenDrift", dependencies: ["LumenIO", "LumenNumerics", "LumenImaging", "LumenRecs"]),
+        .target(name: "LumenDrift", dependencies: ["LumenIO", "LumenNumerics", "LumenRecs"]),
         // MARK: Surfaces
         .target(
             name: "LumenServer",
             dependencies: [
-                "LumenCAM", "LumenIO", "LumenImaging", "LumenRecs", "LumenDrift",
+                "LumenCAM", "LumenIO", "LumenImaging", "LumenNumerics", "LumenONNX", "LumenRecs", "LumenDrift",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         .target(
             name: "LumenCommands",
             dependencies: [
-                "LumenCAM", "LumenIO", "LumenImaging", "LumenRecs", "LumenDrift", "LumenServer",
+                "LumenCAM", "LumenIO", "LumenImaging", "LumenONNX", "LumenRecs", "LumenDrift", "LumenServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
-        .executableTarget(name: "lumen", dependencies: ["LumenCommands"]),
+        .executableTarget(
+            name: "lumen",
+            dependencies: ["LumenCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         // MARK: Fuzzing (make fuzz builds lumen-fuzz with libFuzzer; the tests replay Fuzz/corpus)
         .target(
             name: "LumenFuzzTargets",
@@ -114,21 +120,52 @@ let package = Package(
         // MARK: Tests
         .target(name: "LumenTestSupport", dependencies: ["LumenIO"], path: "Tests/LumenTestSupport"),
         .testTarget(name: "LumenIOTests", dependencies: ["LumenIO", "LumenTestSupport"]),
-        .testTarget(name: "LumenNumericsTests", dependencies: ["LumenNumerics", "LumenTestSupport"]),
-        .testTarget(name: "LumenImagingTests", dependencies: ["LumenImaging", "LumenTestSupport"]),
-        .testTarget(name: "LumenCAMTests", dependencies: ["LumenCAM", "LumenTestSupport"]),
-        .testTarget(name: "LumenRecsTests", dependencies: ["LumenRecs", "LumenTestSupport"]),
-        .testTarget(name: "LumenDriftTests", dependencies: ["LumenDrift", "LumenTestSupport"]),
-        .testTarget(name: "LumenONNXTests", dependencies: ["LumenONNX", "LumenKernels", "LumenTestSupport"]),
-        .testTarget(name: "LumenCommandsTests", dependencies: ["LumenCommands", "LumenTestSupport"]),
+        .testTarget(name: "LumenNumericsTests", dependencies: ["LumenNumerics"]),
+        .testTarget(name: "LumenImagingTests", dependencies: ["LumenImaging", "LumenIO", "LumenTestSupport"]),
+        .testTarget(
+            name: "LumenCAMTests",
+            dependencies: ["LumenCAM", "LumenIO", "LumenImaging", "LumenONNX", "LumenTestSupport"]
+        ),
+        .testTarget(name: "LumenRecsTests", dependencies: ["LumenRecs", "LumenIO", "LumenTestSupport"]),
+        .testTarget(
+            name: "LumenDriftTests",
+            dependencies: ["LumenDrift", "LumenIO", "LumenNumerics", "LumenRecs", "LumenTestSupport"]
+        ),
+        .testTarget(
+            name: "LumenONNXTests",
+            dependencies: [
+                "LumenONNX", "LumenIO", "LumenKernels", "LumenNumerics", "LumenTestSupport",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
+        .testTarget(
+            name: "LumenCommandsTests",
+            dependencies: [
+                "LumenCommands", "LumenCAM", "LumenIO", "LumenImaging", "LumenRecs", "LumenTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .testTarget(name: "LumenFuzzTargetsTests", dependencies: ["LumenFuzzTargets", "LumenTestSupport"]),
         .testTarget(
             name: "LumenServerTests",
             dependencies: [
-                "LumenServer", "LumenTestSupport",
+                "LumenServer", "LumenCAM", "LumenDrift", "LumenIO", "LumenImaging", "LumenRecs", "LumenTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
     ]
 )
+
+// Every Lumen target (not the dependencies): warnings are errors, and a file sees the members of a module only
+// if it imports that module itself (so each file's imports say what it uses; scripts/check-imports then holds
+// Package.swift to those imports).
+for target in package.targets where target.type != .system {
+    target.swiftSettings =
+        (target.swiftSettings ?? []) + [
+            .treatAllWarnings(as: .error), .enableUpcomingFeature("MemberImportVisibility"),
+        ]
+}

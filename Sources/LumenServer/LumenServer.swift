@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import LumenNumerics
 import ServiceLifecycle
+import UnixSignals
 
 /// `lumen serve`: the HTTP JSON API over the engines.
 public struct LumenServer: Sendable {

@@ -1,5 +1,7 @@
 import Foundation
 import LumenIO
+import LumenImaging
+import LumenONNX
 import LumenTestSupport
 import Testing
 

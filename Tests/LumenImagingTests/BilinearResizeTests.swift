@@ -1,4 +1,5 @@
 import Foundation
+import LumenIO
 import LumenImaging
 import LumenTestSupport
 import Testing

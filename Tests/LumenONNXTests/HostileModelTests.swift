@@ -1,5 +1,6 @@
 import Foundation
 import LumenTestSupport
+import SwiftProtobuf
 import Testing
 
 @testable import LumenONNX

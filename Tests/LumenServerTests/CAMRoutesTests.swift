@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import LumenCAM
 import LumenIO
 import LumenImaging

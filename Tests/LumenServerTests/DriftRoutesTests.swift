@@ -1,6 +1,8 @@
 import Foundation
+import HTTPTypes
 import LumenDrift
 import LumenIO
+import LumenRecs
 import LumenTestSupport
 import Testing
 

@@ -1,4 +1,6 @@
 import Foundation
+import HTTPTypes
+import LumenRecs
 import LumenTestSupport
 import Testing
 

@@ -38,7 +38,7 @@ public final class AuditLog: Sendable {
         fd = Mutex(descriptor)
     }
 
-    deinit { fd.withLock { close($0) } }
+    deinit { fd.withLock { _ = close($0) } }
 
     /// A new explanation id: 128 random bits (the system generator): an id cannot be guessed from another one, so a
     /// caller cannot reach someone else's answer through `/v1/feedback`.

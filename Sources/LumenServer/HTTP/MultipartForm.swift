@@ -1,3 +1,5 @@
+import Foundation
+
 /// A parsed `multipart/form-data` body (RFC 7578): named parts with optional file names and
 /// content types. Malformed bodies are refused with 400.
 struct MultipartForm {

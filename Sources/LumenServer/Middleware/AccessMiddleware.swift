@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import Prometheus
 import Synchronization
 
 /// The outermost middleware: gives every request an id (`X-Request-Id`, the caller's if it is

@@ -120,7 +120,7 @@ struct DriftRoutes {
             uploads = form.parts("image").enumerated().map { k, p in (p.filename ?? "image-\(k + 1)", p.body) }
         }
         let query = request.uri.queryParameters
-        guard let referenceName = query.get("reference").map { String($0) } ?? body?.reference else {
+        guard let referenceName = query.get("reference").map({ String($0) }) ?? body?.reference else {
             throw Problem.badRequest("name the reference profile with ?reference=NAME (see GET /v1/models)")
         }
         let reference = try ModelCatalog.require(

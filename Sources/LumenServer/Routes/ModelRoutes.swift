@@ -1,4 +1,5 @@
 import Hummingbird
+import Logging
 import LumenIO
 
 /// `GET /v1/models` (viewer) and `POST /v1/admin/reload` (admin).
