@@ -14,8 +14,13 @@ struct DriftFeaturesCommand: ParsableCommand {
     @Option(help: "Current CSV or profile.") var current: String
     @Option(help: "Comma-separated columns to compare (default: all).") var columns: String?
     @Option(
-        help: "Force one test: ks, wasserstein, psi, jensen_shannon (numeric); chi_squared, cramers_v (categorical)."
-    ) var test: String?
+        help: """
+            Force one test: ks, wasserstein, psi, jensen_shannon, chi_squared, z_test (numeric); chi_squared, z_test, \
+            cramers_v, psi, jensen_shannon (categorical). Default: Evidently's choice per feature.
+            """
+    ) var test: DriftTest?
+    @Option(help: "Fewer rows than this on a side give 'insufficient data', not a verdict.") var minRows: Int =
+        ColumnComparison.minimumRows
     @Option(help: "Multiple-testing correction for p-value tests: none, bonferroni or bh.") var correction: String =
         "none"
     @Option(help: "Share of drifted features that makes the data set drifted.") var shareThreshold: Double = 0.5
@@ -28,7 +33,8 @@ struct DriftFeaturesCommand: ParsableCommand {
         }
         let ref = try ProfileSource.features(reference, columns: wanted)
         let cur = try ProfileSource.features(current, columns: wanted)
-        let features = try DriftAnalysis.features(ref, cur, method: test, correction: fix)
+        guard minRows >= 1 else { throw ValidationError("--min-rows must be at least 1") }
+        let features = try DriftAnalysis.features(ref, cur, test: test, correction: fix, minimumRows: minRows)
         try output.finish(
             DriftReport(
                 kind: "features",
@@ -51,7 +57,7 @@ struct DriftPredictionsCommand: ParsableCommand {
     @Option(help: "Reference CSV or profile.") var reference: String
     @Option(help: "Current CSV or profile.") var current: String
     @Option(help: "Prediction column (default: the last column).") var column: String?
-    @Option(help: "Force one test (see `lumen drift features --help`).") var test: String?
+    @Option(help: "Force one test (see `lumen drift features --help`).") var test: DriftTest?
     @OptionGroup var output: ReportOptions
 
     func run() throws {
@@ -62,7 +68,7 @@ struct DriftPredictionsCommand: ParsableCommand {
         let wanted = name.map { [$0] }
         let ref = try ProfileSource.features(reference, columns: wanted)
         let cur = try ProfileSource.features(current, columns: wanted)
-        let features = try DriftAnalysis.features(ref, cur, method: test)
+        let features = try DriftAnalysis.features(ref, cur, test: test)
         try output.finish(
             DriftReport(
                 kind: "predictions",
@@ -136,3 +142,5 @@ struct DriftProfileCommand: ParsableCommand {
         )
     }
 }
+
+extension DriftTest: ExpressibleByArgument {}

@@ -3,25 +3,31 @@ import Foundation
 /// The drift comparisons behind `lumen drift`: profiles on either side, features, predictions and
 /// image properties.
 public enum DriftAnalysis {
-    /// Compares matching columns of two profiles.
+    /// Compares matching columns of two profiles. `test` forces one test (nil: Evidently's default choice per
+    /// feature); features with fewer than `minimumRows` rows on a side get no verdict.
     public static func features(
         _ reference: ReferenceProfile,
         _ current: ReferenceProfile,
-        method: String? = nil,
+        test: DriftTest? = nil,
         correction: MultipleTesting = .none,
-        alpha: Double = 0.05
+        alpha: Double = 0.05,
+        minimumRows: Int = ColumnComparison.minimumRows
     ) throws(DriftError) -> [FeatureDrift] {
+        var byName: [String: ColumnProfile] = [:]
+        for column in current.columns where byName[column.name] == nil { byName[column.name] = column }
         var results: [FeatureDrift] = []
+        results.reserveCapacity(reference.columns.count)
         for column in reference.columns {
-            guard let other = current.columns.first(where: { $0.name == column.name }) else {
+            guard let other = byName[column.name] else {
                 throw .dimensionMismatch("column '\(column.name)' is missing from the current data")
             }
-            results.append(try ColumnComparison.compare(column, other, method: method))
+            results.append(try ColumnComparison.compare(column, other, test: test, minimumRows: minimumRows))
         }
-        // Corrections apply to the p-value tests.
+        // Corrections apply to the p-value tests that reached a verdict.
         if correction != .none {
             let indices = results.indices.filter {
                 results[$0].result.pValue != nil && results[$0].result.direction == .lowerIsDrift
+                    && !results[$0].insufficientData
             }
             let flags = correction.significant(indices.map { results[$0].result.pValue! }, alpha: alpha)
             for (k, i) in indices.enumerated() { results[i].result.drifted = flags[k] }
@@ -66,6 +72,10 @@ public enum DriftAnalysis {
         return report
     }
 
+    /// Fewer images than this in a folder give "insufficient data" per property (a KS statistic on a handful of
+    /// images says little; Deepchecks states no minimum).
+    public static let minimumImages = 10
+
     /// Image-property drift between two profiles (no per-image attribution).
     public static func images(
         _ reference: ReferenceProfile,
@@ -79,7 +89,7 @@ public enum DriftAnalysis {
             guard let cur = current.columns.first(where: { $0.name == name }), let values = cur.reservoir else {
                 throw .badProfile("the current data has no image property '\(name)'")
             }
-            var drift = try ColumnComparison.compare(ref, cur)
+            var drift = try ColumnComparison.compare(ref, cur, minimumRows: minimumImages)
             let ks = try UnivariateTests.kolmogorovSmirnov(r, values)
             // Earth mover's distance after min-max scaling both samples to the pooled range.
             let lo = min(r.min()!, values.min()!)
@@ -93,6 +103,7 @@ public enum DriftAnalysis {
                 threshold: 0.2,
                 direction: .higherIsDrift
             )
+            if drift.insufficientData { drift.result.drifted = false }
             drift.statistics =
                 [
                     drift.result,

@@ -31,12 +31,13 @@ public struct DriftReport: Sendable, Codable, Equatable {
         self.reference = reference
         self.current = current
         self.features = features
-        driftedShare = features.isEmpty ? 0 : Double(features.filter(\.result.drifted).count) / Double(features.count)
+        let decided = features.filter { !$0.insufficientData }
+        driftedShare = decided.isEmpty ? 0 : Double(decided.filter(\.result.drifted).count) / Double(decided.count)
         self.shareThreshold = shareThreshold
         self.multivariate = multivariate
         self.latent = latent
         self.skipped = skipped
-        drifted = latent?.drifted ?? multivariate?.drifted ?? (!features.isEmpty && driftedShare >= shareThreshold)
+        drifted = latent?.drifted ?? multivariate?.drifted ?? (!decided.isEmpty && driftedShare >= shareThreshold)
     }
 
     /// A report for latent-factor drift: one row per factor dimension beside the multivariate verdict.
@@ -76,13 +77,27 @@ public struct DriftReport: Sendable, Codable, Equatable {
         return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
     }
 
-    /// One line for a terminal.
+    /// One line for a terminal: the verdict, the drifted features (largest score beyond its threshold first), and
+    /// what limits it (features without enough rows, tests run on a profile's sample).
     public var summary: String {
-        let names = features.filter(\.result.drifted).map(\.name)
-        var text = drifted ? "DRIFT" : "no drift"
+        let drifting = features.filter(\.result.drifted).sorted { $0.result.excess > $1.result.excess }
+        let names = drifting.map(\.name)
+        let insufficient = features.filter(\.insufficientData)
+        let decided = features.count - insufficient.count
+        var text = drifted ? "DRIFT" : decided == 0 && !features.isEmpty ? "insufficient data" : "no drift"
         let noun = kind == "images" ? "properties" : kind == "latent" ? "dimensions" : "features"
-        if !features.isEmpty { text += ": \(names.count) of \(features.count) \(noun) drifted" }
+        if decided > 0 { text += ": \(names.count) of \(decided) \(noun) drifted" }
         if !names.isEmpty { text += " (\(names.prefix(8).joined(separator: ", "))\(names.count > 8 ? ", …" : ""))" }
+        if !insufficient.isEmpty {
+            text +=
+                "; \(insufficient.count) with too few rows for a verdict"
+                + " (\(insufficient.prefix(3).map(\.name).joined(separator: ", "))\(insufficient.count > 3 ? ", …" : ""))"
+        }
+        if let sampled = features.first(where: \.sampled) {
+            text +=
+                "; tested on a sample (\(sampled.referenceTested) of \(sampled.referenceCount) reference rows,"
+                + " \(sampled.currentTested) of \(sampled.currentCount) current rows)"
+        }
         if let latent {
             text += String(
                 format: "; latent %@: MMD p = %.3f, %.0f%% of dimensions drifted",

@@ -24,7 +24,15 @@ public enum HTMLReport {
             <div class="grid">
 
             """
-        for feature in report.features { html += card(feature) }
+        // Drifted features first, the furthest beyond their threshold leading; then the rest in file order.
+        let order = report.features.indices.sorted { a, b in
+            let fa = report.features[a]
+            let fb = report.features[b]
+            if fa.result.drifted != fb.result.drifted { return fa.result.drifted }
+            if fa.result.drifted { return fa.result.excess > fb.result.excess }
+            return a < b
+        }
+        for k in order { html += card(report.features[k]) }
         html += "</div>\n"
         if !report.skipped.isEmpty {
             html +=
@@ -55,15 +63,19 @@ public enum HTMLReport {
 
     static func card(_ f: FeatureDrift) -> String {
         let rows = f.statistics.map { s in
-            "<tr><td>\(escape(s.method))</td><td>\(format(s.statistic))</td><td>\(s.pValue.map(format) ?? "")</td><td>\(s.drifted ? "drift" : "")</td></tr>"
+            "<tr><td>\(escape(s.method))</td><td>\(format(s.statistic))</td><td>\(s.pValue.map { escape(DriftResult.formatted($0)) } ?? "")</td><td>\(rule(s))</td><td>\(s.drifted ? "drift" : "")</td></tr>"
         }.joined()
+        let verdict = f.insufficientData ? "too few rows" : f.result.drifted ? "drift" : "ok"
+        let decidedBy =
+            "<p>decided by \(escape(f.result.method)) (\(escape(rule(f.result)))); \(f.referenceTested) reference and "
+            + "\(f.currentTested) current rows tested\(f.insufficientData ? ", fewer than a verdict needs" : "")</p>"
         let responsible =
             f.responsible.isEmpty
             ? "" : "<p>Most responsible: " + f.responsible.map(escape).joined(separator: "; ") + "</p>"
         return """
-            <div class="card"><h2>\(escape(f.name)) <span class="verdict \(f.result.drifted ? "drift" : "ok")">\(f.result.drifted ? "drift" : "ok")</span></h2>
-            \(svg(f))
-            <table><tr><th>test</th><th>statistic</th><th>p</th><th></th></tr>\(rows)</table>\(responsible)</div>
+            <div class="card"><h2>\(escape(f.name)) <span class="verdict \(f.result.drifted ? "drift" : "ok")">\(verdict)</span></h2>
+            \(svg(f))\(decidedBy)
+            <table><tr><th>test</th><th>statistic</th><th>p</th><th>drift when</th><th></th></tr>\(rows)</table>\(responsible)</div>
 
             """
     }
@@ -109,6 +121,11 @@ public enum HTMLReport {
     }
 
     static func format(_ x: Double) -> String { String(format: "%.4g", x) }
+
+    /// The condition under which a result counts as drift, e.g. "p < 0.05" or "≥ 0.1".
+    static func rule(_ r: DriftResult) -> String {
+        r.direction == .lowerIsDrift ? "p < \(format(r.threshold))" : "≥ \(format(r.threshold))"
+    }
 
     static func escape(_ s: String) -> String {
         s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")

@@ -16,30 +16,84 @@ public enum CategoricalTests {
         return (categories, r, c)
     }
 
-    /// Pearson's χ² goodness of fit of the current counts to the reference proportions
-    /// (Evidently's "chisquare"); categories unseen in the reference get a floor of 1e-4.
+    /// Pearson's χ² test of homogeneity on the 2 × K table reference-vs-current (scipy's
+    /// `chi2_contingency` without Yates' correction): both samples are samples, so a category seen in only one of
+    /// them is weighed by how often it occurs, not treated as impossible. Categories absent from both are dropped;
+    /// with fewer than two left the samples cannot differ (p = 1).
+    ///
+    /// Evidently's legacy `chisquare` is a goodness of fit of the current counts to the reference proportions taken
+    /// as exact, which false-alarms on about a fifth of random halves; Lumen keeps the two-sample form.
     public static func chiSquared(
         reference: [Double],
         current: [Double],
         alpha: Double = 0.05
     ) throws(DriftError) -> DriftResult {
-        let nr = reference.reduce(0, +)
-        let nc = current.reduce(0, +)
-        guard nr > 0 else { throw .emptySample("reference") }
-        guard nc > 0 else { throw .emptySample("current") }
-        var statistic = 0.0
-        for (r, c) in zip(reference, current) {
-            let expected = max(r / nr, 1e-4) * nc
-            statistic += (c - expected) * (c - expected) / expected
-        }
-        let p = SpecialFunctions.chiSquaredSurvival(statistic, degrees: Double(max(1, reference.count - 1)))
+        let (kept, nr, nc) = try nonEmptyColumns(reference, current)
+        let statistic = pearson(kept, nr, nc)
+        let degrees = kept.count - 1
+        let p = degrees < 1 ? 1 : SpecialFunctions.chiSquaredSurvival(statistic, degrees: Double(degrees))
         return DriftResult(
             method: "chi_squared",
             statistic: statistic,
-            pValue: p,
+            pValue: min(1, max(0, p)),
             threshold: alpha,
             direction: .lowerIsDrift
         )
+    }
+
+    /// Two-sample z-test for the difference of two proportions (Evidently's `z`, for binary features): the share
+    /// of the first category (in sorted order) in each sample, pooled standard error, two-sided normal p-value.
+    /// Samples holding one and the same single value give p = 1.
+    public static func zTest(
+        reference: [Double],
+        current: [Double],
+        alpha: Double = 0.05
+    ) throws(DriftError) -> DriftResult {
+        let (kept, nr, nc) = try nonEmptyColumns(reference, current)
+        guard kept.count == 2 else {
+            guard kept.count < 2 else {
+                throw .invalidOption("the z-test compares two categories; this feature has \(kept.count)")
+            }
+            return DriftResult(method: "z_test", statistic: 0, pValue: 1, threshold: alpha, direction: .lowerIsDrift)
+        }
+        let p1 = kept[0].0 / nr
+        let p2 = kept[0].1 / nc
+        let pooled = (kept[0].0 + kept[0].1) / (nr + nc)
+        let z = (p1 - p2) / (pooled * (1 - pooled) * (1 / nr + 1 / nc)).squareRoot()
+        return DriftResult(
+            method: "z_test",
+            statistic: z,
+            pValue: erfc(abs(z) / 2.0.squareRoot()),
+            threshold: alpha,
+            direction: .lowerIsDrift
+        )
+    }
+
+    /// Pearson's Σ (observed − expected)² / expected over the 2 × K table with the given row totals.
+    static func pearson(_ kept: [(Double, Double)], _ nr: Double, _ nc: Double) -> Double {
+        let n = nr + nc
+        var statistic = 0.0
+        for (r, c) in kept {
+            let column = r + c
+            for (observed, rowTotal) in [(r, nr), (c, nc)] {
+                let expected = rowTotal * column / n
+                statistic += (observed - expected) * (observed - expected) / expected
+            }
+        }
+        return statistic
+    }
+
+    /// The categories with a count on either side, and the two sample sizes (both > 0).
+    static func nonEmptyColumns(
+        _ reference: [Double],
+        _ current: [Double]
+    ) throws(DriftError) -> (kept: [(Double, Double)], nr: Double, nc: Double) {
+        let kept = zip(reference, current).filter { $0.0 + $0.1 > 0 }
+        let nr = kept.reduce(0) { $0 + $1.0 }
+        let nc = kept.reduce(0) { $0 + $1.1 }
+        guard nr > 0 else { throw .emptySample("reference") }
+        guard nc > 0 else { throw .emptySample("current") }
+        return (kept, nr, nc)
     }
 
     /// Bias-corrected Cramér's V (Bergsma 2013) of the 2 × K table reference-vs-current, drift when
@@ -49,20 +103,9 @@ public enum CategoricalTests {
         current: [Double],
         threshold: Double = 0.2
     ) throws(DriftError) -> DriftResult {
-        let kept = zip(reference, current).filter { $0.0 + $0.1 > 0 }
-        let nr = kept.reduce(0) { $0 + $1.0 }
-        let nc = kept.reduce(0) { $0 + $1.1 }
-        guard nr > 0 else { throw .emptySample("reference") }
-        guard nc > 0 else { throw .emptySample("current") }
+        let (kept, nr, nc) = try nonEmptyColumns(reference, current)
         let n = nr + nc
-        var chi2 = 0.0
-        for (r, c) in kept {
-            let column = r + c
-            for (observed, rowTotal) in [(r, nr), (c, nc)] {
-                let expected = rowTotal * column / n
-                chi2 += (observed - expected) * (observed - expected) / expected
-            }
-        }
+        let chi2 = pearson(kept, nr, nc)
         let rows = 2.0
         let cols = Double(kept.count)
         let phi2 = chi2 / n
@@ -130,30 +173,5 @@ public enum MultipleTesting: String, Sendable, Codable, CaseIterable {
             if cutoff >= 0 { for rank in 0...cutoff { result[order[rank]] = true } }
             return result
         }
-    }
-}
-
-/// The test picked for a feature when the caller does not choose (Evidently's rules): up to 1000
-/// reference rows, KS for numeric features with more than 5 distinct values and χ² otherwise;
-/// above 1000 rows, normed Wasserstein (numeric) or Jensen–Shannon (categorical), threshold 0.1.
-public enum AutomaticTest {
-    public static func numeric(_ reference: [Double], _ current: [Double]) throws(DriftError) -> DriftResult {
-        let distinct = Set(reference).count
-        if distinct <= 5 {
-            let (_, r, c) = CategoricalTests.counts(reference.map { String($0) }, current.map { String($0) })
-            return reference.count <= 1000
-                ? try CategoricalTests.chiSquared(reference: r, current: c)
-                : CategoricalTests.jensenShannon(reference: r, current: c)
-        }
-        return reference.count <= 1000
-            ? try UnivariateTests.kolmogorovSmirnov(reference, current)
-            : try UnivariateTests.normedWasserstein(reference, current)
-    }
-
-    public static func categorical(_ reference: [String], _ current: [String]) throws(DriftError) -> DriftResult {
-        let (_, r, c) = CategoricalTests.counts(reference, current)
-        return reference.count <= 1000
-            ? try CategoricalTests.chiSquared(reference: r, current: c)
-            : CategoricalTests.jensenShannon(reference: r, current: c)
     }
 }

@@ -8,7 +8,7 @@ public enum Histogram {
         let sorted = sample.sorted()
         var edges: [Double] = []
         for k in 0...bins {
-            let e = quantile(sorted: sorted, Double(k) / Double(bins))
+            let e = quantile(sorted: sorted, k, of: bins)
             if edges.last != e { edges.append(e) }
         }
         if edges.count == 1 { edges.append(edges[0]) }
@@ -19,9 +19,27 @@ public enum Histogram {
     public static func quantile(sorted: [Double], _ q: Double) -> Double {
         let position = q * Double(sorted.count - 1)
         let lower = Int(position.rounded(.down))
+        return interpolate(sorted, lower, fraction: position - Double(lower))
+    }
+
+    /// The (k / parts)-quantile of sorted values, its position k·(n − 1) / parts taken in integers so a position
+    /// that is a whole number is exactly that number: (7/10)·(n − 1) in floating point can land a hair below an
+    /// integer and pull the edge below a run of tied values.
+    public static func quantile(sorted: [Double], _ k: Int, of parts: Int) -> Double {
+        let (scaled, overflow) = k.multipliedReportingOverflow(by: sorted.count - 1)
+        guard !overflow, parts > 0 else { return quantile(sorted: sorted, Double(k) / Double(parts)) }
+        let lower = scaled / parts
+        return interpolate(sorted, lower, fraction: Double(scaled % parts) / Double(parts))
+    }
+
+    /// sorted[lower] + t·(sorted[lower+1] − sorted[lower]), computed from the nearer end as numpy does, so t near 1
+    /// gives the upper value exactly.
+    static func interpolate(_ sorted: [Double], _ lower: Int, fraction t: Double) -> Double {
         let upper = min(lower + 1, sorted.count - 1)
-        let fraction = position - Double(lower)
-        return sorted[lower] + (sorted[upper] - sorted[lower]) * fraction
+        let a = sorted[lower]
+        let b = sorted[upper]
+        if t == 0 || a == b { return a }
+        return t >= 0.5 ? b - (b - a) * (1 - t) : a + (b - a) * t
     }
 
     /// Counts per bin between consecutive `edges`: bin k holds edges[k] < x ≤ edges[k+1]

@@ -45,21 +45,32 @@ public enum UnivariateTests {
     /// P(D ≥ d) for two samples of sizes n and m under H₀: one minus the share of monotone lattice
     /// paths from (0,0) to (n,m) that stay strictly inside |i·m − j·n| < D·n·m, computed as a
     /// probability recursion f(i,j) = i/(i+j)·f(i−1,j) + j/(i+j)·f(i,j−1) (no overflow).
+    ///
+    /// Only the cells inside the band are visited: row i's band is (i·m − D·n·m)/n < j < (i·m + D·n·m)/n, and both
+    /// ends move right as i grows, so the work is O(n · (band width)) — small exactly when D is small.
     static func exactKSPValue(n: Int, m: Int, dScaled: Int) -> Double {
         guard dScaled > 0 else { return 1 }
+        func band(_ i: Int) -> (lo: Int, hi: Int) {
+            let below = i * m - dScaled
+            let above = i * m + dScaled
+            return (below < 0 ? 0 : below / n + 1, min(m, (above - 1) / n))
+        }
         var row = [Double](repeating: 0, count: m + 1)
-        row[0] = 1
-        for j in 1...m { row[j] = abs(0 * m - j * n) < dScaled ? row[j - 1] : 0 }
+        var previous = band(0)
+        guard previous.lo <= previous.hi else { return 1 }
+        for j in previous.lo...previous.hi { row[j] = 1 }
         for i in 1...n {
-            row[0] = abs(i * m) < dScaled ? row[0] : 0
-            for j in 1...m {
-                if abs(i * m - j * n) < dScaled {
-                    let total = Double(i + j)
-                    row[j] = Double(i) / total * row[j] + Double(j) / total * row[j - 1]
-                } else {
-                    row[j] = 0
-                }
+            let current = band(i)
+            guard current.lo <= current.hi else { return 1 }
+            // Cells that left the band on the left are zero in this row.
+            if previous.lo < current.lo {
+                for j in previous.lo..<min(current.lo, previous.hi + 1) { row[j] = 0 }
             }
+            for j in current.lo...current.hi where j > 0 {
+                let total = Double(i + j)
+                row[j] = Double(i) / total * row[j] + Double(j) / total * row[j - 1]
+            }
+            previous = current
         }
         return 1 - row[m]
     }

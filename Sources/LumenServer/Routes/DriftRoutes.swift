@@ -135,6 +135,14 @@ struct DriftRoutes {
             )
         }
         let test = query.get("test").map { String($0) } ?? body?.test
+        let driftTest = try test.map { name in
+            guard let known = DriftTest(rawValue: name) else {
+                throw Problem.badRequest(
+                    "unknown test '\(name)'; use \(DriftTest.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
+            }
+            return known
+        }
         let correctionName = query.get("correction").map { String($0) } ?? body?.correction ?? "none"
         guard let correction = MultipleTesting(rawValue: correctionName) else {
             throw Problem.badRequest("unknown correction '\(correctionName)'; use none, bonferroni or bh")
@@ -190,7 +198,7 @@ struct DriftRoutes {
                         columns: profile.columns.filter { c in current.columns.contains { $0.name == c.name } }
                     ),
                     current,
-                    method: test,
+                    test: driftTest,
                     correction: correction
                 )
                 return DriftReport(
