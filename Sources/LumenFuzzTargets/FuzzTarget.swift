@@ -32,7 +32,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             guard let model = try? EMFModelFile.load(bytes: bytes, path: "fuzz") else { return }
             if model.users.count > 0 && model.items.count > 0 { _ = model.explain(user: 0, item: 0) }
         case .ratings: _ = try? RatingsLoader.parse(bytes, path: "fuzz")
-        case .csv: _ = try? CSVTable.parse(String(decoding: bytes, as: UTF8.self), path: "fuzz").profiles()
+        case .csv: _ = try? CSVTable(bytes: bytes, path: "fuzz").profiles()
         case .profile: _ = try? ReferenceProfile.load(bytes: bytes, path: "fuzz")
         case .sidecar: _ = try? ModelSidecar.parse(bytes, path: "fuzz")
         case .image: _ = try? ImageDecoder(maxPixels: 1 << 22).decode(bytes)

@@ -30,7 +30,11 @@ struct TestChoiceTests {
         case label(String)
         init(from decoder: any Decoder) throws {
             let c = try decoder.singleValueContainer()
-            if let x = try? c.decode(Double.self) { self = .number(x) } else { self = .label(try c.decode(String.self)) }
+            if let x = try? c.decode(Double.self) {
+                self = .number(x)
+            } else {
+                self = .label(try c.decode(String.self))
+            }
         }
         var number: Double? { if case .number(let x) = self { x } else { nil } }
         var label: String? { if case .label(let s) = self { s } else { nil } }
@@ -72,7 +76,11 @@ struct TestChoiceTests {
     }
 
     /// Draws `2n` values from one distribution and splits them into two random halves.
-    static func halves(_ n: Int, _ g: inout SeededGenerator, draw: (inout SeededGenerator) -> Double) -> ([Double], [Double]) {
+    static func halves(
+        _ n: Int,
+        _ g: inout SeededGenerator,
+        draw: (inout SeededGenerator) -> Double
+    ) -> ([Double], [Double]) {
         let pool = (0..<(2 * n)).map { _ in draw(&g) }
         return (Array(pool[..<n]), Array(pool[n...]))
     }

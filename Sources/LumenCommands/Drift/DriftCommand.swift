@@ -34,9 +34,32 @@ struct ReportOptions: ParsableArguments {
     }
 }
 
+/// How the CSV files of a drift command are read.
+struct CSVReadOptions: ParsableArguments {
+    @Option(help: "CSV field delimiter: one character, or 'tab'.") var delimiter: String = ","
+    @Option(
+        help: "Comma-separated cells that mean a missing value (give an empty string to have none but the empty cell)."
+    ) var naValues: String = CSVOptions.defaultMissingValues.joined(separator: ",")
+
+    var csv: CSVOptions {
+        get throws {
+            let d = delimiter == "tab" ? "\t" : delimiter
+            guard d.utf8.count == 1, let byte = d.utf8.first, byte != UInt8(ascii: "\""), byte != 10, byte != 13 else {
+                throw ValidationError("--delimiter must be one ASCII character other than a quote or a line break")
+            }
+            let missing = naValues.split(separator: ",", omittingEmptySubsequences: false).map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
+            return CSVOptions(delimiter: byte, missingValues: missing + [""])
+        }
+    }
+}
+
 /// Loads either a saved profile or raw data (CSV) as a profile.
 enum ProfileSource {
-    static func features(_ path: String, columns: [String]?) throws -> ReferenceProfile {
+    /// Raw data keeps every value (tests on it use all rows); a saved profile is what it holds.
+    static func features(_ path: String, columns: [String]?, csv: CSVOptions = CSVOptions()) throws -> ReferenceProfile
+    {
         let url = URL(fileURLWithPath: path)
         if ReferenceProfile.isProfile(url) {
             var profile = try ReferenceProfile.load(url)
@@ -46,7 +69,7 @@ enum ProfileSource {
         return ReferenceProfile(
             kind: "features",
             source: path,
-            columns: try CSVTable.load(url).profiles(columns: columns)
+            columns: try CSVTable.load(url, options: csv).profiles(columns: columns, sampleCapacity: .max)
         )
     }
 }

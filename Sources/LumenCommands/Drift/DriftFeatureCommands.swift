@@ -24,6 +24,7 @@ struct DriftFeaturesCommand: ParsableCommand {
     @Option(help: "Multiple-testing correction for p-value tests: none, bonferroni or bh.") var correction: String =
         "none"
     @Option(help: "Share of drifted features that makes the data set drifted.") var shareThreshold: Double = 0.5
+    @OptionGroup var reading: CSVReadOptions
     @OptionGroup var output: ReportOptions
 
     func run() throws {
@@ -31,8 +32,9 @@ struct DriftFeaturesCommand: ParsableCommand {
         guard let fix = MultipleTesting(rawValue: correction) else {
             throw ValidationError("unknown correction '\(correction)'")
         }
-        let ref = try ProfileSource.features(reference, columns: wanted)
-        let cur = try ProfileSource.features(current, columns: wanted)
+        let csv = try reading.csv
+        let ref = try ProfileSource.features(reference, columns: wanted, csv: csv)
+        let cur = try ProfileSource.features(current, columns: wanted, csv: csv)
         guard minRows >= 1 else { throw ValidationError("--min-rows must be at least 1") }
         let features = try DriftAnalysis.features(ref, cur, test: test, correction: fix, minimumRows: minRows)
         try output.finish(
@@ -58,16 +60,18 @@ struct DriftPredictionsCommand: ParsableCommand {
     @Option(help: "Current CSV or profile.") var current: String
     @Option(help: "Prediction column (default: the last column).") var column: String?
     @Option(help: "Force one test (see `lumen drift features --help`).") var test: DriftTest?
+    @OptionGroup var reading: CSVReadOptions
     @OptionGroup var output: ReportOptions
 
     func run() throws {
+        let csv = try reading.csv
         var name = column
         if name == nil, !ReferenceProfile.isProfile(URL(fileURLWithPath: reference)) {
-            name = try CSVTable.load(URL(fileURLWithPath: reference)).header.last
+            name = try CSVTable.load(URL(fileURLWithPath: reference), options: csv).header.last
         }
         let wanted = name.map { [$0] }
-        let ref = try ProfileSource.features(reference, columns: wanted)
-        let cur = try ProfileSource.features(current, columns: wanted)
+        let ref = try ProfileSource.features(reference, columns: wanted, csv: csv)
+        let cur = try ProfileSource.features(current, columns: wanted, csv: csv)
         let features = try DriftAnalysis.features(ref, cur, test: test)
         try output.finish(
             DriftReport(
@@ -95,6 +99,7 @@ struct DriftProfileCommand: ParsableCommand {
     @Option(help: "Pixels sampled per image (0 = all).") var samplePixels: Int = 10_000
     @Option(help: "Comma-separated columns (CSV only).") var columns: String?
     @Option(help: "Profile file to write (.json).") var out: String
+    @OptionGroup var reading: CSVReadOptions
 
     func validate() throws {
         guard [features, images, factors].compactMap({ $0 }).count == 1 else {
@@ -109,7 +114,9 @@ struct DriftProfileCommand: ParsableCommand {
             profile = ReferenceProfile(
                 kind: "features",
                 source: features,
-                columns: try CSVTable.load(URL(fileURLWithPath: features)).profiles(columns: wanted)
+                columns: try CSVTable.load(URL(fileURLWithPath: features), options: try reading.csv).profiles(
+                    columns: wanted
+                )
             )
         } else if let factors {
             let matrix: SampleMatrix

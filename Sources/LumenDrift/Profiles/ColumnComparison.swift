@@ -121,7 +121,8 @@ public enum ColumnComparison {
         let c = names.map { cc[$0] ?? 0 }
         let all = try categoricalStatistics(r, c)
         let chosenTest =
-            test ?? DriftTest.evidentlyDefault(numeric: false, referenceRows: reference.count, distinctValues: names.count)
+            test
+            ?? DriftTest.evidentlyDefault(numeric: false, referenceRows: reference.count, distinctValues: names.count)
         guard DriftTest.categorical.contains(chosenTest) else {
             throw .invalidOption(
                 "'\(chosenTest.rawValue)' does not apply to categorical column '\(reference.name)'; choose "

@@ -258,14 +258,19 @@ struct DriftRoutes {
             names = [chosen]
         }
         if type == "text/csv" {
-            let table = try CSVTable.parse(String(decoding: bytes, as: UTF8.self), path: "request body")
-            let present = names.filter(table.header.contains)
+            let table = try CSVTable(bytes: [UInt8](bytes), path: "request body")
+            let header = Set(table.header)
+            let present = names.filter(header.contains)
             guard !present.isEmpty else {
                 throw Problem.unprocessable(
                     "the CSV shares no column with the reference (\(names.joined(separator: ", ")))"
                 )
             }
-            return ReferenceProfile(kind: "features", source: "request", columns: try table.profiles(columns: present))
+            return ReferenceProfile(
+                kind: "features",
+                source: "request",
+                columns: try table.profiles(columns: present, sampleCapacity: .max)
+            )
         }
         guard let columns = body?.columns, !columns.isEmpty else {
             throw Problem.badRequest("send 'columns': {name: [values]} or a text/csv body")
