@@ -49,7 +49,8 @@ struct CSVDialectTests {
                 (trial % 2 == 0 ? "\u{FEFF}" : "")
                 + cells.map { row in
                     row.map { cell in
-                        let quote = cell.contains(delimiter) || cell.contains("\"") || cell.contains("\n")
+                        let quote =
+                            cell.contains(delimiter) || cell.contains("\"") || cell.contains("\n")
                             || cell.isEmpty || trial % 4 == 1
                         return quote ? "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : cell
                     }.joined(separator: String(delimiter))

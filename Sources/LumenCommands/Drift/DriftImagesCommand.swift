@@ -63,6 +63,10 @@ struct DriftLatentCommand: ParsableCommand {
     @Option(help: "Model before a retrain (with --new-model).") var oldModel: String?
     @Option(help: "Model after the retrain.") var newModel: String?
     @Option(help: "MMD permutations.") var permutations: Int = 100
+    @Option(
+        help:
+            "Retrains of the old model's data with other seeds that calibrate the retrain check (0: aligned MMD only)."
+    ) var calibrationSeeds: Int = 2
     @OptionGroup var output: ReportOptions
 
     func validate() throws {
@@ -97,7 +101,13 @@ struct DriftLatentCommand: ParsableCommand {
         } else {
             let old = try EMFModelFile.load(URL(fileURLWithPath: oldModel!))
             let new = try EMFModelFile.load(URL(fileURLWithPath: newModel!))
-            latent = try LatentDrift.items(old: old, new: new, test: test)
+            guard (0...16).contains(calibrationSeeds) else { throw ValidationError("--calibration-seeds must be 0…16") }
+            latent = try LatentDrift.items(
+                old: old,
+                new: new,
+                test: test,
+                calibrationSeeds: (0..<calibrationSeeds).map { 1_001 + UInt64($0) }
+            )
             (reference, current) = (oldModel!, newModel!)
         }
         try output.finish(DriftReport.latent(latent, reference: reference, current: current))

@@ -20,13 +20,16 @@ public struct LatentDriftReport: Sendable, Codable, Equatable {
     public let norms: DriftResult
     /// KS on cosine similarities of seeded random pairs within each side: also rotation-invariant.
     public let pairwiseSimilarity: DriftResult
-    /// Largest movements: for users seen in training, the distance between [p_u, b_u] re-estimated
-    /// from the current ratings and from the training ratings; for items, across the aligned retrain.
+    /// Every movement, largest first (the text and HTML reports show the first 10): for users seen in training,
+    /// the distance between [p_u, b_u] re-estimated from the current ratings and from the training ratings; for
+    /// items, across the aligned retrain.
     public let movedMost: [MovedEntity]
-    public let drifted: Bool
+    /// For a retrain (`items(old:new:)`): the rotation-invariant check against seed-to-seed noise that decides.
+    public internal(set) var retrain: RetrainCheck?
+    public internal(set) var drifted: Bool
 
     enum CodingKeys: String, CodingKey {
-        case kind, multivariate, norms, drifted
+        case kind, multivariate, norms, drifted, retrain
         case pairwiseSimilarity = "pairwise_similarity"
         case referenceCount = "reference_count"
         case currentCount = "current_count"
@@ -112,13 +115,41 @@ public enum LatentDrift {
         return try report(kind: "users", a, b, test: test, moved: moved)
     }
 
-    /// Item drift across a retrain: the new model's item factors aligned to the old ones by
-    /// orthogonal Procrustes on the items both know, then compared.
+    /// Item drift across a retrain: the new model's item factors aligned to the old ones by orthogonal Procrustes
+    /// on the items both know, compared as diagnostics (which items moved, which dimensions). Two trainings of the
+    /// same data with different seeds are not rotations of each other, so the verdict comes from `RetrainCheck`
+    /// (predictions of both models against retrains of the old data with `calibrationSeeds`); with no seeds, from
+    /// the aligned MMD test alone.
     public static func items(
         old: EMFModel,
         new: EMFModel,
-        test: MultivariateDrift = MultivariateDrift()
+        test: MultivariateDrift = MultivariateDrift(),
+        calibrationSeeds: [UInt64] = [1_001, 1_002]
     ) throws(DriftError) -> LatentDriftReport {
+        var report = try alignedItems(old: old, new: new, test: test)
+        if !calibrationSeeds.isEmpty {
+            let check = try RetrainCheck.compare(old: old, new: new, seeds: calibrationSeeds)
+            report.retrain = check
+            report.drifted = check.drifted
+        }
+        return report
+    }
+
+    static func alignedItems(
+        old: EMFModel,
+        new: EMFModel,
+        test: MultivariateDrift
+    ) throws(DriftError) -> LatentDriftReport {
+        let (_, reference, current, moved) = try procrustes(old: old, new: new)
+        return try report(kind: "items", reference, current, test: test, moved: moved)
+    }
+
+    /// The shared items' factors: the old model's, the new model's rotated onto them by orthogonal Procrustes, and
+    /// how far each item lies from its old position after the rotation.
+    static func procrustes(
+        old: EMFModel,
+        new: EMFModel
+    ) throws(DriftError) -> (ids: [String], old: SampleMatrix, aligned: SampleMatrix, moved: [MovedEntity]) {
         let f = old.hyperparameters.factors
         guard new.hyperparameters.factors == f else {
             throw .dimensionMismatch("old model has \(f) factors, new model \(new.hyperparameters.factors)")
@@ -153,9 +184,10 @@ public enum LatentDrift {
                 distance: (0..<f).reduce(0.0) { $0 + pow2(aligned[r * f + $1] - b[r * f + $1]) }.squareRoot()
             )
         }
-        let reference = try SampleMatrix(rows: ids.count, cols: f, values: b)
-        let current = try SampleMatrix(rows: ids.count, cols: f, values: aligned)
-        return try report(kind: "items", reference, current, test: test, moved: moved)
+        return (
+            ids, try SampleMatrix(rows: ids.count, cols: f, values: b),
+            try SampleMatrix(rows: ids.count, cols: f, values: aligned), moved
+        )
     }
 
     /// Drift between two factor matrices given directly (rows = users or items). With `aligned`
@@ -220,7 +252,7 @@ public enum LatentDrift {
         let normsB = (0..<b.rows).map { r in b.row(r).reduce(0) { $0 + $1 * $1 }.squareRoot() }
         let norms = try UnivariateTests.kolmogorovSmirnov(normsA, normsB)
         let pairs = try UnivariateTests.kolmogorovSmirnov(pairCosines(a, seed: 1), pairCosines(b, seed: 2))
-        let top = moved.sorted { ($0.distance, $1.id) > ($1.distance, $0.id) }.prefix(10)
+        let top = moved.sorted { ($0.distance, $1.id) > ($1.distance, $0.id) }
         return LatentDriftReport(
             kind: kind,
             referenceCount: a.rows,
@@ -228,7 +260,8 @@ public enum LatentDrift {
             multivariate: multivariate,
             norms: norms,
             pairwiseSimilarity: pairs,
-            movedMost: Array(top),
+            movedMost: top,
+            retrain: nil,
             drifted: multivariate.drifted
         )
     }

@@ -105,6 +105,24 @@ public struct DriftReport: Sendable, Codable, Equatable {
                 latent.multivariate.mmd?.pValue ?? .nan,
                 latent.multivariate.driftedShare * 100
             )
+            if let retrain = latent.retrain {
+                let band = retrain.seedNoise.map(\.predictionCorrelation).min() ?? .nan
+                text += String(
+                    format: "; retrain check: predictions correlate %.3f with the old model's (seed-to-seed ≥ %.3f, "
+                        + "drift below %.3f): %@",
+                    retrain.observed.predictionCorrelation,
+                    band,
+                    band - retrain.tolerance,
+                    retrain.drifted ? "beyond retraining noise" : "within retraining noise"
+                )
+            }
+            if !latent.movedMost.isEmpty {
+                text +=
+                    "; moved most: "
+                    + latent.movedMost.prefix(10).map { "\($0.id) (\(String(format: "%.3g", $0.distance)))" }
+                    .joined(separator: ", ")
+                    + (latent.movedMost.count > 10 ? " (all \(latent.movedMost.count) in the JSON report)" : "")
+            }
         }
         if !skipped.isEmpty { text += "; \(skipped.count) unreadable file(s) skipped" }
         return text

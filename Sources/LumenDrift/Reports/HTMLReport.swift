@@ -54,7 +54,8 @@ public enum HTMLReport {
                 ) + "</p>"
             html +=
                 "<p>Moved most: "
-                + latent.movedMost.map { "\(escape($0.id)) (\(String(format: "%.3f", $0.distance)))" }.joined(
+                + latent.movedMost.prefix(10).map { "\(escape($0.id)) (\(String(format: "%.3f", $0.distance)))" }
+                .joined(
                     separator: ", "
                 ) + "</p>\n"
         }
