@@ -92,7 +92,8 @@ let package = Package(
         .target(
             name: "LumenCommands",
             dependencies: [
-                "LumenCAM", "LumenIO", "LumenImaging", "LumenONNX", "LumenRecs", "LumenDrift", "LumenServer",
+                "LumenCAM", "LumenIO", "LumenImaging", "LumenNumerics", "LumenONNX", "LumenRecs", "LumenDrift",
+                "LumenServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

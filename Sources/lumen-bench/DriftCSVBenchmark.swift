@@ -42,34 +42,65 @@ struct DriftCSVBenchmark: ParsableCommand {
             return lines.joined(separator: "\n") + "\n"
         }
         func column(rows: Int, shift: Double) -> String {
-            "x\n" + (0..<rows).map { _ in String(format: "%.9f", g.nextGaussian() + shift) }.joined(separator: "\n") + "\n"
+            "x\n" + (0..<rows).map { _ in String(format: "%.9f", g.nextGaussian() + shift) }.joined(separator: "\n")
+                + "\n"
         }
         func wide(columns: Int) -> String {
             var lines = [(0..<columns).map { "w\($0)" }.joined(separator: ",")]
-            for _ in 0..<50 { lines.append((0..<columns).map { _ in String(format: "%.4f", g.nextGaussian()) }.joined(separator: ",")) }
+            for _ in 0..<50 {
+                lines.append((0..<columns).map { _ in String(format: "%.4f", g.nextGaussian()) }.joined(separator: ","))
+            }
             return lines.joined(separator: "\n") + "\n"
         }
         let cases: [(label: String, ref: String, cur: String, peer: String?)] = [
-            ("100 000 × 20 (16 numeric, 4 categorical)", try write("ref20.csv", table(rows: 100_000, shift: 0)),
-                try write("cur20.csv", table(rows: 100_000, shift: 0.01)), "evidently"),
-            ("1 000 000 × 1, KS", try write("ref1m.csv", column(rows: 1_000_000, shift: 0)),
-                try write("cur1m.csv", column(rows: 1_000_000, shift: 0.003)), "ks"),
-            ("50 × 4 000 columns", try write("w4k.csv", wide(columns: 4_000)), try write("w4k-b.csv", wide(columns: 4_000)), "wide"),
-            ("50 × 16 000 columns", try write("w16k.csv", wide(columns: 16_000)), try write("w16k-b.csv", wide(columns: 16_000)), "wide"),
-            ("50 × 100 000 columns", try write("w100k.csv", wide(columns: 100_000)), try write("w100k-b.csv", wide(columns: 100_000)), nil),
+            (
+                "100 000 × 20 (16 numeric, 4 categorical)", try write("ref20.csv", table(rows: 100_000, shift: 0)),
+                try write("cur20.csv", table(rows: 100_000, shift: 0.01)), "evidently"
+            ),
+            (
+                "1 000 000 × 1, KS", try write("ref1m.csv", column(rows: 1_000_000, shift: 0)),
+                try write("cur1m.csv", column(rows: 1_000_000, shift: 0.003)), "ks"
+            ),
+            (
+                "50 × 4 000 columns", try write("w4k.csv", wide(columns: 4_000)),
+                try write("w4k-b.csv", wide(columns: 4_000)), "wide"
+            ),
+            (
+                "50 × 16 000 columns", try write("w16k.csv", wide(columns: 16_000)),
+                try write("w16k-b.csv", wide(columns: 16_000)), "wide"
+            ),
+            (
+                "50 × 100 000 columns", try write("w100k.csv", wide(columns: 100_000)),
+                try write("w100k-b.csv", wide(columns: 100_000)), nil
+            ),
         ]
-        let lumen = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("lumen").path
-        print(Table.pad("whole process", 44) + Table.pad("lumen s", 10, right: true) + Table.pad("peer s", 10, right: true) + Table.pad("peer / lumen", 14, right: true))
+        let lumen = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+            "lumen"
+        ).path
+        print(
+            Table.pad("whole process", 44) + Table.pad("lumen s", 10, right: true)
+                + Table.pad("peer s", 10, right: true) + Table.pad("peer / lumen", 14, right: true)
+        )
         for c in cases {
-            let ours = try median(runs) { try timeProcess(lumen, ["drift", "features", "--reference", c.ref, "--current", c.cur]) }
+            let ours = try median(runs) {
+                try timeProcess(lumen, ["drift", "features", "--reference", c.ref, "--current", c.cur])
+            }
             var theirs: Double?
             if !noPeer, let mode = c.peer {
-                theirs = try? median(runs) { try timeProcess(python, ["scripts/bench-drift-csv-peer.py", mode, c.ref, c.cur]) }
+                theirs = try? median(runs) {
+                    try timeProcess(python, ["scripts/bench-drift-csv-peer.py", mode, c.ref, c.cur])
+                }
             }
             let ratio = theirs.map { String(format: "%.1f×", $0 / ours) } ?? "—"
-            print(Table.pad(c.label, 44) + Table.pad(String(format: "%.2f", ours), 10, right: true) + Table.pad(theirs.map { String(format: "%.2f", $0) } ?? "—", 10, right: true) + Table.pad(ratio, 14, right: true))
+            print(
+                Table.pad(c.label, 44) + Table.pad(String(format: "%.2f", ours), 10, right: true)
+                    + Table.pad(theirs.map { String(format: "%.2f", $0) } ?? "—", 10, right: true)
+                    + Table.pad(ratio, 14, right: true)
+            )
         }
-        print("peers: Evidently DataDriftPreset (100 000 × 20), pandas read_csv + scipy ks_2samp (1M, wide), via \(python)")
+        print(
+            "peers: Evidently DataDriftPreset (100 000 × 20), pandas read_csv + scipy ks_2samp (1M, wide), via \(python)"
+        )
     }
 
     func median(_ runs: Int, _ body: () throws -> Double) throws -> Double {
@@ -88,7 +119,9 @@ struct DriftCSVBenchmark: ParsableCommand {
         try process.run()
         process.waitUntilExit()
         guard process.terminationStatus <= 1 else {
-            throw ValidationError("\(executable) \(arguments.first ?? "") exited with status \(process.terminationStatus)")
+            throw ValidationError(
+                "\(executable) \(arguments.first ?? "") exited with status \(process.terminationStatus)"
+            )
         }
         return Date().timeIntervalSince(started)
     }

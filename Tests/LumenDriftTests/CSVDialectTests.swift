@@ -107,4 +107,17 @@ struct CSVDialectTests {
         let report = DriftReport(kind: "features", reference: "r", current: "c", features: [drift])
         #expect(report.summary.contains("sample"))
     }
+
+    @Test("a profile's per-column samples cannot be zipped back into the table's rows")
+    func samplesAreNotRows() throws {
+        let text = "a,b\n" + (0..<500).map { "\($0),\(1000 - 3 * $0)" }.joined(separator: "\n")
+        for capacity in [ColumnProfile.reservoirCapacity, 100] {
+            let profiles = try Self.table(text).profiles(sampleCapacity: capacity)
+            let a = try #require(profiles[0].reservoir)
+            let b = try #require(profiles[1].reservoir)
+            let rows = Set((0..<500).map { "\($0),\(1000 - 3 * $0)" })
+            let rebuilt = zip(a, b).filter { rows.contains("\(Int($0.0)),\(Int($0.1))") }.count
+            #expect(rebuilt <= 1, "capacity \(capacity): \(rebuilt) rows rebuilt from the samples")
+        }
+    }
 }

@@ -162,7 +162,9 @@ struct LatentProfileTests {
         let profile = try ReferenceProfile.factors(m, source: "m")
         #expect(try profile.jointSample() == m)
         // Small reservoirs drawn with one seed pick the same rows in every column.
-        let columns = try (0..<3).map { try ColumnProfile.numeric("factor \($0)", m.column($0), seed: 7, capacity: 50) }
+        let columns = try (0..<3).map {
+            try ColumnProfile.numeric("factor \($0)", m.column($0), seed: 7, capacity: 50, keepRowOrder: true)
+        }
         let small = try ReferenceProfile(kind: "latent", source: "m", columns: columns).jointSample()
         let rows = Set((0..<m.rows).map { Array(m.row($0)) })
         #expect(small.rows == 50)

@@ -8,7 +8,8 @@ import Testing
 /// with another seed must pass, a retrain after a fifth of the users turned their taste round must not.
 @Suite("Retrain check")
 struct RetrainCheckTests {
-    static let data = try! SyntheticRatings(users: 500, items: 300, ratingsPerUser: 40, segments: 8, seed: 12).generate()
+    static let data = try! SyntheticRatings(users: 500, items: 300, ratingsPerUser: 40, segments: 8, seed: 12)
+        .generate()
 
     static func train(_ data: RatingsData, seed: UInt64) throws -> EMFModel {
         var h = EMFHyperparameters()

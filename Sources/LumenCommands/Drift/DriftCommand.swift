@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LumenDrift
 import LumenIO
+import LumenNumerics
 
 /// `lumen drift`: did the data move, what moved, and how much.
 struct DriftCommand: ParsableCommand {
@@ -57,6 +58,19 @@ struct CSVReadOptions: ParsableArguments {
 
 /// Loads either a saved profile or raw data (CSV) as a profile.
 enum ProfileSource {
+    /// The reference and the current side, read side by side (each is independent of the other).
+    static func pair(
+        _ reference: String,
+        _ current: String,
+        columns: [String]?,
+        csv: CSVOptions
+    ) throws -> (ReferenceProfile, ReferenceProfile) {
+        let sides = Parallel.map(2) { k in
+            Result { try features(k == 0 ? reference : current, columns: columns, csv: csv) }
+        }
+        return (try sides[0].get(), try sides[1].get())
+    }
+
     /// Raw data keeps every value (tests on it use all rows); a saved profile is what it holds.
     static func features(_ path: String, columns: [String]?, csv: CSVOptions = CSVOptions()) throws -> ReferenceProfile
     {

@@ -33,8 +33,7 @@ struct DriftFeaturesCommand: ParsableCommand {
             throw ValidationError("unknown correction '\(correction)'")
         }
         let csv = try reading.csv
-        let ref = try ProfileSource.features(reference, columns: wanted, csv: csv)
-        let cur = try ProfileSource.features(current, columns: wanted, csv: csv)
+        let (ref, cur) = try ProfileSource.pair(reference, current, columns: wanted, csv: csv)
         guard minRows >= 1 else { throw ValidationError("--min-rows must be at least 1") }
         let features = try DriftAnalysis.features(ref, cur, test: test, correction: fix, minimumRows: minRows)
         try output.finish(
@@ -70,8 +69,7 @@ struct DriftPredictionsCommand: ParsableCommand {
             name = try CSVTable.load(URL(fileURLWithPath: reference), options: csv).header.last
         }
         let wanted = name.map { [$0] }
-        let ref = try ProfileSource.features(reference, columns: wanted, csv: csv)
-        let cur = try ProfileSource.features(current, columns: wanted, csv: csv)
+        let (ref, cur) = try ProfileSource.pair(reference, current, columns: wanted, csv: csv)
         let features = try DriftAnalysis.features(ref, cur, test: test)
         try output.finish(
             DriftReport(

@@ -64,7 +64,11 @@ public struct RetrainCheck: Sendable, Codable, Equatable {
     }
 
     /// The rotation-invariant statistics between two factor matrices whose rows are the same items.
-    public static func statistics(_ a: SampleMatrix, _ b: SampleMatrix, neighbours k: Int = 10) throws(DriftError)
+    public static func statistics(
+        _ a: SampleMatrix,
+        _ b: SampleMatrix,
+        neighbours k: Int = 10
+    ) throws(DriftError)
         -> RetrainStatistics
     {
         try SampleMatrix.requireSameWidth(a, b)
@@ -156,7 +160,9 @@ public struct RetrainCheck: Sendable, Codable, Equatable {
         tolerance: Double = 0.05
     ) throws(DriftError) -> RetrainCheck {
         guard let (a, b) = sharedItems(old, new) else {
-            throw .dimensionMismatch("old model has \(old.hyperparameters.factors) factors, new model \(new.hyperparameters.factors)")
+            throw .dimensionMismatch(
+                "old model has \(old.hyperparameters.factors) factors, new model \(new.hyperparameters.factors)"
+            )
         }
         guard !seeds.isEmpty else { throw .invalidOption("the retrain check needs at least one calibration seed") }
         var observed = withPredictions(try statistics(a, b), old, new)

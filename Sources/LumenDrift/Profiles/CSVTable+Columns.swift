@@ -15,7 +15,16 @@ extension CSVTable {
     /// missing value is a decimal number, categorical when most of them are text. A column of mostly numbers with
     /// some text, or a number beyond a double's range (`1e400`), is refused naming the first such cell.
     public func columns(_ wanted: [String]? = nil) throws(DriftError) -> [(name: String, column: CSVColumn)] {
-        let indices = try (wanted ?? header).map { name throws(DriftError) in try columnIndex(name) }
+        let indices: [Int]
+        if let wanted {
+            let byName = Dictionary(header.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+            indices = try wanted.map { name throws(DriftError) in
+                guard let j = byName[name] else { throw .badInput(missingColumn(name)) }
+                return j
+            }
+        } else {
+            indices = Array(header.indices)
+        }
         let chunks = Parallel.ranges(rowCount, parts: max(1, (rowCount + Self.chunkRows - 1) / Self.chunkRows))
         let missing = Set(options.missingValues.map { Array($0.utf8) })
         // One task per (column, chunk of rows).

@@ -94,10 +94,14 @@ public struct CSVTable: Sendable {
 
     /// The index of a column by name.
     public func columnIndex(_ name: String) throws(DriftError) -> Int {
-        guard let j = header.firstIndex(of: name) else {
-            throw .badInput("no column '\(name)' in \(path); columns are \(header.joined(separator: ", "))")
-        }
+        guard let j = header.firstIndex(of: name) else { throw .badInput(missingColumn(name)) }
         return j
+    }
+
+    func missingColumn(_ name: String) -> String {
+        let shown =
+            header.prefix(20).joined(separator: ", ") + (header.count > 20 ? ", … (\(header.count) in all)" : "")
+        return "no column '\(name)' in \(path); columns are \(shown)"
     }
 
     /// One cell as text (quotes removed, spaces trimmed).

@@ -40,10 +40,19 @@ public enum ColumnComparison {
         else {
             throw .badProfile("numeric column '\(reference.name)' lacks its sample or buckets")
         }
-        let ks = try UnivariateTests.kolmogorovSmirnov(r, c)
-        let wasserstein = try UnivariateTests.normedWasserstein(r, c)
-        var distinct = Set(r)
-        for x in c where distinct.count <= 5 { distinct.insert(x) }
+        // Sorted once for KS, Wasserstein and the distinct values.
+        let (sr, sc) = try UnivariateTests.sortedPair(r, c)
+        let ks = UnivariateTests.kolmogorovSmirnov(sorted: sr, sc)
+        let wasserstein = UnivariateTests.normedWasserstein(sorted: sr, sc)
+        var distinct = Set<Double>()
+        for sample in [sr, sc] {
+            var previous: Double?
+            for x in sample where x != previous {
+                distinct.insert(x)
+                previous = x
+                if distinct.count > 5 { break }
+            }
+        }
         let chosenTest =
             test ?? DriftTest.evidentlyDefault(numeric: true, referenceRows: r.count, distinctValues: distinct.count)
         guard DriftTest.numeric.contains(chosenTest) else {

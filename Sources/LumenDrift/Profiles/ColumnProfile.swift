@@ -22,26 +22,34 @@ public struct ColumnProfile: Sendable, Codable, Equatable {
 
     public static let reservoirCapacity = 100_000
 
-    /// Profiles numeric values (NaNs count as missing).
+    /// Profiles numeric values (NaNs count as missing). The kept sample is stored sorted, so the samples of two
+    /// columns cannot be joined back into rows, unless `keepRowOrder` (latent profiles, whose rows are entities
+    /// compared jointly).
     public static func numeric(
         _ name: String,
         _ values: [Double],
         seed: UInt64 = 0,
-        capacity: Int = reservoirCapacity
+        capacity: Int = reservoirCapacity,
+        keepRowOrder: Bool = false
     ) throws(DriftError) -> ColumnProfile {
         let finite = values.filter(\.isFinite)
         guard !finite.isEmpty else { throw .emptySample("column '\(name)' has no numeric values") }
         let sorted = finite.sorted()
         let edges = try Histogram.quantileEdges(sorted, bins: 10)
         var reservoir: [Double] = []
-        var generator = SeededGenerator(seed: seed)
-        for (k, x) in finite.enumerated() {
-            if reservoir.count < capacity {
-                reservoir.append(x)
-            } else {
-                let j = generator.nextIndex(k + 1)
-                if j < capacity { reservoir[j] = x }
+        if finite.count <= capacity && !keepRowOrder {
+            reservoir = sorted
+        } else {
+            var generator = SeededGenerator(seed: seed)
+            for (k, x) in finite.enumerated() {
+                if reservoir.count < capacity {
+                    reservoir.append(x)
+                } else {
+                    let j = generator.nextIndex(k + 1)
+                    if j < capacity { reservoir[j] = x }
+                }
             }
+            if !keepRowOrder { reservoir.sort() }
         }
         return ColumnProfile(
             name: name,

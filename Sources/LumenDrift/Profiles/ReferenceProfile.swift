@@ -55,7 +55,9 @@ public struct ReferenceProfile: Sendable, Codable, Equatable {
     /// same entity and `jointSample()` gives back a multivariate sample.
     public static func factors(_ matrix: SampleMatrix, source: String) throws(DriftError) -> ReferenceProfile {
         var columns: [ColumnProfile] = []
-        for j in 0..<matrix.cols { columns.append(try ColumnProfile.numeric("factor \(j)", matrix.column(j), seed: 7)) }
+        for j in 0..<matrix.cols {
+            columns.append(try ColumnProfile.numeric("factor \(j)", matrix.column(j), seed: 7, keepRowOrder: true))
+        }
         return ReferenceProfile(kind: "latent", source: source, columns: columns)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LumenNumerics
 
 /// Two-sample tests and distances for one numeric feature. Inputs need not be sorted; NaNs are
 /// refused by the callers (see `Sample`).
@@ -13,6 +14,16 @@ public enum UnivariateTests {
         alpha: Double = 0.05
     ) throws(DriftError) -> DriftResult {
         let (a, b) = try sortedPair(reference, current)
+        return kolmogorovSmirnov(sorted: a, b, exactLimit: exactLimit, alpha: alpha)
+    }
+
+    /// KS on samples already sorted, finite and non-empty (see `sortedPair`).
+    static func kolmogorovSmirnov(
+        sorted a: [Double],
+        _ b: [Double],
+        exactLimit: Int = 10_000_000,
+        alpha: Double = 0.05
+    ) -> DriftResult {
         let n = a.count
         let m = b.count
         // D · n · m as an integer, so the band test below is exact.
@@ -78,6 +89,11 @@ public enum UnivariateTests {
     /// Wasserstein-1 distance between the empirical distributions: ∫ |F_ref − F_cur| dx.
     public static func wasserstein(_ reference: [Double], _ current: [Double]) throws(DriftError) -> Double {
         let (a, b) = try sortedPair(reference, current)
+        return wasserstein(sorted: a, b)
+    }
+
+    /// Wasserstein-1 on samples already sorted, finite and non-empty (see `sortedPair`).
+    static func wasserstein(sorted a: [Double], _ b: [Double]) -> Double {
         let n = Double(a.count)
         let m = Double(b.count)
         var i = 0
@@ -101,8 +117,14 @@ public enum UnivariateTests {
         _ current: [Double],
         threshold: Double = 0.1
     ) throws(DriftError) -> DriftResult {
-        let w = try wasserstein(reference, current)
-        let sd = max(Moments(reference).standardDeviation, 0.001)
+        let (a, b) = try sortedPair(reference, current)
+        return normedWasserstein(sorted: a, b, threshold: threshold)
+    }
+
+    /// Normed Wasserstein on samples already sorted, finite and non-empty (see `sortedPair`).
+    static func normedWasserstein(sorted a: [Double], _ b: [Double], threshold: Double = 0.1) -> DriftResult {
+        let w = wasserstein(sorted: a, b)
+        let sd = max(Moments(a).standardDeviation, 0.001)
         return DriftResult(
             method: "wasserstein_normed",
             statistic: w / sd,
@@ -184,6 +206,9 @@ public enum UnivariateTests {
         guard reference.allSatisfy(\.isFinite), current.allSatisfy(\.isFinite) else {
             throw .nonFinite("samples contain NaN or infinite values")
         }
-        return (reference.sorted(), current.sorted())
+        // The two sorts are independent: run them side by side on large samples.
+        guard reference.count + current.count > 100_000 else { return (reference.sorted(), current.sorted()) }
+        let sorted = Parallel.map(2) { $0 == 0 ? reference.sorted() : current.sorted() }
+        return (sorted[0], sorted[1])
     }
 }
