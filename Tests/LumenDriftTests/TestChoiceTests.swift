@@ -160,4 +160,40 @@ struct TestChoiceTests {
         let k = try #require(edges.firstIndex(of: 126))
         #expect(counts[k - 1] == 32 && counts[k] == 4, "\(counts)")
     }
+
+    @Test("a forced test decides the features of its kind; the other kind keeps the default or takes the second name")
+    func forcedTestPerKind() throws {
+        #expect(try DriftTestChoice(parsing: "ks") == DriftTestChoice(numeric: .ks))
+        #expect(try DriftTestChoice(parsing: "psi") == DriftTestChoice(numeric: .psi, categorical: .psi))
+        #expect(
+            try DriftTestChoice(parsing: "ks,chi_squared") == DriftTestChoice(numeric: .ks, categorical: .chiSquared)
+        )
+        #expect(
+            try DriftTestChoice(parsing: "cramers_v, wasserstein")
+                == DriftTestChoice(numeric: .wasserstein, categorical: .cramersV)
+        )
+        #expect(throws: DriftError.self) { try DriftTestChoice(parsing: "ks,wasserstein") }
+        #expect(throws: DriftError.self) { try DriftTestChoice(parsing: "kss") }
+        let table = try CSVTable.parse(
+            "x,c\n" + (0..<200).map { "\(Double($0) * 0.5),\(["a", "b", "c"][$0 % 3])" }.joined(separator: "\n"),
+            path: "mixed.csv"
+        )
+        let profile = ReferenceProfile(kind: "features", source: "m", columns: try table.profiles())
+        let forced = try DriftAnalysis.features(profile, profile, tests: try DriftTestChoice(parsing: "wasserstein"))
+        #expect(forced.map(\.result.method) == ["wasserstein_normed", "chi_squared"])
+        let both = try DriftAnalysis.features(profile, profile, tests: try DriftTestChoice(parsing: "ks,cramers_v"))
+        #expect(both.map(\.result.method) == ["ks", "cramers_v"])
+    }
+
+    @Test("a column missing from the current data is named with the columns there are and the nearest one")
+    func missingColumnSuggestsNearest() throws {
+        let a = try ColumnProfile.numeric("income", (0..<40).map(Double.init))
+        let b = try ColumnProfile.numeric("incme", (0..<40).map(Double.init))
+        let c = try ColumnProfile.numeric("age", (0..<40).map(Double.init))
+        let reference = ReferenceProfile(kind: "features", source: "r", columns: [a])
+        let current = ReferenceProfile(kind: "features", source: "c", columns: [c, b])
+        #expect(DriftAnalysis.nearest("income", in: ["age", "incme"]) == "incme")
+        #expect(DriftAnalysis.nearest("income", in: ["age", "zip"]) == nil)
+        #expect(throws: DriftError.self) { try DriftAnalysis.features(reference, current) }
+    }
 }

@@ -15,10 +15,11 @@ struct DriftFeaturesCommand: ParsableCommand {
     @Option(help: "Comma-separated columns to compare (default: all).") var columns: String?
     @Option(
         help: """
-            Force one test: ks, wasserstein, psi, jensen_shannon, chi_squared, z_test (numeric); chi_squared, z_test, \
-            cramers_v, psi, jensen_shannon (categorical). Default: Evidently's choice per feature.
+            Force a test: ks, wasserstein, psi, jensen_shannon, chi_squared, z_test (numeric); chi_squared, z_test, \
+            cramers_v, psi, jensen_shannon (categorical); one name, or a numeric and a categorical one as ks,chi_squared. \
+            Features of a kind not named keep the default (Evidently's choice).
             """
-    ) var test: DriftTest?
+    ) var test: DriftTestChoice?
     @Option(help: "Fewer rows than this on a side give 'insufficient data', not a verdict.") var minRows: Int =
         ColumnComparison.minimumRows
     @Option(help: "Multiple-testing correction for p-value tests: none, bonferroni or bh.") var correction: String =
@@ -35,7 +36,13 @@ struct DriftFeaturesCommand: ParsableCommand {
         let csv = try reading.csv
         let (ref, cur) = try ProfileSource.pair(reference, current, columns: wanted, csv: csv)
         guard minRows >= 1 else { throw ValidationError("--min-rows must be at least 1") }
-        let features = try DriftAnalysis.features(ref, cur, test: test, correction: fix, minimumRows: minRows)
+        let features = try DriftAnalysis.features(
+            ref,
+            cur,
+            tests: test ?? .automatic,
+            correction: fix,
+            minimumRows: minRows
+        )
         try output.finish(
             DriftReport(
                 kind: "features",
@@ -58,7 +65,7 @@ struct DriftPredictionsCommand: ParsableCommand {
     @Option(help: "Reference CSV or profile.") var reference: String
     @Option(help: "Current CSV or profile.") var current: String
     @Option(help: "Prediction column (default: the last column).") var column: String?
-    @Option(help: "Force one test (see `lumen drift features --help`).") var test: DriftTest?
+    @Option(help: "Force a test (see `lumen drift features --help`).") var test: DriftTestChoice?
     @OptionGroup var reading: CSVReadOptions
     @OptionGroup var output: ReportOptions
 
@@ -70,7 +77,7 @@ struct DriftPredictionsCommand: ParsableCommand {
         }
         let wanted = name.map { [$0] }
         let (ref, cur) = try ProfileSource.pair(reference, current, columns: wanted, csv: csv)
-        let features = try DriftAnalysis.features(ref, cur, test: test)
+        let features = try DriftAnalysis.features(ref, cur, tests: test ?? .automatic)
         try output.finish(
             DriftReport(
                 kind: "predictions",
@@ -148,4 +155,6 @@ struct DriftProfileCommand: ParsableCommand {
     }
 }
 
-extension DriftTest: ExpressibleByArgument {}
+extension DriftTestChoice: ExpressibleByArgument {
+    public init?(argument: String) { try? self.init(parsing: argument) }
+}

@@ -135,13 +135,11 @@ struct DriftRoutes {
             )
         }
         let test = query.get("test").map { String($0) } ?? body?.test
-        let driftTest = try test.map { name in
-            guard let known = DriftTest(rawValue: name) else {
-                throw Problem.badRequest(
-                    "unknown test '\(name)'; use \(DriftTest.allCases.map(\.rawValue).joined(separator: ", "))"
-                )
-            }
-            return known
+        let driftTests: DriftTestChoice
+        do {
+            driftTests = try test.map { name throws(DriftError) in try DriftTestChoice(parsing: name) } ?? .automatic
+        } catch {
+            throw Problem.badRequest("\(error)")
         }
         let correctionName = query.get("correction").map { String($0) } ?? body?.correction ?? "none"
         guard let correction = MultipleTesting(rawValue: correctionName) else {
@@ -198,7 +196,7 @@ struct DriftRoutes {
                         columns: profile.columns.filter { c in current.columns.contains { $0.name == c.name } }
                     ),
                     current,
-                    test: driftTest,
+                    tests: driftTests,
                     correction: correction
                 )
                 return DriftReport(
