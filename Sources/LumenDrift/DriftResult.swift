@@ -21,8 +21,18 @@ public struct DriftResult: Sendable, Codable, Equatable {
     public var threshold: Double
     public var direction: ScoreDirection
     public var drifted: Bool
+    /// When the statistic comes from a quantile sketch: how far it can lie from the exact one (99 % bound).
+    public var errorBound: Double?
 
-    public init(method: String, statistic: Double, pValue: Double?, threshold: Double, direction: ScoreDirection) {
+    public init(
+        method: String,
+        statistic: Double,
+        pValue: Double?,
+        threshold: Double,
+        direction: ScoreDirection,
+        errorBound: Double? = nil
+    ) {
+        self.errorBound = errorBound
         self.method = method
         self.statistic = statistic
         self.pValue = pValue
@@ -51,5 +61,6 @@ public struct DriftResult: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case method, statistic, score, threshold, direction, drifted
         case pValue = "p_value"
+        case errorBound = "error_bound"
     }
 }

@@ -136,7 +136,13 @@ struct ImageAndProfileTests {
             ("infinite edge", { p in p.columns[numeric].bucketEdges?[1] = .greatestFiniteMagnitude * 2 }),
             ("descending edges", { p in p.columns[numeric].bucketEdges?.reverse() }),
             ("negative count", { p in p.columns[numeric].bucketCounts?[0] = -3 }),
-            ("empty sample", { p in p.columns[numeric].reservoir = [] }),
+            (
+                "neither sample nor sketch",
+                { p in
+                    p.columns[numeric].reservoir = []
+                    p.columns[numeric].sketch = nil
+                }
+            ),
         ]
         if let categorical { edits.append(("no categories", { p in p.columns[categorical].categories = [:] })) }
         let directory = try Fixtures.temporaryDirectory()

@@ -32,7 +32,9 @@ struct QuantileSketchTests {
         let sketch = QuantileSketch(values)
         let sorted = values.sorted()
         let worst = Self.worstError(sketch, sorted)
-        print("sketch: \(sketch.size) items for \(values.count) values; CDF error \(worst), bound \(sketch.cdfErrorBound99) (worst case \(sketch.cdfErrorBound))")
+        print(
+            "sketch: \(sketch.size) items for \(values.count) values; CDF error \(worst), bound \(sketch.cdfErrorBound99) (worst case \(sketch.cdfErrorBound))"
+        )
         #expect(sketch.count == values.count && sketch.size < 6 * QuantileSketch.defaultK)
         #expect(worst <= sketch.cdfErrorBound99 && sketch.cdfErrorBound99 <= sketch.cdfErrorBound)
         #expect(sketch.cdfErrorBound99 < 0.005)

@@ -83,7 +83,11 @@ enum ProfileSource {
         return ReferenceProfile(
             kind: "features",
             source: path,
-            columns: try CSVTable.load(url, options: csv).profiles(columns: columns, sampleCapacity: .max)
+            columns: try CSVTable.load(url, options: csv).profiles(
+                columns: columns,
+                sampleCapacity: .max,
+                sketch: false
+            )
         )
     }
 }

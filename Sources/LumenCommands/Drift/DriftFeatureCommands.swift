@@ -90,11 +90,43 @@ struct DriftPredictionsCommand: ParsableCommand {
     }
 }
 
-/// `lumen drift profile`.
+/// `lumen drift profile`: `create` (the default) or `merge`.
 struct DriftProfileCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "profile",
-        abstract: "Store a reference as statistics (histograms, quantiles, moments, a seeded sample) in one file."
+        abstract: "Store a reference as statistics in one file, or merge the profiles of partitions.",
+        subcommands: [DriftProfileCreateCommand.self, DriftProfileMergeCommand.self],
+        defaultSubcommand: DriftProfileCreateCommand.self
+    )
+}
+
+/// `lumen drift profile merge`.
+struct DriftProfileMergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Merge feature profiles of partitions (shards profiled in parallel) into the profile of their union."
+    )
+
+    @Argument(help: "Profiles to merge (.json), made with the same columns.") var profiles: [String]
+    @Option(help: "Merged profile to write (.json).") var out: String
+
+    func run() throws {
+        guard profiles.count >= 2 else { throw ValidationError("give at least two profiles to merge") }
+        let parts = try profiles.map { try ReferenceProfile.load(URL(fileURLWithPath: $0)) }
+        let merged = try ReferenceProfile.merged(parts, source: profiles.joined(separator: " + "))
+        try merged.write(to: URL(fileURLWithPath: out))
+        print(
+            "merged \(parts.count) profiles: \(merged.columns.count) column(s), \(merged.columns.first?.count ?? 0) rows, to \(out)"
+        )
+    }
+}
+
+/// `lumen drift profile create` (the default of `lumen drift profile`).
+struct DriftProfileCreateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create",
+        abstract:
+            "Store a reference as statistics (moments, quantiles, buckets, a quantile sketch, category counts) in one file."
     )
 
     @Option(help: "CSV of features or predictions.") var features: String?
@@ -104,9 +136,16 @@ struct DriftProfileCommand: ParsableCommand {
     @Option(help: "Pixels sampled per image (0 = all).") var samplePixels: Int = 10_000
     @Option(help: "Comma-separated columns (CSV only).") var columns: String?
     @Option(help: "Profile file to write (.json).") var out: String
+    @Option(
+        help: """
+            CSV only: also keep N values per numeric column (sorted, drawn independently per column, never whole \
+            rows). Default: statistics and a quantile sketch only.
+            """
+    ) var keepSample: Int = 0
     @OptionGroup var reading: CSVReadOptions
 
     func validate() throws {
+        guard keepSample >= 0 else { throw ValidationError("--keep-sample must be 0 or more") }
         guard [features, images, factors].compactMap({ $0 }).count == 1 else {
             throw ValidationError("give exactly one of --features, --images or --factors")
         }
@@ -120,7 +159,8 @@ struct DriftProfileCommand: ParsableCommand {
                 kind: "features",
                 source: features,
                 columns: try CSVTable.load(URL(fileURLWithPath: features), options: try reading.csv).profiles(
-                    columns: wanted
+                    columns: wanted,
+                    sampleCapacity: keepSample
                 )
             )
         } else if let factors {

@@ -126,11 +126,14 @@ extension CSVTable {
         }
     }
 
-    /// Profiles every column (or the named ones); `sampleCapacity` bounds the values a numeric profile keeps.
+    /// Profiles every column (or the named ones); `sampleCapacity` bounds the values a numeric profile keeps (0:
+    /// none, statistics and the sketch only); `sketch` builds the quantile sketch (not needed when all values are
+    /// kept for a comparison in memory).
     public func profiles(
         columns wanted: [String]? = nil,
         seed: UInt64 = 0,
-        sampleCapacity: Int = ColumnProfile.reservoirCapacity
+        sampleCapacity: Int = ColumnProfile.reservoirCapacity,
+        sketch: Bool = true
     ) throws(DriftError) -> [ColumnProfile] {
         let parsed = try columns(wanted)
         let built = Parallel.map(parsed.count) { k -> Result<ColumnProfile, DriftError> in
@@ -138,7 +141,13 @@ extension CSVTable {
             switch column {
             case .numeric(let values, let missing):
                 return Result { () throws(DriftError) in
-                    var profile = try ColumnProfile.numeric(name, values, seed: seed, capacity: sampleCapacity)
+                    var profile = try ColumnProfile.numeric(
+                        name,
+                        values,
+                        seed: seed,
+                        capacity: sampleCapacity,
+                        sketch: sketch
+                    )
                     profile.missing = missing
                     return profile
                 }

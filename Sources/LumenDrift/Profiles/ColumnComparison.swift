@@ -35,26 +35,40 @@ public enum ColumnComparison {
         _ current: ColumnProfile,
         test: DriftTest?
     ) throws(DriftError) -> FeatureDrift {
-        guard let r = reference.reservoir, let c = current.reservoir, let edges = reference.bucketEdges,
-            let rCounts = reference.bucketCounts
-        else {
-            throw .badProfile("numeric column '\(reference.name)' lacks its sample or buckets")
+        guard let edges = reference.bucketEdges, let rCounts = reference.bucketCounts else {
+            throw .badProfile("numeric column '\(reference.name)' lacks its buckets")
         }
-        // Sorted once for KS, Wasserstein and the distinct values.
-        let (sr, sc) = try UnivariateTests.sortedPair(r, c)
-        let ks = UnivariateTests.kolmogorovSmirnov(sorted: sr, sc)
-        let wasserstein = UnivariateTests.normedWasserstein(sorted: sr, sc)
-        var distinct = Set<Double>()
-        for sample in [sr, sc] {
-            var previous: Double?
-            for x in sample where x != previous {
-                distinct.insert(x)
-                previous = x
-                if distinct.count > 5 { break }
-            }
+        let ks: DriftResult
+        let wasserstein: DriftResult
+        let rFew: [Double: Double]?
+        let cFew: [Double: Double]?
+        let cBinShares: [Double]
+        let rTested: Int
+        let cTested: Int
+        if let r = reference.reservoir, !r.isEmpty, let c = current.reservoir, !c.isEmpty {
+            // Values on both sides: exact tests, sorted once for KS, Wasserstein and the distinct values.
+            let (sr, sc) = try UnivariateTests.sortedPair(r, c)
+            ks = UnivariateTests.kolmogorovSmirnov(sorted: sr, sc)
+            wasserstein = UnivariateTests.normedWasserstein(sorted: sr, sc)
+            (rFew, cFew) = (fewValues(sorted: sr), fewValues(sorted: sc))
+            cBinShares = Histogram.proportions(sc, edges: edges)
+            (rTested, cTested) = (sr.count, sc.count)
+        } else {
+            // A profile without a sample: the tests run on its quantile sketch and carry its error bound.
+            let a = try NumericSide(reference)
+            let b = try NumericSide(current)
+            ks = NumericSide.kolmogorovSmirnov(a, b)
+            wasserstein = NumericSide.normedWasserstein(a, b, scale: reference.moments?.standardDeviation ?? 0)
+            rFew = fewValues(reference, a)
+            cFew = fewValues(current, b)
+            cBinShares = b.shares(edges: edges)
+            (rTested, cTested) = (a.count, b.count)
         }
+        let union = Set((rFew ?? [:]).keys).union((cFew ?? [:]).keys)
+        // More than 5 when either side has more than 5 values.
+        let distinctCount = rFew == nil || cFew == nil ? 6 : union.count
         let chosenTest =
-            test ?? DriftTest.evidentlyDefault(numeric: true, referenceRows: r.count, distinctValues: distinct.count)
+            test ?? DriftTest.evidentlyDefault(numeric: true, referenceRows: rTested, distinctValues: distinctCount)
         guard DriftTest.numeric.contains(chosenTest) else {
             throw .invalidOption(
                 "'\(chosenTest.rawValue)' does not apply to numeric column '\(reference.name)'; choose "
@@ -65,19 +79,18 @@ public enum ColumnComparison {
         var rShare: [Double]
         var cShare: [Double]
         var all = [ks, wasserstein]
-        if distinct.count <= 5 {
+        if distinctCount <= 5, let rFew, let cFew {
             // A few-valued feature: its values are its categories (Evidently counts values, not bins, here).
-            let values = distinct.sorted()
-            let rc = valueCounts(r, values)
-            let cc = valueCounts(c, values)
+            let values = union.sorted()
+            let rc = values.map { rFew[$0] ?? 0 }
+            let cc = values.map { cFew[$0] ?? 0 }
             all += try categoricalStatistics(rc, cc)
             bins = values.map(short)
-            rShare = rc.map { $0 / Double(r.count) }
-            cShare = cc.map { $0 / Double(c.count) }
+            rShare = rc.map { $0 / max(rc.reduce(0, +), 1) }
+            cShare = cc.map { $0 / max(cc.reduce(0, +), 1) }
         } else {
-            let cCounts = Histogram.counts(c, edges: edges)
             rShare = rCounts.map { $0 / max(rCounts.reduce(0, +), 1) }
-            cShare = cCounts.map { $0 / max(cCounts.reduce(0, +), 1) }
+            cShare = cBinShares
             all += [
                 DriftResult(
                     method: "psi",
@@ -99,7 +112,7 @@ public enum ColumnComparison {
         guard let chosen = all.first(where: { chosenTest.methods.contains($0.method) }) else {
             throw .invalidOption(
                 "'\(chosenTest.rawValue)' needs a feature with exactly 2 values; '\(reference.name)' has "
-                    + (distinct.count > 5 ? "more than 5" : "\(distinct.count)")
+                    + (distinctCount > 5 ? "more than 5" : "\(distinctCount)")
             )
         }
         return FeatureDrift(
@@ -112,8 +125,8 @@ public enum ColumnComparison {
             currentShare: cShare,
             referenceCount: reference.count,
             currentCount: current.count,
-            referenceTested: r.count,
-            currentTested: c.count,
+            referenceTested: rTested,
+            currentTested: cTested,
             responsible: []
         )
     }
@@ -123,8 +136,25 @@ public enum ColumnComparison {
         _ current: ColumnProfile,
         test: DriftTest?
     ) throws(DriftError) -> FeatureDrift {
-        let rc = reference.categories ?? [:]
-        let cc = current.categories ?? [:]
+        var rc = reference.categories ?? [:]
+        var cc = current.categories ?? [:]
+        // A side that capped its categories counts the rest as other: the other side's categories it does not
+        // keep join its other bucket too.
+        let other = "(other)"
+        if let rest = reference.otherCategories {
+            for (name, n) in cc where rc[name] == nil {
+                cc[other, default: 0] += n
+                cc[name] = nil
+            }
+            rc[other, default: 0] += rest
+        }
+        if let rest = current.otherCategories {
+            for (name, n) in rc where cc[name] == nil && name != other {
+                rc[other, default: 0] += n
+                rc[name] = nil
+            }
+            cc[other, default: 0] += rest
+        }
         let names = Array(Set(rc.keys).union(cc.keys)).sorted()
         let r = names.map { rc[$0] ?? 0 }
         let c = names.map { cc[$0] ?? 0 }
@@ -172,12 +202,29 @@ public enum ColumnComparison {
         ]
     }
 
-    /// How often each of the sorted `values` occurs in `sample`.
-    static func valueCounts(_ sample: [Double], _ values: [Double]) -> [Double] {
-        let index = Dictionary(uniqueKeysWithValues: values.enumerated().map { ($1, $0) })
-        var counts = [Double](repeating: 0, count: values.count)
-        for x in sample { if let k = index[x] { counts[k] += 1 } }
+    /// Counts per value of a sorted sample with at most 5 distinct values, else nil.
+    static func fewValues(sorted: [Double]) -> [Double: Double]? {
+        var counts: [Double: Double] = [:]
+        var k = 0
+        while k < sorted.count {
+            var end = k
+            while end < sorted.count && sorted[end] == sorted[k] { end += 1 }
+            counts[sorted[k]] = Double(end - k)
+            if counts.count > 5 { return nil }
+            k = end
+        }
         return counts
+    }
+
+    /// Counts per value of a profile side with at most 5 distinct values (from its exact value counts, else its
+    /// sample), else nil.
+    static func fewValues(_ profile: ColumnProfile, _ side: NumericSide) -> [Double: Double]? {
+        if let valueCounts = profile.valueCounts {
+            guard valueCounts.count <= 5 else { return nil }
+            return Dictionary(valueCounts.map { ($0.value, $0.count) }, uniquingKeysWith: +)
+        }
+        if case .sample(let sorted) = side { return fewValues(sorted: sorted) }
+        return nil
     }
 
     static func short(_ x: Double) -> String {

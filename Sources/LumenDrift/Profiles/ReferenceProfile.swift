@@ -4,7 +4,9 @@ import LumenIO
 /// A versioned reference kept as statistics: one `ColumnProfile` per feature (or image property,
 /// or latent dimension), so training data need not be kept.
 public struct ReferenceProfile: Sendable, Codable, Equatable {
-    public static let currentFormat = "lumen-drift-profile-1"
+    /// Format 2 adds quantile sketches, value counts and capped categories; format 1 files still load.
+    public static let currentFormat = "lumen-drift-profile-2"
+    public static let readableFormats: Set<String> = ["lumen-drift-profile-1", currentFormat]
 
     public var format: String
     /// "features", "images" or "latent".
@@ -41,8 +43,10 @@ public struct ReferenceProfile: Sendable, Codable, Equatable {
         guard let profile = try? JSONDecoder().decode(ReferenceProfile.self, from: Data(bytes)) else {
             throw .badProfile("\(path) is not a Lumen drift profile (malformed JSON or missing fields)")
         }
-        guard profile.format == currentFormat else {
-            throw .badProfile("\(path) has format '\(profile.format)', expected '\(currentFormat)'")
+        guard readableFormats.contains(profile.format) else {
+            throw .badProfile(
+                "\(path) has format '\(profile.format)', expected one of \(readableFormats.sorted().joined(separator: ", "))"
+            )
         }
         for column in profile.columns {
             if let problem = column.inconsistency { throw .badProfile("\(path): column '\(column.name)' \(problem)") }

@@ -91,6 +91,22 @@ public struct Moments: Sendable, Codable, Equatable {
         maximum = max(maximum, x)
     }
 
+    /// Adds another sample's moments (Chan et al.'s pairwise update).
+    public mutating func merge(_ other: Moments) {
+        guard other.count > 0 else { return }
+        guard count > 0 else {
+            self = other
+            return
+        }
+        let n = Double(count + other.count)
+        let delta = other.mean - mean
+        m2 += other.m2 + delta * delta * Double(count) * Double(other.count) / n
+        mean += delta * Double(other.count) / n
+        count += other.count
+        minimum = min(minimum, other.minimum)
+        maximum = max(maximum, other.maximum)
+    }
+
     /// Population variance (ddof = 0, as numpy's default std).
     public var variance: Double { count > 0 ? m2 / Double(count) : 0 }
     public var standardDeviation: Double { variance.squareRoot() }

@@ -267,7 +267,7 @@ struct DriftRoutes {
             return ReferenceProfile(
                 kind: "features",
                 source: "request",
-                columns: try table.profiles(columns: present, sampleCapacity: .max)
+                columns: try table.profiles(columns: present, sampleCapacity: .max, sketch: false)
             )
         }
         guard let columns = body?.columns, !columns.isEmpty else {
