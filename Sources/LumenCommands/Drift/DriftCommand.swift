@@ -27,9 +27,14 @@ struct ReportOptions: ParsableArguments {
     @Option(help: "Write the HTML report here.") var html: String?
 
     /// Writes the reports, prints the summary, and signals drift through the exit status.
-    func finish(_ report: DriftReport) throws {
+    func finish(_ report: DriftReport, thumbnails: () -> [String: String] = { [:] }) throws {
         if let json { try AtomicFile.write(text: try report.jsonText(), to: URL(fileURLWithPath: json)) }
-        if let html { try AtomicFile.write(text: HTMLReport.render(report), to: URL(fileURLWithPath: html)) }
+        if let html {
+            try AtomicFile.write(
+                text: HTMLReport.render(report, thumbnails: thumbnails()),
+                to: URL(fileURLWithPath: html)
+            )
+        }
         print(report.summary)
         if report.drifted { throw ExitCode(1) }
     }

@@ -41,7 +41,10 @@ struct DriftImagesCommand: ParsableCommand {
             )
         }
         report.skipped = skipped + report.skipped
-        try output.finish(report)
+        let shown = report.features.flatMap(\.responsibleFiles)
+        try output.finish(report) {
+            ReferenceProfile.isProfile(curURL) ? [:] : ImageThumbnail.dataURIs(files: shown, in: curURL)
+        }
     }
 }
 

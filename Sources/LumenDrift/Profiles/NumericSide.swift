@@ -107,7 +107,12 @@ enum NumericSide {
     }
 
     /// ∫ |F_a − F_b| dx over the sides' step points, normed by `scale` (the reference's standard deviation).
-    static func normedWasserstein(_ a: NumericSide, _ b: NumericSide, scale: Double, threshold: Double = 0.1)
+    static func normedWasserstein(
+        _ a: NumericSide,
+        _ b: NumericSide,
+        scale: Double,
+        threshold: Double = 0.1
+    )
         -> DriftResult
     {
         let xs = (a.points + b.points).sorted()

@@ -95,11 +95,12 @@ public enum DriftAnalysis {
             let high = q[99]
             let spread = max(q[75] - q[25], 1e-12)
             let median = q[50]
-            report.features[k].responsible = zip(scan.files, values).filter { $0.1 < low || $0.1 > high }
+            let extreme = zip(scan.files, values).filter { $0.1 < low || $0.1 > high }
                 .sorted { abs($0.1 - median) > abs($1.1 - median) }.prefix(5)
-                .map {
-                    "\($0.0) (\(ColumnComparison.short($0.1)); reference median \(ColumnComparison.short(median)), IQR \(ColumnComparison.short(spread)))"
-                }
+            report.features[k].responsibleFiles = extreme.map(\.0)
+            report.features[k].responsible = extreme.map {
+                "\($0.0) (\(ColumnComparison.short($0.1)); reference median \(ColumnComparison.short(median)), IQR \(ColumnComparison.short(spread)))"
+            }
         }
         report.skipped = scan.skipped
         return report

@@ -21,6 +21,8 @@ public struct FeatureDrift: Sendable, Codable, Equatable {
     public var insufficientData: Bool
     /// Items most responsible (images outside the reference's 1–99 % range, most extreme first).
     public var responsible: [String]
+    /// The files behind `responsible`, in the same order (for thumbnails).
+    public var responsibleFiles: [String] = []
 
     public init(
         name: String,
@@ -58,6 +60,7 @@ public struct FeatureDrift: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case name, kind, result, statistics, bins, responsible, sampled
+        case responsibleFiles = "responsible_files"
         case referenceShare = "reference_share"
         case currentShare = "current_share"
         case referenceCount = "reference_count"
@@ -82,6 +85,7 @@ public struct FeatureDrift: Sendable, Codable, Equatable {
         currentTested = try c.decodeIfPresent(Int.self, forKey: .currentTested) ?? currentCount
         insufficientData = try c.decodeIfPresent(Bool.self, forKey: .insufficientData) ?? false
         responsible = try c.decode([String].self, forKey: .responsible)
+        responsibleFiles = try c.decodeIfPresent([String].self, forKey: .responsibleFiles) ?? []
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -100,5 +104,6 @@ public struct FeatureDrift: Sendable, Codable, Equatable {
         try c.encode(insufficientData, forKey: .insufficientData)
         try c.encode(sampled, forKey: .sampled)
         try c.encode(responsible, forKey: .responsible)
+        try c.encode(responsibleFiles, forKey: .responsibleFiles)
     }
 }

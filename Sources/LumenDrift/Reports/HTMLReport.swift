@@ -3,7 +3,8 @@ import Foundation
 /// A self-contained HTML page (inline CSS and SVG, no scripts, no network) showing each feature's
 /// reference and current histograms with its statistics.
 public enum HTMLReport {
-    public static func render(_ report: DriftReport) -> String {
+    /// The page; `thumbnails` (file name → data URI, see `ImageThumbnail`) shows the images most responsible.
+    public static func render(_ report: DriftReport, thumbnails: [String: String] = [:]) -> String {
         var html = """
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><title>Lumen drift report</title>
@@ -14,7 +15,7 @@ public enum HTMLReport {
             .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(340px, 1fr)); gap: 1rem; }
             .card { border: 1px solid #ddd; border-radius: 6px; padding: .75rem; }
             .card h2 { font-size: 1rem; margin: 0 0 .3rem; } table { border-collapse: collapse; font-size: 12px; }
-            td, th { padding: 1px 6px; text-align: left; } .legend span { display: inline-block; width: 10px; height: 10px; margin: 0 4px 0 10px; }
+            td, th { padding: 1px 4px; text-align: left; } .card table { font-size: 11px; } .legend span { display: inline-block; width: 10px; height: 10px; margin: 0 4px 0 10px; }
             </style></head><body>
             <h1>Lumen drift report: \(escape(report.kind))</h1>
             <p><span class="verdict \(report.drifted ? "drift" : "ok")">\(report.drifted ? "DRIFT" : "NO DRIFT")</span>
@@ -32,7 +33,7 @@ public enum HTMLReport {
             if fa.result.drifted { return fa.result.excess > fb.result.excess }
             return a < b
         }
-        for k in order { html += card(report.features[k]) }
+        for k in order { html += card(report.features[k], thumbnails: thumbnails) }
         html += "</div>\n"
         if !report.skipped.isEmpty {
             html +=
@@ -62,17 +63,24 @@ public enum HTMLReport {
         return html + "</body></html>\n"
     }
 
-    static func card(_ f: FeatureDrift) -> String {
+    static func card(_ f: FeatureDrift, thumbnails: [String: String] = [:]) -> String {
         let rows = f.statistics.map { s in
             "<tr><td>\(escape(s.method))</td><td>\(format(s.statistic))</td><td>\(s.pValue.map { escape(DriftResult.formatted($0)) } ?? "")</td><td>\(rule(s))</td><td>\(s.drifted ? "drift" : "")</td></tr>"
         }.joined()
         let verdict = f.insufficientData ? "too few rows" : f.result.drifted ? "drift" : "ok"
         let decidedBy =
             "<p>decided by \(escape(f.result.method)) (\(escape(rule(f.result)))); \(f.referenceTested) reference and "
-            + "\(f.currentTested) current rows tested\(f.insufficientData ? ", fewer than a verdict needs" : "")</p>"
+            + "\(f.currentTested) current values tested\(f.insufficientData ? ", fewer than a verdict needs" : "")</p>"
+        let pictures = f.responsibleFiles.compactMap { file in
+            thumbnails[file].map {
+                "<img src=\"\($0)\" alt=\"\(escape(file))\" title=\"\(escape(file))\" style=\"max-height:64px;margin:2px\">"
+            }
+        }.joined()
         let responsible =
             f.responsible.isEmpty
-            ? "" : "<p>Most responsible: " + f.responsible.map(escape).joined(separator: "; ") + "</p>"
+            ? ""
+            : "<p>Most responsible: " + f.responsible.map(escape).joined(separator: "; ") + "</p>"
+                + (pictures.isEmpty ? "" : "<p>\(pictures)</p>")
         return """
             <div class="card"><h2>\(escape(f.name)) <span class="verdict \(f.result.drifted ? "drift" : "ok")">\(verdict)</span></h2>
             \(svg(f))\(decidedBy)
@@ -110,12 +118,29 @@ public enum HTMLReport {
                 )
             }
         }
-        let first = f.bins.first.map(escape) ?? ""
-        let last = f.bins.last.map(escape) ?? ""
         parts.append("<line x1=\"0\" y1=\"\(bottom)\" x2=\"\(width)\" y2=\"\(bottom)\" stroke=\"#999\"/>")
-        parts.append(
-            "<text x=\"0\" y=\"134\" font-size=\"10\">\(first)</text><text x=\"\(width)\" y=\"134\" font-size=\"10\" text-anchor=\"end\">\(last)</text>"
-        )
+        if f.kind == .categorical || f.bins.count <= 6 {
+            // Categories and few-valued features: every label, under its bars (cut to fit the slot).
+            let fit = max(2, Int(slot / 6))
+            for (k, label) in f.bins.enumerated() {
+                let text = label.count > fit ? String(label.prefix(fit - 1)) + "…" : label
+                parts.append(
+                    String(
+                        format:
+                            "<text x=\"%.1f\" y=\"132\" font-size=\"10\" text-anchor=\"middle\">%@<title>%@</title></text>",
+                        Double(k) * slot + slot / 2,
+                        escape(text),
+                        escape(label)
+                    )
+                )
+            }
+        } else {
+            let first = f.bins.first.map(escape) ?? ""
+            let last = f.bins.last.map(escape) ?? ""
+            parts.append(
+                "<text x=\"0\" y=\"134\" font-size=\"10\">\(first)</text><text x=\"\(width)\" y=\"134\" font-size=\"10\" text-anchor=\"end\">\(last)</text>"
+            )
+        }
         return
             "<svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"100%\" role=\"img\" aria-label=\"histograms of \(escape(f.name))\">"
             + parts.joined() + "</svg>"
