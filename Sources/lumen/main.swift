@@ -1,15 +1,27 @@
 import ArgumentParser
 import LumenCommands
 
-// `lumen drift` promises exit status 2 for errors (1 means drift), so errors there are mapped.
+// Exit status: 0 success; 1 an error (`lumen drift`: 1 means drift and 2 an error); 64 a usage error (an unknown
+// command or option, a missing or invalid option), each reported as one `Error:` line.
 let arguments = Array(CommandLine.arguments.dropFirst())
+if let problem = CommandLinePreflight.problem(in: arguments) {
+    FileHandleOutput.standardError("Error: " + problem)
+    Lumen.exit(withError: ExitCode(64))
+}
 do {
     var command = try Lumen.parseAsRoot(arguments)
     if try await !Lumen.runAsync(command) { try command.run() }
 } catch {
-    if arguments.first == "drift", !(error is ExitCode), Lumen.exitCode(for: error) != .success {
-        FileHandleOutput.standardError("Error: " + Lumen.message(for: error))
-        Lumen.exit(withError: ExitCode(2))
+    let code = Lumen.exitCode(for: error)
+    if error is ExitCode || code == .success {
+        Lumen.exit(withError: error)  // --help, --version, or a chosen status
     }
-    Lumen.exit(withError: error)
+    let message = Lumen.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+    if code == .validationFailure {
+        let sub = arguments.prefix { !$0.hasPrefix("-") }.joined(separator: " ")
+        FileHandleOutput.standardError("Error: \(message) (see 'lumen \(sub.isEmpty ? "" : sub + " ")--help')")
+        Lumen.exit(withError: ExitCode(64))
+    }
+    FileHandleOutput.standardError("Error: " + message)
+    Lumen.exit(withError: ExitCode(arguments.first == "drift" ? 2 : 1))
 }

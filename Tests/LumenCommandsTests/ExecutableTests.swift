@@ -55,6 +55,19 @@ struct ExecutableTests {
         let lines = result.stderr.split(separator: "\n")
         #expect(lines.count == 1)
         #expect(result.stderr.contains("corrupt or truncated JPEG"))
+        #expect(result.status == 1)
+    }
+
+    @Test("usage errors — a typo, a missing option — exit 64 with one Error: line naming the real problem")
+    func usageErrors() throws {
+        let typo = try launch(["cam", "--mdel", "m.onnx", "--image", "i.jpg", "--out", "o.png"])
+        #expect(typo.status == 64 && typo.stderr.hasPrefix("Error: unknown option '--mdel'"))
+        #expect(typo.stderr.split(separator: "\n").count == 1 && typo.stderr.contains("'--model'"))
+        let missing = try launch(["cam", "--model", "m.onnx"])
+        #expect(missing.status == 64 && missing.stderr.hasPrefix("Error: Missing expected argument '--image"))
+        #expect(missing.stderr.split(separator: "\n").count == 1)
+        let help = try launch(["cam", "--help"])
+        #expect(help.status == 0 && help.stdout.contains("--model"))
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LumenIO
 import LumenNumerics
 import LumenTestSupport
 import Testing
@@ -192,8 +193,8 @@ struct TestChoiceTests {
         let c = try ColumnProfile.numeric("age", (0..<40).map(Double.init))
         let reference = ReferenceProfile(kind: "features", source: "r", columns: [a])
         let current = ReferenceProfile(kind: "features", source: "c", columns: [c, b])
-        #expect(DriftAnalysis.nearest("income", in: ["age", "incme"]) == "incme")
-        #expect(DriftAnalysis.nearest("income", in: ["age", "zip"]) == nil)
+        #expect(NameSuggestion.nearest("income", in: ["age", "incme"]) == "incme")
+        #expect(NameSuggestion.nearest("income", in: ["age", "zip"]) == nil)
         #expect(throws: DriftError.self) { try DriftAnalysis.features(reference, current) }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LumenIO
 
 /// The drift comparisons behind `lumen drift`: profiles on either side, features, predictions and
 /// image properties.
@@ -20,7 +21,7 @@ public enum DriftAnalysis {
         for column in reference.columns {
             guard let other = byName[column.name] else {
                 let names = current.columns.map(\.name)
-                let hint = nearest(column.name, in: names).map { "; did you mean '\($0)'?" } ?? ""
+                let hint = NameSuggestion.nearest(column.name, in: names).map { "; did you mean '\($0)'?" } ?? ""
                 let shown = names.prefix(20).joined(separator: ", ") + (names.count > 20 ? ", … (\(names.count))" : "")
                 throw .dimensionMismatch(
                     "column '\(column.name)' is missing from the current data, which has \(shown)\(hint)"
@@ -45,27 +46,6 @@ public enum DriftAnalysis {
             for (k, i) in indices.enumerated() { results[i].result.drifted = flags[k] }
         }
         return results
-    }
-
-    /// The name closest to `name` by edit distance (case-insensitive), if it is close enough to be a typo: at most
-    /// a third of the longer name's length away. Only the first 5000 names are considered.
-    static func nearest(_ name: String, in names: [String]) -> String? {
-        let target = Array(name.lowercased())
-        var best: (distance: Int, name: String)?
-        for candidate in names.prefix(5000) {
-            let other = Array(candidate.lowercased())
-            var previous = Array(0...other.count)
-            for (i, a) in target.enumerated() {
-                var row = [i + 1] + [Int](repeating: 0, count: other.count)
-                for (j, b) in other.enumerated() {
-                    row[j + 1] = min(previous[j + 1] + 1, row[j] + 1, previous[j] + (a == b ? 0 : 1))
-                }
-                previous = row
-            }
-            let d = previous[other.count]
-            if d <= max(target.count, other.count) / 3, d < (best?.distance ?? .max) { best = (d, candidate) }
-        }
-        return best?.name
     }
 
     /// Profiles a scanned image folder (one column per property).
