@@ -2,7 +2,7 @@
 SWIFT ?= swift
 OUT ?= out
 
-.PHONY: setup build release demo test bench clean fixtures models movielens report-check serve api-check load zoo fuzz format lint
+.PHONY: install setup build release demo test bench clean fixtures models movielens report-check serve api-check load zoo fuzz format lint
 
 setup:
 	@scripts/setup
@@ -10,9 +10,17 @@ setup:
 build: setup
 	$(SWIFT) build
 
+## release: one release build of every product (lumen, lumen-bench, lumen-fuzz's replay), so a second
+## `make demo` or `make serve` rebuilds nothing.
 release: setup
-	$(SWIFT) build -c release --product lumen
-	$(SWIFT) build -c release --product lumen-bench
+	$(SWIFT) build -c release
+
+## install: the release `lumen` into $(PREFIX)/bin (default /usr/local/bin).
+PREFIX ?= /usr/local
+install: release
+	install -d "$(DESTDIR)$(PREFIX)/bin"
+	install -m 755 "$$($(SWIFT) build -c release --show-bin-path)/lumen" "$(DESTDIR)$(PREFIX)/bin/lumen"
+	@echo "installed $(DESTDIR)$(PREFIX)/bin/lumen"
 
 ## demo: set up, build, and explain the shipped photos with EigenCAM.
 demo: release
@@ -82,7 +90,6 @@ clean:
 ## zoo: export the ONNX conformance zoo (cached in data/zoo; needs torch, torchvision, ultralytics,
 ## onnx, onnxruntime from PyPI) and run every member through Lumen against onnxruntime.
 zoo: release
-	$(SWIFT) build -c release --product lumen-bench
 	python3 scripts/export-onnx-zoo.py data/zoo
 	"$$($(SWIFT) build -c release --show-bin-path)/lumen-bench" zoo --dir data/zoo
 

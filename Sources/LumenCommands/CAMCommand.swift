@@ -75,7 +75,14 @@ struct CAMCommand: ParsableCommand {
         guard (0...1).contains(alpha) else { throw ValidationError("--alpha must be between 0 and 1") }
         guard components >= 1 else { throw ValidationError("--components must be at least 1") }
         guard activations.isEmpty != (model == nil) else {
-            throw ValidationError("give --activations files or --model, not both")
+            throw ValidationError(
+                activations.isEmpty
+                    ? "give --model (an ONNX file) or --activations files"
+                    : "give --activations files or --model, not both"
+            )
+        }
+        guard URL(fileURLWithPath: out).pathExtension.lowercased() == "png" else {
+            throw ValidationError("--out writes a PNG overlay; name it with .png (got '\(out)')")
         }
         guard top >= 1 else { throw ValidationError("--top must be at least 1") }
         if !tensor.isEmpty && activations.count > 1 && tensor.count != activations.count {

@@ -34,7 +34,8 @@ public enum CommandLinePreflight {
             let name = String(token.split(separator: "=", maxSplits: 1)[0])
             guard !known.contains(name) else { continue }
             let hint = NameSuggestion.nearest(name, in: known.sorted()).map { "; did you mean '\($0)'?" } ?? ""
-            return "unknown option '\(name)' for '\(path.joined(separator: " "))'\(hint) (see '\(path.joined(separator: " ")) --help')"
+            return
+                "unknown option '\(name)' for '\(path.joined(separator: " "))'\(hint) (see '\(path.joined(separator: " ")) --help')"
         }
         return nil
     }

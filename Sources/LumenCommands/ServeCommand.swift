@@ -65,6 +65,8 @@ struct ServeCommand: AsyncParsableCommand {
             if let logLevel { settings.logLevel = logLevel }
             if noAccessLog { settings.accessLog = false }
 
+            // Before loading any model: a taken port is reported at once, by address.
+            try PortProbe.ensureAvailable(host: settings.host, port: settings.port)
             let level = Logger.Level(rawValue: settings.logLevel) ?? .info
             LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
             let metrics = ServerMetrics()

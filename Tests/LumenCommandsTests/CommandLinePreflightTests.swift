@@ -8,7 +8,10 @@ struct CommandLinePreflightTests {
         "an unknown command or option is the first thing reported, with the nearest name",
         arguments: [
             (["camm", "--model", "x"], "unknown command 'camm'", "'cam'"),
-            (["cam", "--mdel", "m.onnx", "--image", "i.jpg", "--out", "o.png"], "unknown option '--mdel'", "'--model'"),
+            (
+                ["cam", "--mdel", "m.onnx", "--image", "i.jpg", "--out", "o.png"], "unknown option '--mdel'",
+                "'--model'"
+            ),
             (["cam", "--model", "m.onnx", "--image", "i.jpg", "--output", "o.png"], "'--output'", "'--out'"),
             (["drift", "featurs", "--reference", "a"], "unknown command 'featurs'", "'features'"),
             (["drift", "features", "--refrence", "a", "--current", "b"], "'--refrence'", "'--reference'"),
@@ -23,7 +26,9 @@ struct CommandLinePreflightTests {
 
     @Test("known names, values, the default profile subcommand and arguments after -- pass")
     func knownNamesPass() {
-        #expect(CommandLinePreflight.problem(in: ["cam", "--model", "m.onnx", "--image", "i.jpg", "--out", "o"]) == nil)
+        #expect(
+            CommandLinePreflight.problem(in: ["cam", "--model", "m.onnx", "--image", "i.jpg", "--out", "o"]) == nil
+        )
         #expect(CommandLinePreflight.problem(in: ["drift", "profile", "--features", "f.csv", "--out", "p"]) == nil)
         #expect(CommandLinePreflight.problem(in: ["drift", "profile", "merge", "a", "b", "--out", "m"]) == nil)
         #expect(CommandLinePreflight.problem(in: ["recs", "train", "--no-biases", "--ratings", "r"]) == nil)

@@ -66,6 +66,8 @@ struct ExecutableTests {
         let missing = try launch(["cam", "--model", "m.onnx"])
         #expect(missing.status == 64 && missing.stderr.hasPrefix("Error: Missing expected argument '--image"))
         #expect(missing.stderr.split(separator: "\n").count == 1)
+        let jpeg = try launch(["cam", "--model", "m.onnx", "--image", "i.jpg", "--out", "o.jpg"])
+        #expect(jpeg.status == 64 && jpeg.stderr.contains(".png"))
         let help = try launch(["cam", "--help"])
         #expect(help.status == 0 && help.stdout.contains("--model"))
     }

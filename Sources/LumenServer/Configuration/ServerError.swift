@@ -4,6 +4,8 @@ public enum ServerError: Error, Equatable, CustomStringConvertible {
     case tokens(String)
     case models(String)
     case audit(String)
+    /// The address to listen on is taken (or may not be used).
+    case address(host: String, port: Int, reason: String)
 
     public var description: String {
         switch self {
@@ -11,6 +13,7 @@ public enum ServerError: Error, Equatable, CustomStringConvertible {
         case .tokens(let detail): "tokens: \(detail)"
         case .models(let detail): "models: \(detail)"
         case .audit(let detail): "audit log: \(detail)"
+        case .address(let host, let port, let reason): "cannot listen on \(host):\(port): \(reason)"
         }
     }
 
