@@ -7,13 +7,7 @@ import Testing
 @Suite("Quantile sketch")
 struct QuantileSketchTests {
     static func exactCDF(_ sorted: [Double], _ x: Double) -> Double {
-        var lo = 0
-        var hi = sorted.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if sorted[mid] <= x { lo = mid + 1 } else { hi = mid }
-        }
-        return Double(lo) / Double(sorted.count)
+        Double(NumericSide.upperBound(sorted, x)) / Double(sorted.count)
     }
 
     static func worstError(_ sketch: QuantileSketch, _ sorted: [Double]) -> Double {

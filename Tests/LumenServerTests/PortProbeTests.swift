@@ -13,7 +13,9 @@ struct PortProbeTests {
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         address.sin_port = 0
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         try #require(bound == 0 && listen(fd, 4) == 0)
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
@@ -26,7 +28,13 @@ struct PortProbeTests {
     @Test("a port another process listens on is refused by address before anything loads; a free one passes")
     func takenPortIsReported() throws {
         let (fd, port) = try Self.listener()
-        #expect(throws: ServerError.address(host: "127.0.0.1", port: port, reason: "the address is already in use (another lumen serve?); choose another with --port")) {
+        #expect(
+            throws: ServerError.address(
+                host: "127.0.0.1",
+                port: port,
+                reason: "the address is already in use (another lumen serve?); choose another with --port"
+            )
+        ) {
             try PortProbe.ensureAvailable(host: "127.0.0.1", port: port)
         }
         close(fd)

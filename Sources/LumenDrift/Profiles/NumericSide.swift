@@ -49,26 +49,26 @@ enum NumericSide {
     /// The share of values ≤ x.
     func cdf(_ x: Double) -> Double {
         switch self {
-        case .sample(let sorted): Double(Self.upperBound(sorted, x)) / Double(sorted.count)
+        case .sample(let sorted):
+            return Double(Self.upperBound(sorted, x)) / Double(sorted.count)
         case .sketch(_, let cumulative):
-            {
-                var lo = 0
-                var hi = cumulative.count
-                while lo < hi {
-                    let mid = (lo + hi) / 2
-                    if cumulative[mid].value <= x { lo = mid + 1 } else { hi = mid }
-                }
-                return lo == 0 ? 0 : cumulative[lo - 1].share
-            }()
+            let k = Self.upperBound(count: cumulative.count) { cumulative[$0].value <= x }
+            return k == 0 ? 0 : cumulative[k - 1].share
         }
     }
 
+    /// How many of the sorted values are ≤ x.
     static func upperBound(_ sorted: [Double], _ x: Double) -> Int {
+        upperBound(count: sorted.count) { sorted[$0] <= x }
+    }
+
+    /// The first index in 0..<count where `isAtMost` turns false (it must be true, then false).
+    static func upperBound(count: Int, _ isAtMost: (Int) -> Bool) -> Int {
         var lo = 0
-        var hi = sorted.count
+        var hi = count
         while lo < hi {
             let mid = (lo + hi) / 2
-            if sorted[mid] <= x { lo = mid + 1 } else { hi = mid }
+            if isAtMost(mid) { lo = mid + 1 } else { hi = mid }
         }
         return lo
     }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// Checks, before any model is loaded, that the server will be able to listen where it is told to: binds a socket
@@ -15,9 +15,9 @@ public enum PortProbe {
         var hints = addrinfo()
         hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
         #if canImport(Glibc)
-            hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         #else
-            hints.ai_socktype = SOCK_STREAM
+        hints.ai_socktype = SOCK_STREAM
         #endif
         var list: UnsafeMutablePointer<addrinfo>?
         guard getaddrinfo(host, String(port), &hints, &list) == 0, let first = list else {
@@ -38,7 +38,8 @@ public enum PortProbe {
                 reason: "the address is already in use (another lumen serve?); choose another with --port"
             )
         case EACCES: throw .address(host: host, port: port, reason: "ports below 1024 need privileges")
-        case EADDRNOTAVAIL: throw .address(host: host, port: port, reason: "'\(host)' is not an address of this machine")
+        case EADDRNOTAVAIL:
+            throw .address(host: host, port: port, reason: "'\(host)' is not an address of this machine")
         default: throw .address(host: host, port: port, reason: String(cString: strerror(errno)))
         }
     }
