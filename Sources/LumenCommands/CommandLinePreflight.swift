@@ -40,6 +40,20 @@ public enum CommandLinePreflight {
         return nil
     }
 
+    /// The subcommand path the arguments name (`lumen drift features`), for a pointer to its help.
+    public static func commandPath(of arguments: [String]) -> String {
+        var command: ParsableCommand.Type = Lumen.self
+        var path = ["lumen"]
+        for token in arguments {
+            guard !token.hasPrefix("-"),
+                let next = command.configuration.subcommands.first(where: { $0._commandName == token })
+            else { break }
+            command = next
+            path.append(token)
+        }
+        return path.joined(separator: " ")
+    }
+
     /// The long options a command accepts, read from its own help text (so custom names and inversions count).
     static func longOptions(of command: ParsableCommand.Type) -> Set<String> {
         let help = Lumen.helpMessage(for: command, columns: 1000)

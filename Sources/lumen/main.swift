@@ -18,8 +18,8 @@ do {
     }
     let message = Lumen.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
     if code == .validationFailure {
-        let sub = arguments.prefix { !$0.hasPrefix("-") }.joined(separator: " ")
-        FileHandleOutput.standardError("Error: \(message) (see 'lumen \(sub.isEmpty ? "" : sub + " ")--help')")
+        let path = CommandLinePreflight.commandPath(of: arguments)
+        FileHandleOutput.standardError("Error: \(message) (see '\(path) --help')")
         Lumen.exit(withError: ExitCode(64))
     }
     FileHandleOutput.standardError("Error: " + message)

@@ -46,23 +46,6 @@ public struct RetrainCheck: Sendable, Codable, Equatable {
     public let beyondNoise: [String]
     public let drifted: Bool
 
-    /// The shared items' factor rows of two models, in the old model's item order.
-    static func sharedItems(_ old: EMFModel, _ new: EMFModel) -> (old: SampleMatrix, new: SampleMatrix)? {
-        let f = old.hyperparameters.factors
-        guard new.hyperparameters.factors == f else { return nil }
-        var a: [Double] = []
-        var b: [Double] = []
-        for i in 0..<old.items.count {
-            guard let j = new.items.denseIndex(of: old.items[i]) else { continue }
-            a += (0..<f).map { Double(old.itemFactors[i * f + $0]) }
-            b += (0..<f).map { Double(new.itemFactors[Int(j) * f + $0]) }
-        }
-        guard let x = try? SampleMatrix(rows: a.count / max(f, 1), cols: f, values: a),
-            let y = try? SampleMatrix(rows: b.count / max(f, 1), cols: f, values: b)
-        else { return nil }
-        return (x, y)
-    }
-
     /// The rotation-invariant statistics between two factor matrices whose rows are the same items.
     public static func statistics(
         _ a: SampleMatrix,
@@ -159,13 +142,11 @@ public struct RetrainCheck: Sendable, Codable, Equatable {
         seeds: [UInt64] = [1_001, 1_002],
         tolerance: Double = 0.05
     ) throws(DriftError) -> RetrainCheck {
-        guard let (a, b) = sharedItems(old, new) else {
-            throw .dimensionMismatch(
-                "old model has \(old.hyperparameters.factors) factors, new model \(new.hyperparameters.factors)"
-            )
-        }
         guard !seeds.isEmpty else { throw .invalidOption("the retrain check needs at least one calibration seed") }
-        var observed = withPredictions(try statistics(a, b), old, new)
+        // One Procrustes alignment per pair of models gives both the shared items' factors (the statistics are
+        // rotation-invariant, so the aligned ones serve) and how far each item moved.
+        let pair = try LatentDrift.procrustes(old: old, new: new)
+        var observed = withPredictions(try statistics(pair.old, pair.aligned), old, new)
         let data = trainingData(of: old)
         var noise: [RetrainStatistics] = []
         var noiseDistances: [[Double]] = []
@@ -178,16 +159,16 @@ public struct RetrainCheck: Sendable, Codable, Equatable {
             } catch {
                 throw .invalidOption("retraining the old model's data for calibration failed: \(error)")
             }
-            guard let (x, y) = sharedItems(old, retrained) else { continue }
-            noise.append(withPredictions(try statistics(x, y), old, retrained))
-            noiseDistances.append(try LatentDrift.procrustes(old: old, new: retrained).moved.map(\.distance))
+            let seedPair = try LatentDrift.procrustes(old: old, new: retrained)
+            noise.append(withPredictions(try statistics(seedPair.old, seedPair.aligned), old, retrained))
+            noiseDistances.append(seedPair.moved.map(\.distance))
         }
         // Item movement beyond what retraining alone moves an item.
         let pooled = noiseDistances.flatMap { $0 }.sorted()
         if !pooled.isEmpty {
             let q99 = Histogram.quantile(sorted: pooled, 99, of: 100)
             func share(_ d: [Double]) -> Double { Double(d.filter { $0 > q99 }.count) / Double(max(d.count, 1)) }
-            observed.itemsMoved = share(try LatentDrift.procrustes(old: old, new: new).moved.map(\.distance))
+            observed.itemsMoved = share(pair.moved.map(\.distance))
             for k in noise.indices { noise[k].itemsMoved = share(noiseDistances[k]) }
         }
         // The verdict rests on predictions (rotation-invariant and what users see) and on how many items moved

@@ -11,8 +11,9 @@ enum NumericSide {
             self = .sample(sorted: values.sorted())
         } else if let sketch = profile.sketch, sketch.count > 0 {
             var running = 0.0
-            let total = sketch.weightedItems.reduce(0) { $0 + $1.weight }
-            let cumulative = sketch.weightedItems.map { item -> (value: Double, share: Double) in
+            let items = sketch.weightedItems
+            let total = items.reduce(0) { $0 + $1.weight }
+            let cumulative = items.map { item -> (value: Double, share: Double) in
                 running += item.weight
                 return (item.value, running / total)
             }

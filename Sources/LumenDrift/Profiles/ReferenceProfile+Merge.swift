@@ -53,10 +53,7 @@ extension ReferenceProfile {
         }
         if let v = values, v.count > ColumnProfile.valueCountCap { values = nil }
         var edges: [Double] = []
-        for k in 0...10 {
-            let e = sketch.quantile(Double(k) / 10)
-            if edges.last != e { edges.append(e) }
-        }
+        for e in sketch.quantiles((0...10).map { Double($0) / 10 }) where edges.last != e { edges.append(e) }
         if edges.count == 1 { edges.append(edges[0]) }
         // Decile buckets of the union, counted through the sketch (bins as in `Histogram.counts`).
         let total = Double(sketch.count)
@@ -74,7 +71,7 @@ extension ReferenceProfile {
             count: group.reduce(0) { $0 + $1.count },
             missing: group.reduce(0) { $0 + $1.missing },
             moments: moments,
-            quantiles: (0...100).map { sketch.quantile(Double($0) / 100) },
+            quantiles: sketch.quantiles((0...100).map { Double($0) / 100 }),
             bucketEdges: edges,
             bucketCounts: counts,
             categories: nil,

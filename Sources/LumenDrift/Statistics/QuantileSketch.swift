@@ -131,18 +131,23 @@ public struct QuantileSketch: Sendable, Codable, Equatable {
     }
 
     /// The estimated q-quantile (the smallest item whose cumulative weight reaches q·count).
-    public func quantile(_ q: Double) -> Double {
+    public func quantile(_ q: Double) -> Double { quantiles([q])[0] }
+
+    /// Several quantiles from one sort of the items.
+    public func quantiles(_ qs: [Double]) -> [Double] {
         let items = weightedItems
-        guard !items.isEmpty else { return .nan }
-        if q <= 0 { return minimum }
-        if q >= 1 { return maximum }
-        let target = q * items.reduce(0) { $0 + $1.weight }
-        var cumulative = 0.0
-        for item in items {
-            cumulative += item.weight
-            if cumulative >= target { return item.value }
+        guard !items.isEmpty else { return qs.map { _ in .nan } }
+        let total = items.reduce(0) { $0 + $1.weight }
+        return qs.map { q in
+            if q <= 0 { return minimum }
+            if q >= 1 { return maximum }
+            var cumulative = 0.0
+            for item in items {
+                cumulative += item.weight
+                if cumulative >= q * total { return item.value }
+            }
+            return items.last!.value
         }
-        return items.last!.value
     }
 
     enum CodingKeys: String, CodingKey {
