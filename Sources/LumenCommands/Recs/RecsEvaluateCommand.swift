@@ -6,14 +6,24 @@ import LumenRecs
 struct RecsEvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
-        abstract: "Train on the training split for each λ and print accuracy and explainability on the held-out split."
+        abstract:
+            "Train for each λ and print accuracy, ranking and explainability on held-out ratings (the split, or --test)."
     )
 
     @OptionGroup var data: DataOptions
     @OptionGroup var model: ModelOptions
 
-    @Option(help: "Comma-separated λ values; λ = 0 is plain MF.")
-    var lambdas: String = "0,0.05,0.2"
+    @Option(help: "Comma-separated λ values (default: 0,0.05,0.2 for EMF; 1 for a ranking objective).")
+    var lambdas: String?
+
+    @Option(
+        help:
+            "Held-out ratings to evaluate on instead of a split of --ratings (users/items unseen in training are skipped)."
+    )
+    var test: String?
+
+    @Option(help: "Held-out ratings at or above this are relevant (default 4; every interaction with --implicit).")
+    var relevant: Float?
 
     @Option(name: .short, help: "List length for ranking metrics.")
     var n: Int = 10
@@ -28,26 +38,40 @@ struct RecsEvaluateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let values = try lambdas.split(separator: ",").map { text -> Float in
+        let defaults = model.objective.isRanking ? "1" : "0,0.05,0.2"
+        let values = try (lambdas ?? defaults).split(separator: ",").map { text -> Float in
             guard let v = Float(text.trimmingCharacters(in: .whitespaces)), v >= 0 else {
                 throw ValidationError("bad λ '\(text)'")
             }
             return v
         }
         let dataset = try data.load()
-        let split = try data.splitRule().apply(to: dataset.ratings)
-        let train = dataset.with(ratings: split.train)
+        let train: RatingsData
+        let held: [Rating]
+        if let test {
+            train = dataset
+            let outside = try TestRatings.load(test, matching: dataset, options: data.ratingsOptions)
+            held = outside.ratings
+            if outside.skipped > 0 {
+                FileHandle.standardError.write(
+                    Data("note: \(outside.skipped) test lines name users or items unseen in training; skipped\n".utf8)
+                )
+            }
+        } else {
+            let split = try data.splitRule().apply(to: dataset.ratings)
+            train = dataset.with(ratings: split.train)
+            held = split.test
+        }
+        let threshold = relevant ?? (dataset.feedback == .implicit ? -.infinity : 4)
         var rows: [Row] = []
         for lambda in values {
-            var h = try model.hyperparameters()
-            h.lambda = lambda
-            try h.validate()
+            var options = model
+            options.lambda = lambda
             let started = Date()
-            let trained = try EMFTrainer(hyperparameters: h).train(train)
+            let trained = try options.train(train)
             let seconds = Date().timeIntervalSince(started)
-            rows.append(
-                Row(lambda: lambda, report: try Evaluator(n: n).evaluate(trained, test: split.test), seconds: seconds)
-            )
+            let report = try Evaluator(n: n, relevanceThreshold: threshold).evaluate(trained, test: held)
+            rows.append(Row(lambda: lambda, report: report, seconds: seconds))
         }
         if json {
             print(try JSONOutput.text(rows))
@@ -57,12 +81,12 @@ struct RecsEvaluateCommand: ParsableCommand {
         print("|---|---|---|---|---|---|---|---|---|---|---|")
         for row in rows {
             let r = row.report
+            let error = r.rmse.map { String(format: "%.4f | %.4f", $0, r.mae ?? .nan) } ?? "— | —"
             print(
                 String(
-                    format: "| %g | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f | %.2f |",
+                    format: "| %g | %@ | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f | %.2f |",
                     row.lambda,
-                    r.rmse,
-                    r.mae,
+                    error,
                     r.precision,
                     r.recall,
                     r.ndcg,
@@ -74,5 +98,31 @@ struct RecsEvaluateCommand: ParsableCommand {
                 )
             )
         }
+    }
+}
+
+/// Held-out ratings from their own file, mapped onto a training set's users and items.
+enum TestRatings {
+    static func load(
+        _ path: String,
+        matching train: RatingsData,
+        options: RatingsOptions
+    ) throws -> (ratings: [Rating], skipped: Int) {
+        var relaxed = options
+        relaxed.duplicates = .last
+        let raw = try RatingsLoader.load(ratings: URL(fileURLWithPath: path), options: relaxed)
+        var out: [Rating] = []
+        var skipped = 0
+        for r in raw.ratings {
+            guard let u = train.users.denseIndex(of: raw.users[Int(r.user)]),
+                let i = train.items.denseIndex(of: raw.items[Int(r.item)])
+            else {
+                skipped += 1
+                continue
+            }
+            out.append(Rating(user: u, item: i, value: r.value, timestamp: r.timestamp))
+        }
+        guard !out.isEmpty else { throw RecsError.emptyData("\(path): no test line names a training user and item") }
+        return (out, skipped)
     }
 }

@@ -31,11 +31,30 @@ struct DataOptions: ParsableArguments {
     @Option(help: "A (user, item) pair rated twice: error, last or mean.")
     var duplicates: DuplicatePolicy = .error
 
+    @Flag(
+        help:
+            "Implicit feedback: lines are `user item [weight] [timestamp]` (clicks, plays, purchases); weight 1 when absent."
+    )
+    var implicit = false
+
+    @Option(
+        name: .customLong("positive-at"),
+        help: "Keep only ratings at or above this, as implicit interactions of weight 1 (binarise ratings)."
+    )
+    var positiveAt: Float?
+
+    var ratingsOptions: RatingsOptions {
+        var options = RatingsOptions(scale: ratingScale, duplicates: duplicates)
+        options.feedback = implicit ? .implicit : .explicit
+        options.positiveThreshold = positiveAt
+        return options
+    }
+
     func load() throws -> RatingsData {
         let data = try RatingsLoader.load(
             ratings: URL(fileURLWithPath: ratings),
             items: items.map { URL(fileURLWithPath: $0) },
-            options: RatingsOptions(scale: ratingScale, duplicates: duplicates)
+            options: ratingsOptions
         )
         if data.scaleInferred, let scale = data.scale {
             FileHandle.standardError.write(
@@ -57,24 +76,33 @@ struct DataOptions: ParsableArguments {
     }
 }
 
-/// EMF hyperparameters on the command line.
+/// Model hyperparameters on the command line; an option left out takes the objective's default.
 struct ModelOptions: ParsableArguments {
-    @Option(help: "Latent factors.") var factors: Int = EMFHyperparameters().factors
-    @Option(help: "SGD epochs.") var epochs: Int = EMFHyperparameters().epochs
-    @Option(name: .customLong("learning-rate"), help: "SGD step size α.") var learningRate: Float = EMFHyperparameters()
-        .learningRate
-    @Option(help: "L2 penalty β on factors.") var regularization: Float = EMFHyperparameters().regularization
-    @Option(help: "Weight λ of the explainability term (0 = plain MF).") var lambda: Float = EMFHyperparameters().lambda
-    @Option(help: "Neighbours per user (k).") var neighbours: Int = EMFHyperparameters().neighbours
-    @Option(help: "Explainability threshold θ.") var threshold: Float = EMFHyperparameters().threshold
-    @Option(help: "Similarity: cosine or pearson.") var similarity: String = "cosine"
-    @Option(help: "Explain from the user's similar users (users) or the item's similar items (items).") var basis:
-        String = "users"
-    @Option(help: "Explainability weight: share or expected-rating.") var explainability: String = "share"
-    @Flag(name: .customLong("no-biases"), help: "Train without global/user/item biases (the paper's model).")
+    @Option(
+        help:
+            "Loss: rating (EMF on explicit ratings), ebpr (explainable BPR), puebpr (EBPR with a popularity-propensity correction) or bpr."
+    )
+    var objective: TrainingObjective = .rating
+    @Option(help: "Latent factors (default 40; ranking 64).") var factors: Int?
+    @Option(help: "SGD epochs (default 30; ranking 60).") var epochs: Int?
+    @Option(name: .customLong("learning-rate"), help: "SGD step size α (default 0.005; ranking 0.05).")
+    var learningRate: Float?
+    @Option(help: "L2 penalty β on factors (default 0.15; ranking 0.01).") var regularization: Float?
+    @Option(
+        help:
+            "Weight λ of the explainability term (EMF default 0.2, 0 = plain MF; ranking: 0 = BPR … 1 = the EBPR paper's loss, the default)."
+    )
+    var lambda: Float?
+    @Option(help: "Neighbours per user or item (k).") var neighbours: Int?
+    @Option(help: "Explainability threshold θ.") var threshold: Float?
+    @Option(help: "Similarity: cosine or pearson.") var similarity: Similarity?
+    @Option(help: "Explain from the user's similar users (users) or the item's similar items (items; ranking default).")
+    var basis: NeighbourBasis?
+    @Option(help: "Explainability weight: share or expected-rating.") var explainability: ExplainabilityKind?
+    @Flag(name: .customLong("no-biases"), help: "Train without biases (the papers' models).")
     var noBiases = false
     @Option(help: "Form of the explainability pull: inner-product or distance (the paper's ‖p − q‖²).")
-    var pull: String = EMFHyperparameters().pull.rawValue
+    var pull: ExplainabilityPull?
     @Option(
         help:
             "Pairs that get the explainability term: unrated (explainable items the user has not rated), observed (the paper's choice) or both."
@@ -83,19 +111,19 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Seed for initialisation and SGD order.") var seed: UInt64 = 42
 
     func hyperparameters() throws -> EMFHyperparameters {
-        var h = EMFHyperparameters()
-        h.factors = factors
-        h.epochs = epochs
-        h.learningRate = learningRate
-        h.regularization = regularization
-        h.lambda = lambda
-        h.neighbours = neighbours
-        h.threshold = threshold
+        var h = objective.isRanking ? EMFHyperparameters.ranking(objective) : EMFHyperparameters()
+        if let factors { h.factors = factors }
+        if let epochs { h.epochs = epochs }
+        if let learningRate { h.learningRate = learningRate }
+        if let regularization { h.regularization = regularization }
+        if let lambda { h.lambda = lambda }
+        if let neighbours { h.neighbours = neighbours }
+        if let threshold { h.threshold = threshold }
+        if let similarity { h.similarity = similarity }
+        if let basis { h.basis = basis }
+        if let explainability { h.explainability = explainability }
+        if let pull { h.pull = pull }
         h.useBiases = !noBiases
-        guard let kind = ExplainabilityPull(rawValue: pull) else {
-            throw ValidationError("unknown pull '\(pull)'; choose inner-product or distance")
-        }
-        h.pull = kind
         switch pairs {
         case "unrated": (h.observedPairs, h.unratedExplainablePairs) = (false, true)
         case "observed": (h.observedPairs, h.unratedExplainablePairs) = (true, false)
@@ -103,20 +131,17 @@ struct ModelOptions: ParsableArguments {
         default: throw ValidationError("unknown pairs '\(pairs)'; choose unrated, observed or both")
         }
         h.seed = seed
-        guard let s = Similarity(rawValue: similarity) else {
-            throw ValidationError("unknown similarity '\(similarity)'")
-        }
-        guard let e = ExplainabilityKind(rawValue: explainability) else {
-            throw ValidationError("unknown explainability '\(explainability)'")
-        }
-        h.similarity = s
-        guard let b = NeighbourBasis(rawValue: basis) else {
-            throw ValidationError("unknown basis '\(basis)'; choose users or items")
-        }
-        h.basis = b
-        h.explainability = e
         try h.validate()
         return h
+    }
+
+    /// Trains the model the options describe.
+    func train(_ data: RatingsData, progress: TrainingProgress? = nil) throws -> EMFModel {
+        let h = try hyperparameters()
+        let report: (EpochReport) -> Void = { progress?.report($0) }
+        return h.objective.isRanking
+            ? try RankingTrainer(hyperparameters: h).train(data, progress: report)
+            : try EMFTrainer(hyperparameters: h).train(data, progress: report)
     }
 }
 
@@ -128,15 +153,26 @@ struct TrainingProgress {
     func report(_ r: EpochReport) {
         guard !quiet else { return }
         let eta = Double(r.epochs - r.epoch) * r.seconds
-        let line = String(
-            format: "epoch %d/%d  train RMSE %.4f  W-weighted gap %.4f  %.2fs/epoch  ETA %.1fs",
-            r.epoch,
-            r.epochs,
-            r.trainRMSE,
-            r.explainabilityPenalty,
-            r.seconds,
-            eta
-        )
+        let line =
+            r.rankingLoss != nil
+            ? String(
+                format: "epoch %d/%d  ranking loss %.4f  pairs ordered %.4f  %.2fs/epoch  ETA %.1fs",
+                r.epoch,
+                r.epochs,
+                r.rankingLoss ?? 0,
+                r.pairAccuracy ?? 0,
+                r.seconds,
+                eta
+            )
+            : String(
+                format: "epoch %d/%d  train RMSE %.4f  W-weighted gap %.4f  %.2fs/epoch  ETA %.1fs",
+                r.epoch,
+                r.epochs,
+                r.trainRMSE,
+                r.explainabilityPenalty,
+                r.seconds,
+                eta
+            )
         if interactive {
             FileHandle.standardError.write(Data(("\r" + line + (r.epoch == r.epochs ? "\n" : "")).utf8))
         } else {
@@ -150,3 +186,8 @@ extension RatingScale: ExpressibleByArgument {
 }
 
 extension DuplicatePolicy: ExpressibleByArgument {}
+extension TrainingObjective: ExpressibleByArgument {}
+extension Similarity: ExpressibleByArgument {}
+extension NeighbourBasis: ExpressibleByArgument {}
+extension ExplainabilityKind: ExpressibleByArgument {}
+extension ExplainabilityPull: ExpressibleByArgument {}

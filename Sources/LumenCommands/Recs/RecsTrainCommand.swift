@@ -24,7 +24,6 @@ struct RecsTrainCommand: ParsableCommand {
 
     func run() throws {
         let dataset = try data.load()
-        let h = try model.hyperparameters()
         var train = dataset
         var test: [Rating] = []
         if !allData {
@@ -34,17 +33,18 @@ struct RecsTrainCommand: ParsableCommand {
         }
         let started = Date()
         let progress = TrainingProgress(quiet: quiet)
-        var trained = try EMFTrainer(hyperparameters: h).train(train) { progress.report($0) }
+        var trained = try model.train(train, progress: progress)
         let seconds = Date().timeIntervalSince(started)
         var summary =
             "trained on \(train.ratings.count) ratings (\(dataset.users.count) users, \(dataset.items.count) items) in \(String(format: "%.2f", seconds)) s"
         if !test.isEmpty {
             let report = try Evaluator().evaluate(trained, test: test)
             trained.metrics = report.dictionary
+            let error =
+                report.rmse.map { String(format: "test RMSE %.4f, MAE %.4f, ", $0, report.mae ?? .nan) } ?? "test "
+            summary += "; " + error
             summary += String(
-                format: "; test RMSE %.4f, MAE %.4f, P@10 %.4f, nDCG@10 %.4f, MEP@10 %.4f, MER@10 %.4f",
-                report.rmse,
-                report.mae,
+                format: "P@10 %.4f, nDCG@10 %.4f, MEP@10 %.4f, MER@10 %.4f",
                 report.precision,
                 report.ndcg,
                 report.mep,

@@ -27,6 +27,8 @@ public struct RatingsData: Sendable {
     public var scale: RatingScale?
     /// Whether `scale` was inferred from the ratings rather than declared.
     public var scaleInferred = false
+    /// Ratings on a scale, or implicit interaction weights.
+    public var feedback: FeedbackKind = .explicit
 
     public init(users: IDMap, items: IDMap, ratings: [Rating], titles: [String?]? = nil) {
         self.users = users
@@ -50,7 +52,7 @@ public struct RatingsData: Sendable {
     /// The same users and items with another set of ratings (for splits).
     public func with(ratings: [Rating]) -> RatingsData {
         var data = RatingsData(users: users, items: items, ratings: ratings, titles: titles)
-        (data.scale, data.scaleInferred) = (scale, scaleInferred)
+        (data.scale, data.scaleInferred, data.feedback) = (scale, scaleInferred, feedback)
         return data
     }
 

@@ -34,7 +34,8 @@ public enum RatingsLoader {
     ) throws(RecsError) -> RatingsData {
         var lines = LineReader(bytes)
         guard let (_, first) = lines.peekFirstNonEmpty() else { throw .emptyData("\(path) is empty") }
-        let layout = try Layout.detect(firstLine: first, path: path)
+        let implicit = options.feedback == .implicit
+        let layout = try Layout.detect(firstLine: first, path: path, implicit: implicit)
         var users = IDMap()
         var items = IDMap()
         var ratings: [Rating] = []
@@ -51,16 +52,26 @@ public enum RatingsLoader {
             }
             let fields = layout.split(line)
             func fail(_ reason: String) -> RecsError { .malformedLine(path: path, line: number, reason: reason) }
-            guard fields.count > max(layout.user, layout.item, layout.rating) else {
-                throw fail(
-                    "expected at least \(max(layout.user, layout.item, layout.rating) + 1) fields, found \(fields.count)"
-                )
+            let needed = implicit ? max(layout.user, layout.item) : max(layout.user, layout.item, layout.rating)
+            guard fields.count > needed else {
+                throw fail("expected at least \(needed + 1) fields, found \(fields.count)")
             }
             let userField = fields[layout.user]
             let itemField = fields[layout.item]
             guard !userField.isEmpty, !itemField.isEmpty else { throw fail("empty user or item id") }
-            guard let value = Number.parseDouble(fields[layout.rating]), value.isFinite else {
-                throw fail("rating '\(String(decoding: fields[layout.rating], as: UTF8.self))' is not a finite number")
+            let value: Double
+            if implicit && (layout.rating >= fields.count || fields[layout.rating].isEmpty) {
+                value = 1
+            } else {
+                guard let parsed = Number.parseDouble(fields[layout.rating]), parsed.isFinite else {
+                    throw fail(
+                        "\(implicit ? "weight" : "rating") '\(String(decoding: fields[layout.rating], as: UTF8.self))' is not a finite number"
+                    )
+                }
+                value = parsed
+            }
+            if implicit && !(value > 0 && value < 1e30) {
+                throw fail("weight \(value) must be positive (an interaction's count or strength)")
             }
             var timestamp: Int64 = 0
             if let t = layout.timestamp, t < fields.count, !fields[t].isEmpty {
@@ -89,6 +100,9 @@ public enum RatingsLoader {
                     )
                 case .last:
                     ratings[k] = rating
+                case .sum:
+                    ratings[k].value += rating.value
+                    ratings[k].timestamp = Swift.max(ratings[k].timestamp, timestamp)
                 case .mean:
                     let n = Float(repeats[k, default: 1])
                     ratings[k].value = (ratings[k].value * n + rating.value) / (n + 1)
@@ -103,6 +117,10 @@ public enum RatingsLoader {
         }
         guard !ratings.isEmpty else { throw .emptyData("\(path) holds no rating lines") }
         var data = RatingsData(users: users, items: items, ratings: ratings)
+        if implicit {
+            data.feedback = .implicit
+            return data
+        }
         if let declared = options.scale {
             data.scale = declared
         } else if let inferred = RatingScale.infer(ratings.map(\.value)) {
@@ -117,6 +135,15 @@ public enum RatingsLoader {
             data.scale = inferred
             data.scaleInferred = true
         }
+        if let threshold = options.positiveThreshold {
+            data.ratings = data.ratings.filter { $0.value >= threshold }.map {
+                Rating(user: $0.user, item: $0.item, value: 1, timestamp: $0.timestamp)
+            }
+            guard !data.ratings.isEmpty else { throw .emptyData("\(path): no rating reaches \(threshold)") }
+            data.feedback = .implicit
+            data.scale = nil
+            data.scaleInferred = false
+        }
         return data
     }
 
@@ -128,35 +155,44 @@ public enum RatingsLoader {
         var user = 0, item = 1, rating = 2
         var timestamp: Int? = 3
 
-        static func detect(firstLine: ArraySlice<UInt8>, path: String) throws(RecsError) -> Layout {
+        static func detect(
+            firstLine: ArraySlice<UInt8>,
+            path: String,
+            implicit: Bool = false
+        ) throws(RecsError) -> Layout {
             let text = String(decoding: firstLine, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             if text.contains("::") { return Layout(separator: .doubleColon, hasHeader: false) }
             if text.contains(":token") || text.contains(":float") {
                 // The name before the type (`user_id:token`); a field may be just ":" or empty.
                 let names = text.split(separator: "\t").map { String($0.prefix { $0 != ":" }).lowercased() }
-                return try named(names, separator: .tab, path: path)
+                return try named(names, separator: .tab, path: path, implicit: implicit)
             }
             if text.contains(",") {
                 let names = text.split(separator: ",", omittingEmptySubsequences: false).map {
                     $0.trimmingCharacters(in: CharacterSet(charactersIn: "\" ")).lowercased()
                 }
                 if Number.parseDouble(ArraySlice(names[0].utf8)) == nil {
-                    return try named(names, separator: .comma, path: path)
+                    return try named(names, separator: .comma, path: path, implicit: implicit)
                 }
                 return Layout(separator: .comma, hasHeader: false)
             }
             let fields = text.split(whereSeparator: { $0 == "\t" || $0 == " " })
-            guard fields.count >= 3 else { throw .unknownFormat(path: path) }
+            guard fields.count >= (implicit ? 2 : 3) else { throw .unknownFormat(path: path) }
             return Layout(separator: text.contains("\t") ? .tab : .whitespace, hasHeader: false)
         }
 
-        static func named(_ names: [String], separator: Separator, path: String) throws(RecsError) -> Layout {
+        static func named(
+            _ names: [String],
+            separator: Separator,
+            path: String,
+            implicit: Bool = false
+        ) throws(RecsError) -> Layout {
             func column(_ candidates: [String]) -> Int? {
                 names.firstIndex { name in candidates.contains(where: { name == $0 || name.hasPrefix($0) }) }
             }
             guard let user = column(["user_id", "userid", "user"]),
                 let item = column(["item_id", "itemid", "movie_id", "movieid", "item", "movie"]),
-                let rating = column(["rating", "score"])
+                let rating = column(["rating", "score", "weight", "count", "plays"]) ?? (implicit ? names.count : nil)
             else {
                 throw .malformedLine(path: path, line: 1, reason: "header lacks user, item or rating columns: \(names)")
             }

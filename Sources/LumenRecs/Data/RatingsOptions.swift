@@ -5,6 +5,10 @@ public struct RatingsOptions: Sendable, Equatable {
     public var scale: RatingScale?
     /// What a second rating of the same (user, item) pair does.
     public var duplicates: DuplicatePolicy
+    /// Ratings, or implicit interactions whose optional third column is a positive weight.
+    public var feedback: FeedbackKind = .explicit
+    /// Keep only ratings at or above this, as implicit interactions of weight 1.
+    public var positiveThreshold: Float?
 
     public init(scale: RatingScale? = nil, duplicates: DuplicatePolicy = .error) {
         self.scale = scale
@@ -20,6 +24,8 @@ public enum DuplicatePolicy: String, Sendable, CaseIterable {
     case last
     /// Keep the mean of the pair's ratings.
     case mean
+    /// Add the weights (implicit feedback: repeated plays or purchases).
+    case sum
 }
 
 /// The closed range ratings lie on, e.g. 1…5 stars.

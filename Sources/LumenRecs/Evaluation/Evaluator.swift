@@ -3,8 +3,9 @@ import LumenNumerics
 
 /// Accuracy, ranking and explainability figures for a model on held-out ratings.
 public struct EvaluationReport: Sendable, Codable, Equatable {
-    public var rmse: Double
-    public var mae: Double
+    /// Rating error on held-out ratings; nil for ranking models, whose scores are no ratings.
+    public var rmse: Double?
+    public var mae: Double?
     public var precision: Double
     public var recall: Double
     public var ndcg: Double
@@ -28,10 +29,12 @@ public struct EvaluationReport: Sendable, Codable, Equatable {
 
     /// The figures as a flat dictionary (stored in model metadata).
     public var dictionary: [String: Double] {
-        [
-            "rmse": rmse, "mae": mae, "precision": precision, "recall": recall, "ndcg": ndcg, "mep": mep, "mer": mer,
+        var figures = [
+            "precision": precision, "recall": recall, "ndcg": ndcg, "mep": mep, "mer": mer,
             "fidelity": fidelity, "coverage": coverage,
         ]
+        if let rmse, let mae { (figures["rmse"], figures["mae"]) = (rmse, mae) }
+        return figures
     }
 }
 
@@ -87,9 +90,10 @@ public struct Evaluator: Sendable {
         func mean(_ xs: [UserFigures], _ key: (UserFigures) -> Double) -> Double {
             xs.isEmpty ? 0 : xs.reduce(0) { $0 + key($1) } / Double(xs.count)
         }
+        let rated = model.scoreKind == .rating
         return EvaluationReport(
-            rmse: (se / Double(test.count)).squareRoot(),
-            mae: ae / Double(test.count),
+            rmse: rated ? (se / Double(test.count)).squareRoot() : nil,
+            mae: rated ? ae / Double(test.count) : nil,
             precision: mean(ranked, \.precision),
             recall: mean(ranked, \.recall),
             ndcg: mean(ranked, \.ndcg),

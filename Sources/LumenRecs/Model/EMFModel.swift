@@ -21,6 +21,13 @@ public struct EMFModel: Sendable {
     public var metrics: [String: Double]
     /// ISO-8601 creation time.
     public var createdAt: String
+    /// What the scores mean: predicted ratings (clipped to the scale) or ranking scores.
+    public var scoreKind: ScoreKind = .rating
+    /// Whether `training` holds ratings or implicit interaction weights.
+    public var feedback: FeedbackKind = .explicit
+    /// Where the factors came from (`trainer: lumen` or `trainer: imported` with the source files
+    /// and their SHA-256).
+    public var provenance: [String: String] = ["trainer": "lumen"]
 
     /// The explainability weight definition the model was trained with.
     public var explainability: Explainability {
@@ -31,16 +38,22 @@ public struct EMFModel: Sendable {
         )
     }
 
-    /// Predicted rating of (u, i), clipped to the rating scale.
+    /// The model's score of (u, i): a predicted rating clipped to the rating scale, or, for a
+    /// ranking model, the raw score on its own scale.
     public func predict(user u: Int, item i: Int) -> Float {
+        let s = rawScore(user: u, item: i)
+        return scoreKind == .rating ? min(max(s, ratingRange.min), ratingRange.max) : s
+    }
+
+    /// p_u · q_i plus the learned biases, unclipped.
+    public func rawScore(user u: Int, item i: Int) -> Float {
         let f = hyperparameters.factors
         let raw = userFactors.withUnsafeBufferPointer { p in
             itemFactors.withUnsafeBufferPointer { q in
                 EMFUpdate.dot(p.baseAddress! + u * f, q.baseAddress! + i * f, factors: f)
             }
         }
-        let biased = hyperparameters.useBiases ? raw + globalMean + userBias[u] + itemBias[i] : raw
-        return min(max(biased, ratingRange.min), ratingRange.max)
+        return hyperparameters.useBiases ? raw + globalMean + userBias[u] + itemBias[i] : raw
     }
 
     /// Dense index of an external user id.

@@ -10,6 +10,10 @@ public struct EpochReport: Sendable {
     /// Mean explainability penalty Σ W ‖p − q‖² / n over the observed pairs.
     public let explainabilityPenalty: Double
     public let seconds: Double
+    /// Ranking objectives: mean weighted −log σ(x) over the epoch's triples.
+    public var rankingLoss: Double? = nil
+    /// Ranking objectives: share of triples with the positive scored above the negative.
+    public var pairAccuracy: Double? = nil
 }
 
 /// Trains EMF by SGD over the training ratings in a seeded random order.

@@ -1,0 +1,101 @@
+import Foundation
+
+/// The loss of one sampled triple (u, i, j) — user u, positive item i, sampled negative j — and
+/// its SGD step, shared by `RankingTrainer` and the gradient tests.
+///
+/// With x = p_u·(q_i − q_j) + b_i − b_j and the triple's weight w (1 for BPR; for EBPR
+/// w = (1 − λ) + λ · E_ui · (1 − E_uj)):
+///
+///     ℓ = −w · log σ(x) + β/2 (‖p_u‖² + ‖q_i‖² + ‖q_j‖²) + β_b/2 (b_i² + b_j²)
+///
+/// so, with g = w · σ(−x):
+///
+///     ∂ℓ/∂p_u = −g (q_i − q_j) + β p_u    ∂ℓ/∂q_i = −g p_u + β q_i    ∂ℓ/∂q_j = g p_u + β q_j
+///     ∂ℓ/∂b_i = −g + β_b b_i             ∂ℓ/∂b_j = g + β_b b_j
+public enum RankingUpdate {
+    /// Regularisation and step settings of one update.
+    public struct Settings: Sendable {
+        public var learningRate: Float
+        public var regularization: Float
+        public var biasRegularization: Float
+        public var useBiases: Bool
+
+        public init(learningRate: Float, regularization: Float, biasRegularization: Float, useBiases: Bool) {
+            self.learningRate = learningRate
+            self.regularization = regularization
+            self.biasRegularization = biasRegularization
+            self.useBiases = useBiases
+        }
+    }
+
+    /// The triple weight of EBPR blended with BPR: (1 − λ) + λ E_ui (1 − E_uj).
+    @inline(__always)
+    public static func weight(positive ei: Float, negative ej: Float, lambda: Float) -> Float {
+        (1 - lambda) + lambda * ei * (1 - min(ej, 1))
+    }
+
+    /// −log σ(x), computed without overflow.
+    @inline(__always)
+    public static func negativeLogSigmoid(_ x: Double) -> Double {
+        x > 0 ? log1p(exp(-x)) : -x + log1p(exp(x))
+    }
+
+    /// ℓ for the triple (double precision, for tests and reports).
+    public static func loss(
+        p: [Float],
+        qi: [Float],
+        qj: [Float],
+        bi: Float,
+        bj: Float,
+        weight w: Float,
+        settings s: Settings
+    ) -> Double {
+        var x = 0.0
+        var norms = 0.0
+        for k in p.indices {
+            x += Double(p[k]) * Double(qi[k] - qj[k])
+            norms += Double(p[k] * p[k] + qi[k] * qi[k] + qj[k] * qj[k])
+        }
+        if s.useBiases { x += Double(bi - bj) }
+        var l = Double(w) * negativeLogSigmoid(x) + Double(s.regularization) / 2 * norms
+        if s.useBiases { l += Double(s.biasRegularization) / 2 * Double(bi * bi + bj * bj) }
+        return l
+    }
+
+    /// One SGD step θ ← θ − α ∂ℓ/∂θ on p_u, q_i, q_j (and b_i, b_j with biases); returns x before
+    /// the step.
+    @inline(__always)
+    @discardableResult
+    public static func step(
+        p: UnsafeMutablePointer<Float>,
+        qi: UnsafeMutablePointer<Float>,
+        qj: UnsafeMutablePointer<Float>,
+        bi: UnsafeMutablePointer<Float>,
+        bj: UnsafeMutablePointer<Float>,
+        factors: Int,
+        weight w: Float,
+        settings s: Settings
+    ) -> Float {
+        var x: Float = 0
+        for k in 0..<factors { x += p[k] * (qi[k] - qj[k]) }
+        if s.useBiases { x += bi.pointee - bj.pointee }
+        // σ(−x), clamped so exp cannot overflow.
+        let g = w / (1 + expf(min(max(x, -30), 30)))
+        let a = s.learningRate
+        let beta = s.regularization
+        for k in 0..<factors {
+            let pk = p[k]
+            let qik = qi[k]
+            let qjk = qj[k]
+            p[k] = pk + a * (g * (qik - qjk) - beta * pk)
+            qi[k] = qik + a * (g * pk - beta * qik)
+            qj[k] = qjk + a * (-g * pk - beta * qjk)
+        }
+        if s.useBiases {
+            let bb = s.biasRegularization
+            bi.pointee += a * (g - bb * bi.pointee)
+            bj.pointee += a * (-g - bb * bj.pointee)
+        }
+        return x
+    }
+}
