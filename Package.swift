@@ -127,7 +127,10 @@ let package = Package(
             name: "LumenCAMTests",
             dependencies: ["LumenCAM", "LumenIO", "LumenImaging", "LumenONNX", "LumenTestSupport"]
         ),
-        .testTarget(name: "LumenRecsTests", dependencies: ["LumenRecs", "LumenIO", "LumenNumerics", "LumenTestSupport"]),
+        .testTarget(
+            name: "LumenRecsTests",
+            dependencies: ["LumenRecs", "LumenIO", "LumenNumerics", "LumenTestSupport"]
+        ),
         .testTarget(
             name: "LumenDriftTests",
             dependencies: ["LumenDrift", "LumenIO", "LumenNumerics", "LumenRecs", "LumenTestSupport"]
