@@ -1,3 +1,4 @@
+import Foundation
 import LumenNumerics
 import Testing
 
@@ -99,6 +100,26 @@ struct RankingTrainingTests {
         for _ in 0..<2000 {
             let j = RankingTrainer.sampleNegative(rated, items: 9, using: &g)
             #expect(![0, 2, 3, 5, 6, 7].contains(j) && j < 9)
+        }
+    }
+}
+
+@Suite("Ranking model files")
+struct RankingModelFileTests {
+    @Test("a saved ranking model reloads as a score model and scores exactly as before, unclipped")
+    func roundTripKeepsScoreKind() throws {
+        let data = try SyntheticRatings(users: 60, items: 40, ratingsPerUser: 12, seed: 2).generate()
+        var h = EMFHyperparameters.ranking(.ebpr)
+        h.epochs = 5
+        h.factors = 8
+        let model = try Parallel.withWorkers(1) { try RankingTrainer(hyperparameters: h).train(data) }
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("rank-\(UUID().uuidString).safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try EMFModelFile.save(model, to: url, lumenVersion: "test")
+        let loaded = try EMFModelFile.load(url)
+        #expect(loaded.scoreKind == .score && loaded.hyperparameters.objective == .ebpr)
+        for u in 0..<5 {
+            for i in 0..<40 { #expect(loaded.predict(user: u, item: i) == model.rawScore(user: u, item: i)) }
         }
     }
 }

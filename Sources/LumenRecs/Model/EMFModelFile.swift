@@ -45,6 +45,9 @@ public enum EMFModelFile {
             "item_ids": try json(model.items.ids),
             "item_titles": try json(model.titles),
             "metrics": try json(model.metrics),
+            "score_kind": model.scoreKind.rawValue,
+            "feedback": model.feedback.rawValue,
+            "provenance": try json(model.provenance),
         ]
         try writer.write(to: url)
     }
@@ -141,7 +144,10 @@ public enum EMFModelFile {
                     )
                 }
             }
-            return EMFModel(
+            guard let scoreKind = ScoreKind(rawValue: meta["score_kind"] ?? "rating"),
+                let feedback = FeedbackKind(rawValue: meta["feedback"] ?? "explicit")
+            else { throw fail("metadata 'score_kind' or 'feedback' is not a known value") }
+            var model = EMFModel(
                 hyperparameters: h,
                 users: IDMap(ids: userIDs),
                 items: IDMap(ids: itemIDs),
@@ -163,6 +169,10 @@ public enum EMFModelFile {
                 metrics: metrics,
                 createdAt: meta["created_at"] ?? ""
             )
+            model.scoreKind = scoreKind
+            model.feedback = feedback
+            model.provenance = (try? json("provenance", [String: String].self)) ?? ["trainer": "lumen"]
+            return model
         } catch let error as RecsError {
             throw error
         } catch {
