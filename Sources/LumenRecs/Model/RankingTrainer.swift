@@ -26,43 +26,33 @@ public struct RankingTrainer: Sendable {
         let f = h.factors
         let matrix = RatingMatrix(ratings: data.ratings, users: users, items: items)
         // Neighbourhoods on who interacted with what (the values only weigh rationales).
-        let binary = RatingMatrix(
-            ratings: matrix.ratings.map { Rating(user: $0.user, item: $0.item, value: 1) },
-            users: users,
-            items: items
-        )
+        let binary =
+            matrix.userValues.allSatisfy { $0 == 1 }
+            ? matrix
+            : RatingMatrix(
+                ratings: data.ratings.map { Rating(user: $0.user, item: $0.item, value: 1) },
+                users: users,
+                items: items
+            )
         let neighbourhood = try UserNeighbourhood.compute(binary, k: h.neighbours, similarity: .cosine, basis: h.basis)
-        let explainability = Explainability(kind: .share, threshold: h.threshold, maxRating: 1)
-        let propensityWeight = Self.inversePropensity(binary, objective: h.objective)
-        // E_ui of every training interaction, fixed for the whole run.
-        let positiveWeight: [Float] = Parallel.map(Parallel.workers) { w in
-            var out: [Float] = []
-            for u in Parallel.share(users, part: w, of: Parallel.workers) {
-                for p in binary.userOffsets[u]..<binary.userOffsets[u + 1] {
-                    out.append(
-                        explainability.fastWeight(
-                            user: u,
-                            item: Int(binary.userItems[p]),
-                            neighbourhood: neighbourhood,
-                            ratings: binary
-                        )
-                    )
-                }
-            }
-            return out
-        }.flatMap { $0 }
-
+        let pass = EpochPass(
+            ratings: binary,
+            neighbourhood: neighbourhood,
+            explainability: Explainability(kind: .share, threshold: h.threshold, maxRating: 1),
+            lambda: h.objective == .bpr ? 0 : h.lambda,
+            propensityWeight: Self.inversePropensity(binary, objective: h.objective),
+            factors: h.factors,
+            settings: RankingUpdate.Settings(
+                learningRate: h.learningRate,
+                regularization: h.regularization,
+                biasRegularization: h.biasRegularization,
+                useBiases: h.useBiases
+            )
+        )
         var g = SeededGenerator(seed: h.seed)
         var p = (0..<(users * f)).map { _ in Float(g.nextGaussian()) * h.initialScale }
         var q = (0..<(items * f)).map { _ in Float(g.nextGaussian()) * h.initialScale }
         var bi = [Float](repeating: 0, count: items)
-        let settings = RankingUpdate.Settings(
-            learningRate: h.learningRate,
-            regularization: h.regularization,
-            biasRegularization: h.biasRegularization,
-            useBiases: h.useBiases
-        )
-        let lambda = h.objective == .bpr ? 0 : h.lambda
         let workers = Parallel.workers
         var userOrder = Array(0..<users)
         for epoch in 0..<h.epochs {
@@ -70,63 +60,20 @@ public struct RankingTrainer: Sendable {
             userOrder.shuffle(using: &g)
             let epochSeed = g.next()
             let order = userOrder
-            let totals: [(loss: Double, correct: Int, triples: Int)] = p.withUnsafeMutableBufferPointer { P in
+            let totals = p.withUnsafeMutableBufferPointer { P in
                 q.withUnsafeMutableBufferPointer { Q in
                     bi.withUnsafeMutableBufferPointer { B in
                         let shared = (
                             SharedPointer(P.baseAddress!), SharedPointer(Q.baseAddress!), SharedPointer(B.baseAddress!)
                         )
                         return Parallel.map(workers) { w in
-                            var rng = SeededGenerator(seed: epochSeed &+ UInt64(w) &* 0x9E37_79B9_7F4A_7C15)
-                            var positives: [Int32] = []
-                            var lookup = ShareLookup(items: items)
-                            var loss = 0.0
-                            var correct = 0
-                            var triples = 0
-                            for position in Parallel.share(users, part: w, of: workers) {
-                                let u = order[position]
-                                let rated = binary.items(of: u)
-                                guard !rated.isEmpty, rated.count < items else { continue }
-                                let first = binary.userOffsets[u]
-                                positives.removeAll(keepingCapacity: true)
-                                positives.append(contentsOf: (0..<Int32(rated.count)))
-                                positives.shuffle(using: &rng)
-                                let pu = shared.0.base + u * f
-                                if lambda > 0 { lookup.load(user: u, neighbourhood: neighbourhood, ratings: binary) }
-                                defer { if lambda > 0 { lookup.clear() } }
-                                for offset in positives {
-                                    let i = Int(rated[first + Int(offset)])
-                                    let j = Self.sampleNegative(rated, items: items, using: &rng)
-                                    var w: Float = 1
-                                    if lambda > 0 {
-                                        let ej = explainability.apply(
-                                            count: lookup.count(item: j, neighbourhood: neighbourhood),
-                                            sum: 0,
-                                            k: neighbourhood.k
-                                        )
-                                        w = RankingUpdate.weight(
-                                            positive: positiveWeight[first + Int(offset)],
-                                            negative: ej,
-                                            lambda: lambda
-                                        )
-                                    }
-                                    if let propensityWeight { w *= propensityWeight[i] }
-                                    let x = RankingUpdate.step(
-                                        p: pu,
-                                        qi: shared.1.base + i * f,
-                                        qj: shared.1.base + j * f,
-                                        bi: shared.2.base + i,
-                                        bj: shared.2.base + j,
-                                        factors: f,
-                                        weight: w,
-                                        settings: settings
-                                    )
-                                    loss += Double(w) * RankingUpdate.negativeLogSigmoid(Double(x))
-                                    if x > 0 { correct += 1 }
-                                    triples += 1
-                                }
-                            }
-                            return (loss, correct, triples)
+                            pass.run(
+                                users: Parallel.share(users, part: w, of: workers).map { order[$0] },
+                                p: shared.0.base,
+                                q: shared.1.base,
+                                itemBias: shared.2.base,
+                                seed: epochSeed &+ UInt64(w) &* 0x9E37_79B9_7F4A_7C15
+                            )
                         }
                     }
                 }
@@ -202,6 +149,81 @@ public struct RankingTrainer: Sendable {
             if sorted[mid] < value { lo = mid + 1 } else { hi = mid }
         }
         return lo < sorted.endIndex && sorted[lo] == value
+    }
+
+    /// What one worker does in an epoch: for each of its users, every interaction once in a random
+    /// order with a fresh negative, each triple weighted as the objective says.
+    struct EpochPass: Sendable {
+        let ratings: RatingMatrix
+        let neighbourhood: UserNeighbourhood
+        let explainability: Explainability
+        let lambda: Float
+        let propensityWeight: [Float]?
+        let factors: Int
+        let settings: RankingUpdate.Settings
+
+        func run(
+            users: [Int],
+            p: UnsafeMutablePointer<Float>,
+            q: UnsafeMutablePointer<Float>,
+            itemBias: UnsafeMutablePointer<Float>,
+            seed: UInt64
+        ) -> (loss: Double, correct: Int, triples: Int) {
+            let items = ratings.itemCount
+            let f = factors
+            var rng = SeededGenerator(seed: seed)
+            var lookup = ShareLookup(items: items)
+            var positives: [Int32] = []
+            var loss = 0.0
+            var correct = 0
+            var triples = 0
+            for u in users {
+                let rated = ratings.items(of: u)
+                guard !rated.isEmpty, rated.count < items else { continue }
+                positives.removeAll(keepingCapacity: true)
+                positives.append(contentsOf: rated)
+                positives.shuffle(using: &rng)
+                if lambda > 0 { lookup.load(user: u, neighbourhood: neighbourhood, ratings: ratings) }
+                defer { if lambda > 0 { lookup.clear() } }
+                for i32 in positives {
+                    let i = Int(i32)
+                    let j = RankingTrainer.sampleNegative(rated, items: items, using: &rng)
+                    var w: Float = 1
+                    if lambda > 0 {
+                        w = RankingUpdate.weight(
+                            positive: share(of: i, lookup),
+                            negative: share(of: j, lookup),
+                            lambda: lambda
+                        )
+                    }
+                    if let propensityWeight { w *= propensityWeight[i] }
+                    let x = RankingUpdate.step(
+                        p: p + u * f,
+                        qi: q + i * f,
+                        qj: q + j * f,
+                        bi: itemBias + i,
+                        bj: itemBias + j,
+                        factors: f,
+                        weight: w,
+                        settings: settings
+                    )
+                    loss += Double(w) * RankingUpdate.negativeLogSigmoid(Double(x))
+                    if x > 0 { correct += 1 }
+                    triples += 1
+                }
+            }
+            return (loss, correct, triples)
+        }
+
+        /// E_ui of the loaded user: the share of supporting neighbours, zero at or below θ.
+        @inline(__always)
+        func share(of item: Int, _ lookup: ShareLookup) -> Float {
+            explainability.apply(
+                count: lookup.count(item: item, neighbourhood: neighbourhood),
+                sum: 0,
+                k: neighbourhood.k
+            )
+        }
     }
 
     /// One worker's O(k) lookup of the neighbour count behind E_uj for the current user: with the

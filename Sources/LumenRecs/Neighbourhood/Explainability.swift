@@ -44,28 +44,6 @@ public struct Explainability: Sendable {
         return apply(count: Float(cited.count), sum: cited.reduce(0) { $0 + $1.rating }, k: neighbourhood.k)
     }
 
-    /// W for one pair without allocating: with the user basis, u's neighbours who interacted with
-    /// i; with the item basis, i's neighbours that u interacted with (binary searches in `ratings`).
-    @inline(__always)
-    public func fastWeight(user u: Int, item i: Int, neighbourhood: UserNeighbourhood, ratings: RatingMatrix) -> Float {
-        let k = neighbourhood.k
-        var count: Float = 0
-        var sum: Float = 0
-        let row = neighbourhood.basis == .users ? u : i
-        for j in 0..<k {
-            let v = Int(neighbourhood.neighbours[row * k + j])
-            guard v >= 0 else { break }
-            let found =
-                neighbourhood.basis == .users
-                ? ratings.rating(user: v, item: Int32(i)) : ratings.rating(user: u, item: Int32(v))
-            if let r = found {
-                count += 1
-                sum += r
-            }
-        }
-        return apply(count: count, sum: sum, k: k)
-    }
-
     /// Every item with W_ui > 0 for user `u` (rated or not), sorted by item, with its weight.
     public func row(
         user u: Int,
