@@ -14,6 +14,8 @@ public enum RecsError: Error, Equatable, CustomStringConvertible {
     case badModelFile(String)
     /// Training blew up (factors grew without bound).
     case diverged(epoch: Int, rmse: Double)
+    /// Factors, biases or id lists from another system that do not fit together.
+    case importMismatch(source: String, reason: String)
     /// The ratings file format could not be recognised.
     case unknownFormat(path: String)
 
@@ -27,6 +29,7 @@ public enum RecsError: Error, Equatable, CustomStringConvertible {
         case .badModelFile(let detail): "not a usable Lumen EMF model: \(detail)"
         case .diverged(let epoch, let rmse):
             "training diverged at epoch \(epoch) (train RMSE \(rmse)); lower λ or the learning rate, or raise the regularisation"
+        case .importMismatch(let source, let reason): "\(source): \(reason)"
         case .unknownFormat(let path):
             "\(path): unrecognised ratings format (expected MovieLens u.data, ML-1M '::', ratings.csv with a header, or RecBole .inter)"
         }

@@ -14,7 +14,7 @@ struct RecsCommand: ParsableCommand {
             """,
         subcommands: [
             RecsTrainCommand.self, RecsRecommendCommand.self, RecsExplainCommand.self, RecsEvaluateCommand.self,
-            RecsInspectCommand.self, RecsSynthesizeCommand.self,
+            RecsImportCommand.self, RecsAuditCommand.self, RecsInspectCommand.self, RecsSynthesizeCommand.self,
         ]
     )
 }

@@ -36,8 +36,8 @@ public enum RatingsLoader {
         guard let (_, first) = lines.peekFirstNonEmpty() else { throw .emptyData("\(path) is empty") }
         let implicit = options.feedback == .implicit
         let layout = try Layout.detect(firstLine: first, path: path, implicit: implicit)
-        var users = IDMap()
-        var items = IDMap()
+        var users = options.knownIDs?.users ?? IDMap()
+        var items = options.knownIDs?.items ?? IDMap()
         var ratings: [Rating] = []
         ratings.reserveCapacity(bytes.count / 20)
         var lineOf: [Int] = []
@@ -88,8 +88,22 @@ public enum RatingsLoader {
             if let scale = options.scale, !scale.contains(Float(value)) {
                 throw fail("rating \(value) is outside the declared scale \(scale)")
             }
-            let u = users.intern(Substring(decoding: userField, as: UTF8.self))
-            let i = items.intern(Substring(decoding: itemField, as: UTF8.self))
+            let u: Int32
+            let i: Int32
+            if let known = options.knownIDs {
+                let user = String(decoding: userField, as: UTF8.self)
+                let item = String(decoding: itemField, as: UTF8.self)
+                guard let ku = known.users.denseIndex(of: user) else {
+                    throw fail("user '\(user)' is not in \(known.userSource)")
+                }
+                guard let ki = known.items.denseIndex(of: item) else {
+                    throw fail("item '\(item)' is not in \(known.itemSource)")
+                }
+                (u, i) = (ku, ki)
+            } else {
+                u = users.intern(Substring(decoding: userField, as: UTF8.self))
+                i = items.intern(Substring(decoding: itemField, as: UTF8.self))
+            }
             let rating = Rating(user: u, item: i, value: Float(value), timestamp: timestamp)
             let pair = UInt64(UInt32(u)) << 32 | UInt64(UInt32(i))
             if let k = firstRating[pair] {

@@ -9,10 +9,26 @@ public struct RatingsOptions: Sendable, Equatable {
     public var feedback: FeedbackKind = .explicit
     /// Keep only ratings at or above this, as implicit interactions of weight 1.
     public var positiveThreshold: Float?
+    /// When set, ids must already be in these maps (the id lists of factors trained elsewhere);
+    /// a line naming any other user or item is refused with its line number.
+    public var knownIDs: KnownIDs?
 
     public init(scale: RatingScale? = nil, duplicates: DuplicatePolicy = .error) {
         self.scale = scale
         self.duplicates = duplicates
+    }
+}
+
+/// The user and item id lists a ratings file must keep to.
+public struct KnownIDs: Sendable, Equatable {
+    public var users: IDMap
+    public var items: IDMap
+    /// Names the id files in errors.
+    public var userSource: String
+    public var itemSource: String
+
+    public init(users: IDMap, items: IDMap, userSource: String = "the user ids", itemSource: String = "the item ids") {
+        (self.users, self.items, self.userSource, self.itemSource) = (users, items, userSource, itemSource)
     }
 }
 
