@@ -108,6 +108,55 @@ struct FactorImportTests {
     }
 }
 
+@Suite("Honest rationales for imported and implicit models")
+struct HonestRationaleTests {
+    @Test("a ranking score is reported as a score, never as a predicted rating")
+    func scoreNotRating() throws {
+        let model = try ImportFixture.model()
+        let i = model.topItems(user: 0, n: 1)[0]
+        let e = model.explain(user: 0, item: i)
+        #expect(e.scoreKind == .score && e.predictedRating == nil)
+        #expect(e.score == model.rawScore(user: 0, item: i))
+        #expect(!e.alreadyInteracted)
+    }
+
+    @Test("an explanation for an item the user already rated says so")
+    func alreadyRated() throws {
+        let model = try ImportFixture.model()
+        let p = model.training.userOffsets[0]
+        let e = model.explain(user: 0, item: Int(model.training.userItems[p]))
+        let stars = model.training.userValues[p]
+        #expect(e.alreadyInteracted)
+        #expect(e.sentence.hasPrefix("You already rated it \(Int(stars))★, so it is not recommended to you."))
+    }
+
+    @Test("implicit feedback is described as interactions, without stars")
+    func implicitWording() throws {
+        let f = try ImportFixture.factors()
+        var options = ImportFixture.options(f)
+        options.feedback = .implicit
+        let data = try RatingsLoader.load(ratings: Fixtures.url("recs-import/train.tsv"), options: options)
+        let model = try FactorImporter(score: .score, neighbours: 5, basis: .users).build(f, interactions: data)
+        var cited = 0
+        for u in 0..<model.users.count {
+            for i in model.topItems(user: u, n: 10) {
+                let e = model.explain(user: u, item: i)
+                #expect(
+                    e.sentence.contains("interacted with") && !e.sentence.contains("★") && !e.sentence.contains("rated")
+                )
+                if !e.neighbours.isEmpty { cited += 1 }
+            }
+        }
+        #expect(cited > 0)
+        let p = model.training.userOffsets[1]
+        #expect(
+            model.explain(user: 1, item: Int(model.training.userItems[p])).sentence.hasPrefix(
+                "You already interacted with it"
+            )
+        )
+    }
+}
+
 @Suite("Refusing factors that do not fit")
 struct FactorImportRefusalTests {
     private func refusal(_ change: (inout ForeignFactors) -> Void) throws -> RecsError? {

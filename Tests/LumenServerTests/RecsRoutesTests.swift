@@ -22,7 +22,9 @@ struct RecsRoutesTests {
             let e = try #require(got["explanation"] as? [String: Any])
             #expect(got["rank"] as? Int == want.rank)
             #expect(e["item"] as? String == want.explanation.item)
-            #expect(abs((e["predicted_rating"] as? Double ?? 0) - Double(want.explanation.predictedRating)) < 1e-5)
+            #expect(
+                abs((e["predicted_rating"] as? Double ?? 0) - Double(want.explanation.predictedRating ?? .nan)) < 1e-5
+            )
             #expect(e["sentence"] as? String == want.explanation.sentence)
         }
         #expect(json["id"] as? String == reply.header("Lumen-Explanation-Id"))

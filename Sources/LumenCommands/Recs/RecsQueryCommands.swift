@@ -31,9 +31,16 @@ struct RecsRecommendCommand: ParsableCommand {
         for r in recommendations {
             let e = r.explanation
             let name = e.title.map { "\($0) (\(e.item))" } ?? e.item
-            print(String(format: "%2d. %@  predicted %.2f", r.rank, name, e.predictedRating))
+            print(String(format: "%2d. %@  %@", r.rank, name, Self.scoreText(e)))
             print("    \(e.sentence)")
         }
+    }
+}
+
+extension RecsRecommendCommand {
+    /// "predicted 4.21" for rating models, "score 0.873" for ranking scores.
+    static func scoreText(_ e: Explanation) -> String {
+        e.predictedRating.map { String(format: "predicted %.2f", $0) } ?? String(format: "score %.3f", e.score)
     }
 }
 
@@ -57,7 +64,7 @@ struct RecsExplainCommand: ParsableCommand {
             return
         }
         print(
-            "\(e.title.map { "\($0) (\(e.item))" } ?? e.item) for user \(e.user): predicted \(String(format: "%.2f", e.predictedRating)), W = \(String(format: "%.2f", e.weight))\(e.explainable ? "" : " (not explainable)")"
+            "\(e.title.map { "\($0) (\(e.item))" } ?? e.item) for user \(e.user): \(RecsRecommendCommand.scoreText(e)), W = \(String(format: "%.2f", e.weight))\(e.explainable ? "" : " (not explainable)")"
         )
         print(e.sentence)
         let who = e.basis == .users ? "ratings by your neighbours" : "your ratings of similar items"

@@ -18,7 +18,15 @@ public struct Explanation: Sendable, Codable, Equatable {
     public let user: String
     public let item: String
     public let title: String?
-    public let predictedRating: Float
+    /// The model's score of the pair: a predicted rating (clipped to the scale) or a ranking
+    /// score on the model's own scale.
+    public let score: Float
+    /// What `score` is.
+    public let scoreKind: ScoreKind
+    /// `score` when it is a predicted rating; nil for ranking scores.
+    public let predictedRating: Float?
+    /// The user already rated or interacted with the item in training (it is never recommended).
+    public let alreadyInteracted: Bool
     /// W_ui as defined by the model (0 when not explainable).
     public let weight: Float
     public let explainable: Bool
@@ -35,8 +43,10 @@ public struct Explanation: Sendable, Codable, Equatable {
     public let sentence: String
 
     enum CodingKeys: String, CodingKey {
-        case user, item, title, weight, explainable, neighbours, histogram, sentence, basis
+        case user, item, title, score, weight, explainable, neighbours, histogram, sentence, basis
+        case scoreKind = "score_kind"
         case predictedRating = "predicted_rating"
+        case alreadyInteracted = "already_interacted"
         case neighbourCount = "neighbour_count"
         case neighbourAverage = "neighbour_average"
     }
@@ -70,26 +80,39 @@ extension EMFModel {
         )
         let k = neighbourhood.k
         let star = formatStars(goodThreshold)
-        let sentence: String
+        let implicit = feedback == .implicit
+        let acted = implicit ? "interacted with" : "rated"
+        let tally =
+            implicit
+            ? ""
+            : " (average \(formatStars(average ?? 0))); \(good) of them \(star)★ or more"
+        var sentence: String
         switch (basis, rated.isEmpty) {
         case (.users, true):
             sentence =
-                "None of your \(k) most similar users rated it; this recommendation rests on the latent factors alone."
+                "None of your \(k) most similar users \(acted) it; this recommendation rests on the latent factors alone."
         case (.users, false):
-            sentence =
-                "\(rated.count) of your \(k) most similar users rated it (average \(formatStars(average!))); \(good) of them \(star)★ or more."
+            sentence = "\(rated.count) of your \(k) most similar users \(acted) it\(tally)."
         case (.items, true):
             sentence =
-                "You have rated none of the \(k) items most similar to it; this recommendation rests on the latent factors alone."
+                "You have \(acted) none of the \(k) items most similar to it; this recommendation rests on the latent factors alone."
         case (.items, false):
-            sentence =
-                "You rated \(rated.count) of the \(k) items most similar to it (average \(formatStars(average!))); \(good) of them \(star)★ or more."
+            sentence = "You \(acted) \(rated.count) of the \(k) items most similar to it\(tally)."
         }
+        let own = training.rating(user: u, item: Int32(i))
+        if let own {
+            let yours = implicit ? "You already interacted with it" : "You already rated it \(formatStars(own))★"
+            sentence = "\(yours), so it is not recommended to you. " + sentence
+        }
+        let score = predict(user: u, item: i)
         return Explanation(
             user: users[u],
             item: items[i],
             title: titles[i],
-            predictedRating: predict(user: u, item: i),
+            score: score,
+            scoreKind: scoreKind,
+            predictedRating: scoreKind == .rating ? score : nil,
+            alreadyInteracted: own != nil,
             weight: weight,
             explainable: weight > 0,
             basis: basis,

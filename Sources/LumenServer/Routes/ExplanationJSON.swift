@@ -8,7 +8,11 @@ enum ExplanationJSON {
         w.field("user", e.user)
         w.field("item", e.item)
         w.field("title", e.title)
-        w.field("predicted_rating", e.predictedRating)
+        w.field("score", e.score)
+        w.field("score_kind", e.scoreKind.rawValue)
+        w.key("predicted_rating")
+        if let r = e.predictedRating { w.value(r) } else { w.null() }
+        w.field("already_interacted", e.alreadyInteracted)
         w.field("weight", e.weight)
         w.field("explainable", e.explainable)
         w.field("basis", e.basis.rawValue)

@@ -20,7 +20,9 @@ struct RecsRoutes {
             let explainable = list.filter(\.explanation.explainable).count
             services.metrics.recommended(model: name, items: list.map(\.explanation.item), explainable: explainable)
             var predicted: [String: Double] = [:]
-            for r in list { predicted[r.explanation.item] = Double(r.explanation.predictedRating) }
+            for r in list {
+                if let rating = r.explanation.predictedRating { predicted[r.explanation.item] = Double(rating) }
+            }
             services.ledger.record(id, .ratings(model: name, user: userID, predicted: predicted))
             let parameters = ["user": userID, "n": String(n), "explainable_only": String(explainableOnly)]
             try services.record(
@@ -67,7 +69,7 @@ struct RecsRoutes {
             let id = services.audit.nextID()
             services.ledger.record(
                 id,
-                .ratings(model: name, user: userID, predicted: [itemID: Double(e.predictedRating)])
+                .ratings(model: name, user: userID, predicted: e.predictedRating.map { [itemID: Double($0)] } ?? [:])
             )
             try services.record(
                 id: id,
