@@ -85,6 +85,7 @@ struct EMFTrainingTests {
         var h = EMFHyperparameters()
         h.epochs = 20
         h.lambda = lambda
+        h.rankBlend = 0
         let model = try EMFTrainer(hyperparameters: h).train(Self.synthetic.with(ratings: split.train))
         return try Evaluator(n: 10).evaluate(model, test: split.test)
     }

@@ -30,6 +30,28 @@ struct EvaluatorTests {
         }
     }
 
+    @Test("a blended rating model ranks by predicted rating + blend × W (numpy's W)")
+    func blendedRanking() throws {
+        var (model, _) = try RecsFixture.fixedModel()
+        model.hyperparameters.rankBlend = 2
+        let w = RecsFixture.reference["w_share"] as! [String: Double]
+        var changed = 0
+        for u in 0..<model.users.count {
+            let rated = Set(model.training.items(of: u).map(Int.init))
+            let key = { (i: Int) in
+                Double(model.rawScore(user: u, item: i)) + 2 * (w["\(model.users[u])|\(model.items[i])"] ?? 0)
+            }
+            let expected = (0..<model.items.count).filter { !rated.contains($0) }
+                .sorted { (key($0), -$0) > (key($1), -$1) }.prefix(10)
+            let top = model.topItems(user: u, n: 10)
+            #expect(top == Array(expected))
+            var plain = model
+            plain.hyperparameters.rankBlend = 0
+            if top != plain.topItems(user: u, n: 10) { changed += 1 }
+        }
+        #expect(changed > 0)
+    }
+
     @Test("explainable-only lists hold only items some neighbour rated")
     func explainableOnly() throws {
         let (model, _) = try RecsFixture.fixedModel()

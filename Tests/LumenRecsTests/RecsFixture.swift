@@ -31,6 +31,7 @@ enum RecsFixture {
     static func fixedModel() throws -> (EMFModel, [Rating]) {
         let data = try train()
         var h = EMFHyperparameters()
+        h.rankBlend = 0
         h.factors = 6
         h.neighbours = reference["k"] as! Int
         let matrix = RatingMatrix(ratings: data.ratings, users: data.users.count, items: data.items.count)

@@ -109,6 +109,12 @@ struct ModelOptions: ParsableArguments {
     )
     var pairs: String = "both"
     @Option(help: "Seed for initialisation and SGD order.") var seed: UInt64 = 42
+    @Option(
+        name: .customLong("rank-blend"),
+        help:
+            "Rating models rank by predicted rating + this × W (explainability weight); 0 ranks by rating alone (default 4)."
+    )
+    var rankBlend: Float?
 
     func hyperparameters() throws -> EMFHyperparameters {
         var h = objective.isRanking ? EMFHyperparameters.ranking(objective) : EMFHyperparameters()
@@ -123,6 +129,7 @@ struct ModelOptions: ParsableArguments {
         if let basis { h.basis = basis }
         if let explainability { h.explainability = explainability }
         if let pull { h.pull = pull }
+        if let rankBlend { h.rankBlend = rankBlend }
         h.useBiases = !noBiases
         switch pairs {
         case "unrated": (h.observedPairs, h.unratedExplainablePairs) = (false, true)

@@ -7,7 +7,8 @@ public struct Recommendation: Sendable, Codable, Equatable {
 }
 
 extension EMFModel {
-    /// Scores of every item for user `u` (biases included, not clipped).
+    /// Ranking scores of every item for user `u`: biases included, not clipped, and for rating
+    /// models plus `rankBlend` · W_ui.
     func scores(user u: Int) -> [Float] {
         let f = hyperparameters.factors
         let count = items.count
@@ -29,6 +30,20 @@ extension EMFModel {
         if hyperparameters.useBiases {
             let base = globalMean + userBias[u]
             for i in 0..<count { out[i] += base + itemBias[i] }
+        }
+        let blend = hyperparameters.rankBlend
+        if scoreKind == .rating && blend > 0 {
+            var scratch = [Float](repeating: 0, count: count)
+            var counts = scratch
+            for (item, w) in explainability.row(
+                user: u,
+                neighbourhood: neighbourhood,
+                ratings: training,
+                scratch: &scratch,
+                counts: &counts
+            ) {
+                out[Int(item)] += blend * w
+            }
         }
         return out
     }

@@ -37,6 +37,11 @@ public struct EMFHyperparameters: Sendable, Codable, Equatable {
     public var initialScale: Float = 0.1
     /// Seed for initialisation and SGD order.
     public var seed: UInt64 = 42
+    /// Rating models rank by r̂_ui + blend · W_ui: the predicted rating plus the pair's
+    /// explainability weight, so items the neighbourhood supports rise in the top-n (predictions
+    /// and RMSE are unchanged). 0 ranks by the predicted rating alone (files saved before this
+    /// setting existed).
+    public var rankBlend: Float = 4
 
     public init() {}
 
@@ -65,6 +70,7 @@ public struct EMFHyperparameters: Sendable, Codable, Equatable {
         guard lambda >= 0 else { throw .invalidOption("λ must be ≥ 0") }
         guard neighbours >= 1, neighbours <= 1000 else { throw .invalidOption("neighbours must be in 1...1000") }
         guard threshold >= 0, threshold < 1 else { throw .invalidOption("θ must be in [0, 1)") }
+        guard rankBlend >= 0, rankBlend <= 1000 else { throw .invalidOption("rank blend must be in 0...1000") }
         if objective.isRanking {
             guard lambda <= 1 else { throw .invalidOption("with a ranking objective λ blends BPR and EBPR: 0...1") }
             return
@@ -87,6 +93,7 @@ public struct EMFHyperparameters: Sendable, Codable, Equatable {
         case unratedExplainablePairs = "unrated_explainable_pairs"
         case initialScale = "initial_scale"
         case objective
+        case rankBlend = "rank_blend"
     }
 
     /// Decodes settings saved by any Lumen version: keys a file lacks keep their defaults.
@@ -112,5 +119,6 @@ public struct EMFHyperparameters: Sendable, Codable, Equatable {
             try c.decodeIfPresent(Bool.self, forKey: .unratedExplainablePairs) ?? d.unratedExplainablePairs
         initialScale = try c.decodeIfPresent(Float.self, forKey: .initialScale) ?? d.initialScale
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed
+        rankBlend = try c.decodeIfPresent(Float.self, forKey: .rankBlend) ?? 0
     }
 }

@@ -71,6 +71,7 @@ public struct FactorImporter: Sendable {
         h.factors = factors.factors
         h.epochs = 0
         h.lambda = 0
+        h.rankBlend = 0
         h.neighbours = neighbours
         h.basis = basis
         h.useBiases = factors.userBias != nil || factors.itemBias != nil || factors.globalBias != nil
