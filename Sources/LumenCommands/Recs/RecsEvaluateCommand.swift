@@ -38,7 +38,7 @@ struct RecsEvaluateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let defaults = model.objective.isRanking ? "1" : "0,0.05,0.2"
+        let defaults = model.objective.isRanking ? "\(try model.hyperparameters().lambda)" : "0,0.05,0.2"
         let values = try (lambdas ?? defaults).split(separator: ",").map { text -> Float in
             guard let v = Float(text.trimmingCharacters(in: .whitespaces)), v >= 0 else {
                 throw ValidationError("bad λ '\(text)'")

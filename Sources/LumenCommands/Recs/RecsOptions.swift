@@ -90,7 +90,7 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "L2 penalty β on factors (default 0.15; ranking 0.01).") var regularization: Float?
     @Option(
         help:
-            "Weight λ of the explainability term (EMF default 0.2, 0 = plain MF; ranking: 0 = BPR … 1 = the EBPR paper's loss, the default)."
+            "Weight λ of the explainability term (EMF default 0.2, 0 = plain MF; ranking 0.5: 0 = BPR … 1 = the EBPR paper's loss)."
     )
     var lambda: Float?
     @Option(help: "Neighbours per user or item (k).") var neighbours: Int?

@@ -3,10 +3,14 @@ import LumenNumerics
 
 /// Trains a ranking model — BPR, explainable BPR (EBPR) or its propensity-debiased form
 /// (pUEBPR) — by SGD over sampled triples: every training interaction (u, i) is visited once per
-/// epoch with one negative j drawn uniformly from the items u has not interacted with.
+/// epoch with one negative j drawn uniformly from the items of i's block u has not interacted with.
 ///
-/// Workers own disjoint shares of the users (a fresh random split each epoch) and update the
-/// shared item factors without locks (Hogwild). With one worker a seed fixes the result.
+/// Stratified SGD: each epoch splits the users and the items at random into one block per worker;
+/// in W sub-epochs worker w trains its users against item block (w + s) mod W. No two workers
+/// ever write the same row (lock-free Hogwild made two cores slower than one on MovieLens, where
+/// every worker kept writing the popular items' rows). A seed and a worker count fix the result
+/// exactly; different worker counts reach the same quality by different paths. With one worker
+/// this is plain SGD with uniform negatives.
 public struct RankingTrainer: Sendable {
     public var hyperparameters: EMFHyperparameters
 
@@ -52,28 +56,38 @@ public struct RankingTrainer: Sendable {
         var g = SeededGenerator(seed: h.seed)
         var p = (0..<(users * f)).map { _ in Float(g.nextGaussian()) * h.initialScale }
         var q = (0..<(items * f)).map { _ in Float(g.nextGaussian()) * h.initialScale }
-        var bi = [Float](repeating: 0, count: items)
+        var bi = [Float](repeating: 0, count: items * Self.biasStride)
         let workers = Parallel.workers
         var userOrder = Array(0..<users)
+        var itemOrder = (0..<items).map { Int32($0) }
         for epoch in 0..<h.epochs {
             let started = Date()
             userOrder.shuffle(using: &g)
+            itemOrder.shuffle(using: &g)
+            let strata = Strata(items: itemOrder, blocks: workers)
             let epochSeed = g.next()
             let order = userOrder
-            let totals = p.withUnsafeMutableBufferPointer { P in
+            var totals: [(loss: Double, correct: Int, triples: Int)] = []
+            p.withUnsafeMutableBufferPointer { P in
                 q.withUnsafeMutableBufferPointer { Q in
                     bi.withUnsafeMutableBufferPointer { B in
                         let shared = (
                             SharedPointer(P.baseAddress!), SharedPointer(Q.baseAddress!), SharedPointer(B.baseAddress!)
                         )
-                        return Parallel.map(workers) { w in
-                            pass.run(
-                                users: Parallel.share(users, part: w, of: workers).map { order[$0] },
-                                p: shared.0.base,
-                                q: shared.1.base,
-                                itemBias: shared.2.base,
-                                seed: epochSeed &+ UInt64(w) &* 0x9E37_79B9_7F4A_7C15
-                            )
+                        // Sub-epoch s: worker w trains its users' interactions with the items of
+                        // block (w + s) mod W, so no two workers ever write the same row.
+                        for s in 0..<workers {
+                            totals += Parallel.map(workers) { w in
+                                pass.run(
+                                    users: Parallel.share(users, part: w, of: workers).map { order[$0] },
+                                    block: (w + s) % workers,
+                                    strata: strata,
+                                    p: shared.0.base,
+                                    q: shared.1.base,
+                                    itemBias: shared.2.base,
+                                    seed: epochSeed &+ UInt64(s * workers + w) &* 0x9E37_79B9_7F4A_7C15
+                                )
+                            }
                         }
                     }
                 }
@@ -103,7 +117,8 @@ public struct RankingTrainer: Sendable {
             userFactors: p,
             itemFactors: q,
             userBias: [Float](repeating: 0, count: users),
-            itemBias: h.useBiases ? bi : [Float](repeating: 0, count: items),
+            itemBias: h.useBiases
+                ? (0..<items).map { bi[$0 * Self.biasStride] } : [Float](repeating: 0, count: items),
             globalMean: 0,
             ratingRange: range,
             neighbourhood: neighbourhood,
@@ -131,25 +146,60 @@ public struct RankingTrainer: Sendable {
         return weights
     }
 
-    /// A uniformly drawn item not in `rated` (sorted); callers ensure one exists.
+    /// A uniformly drawn item of `candidates` not in `rated`; callers ensure one exists.
     @inline(__always)
-    static func sampleNegative(_ rated: ArraySlice<Int32>, items: Int, using rng: inout SeededGenerator) -> Int {
+    static func sampleNegative(
+        from candidates: [Int32],
+        excluding rated: RatedSet,
+        using rng: inout SeededGenerator
+    ) -> Int {
         while true {
-            let j = Int(rng.next() % UInt64(items))
-            if !contains(rated, Int32(j)) { return j }
+            let j = Int(candidates[Int(rng.next() % UInt64(candidates.count))])
+            if !rated.contains(j) { return j }
         }
     }
 
-    @inline(__always)
-    static func contains(_ sorted: ArraySlice<Int32>, _ value: Int32) -> Bool {
-        var lo = sorted.startIndex
-        var hi = sorted.endIndex
-        while lo < hi {
-            let mid = (lo + hi) >> 1
-            if sorted[mid] < value { lo = mid + 1 } else { hi = mid }
+    /// The epoch's random partition of the items into one block per worker (the strata of
+    /// stratified SGD): a positive and its negatives come from the same block, and each block
+    /// is trained by one worker at a time, so training is race-free and deterministic for a given
+    /// seed and worker count. Over the epochs every item pairs with every other.
+    struct Strata: Sendable {
+        /// The block of each item.
+        let blockOf: [Int32]
+        /// The items of each block.
+        let members: [[Int32]]
+
+        init(items shuffled: [Int32], blocks: Int) {
+            var blockOf = [Int32](repeating: 0, count: shuffled.count)
+            var members: [[Int32]] = []
+            for b in 0..<blocks {
+                let part = Array(shuffled[Parallel.share(shuffled.count, part: b, of: blocks)])
+                for i in part { blockOf[Int(i)] = Int32(b) }
+                members.append(part)
+            }
+            self.blockOf = blockOf
+            self.members = members
         }
-        return lo < sorted.endIndex && sorted[lo] == value
     }
+
+    /// One worker's membership marks for the current user's items: O(1) lookups for negative
+    /// sampling (a binary search per draw cost more than the SGD step), loaded and cleared in
+    /// O(interactions of the user).
+    struct RatedSet {
+        var marks: [Bool]
+
+        init(items: Int) { marks = [Bool](repeating: false, count: items) }
+
+        mutating func load(_ rated: ArraySlice<Int32>) { for i in rated { marks[Int(i)] = true } }
+        mutating func clear(_ rated: ArraySlice<Int32>) { for i in rated { marks[Int(i)] = false } }
+
+        @inline(__always)
+        func contains(_ item: Int) -> Bool { marks[item] }
+    }
+
+    /// Item biases one cache line apart, so workers updating neighbouring items' biases (in
+    /// different blocks) do not false-share a line.
+    static let biasStride = 16
 
     /// What one worker does in an epoch: for each of its users, every interaction once in a random
     /// order with a fresh negative, each triple weighted as the objective says.
@@ -164,30 +214,38 @@ public struct RankingTrainer: Sendable {
 
         func run(
             users: [Int],
+            block: Int,
+            strata: Strata,
             p: UnsafeMutablePointer<Float>,
             q: UnsafeMutablePointer<Float>,
             itemBias: UnsafeMutablePointer<Float>,
             seed: UInt64
         ) -> (loss: Double, correct: Int, triples: Int) {
-            let items = ratings.itemCount
             let f = factors
             var rng = SeededGenerator(seed: seed)
-            var lookup = ShareLookup(items: items)
+            var lookup = ShareLookup(items: ratings.itemCount)
+            var ratedSet = RatedSet(items: ratings.itemCount)
             var positives: [Int32] = []
             var loss = 0.0
             var correct = 0
             var triples = 0
+            let candidates = strata.members[block]
             for u in users {
                 let rated = ratings.items(of: u)
-                guard !rated.isEmpty, rated.count < items else { continue }
                 positives.removeAll(keepingCapacity: true)
-                positives.append(contentsOf: rated)
+                for i in rated where strata.blockOf[Int(i)] == block { positives.append(i) }
+                // Nothing to learn, or no negative left in this block for u.
+                guard !positives.isEmpty, positives.count < candidates.count else { continue }
                 positives.shuffle(using: &rng)
                 if lambda > 0 { lookup.load(user: u, neighbourhood: neighbourhood, ratings: ratings) }
-                defer { if lambda > 0 { lookup.clear() } }
+                ratedSet.load(rated)
+                defer {
+                    if lambda > 0 { lookup.clear() }
+                    ratedSet.clear(rated)
+                }
                 for i32 in positives {
                     let i = Int(i32)
-                    let j = RankingTrainer.sampleNegative(rated, items: items, using: &rng)
+                    let j = RankingTrainer.sampleNegative(from: candidates, excluding: ratedSet, using: &rng)
                     var w: Float = 1
                     if lambda > 0 {
                         w = RankingUpdate.weight(
@@ -201,13 +259,13 @@ public struct RankingTrainer: Sendable {
                         p: p + u * f,
                         qi: q + i * f,
                         qj: q + j * f,
-                        bi: itemBias + i,
-                        bj: itemBias + j,
+                        bi: itemBias + i * RankingTrainer.biasStride,
+                        bj: itemBias + j * RankingTrainer.biasStride,
                         factors: f,
                         weight: w,
                         settings: settings
                     )
-                    loss += Double(w) * RankingUpdate.negativeLogSigmoid(Double(x))
+                    loss += Double(w * RankingUpdate.softplus(-x))
                     if x > 0 { correct += 1 }
                     triples += 1
                 }

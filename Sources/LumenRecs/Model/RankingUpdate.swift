@@ -40,6 +40,12 @@ public enum RankingUpdate {
         x > 0 ? log1p(exp(-x)) : -x + log1p(exp(x))
     }
 
+    /// log(1 + eˣ) in single precision, without overflow (−log σ(x) is softplus(−x)).
+    @inline(__always)
+    public static func softplus(_ x: Float) -> Float {
+        max(x, 0) + log1pf(expf(-abs(x)))
+    }
+
     /// ℓ for the triple (double precision, for tests and reports).
     public static func loss(
         p: [Float],
@@ -76,20 +82,39 @@ public enum RankingUpdate {
         weight w: Float,
         settings s: Settings
     ) -> Float {
-        var x: Float = 0
-        for k in 0..<factors { x += p[k] * (qi[k] - qj[k]) }
+        // Sixteen lanes at a time (any factor count; the tail runs scalar). i ≠ j and p is a user
+        // row, so the three rows never overlap.
+        let lanes = factors & ~15
+        var acc = SIMD16<Float>()
+        var k = 0
+        while k < lanes {
+            acc += load(p + k) * (load(qi + k) - load(qj + k))
+            k += 16
+        }
+        var x = acc.sum()
+        for t in lanes..<factors { x += p[t] * (qi[t] - qj[t]) }
         if s.useBiases { x += bi.pointee - bj.pointee }
         // σ(−x), clamped so exp cannot overflow.
         let g = w / (1 + expf(min(max(x, -30), 30)))
         let a = s.learningRate
         let beta = s.regularization
-        for k in 0..<factors {
-            let pk = p[k]
-            let qik = qi[k]
-            let qjk = qj[k]
-            p[k] = pk + a * (g * (qik - qjk) - beta * pk)
-            qi[k] = qik + a * (g * pk - beta * qik)
-            qj[k] = qjk + a * (-g * pk - beta * qjk)
+        k = 0
+        while k < lanes {
+            let pk = load(p + k)
+            let qik = load(qi + k)
+            let qjk = load(qj + k)
+            store(pk + a * (g * (qik - qjk) - beta * pk), p + k)
+            store(qik + a * (g * pk - beta * qik), qi + k)
+            store(qjk + a * (-g * pk - beta * qjk), qj + k)
+            k += 16
+        }
+        for t in lanes..<factors {
+            let pk = p[t]
+            let qik = qi[t]
+            let qjk = qj[t]
+            p[t] = pk + a * (g * (qik - qjk) - beta * pk)
+            qi[t] = qik + a * (g * pk - beta * qik)
+            qj[t] = qjk + a * (-g * pk - beta * qjk)
         }
         if s.useBiases {
             let bb = s.biasRegularization
@@ -97,5 +122,15 @@ public enum RankingUpdate {
             bj.pointee += a * (-g - bb * bj.pointee)
         }
         return x
+    }
+
+    @inline(__always)
+    static func load(_ p: UnsafeMutablePointer<Float>) -> SIMD16<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+    }
+
+    @inline(__always)
+    static func store(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
     }
 }
