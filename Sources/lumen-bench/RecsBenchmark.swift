@@ -7,8 +7,30 @@ struct RecsBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "recs",
         abstract:
-            "Time EMF on MovieLens-100k and on 10M synthetic ratings, next to scikit-surprise / cornac in the same run."
+            "Time EMF and explainable ranking on MovieLens-100k and at scale, next to surprise, implicit ALS and cornac in the same run."
     )
+
+    /// The parts of the benchmark, run in this order.
+    enum Section: String, CaseIterable, ExpressibleByArgument {
+        case emf, ranking, `import`
+        case emfScale = "emf-scale"
+        case rankingScale = "ranking-scale"
+    }
+
+    @Option(
+        parsing: .upToNextOption,
+        help: "Sections to run: emf, ranking, import, emf-scale, ranking-scale (default: all)."
+    )
+    var only: [Section] = Section.allCases
+
+    @Option(help: "Users, items and interactions per user of the ranking scale run (ML-25M's shape).")
+    var rankingScale: [Int] = [162_000, 59_000, 154]
+
+    @Option(help: "Epochs of the ranking scale run.")
+    var rankingScaleEpochs = 60
+
+    @Option(help: "Users, items, factors and interactions per user of the import run.")
+    var importShape: [Int] = [1_000_000, 50_000, 64, 5]
 
     @Option(help: "MovieLens-100k ratings (fetch with scripts/fetch-movielens).")
     var movielens = "data/ml-100k/ml-100k.inter"
@@ -22,9 +44,6 @@ struct RecsBenchmark: ParsableCommand {
     @Option(help: "Items in the synthetic catalogue.")
     var scaleItems = 10_000
 
-    @Flag(help: "Skip the 10M-rating run.")
-    var noScale = false
-
     @Flag(help: "Skip the Python peers.")
     var noPeer = false
 
@@ -37,10 +56,37 @@ struct RecsBenchmark: ParsableCommand {
         h.epochs = 10
         h.observedPairs = pairs != "unrated"
         h.unratedExplainablePairs = pairs != "observed"
+        let ranking = RecsRankingBenchmark(movielens: movielens, runPeers: !noPeer)
+        if only.contains(.emf) { try emf(h) }
+        if only.contains(.ranking) { try ranking.compareOnSplit() }
+        if only.contains(.import) {
+            guard importShape.count == 4 else {
+                throw ValidationError("--import-shape takes users items factors per-user")
+            }
+            try ranking.importFactors(
+                users: importShape[0],
+                items: importShape[1],
+                factors: importShape[2],
+                perUser: importShape[3]
+            )
+        }
+        if only.contains(.rankingScale) {
+            guard rankingScale.count == 3 else { throw ValidationError("--ranking-scale takes users items per-user") }
+            try ranking.scale(
+                users: rankingScale[0],
+                items: rankingScale[1],
+                perUser: rankingScale[2],
+                epochs: rankingScaleEpochs
+            )
+        }
+        if only.contains(.emfScale) { try emfScale(h) }
+    }
+
+    func emf(_ h: EMFHyperparameters) throws {
         if FileManager.default.fileExists(atPath: movielens) {
             let data = try RatingsLoader.load(ratings: URL(fileURLWithPath: movielens))
             let model = try timeTraining("MovieLens-100k (100 000 ratings)", data: data, hyperparameters: h)
-            try timeQueries(model)
+            try Self.timeQueries(model)
             if !noPeer,
                 let peer = PythonPeer.run(script: "scripts/bench-recs-peer.py", arguments: ["--ratings", movielens])
             {
@@ -52,7 +98,10 @@ struct RecsBenchmark: ParsableCommand {
         } else {
             print("MovieLens-100k not found at \(movielens): run scripts/fetch-movielens (skipped)")
         }
-        if !noScale {
+    }
+
+    func emfScale(_ h: EMFHyperparameters) throws {
+        do {
             let started = Date()
             let data = try SyntheticRatings(users: scaleUsers, items: scaleItems, ratingsPerUser: scalePerUser, seed: 1)
                 .generate()
@@ -68,7 +117,7 @@ struct RecsBenchmark: ParsableCommand {
                 data: data,
                 hyperparameters: h
             )
-            try timeQueries(model)
+            try Self.timeQueries(model)
         }
     }
 
@@ -94,7 +143,7 @@ struct RecsBenchmark: ParsableCommand {
         return model
     }
 
-    func timeQueries(_ model: EMFModel) throws {
+    static func timeQueries(_ model: EMFModel) throws {
         let users = model.users.count
         let items = model.items.count
         var k = 0

@@ -62,6 +62,10 @@ struct HostileRecsInputTests {
         #expect(last.ratings.map(\.value) == [5, 3, 5] && last.ratings[0].timestamp == 14)
         let mean = try RatingsLoader.parse(Array(text.utf8), path: "r.tsv", options: RatingsOptions(duplicates: .mean))
         #expect(mean.ratings.map(\.value) == [11.0 / 3, 3, 5])
+        let sum = try RatingsLoader.parse(Array(text.utf8), path: "r.tsv", options: RatingsOptions(duplicates: .sum))
+        #expect(sum.ratings.map(\.value) == [11, 3, 5] && sum.ratings[0].timestamp == 14)
+        // The earliest repeated line is named, whichever user's pair repeats first.
+        #expect(Self.lineOfError("u2\ti1\t1\nu1\ti1\t1\nu1\ti1\t2\nu2\ti1\t3\nu2\ti1\t4\n") == 3)
     }
 
     /// The model's training ratings with the first one replaced.

@@ -111,17 +111,7 @@ enum TestRatings {
         var relaxed = options
         relaxed.duplicates = .last
         let raw = try RatingsLoader.load(ratings: URL(fileURLWithPath: path), options: relaxed)
-        var out: [Rating] = []
-        var skipped = 0
-        for r in raw.ratings {
-            guard let u = train.users.denseIndex(of: raw.users[Int(r.user)]),
-                let i = train.items.denseIndex(of: raw.items[Int(r.item)])
-            else {
-                skipped += 1
-                continue
-            }
-            out.append(Rating(user: u, item: i, value: r.value, timestamp: r.timestamp))
-        }
+        let (out, skipped) = train.aligned(raw)
         guard !out.isEmpty else { throw RecsError.emptyData("\(path): no test line names a training user and item") }
         return (out, skipped)
     }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import LumenIO
 import LumenRecs
 
 /// `lumen recs import`: a Lumen model around factors trained by another system.
@@ -56,58 +55,18 @@ struct RecsImportCommand: ParsableCommand {
     }
 
     func run() throws {
-        let userIDList = try IDListReader.load(URL(fileURLWithPath: userIDs))
-        let itemIDList = try IDListReader.load(URL(fileURLWithPath: itemIDs))
-        let p = try matrix(userFactors, part: "user factors")
-        let q = try matrix(itemFactors, part: "item factors")
-        var foreign = ForeignFactors(
-            userIDs: userIDList,
-            itemIDs: itemIDList,
-            factors: p.shape[1],
-            userFactors: p.values,
-            itemFactors: q.values
-        )
-        foreign.sources = [
-            "user ids": userIDs, "item ids": itemIDs, "user factors": userFactors, "item factors": itemFactors,
-        ]
-        guard q.shape[1] == p.shape[1] else {
-            throw RecsError.importMismatch(
-                source: "\(itemFactors) (item factors)",
-                reason: "\(q.shape[1]) factors per row, but the user factors have \(p.shape[1])"
-            )
-        }
-        if let userBias {
-            foreign.userBias = try vector(userBias, part: "user bias")
-            foreign.sources["user bias"] = userBias
-        }
-        if let itemBias {
-            foreign.itemBias = try vector(itemBias, part: "item bias")
-            foreign.sources["item bias"] = itemBias
-        }
-        foreign.globalBias = globalBias
         var options = RatingsOptions(scale: ratingScale, duplicates: duplicates)
         options.feedback = implicit ? .implicit : .explicit
-        options.knownIDs = KnownIDs(
-            users: IDMap(ids: userIDList),
-            items: IDMap(ids: itemIDList),
-            userSource: userIDs,
-            itemSource: itemIDs
-        )
-        // Shapes and values are checked before the interactions are read.
-        try FactorImporter.check(foreign)
-        let data = try RatingsLoader.load(
-            ratings: URL(fileURLWithPath: interactions),
-            items: items.map { URL(fileURLWithPath: $0) },
+        var files = FactorFiles(
+            userFactors: userFactors,
+            itemFactors: itemFactors,
+            userIDs: userIDs,
+            itemIDs: itemIDs,
+            interactions: interactions,
             options: options
         )
-        var provenance: [String: String] = [:]
-        for (part, path) in foreign.sources {
-            provenance[part] = path
-            provenance[part + " sha256"] = try SHA256.hex(ofFile: URL(fileURLWithPath: path))
-        }
-        provenance["interactions"] = interactions
-        provenance["interactions sha256"] = try SHA256.hex(ofFile: URL(fileURLWithPath: interactions))
-        if let globalBias { provenance["global bias"] = String(globalBias) }
+        (files.userBias, files.itemBias, files.globalBias, files.items) = (userBias, itemBias, globalBias, items)
+        let (foreign, data, provenance) = try files.load()
         let importer = FactorImporter(
             score: score == .dot ? .score : .rating,
             neighbours: neighbours,
@@ -119,24 +78,5 @@ struct RecsImportCommand: ParsableCommand {
         print(
             "imported \(model.users.count) users × \(model.items.count) items × \(foreign.factors) factors (\(score.rawValue) scores), neighbourhoods from \(data.ratings.count) interactions; wrote \(out)"
         )
-    }
-
-    private func matrix(_ path: String, part: String) throws -> Tensor {
-        let t = try TensorFile.load(URL(fileURLWithPath: path))
-        guard t.rank == 2, t.shape[1] >= 1 else {
-            throw RecsError.importMismatch(
-                source: "\(path) (\(part))",
-                reason: "shape \(t.shape); expected [ids, factors]"
-            )
-        }
-        return t
-    }
-
-    private func vector(_ path: String, part: String) throws -> [Float] {
-        let t = try TensorFile.load(URL(fileURLWithPath: path))
-        guard t.rank == 1 || (t.rank == 2 && t.shape[1] == 1) else {
-            throw RecsError.importMismatch(source: "\(path) (\(part))", reason: "shape \(t.shape); expected [ids]")
-        }
-        return t.values
     }
 }

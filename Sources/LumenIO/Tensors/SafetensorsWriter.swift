@@ -39,16 +39,16 @@ public struct SafetensorsWriter: Sendable {
 
     /// The complete file.
     public func encode() throws -> [UInt8] {
-        var header: [String: Any] = [:]
+        var header: [String: String] = [:]
         var offset = 0
         for entry in entries {
-            header[entry.name] = [
-                "dtype": entry.dtype, "shape": entry.shape, "data_offsets": [offset, offset + entry.bytes.count],
-            ]
+            let shape = entry.shape.map(String.init).joined(separator: ",")
+            header[entry.name] =
+                "{\"data_offsets\":[\(offset),\(offset + entry.bytes.count)],\"dtype\":\"\(entry.dtype)\",\"shape\":[\(shape)]}"
             offset += entry.bytes.count
         }
-        if !metadata.isEmpty { header["__metadata__"] = metadata }
-        var json = [UInt8](try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys]))
+        if !metadata.isEmpty { header["__metadata__"] = JSONText.object(metadata) }
+        var json = Array(JSONText.object(header, rawValues: true).utf8)
         // Pad the header with spaces so the data section starts 8-byte aligned.
         while (8 + json.count) % 8 != 0 { json.append(UInt8(ascii: " ")) }
         var bytes = (0..<8).map { UInt8((UInt64(json.count) >> (8 * UInt64($0))) & 0xFF) }

@@ -14,12 +14,15 @@ public struct IDMap: Sendable, Equatable {
     /// `firstDuplicate(in:)` first).
     public init(ids: [String]) {
         self.ids = ids
-        index = Dictionary(ids.enumerated().map { ($1, Int32($0)) }, uniquingKeysWith: { first, _ in first })
+        var index: [String: Int32] = [:]
+        index.reserveCapacity(ids.count)
+        for (k, id) in ids.enumerated() where index[id] == nil { index[id] = Int32(k) }
+        self.index = index
     }
 
     /// The first id that appears a second time in `ids`, if any.
     public static func firstDuplicate(in ids: [String]) -> String? {
-        var seen = Set<String>()
+        var seen = Set<String>(minimumCapacity: ids.count)
         return ids.first { !seen.insert($0).inserted }
     }
 
@@ -28,9 +31,9 @@ public struct IDMap: Sendable, Equatable {
 
     /// The dense index of `id`, adding it when new.
     public mutating func intern(_ id: Substring) -> Int32 {
-        if let existing = index[String(id)] { return existing }
-        let next = Int32(ids.count)
         let key = String(id)
+        if let existing = index[key] { return existing }
+        let next = Int32(ids.count)
         ids.append(key)
         index[key] = next
         return next

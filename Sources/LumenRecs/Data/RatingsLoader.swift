@@ -39,10 +39,12 @@ public enum RatingsLoader {
         var users = options.knownIDs?.users ?? IDMap()
         var items = options.knownIDs?.items ?? IDMap()
         var ratings: [Rating] = []
-        ratings.reserveCapacity(bytes.count / 20)
+        ratings.reserveCapacity(bytes.count / 12)
         var lineOf: [Int] = []
-        var firstRating: [UInt64: Int] = [:]
-        var repeats: [Int: Int] = [:]
+        lineOf.reserveCapacity(bytes.count / 12)
+        var fields: [ArraySlice<UInt8>] = []
+        // Files are usually grouped by user: the previous line's user is looked up once.
+        var previousUser: (field: ArraySlice<UInt8>, index: Int32)?
         var skippedHeader = !layout.hasHeader
         while let (number, line) = lines.next() {
             if line.isEmpty || line.allSatisfy({ $0 == 0x20 || $0 == 0x0D }) { continue }
@@ -50,7 +52,7 @@ public enum RatingsLoader {
                 skippedHeader = true
                 continue
             }
-            let fields = layout.split(line)
+            layout.split(line, into: &fields)
             func fail(_ reason: String) -> RecsError { .malformedLine(path: path, line: number, reason: reason) }
             let needed = implicit ? max(layout.user, layout.item) : max(layout.user, layout.item, layout.rating)
             guard fields.count > needed else {
@@ -90,46 +92,40 @@ public enum RatingsLoader {
             }
             let u: Int32
             let i: Int32
-            if let known = options.knownIDs {
+            if let previousUser, previousUser.field.elementsEqual(userField) {
+                u = previousUser.index
+            } else if let known = options.knownIDs {
                 let user = String(decoding: userField, as: UTF8.self)
-                let item = String(decoding: itemField, as: UTF8.self)
                 guard let ku = known.users.denseIndex(of: user) else {
                     throw fail("user '\(user)' is not in \(known.userSource)")
                 }
+                u = ku
+            } else {
+                u = users.intern(Substring(decoding: userField, as: UTF8.self))
+            }
+            previousUser = (userField, u)
+            if let known = options.knownIDs {
+                let item = String(decoding: itemField, as: UTF8.self)
                 guard let ki = known.items.denseIndex(of: item) else {
                     throw fail("item '\(item)' is not in \(known.itemSource)")
                 }
-                (u, i) = (ku, ki)
+                i = ki
             } else {
-                u = users.intern(Substring(decoding: userField, as: UTF8.self))
                 i = items.intern(Substring(decoding: itemField, as: UTF8.self))
             }
             let rating = Rating(user: u, item: i, value: Float(value), timestamp: timestamp)
-            let pair = UInt64(UInt32(u)) << 32 | UInt64(UInt32(i))
-            if let k = firstRating[pair] {
-                switch options.duplicates {
-                case .error:
-                    throw fail(
-                        "user '\(users[Int(u)])' rated item '\(items[Int(i)])' already on line \(lineOf[k]) (choose --duplicates last or mean)"
-                    )
-                case .last:
-                    ratings[k] = rating
-                case .sum:
-                    ratings[k].value += rating.value
-                    ratings[k].timestamp = Swift.max(ratings[k].timestamp, timestamp)
-                case .mean:
-                    let n = Float(repeats[k, default: 1])
-                    ratings[k].value = (ratings[k].value * n + rating.value) / (n + 1)
-                    ratings[k].timestamp = Swift.max(ratings[k].timestamp, timestamp)
-                    repeats[k] = Int(n) + 1
-                }
-                continue
-            }
-            firstRating[pair] = ratings.count
             lineOf.append(number)
             ratings.append(rating)
         }
         guard !ratings.isEmpty else { throw .emptyData("\(path) holds no rating lines") }
+        (ratings, lineOf) = try Self.resolveRepeats(
+            ratings,
+            lines: lineOf,
+            users: users.count,
+            policy: options.duplicates,
+            path: path,
+            names: (users, items)
+        )
         var data = RatingsData(users: users, items: items, ratings: ratings)
         if implicit {
             data.feedback = .implicit
@@ -159,6 +155,79 @@ public enum RatingsLoader {
             data.scaleInferred = false
         }
         return data
+    }
+
+    /// Applies the policy to (user, item) pairs listed more than once, after parsing: the pair
+    /// keeps its first line's place with the last value, the sum or the mean (in file order), or
+    /// the earliest repeated line is refused. Grouping by user (a counting sort) and each user's
+    /// short run by item replaces a hash map of every pair, which dominated reading large files.
+    static func resolveRepeats(
+        _ ratings: [Rating],
+        lines: [Int],
+        users: Int,
+        policy: DuplicatePolicy,
+        path: String,
+        names: (users: IDMap, items: IDMap)
+    ) throws(RecsError) -> ([Rating], [Int]) {
+        var start = [Int](repeating: 0, count: users + 1)
+        for r in ratings { start[Int(r.user) + 1] += 1 }
+        for u in 0..<users { start[u + 1] += start[u] }
+        var order = [Int](repeating: 0, count: ratings.count)
+        var fill = start
+        for (k, r) in ratings.enumerated() {
+            order[fill[Int(r.user)]] = k
+            fill[Int(r.user)] += 1
+        }
+        // Each repeated pair as its lines in file order.
+        var groups: [[Int]] = []
+        for u in 0..<users where start[u + 1] - start[u] > 1 {
+            order[start[u]..<start[u + 1]].sort { (ratings[$0].item, $0) < (ratings[$1].item, $1) }
+            var p = start[u]
+            while p < start[u + 1] {
+                var q = p + 1
+                while q < start[u + 1], ratings[order[q]].item == ratings[order[p]].item { q += 1 }
+                if q - p > 1 { groups.append(Array(order[p..<q])) }
+                p = q
+            }
+        }
+        if groups.isEmpty { return (ratings, lines) }
+        var out = ratings
+        var dropped = [Bool](repeating: false, count: ratings.count)
+        if policy == .error, let group = groups.min(by: { $0[1] < $1[1] }) {
+            let r = ratings[group[0]]
+            throw .malformedLine(
+                path: path,
+                line: lines[group[1]],
+                reason:
+                    "user '\(names.users[Int(r.user)])' rated item '\(names.items[Int(r.item)])' already on line \(lines[group[0]]) (choose --duplicates last or mean)"
+            )
+        }
+        for group in groups {
+            let first = group[0]
+            for (n, k) in group.dropFirst().enumerated() {
+                dropped[k] = true
+                switch policy {
+                case .error, .last:
+                    out[first] = ratings[k]
+                case .sum:
+                    out[first].value += ratings[k].value
+                    out[first].timestamp = Swift.max(out[first].timestamp, ratings[k].timestamp)
+                case .mean:
+                    let seen = Float(n + 1)
+                    out[first].value = (out[first].value * seen + ratings[k].value) / (seen + 1)
+                    out[first].timestamp = Swift.max(out[first].timestamp, ratings[k].timestamp)
+                }
+            }
+        }
+        var kept: [Rating] = []
+        var keptLines: [Int] = []
+        kept.reserveCapacity(ratings.count)
+        keptLines.reserveCapacity(ratings.count)
+        for k in out.indices where !dropped[k] {
+            kept.append(out[k])
+            keptLines.append(lines[k])
+        }
+        return (kept, keptLines)
     }
 
     /// Column positions and separator of a ratings file.
@@ -220,17 +289,35 @@ public enum RatingsLoader {
             )
         }
 
-        func split(_ line: ArraySlice<UInt8>) -> [ArraySlice<UInt8>] {
+        /// The line's fields, written into `fields` (reused across lines: one allocation per file,
+        /// not per line).
+        func split(_ line: ArraySlice<UInt8>, into fields: inout [ArraySlice<UInt8>]) {
+            fields.removeAll(keepingCapacity: true)
             var line = line
             while let last = line.last, last == 0x0D || last == 0x20 { line.removeLast() }
+            var start = line.startIndex
+            var i = line.startIndex
             switch separator {
-            case .tab: return line.split(separator: 0x09, omittingEmptySubsequences: false)
-            case .comma: return line.split(separator: 0x2C, omittingEmptySubsequences: false)
-            case .whitespace: return line.split(whereSeparator: { $0 == 0x20 || $0 == 0x09 })
+            case .tab, .comma:
+                let mark: UInt8 = separator == .tab ? 0x09 : 0x2C
+                while i < line.endIndex {
+                    if line[i] == mark {
+                        fields.append(line[start..<i])
+                        start = i + 1
+                    }
+                    i += 1
+                }
+                fields.append(line[start..<line.endIndex])
+            case .whitespace:
+                while i < line.endIndex {
+                    if line[i] == 0x20 || line[i] == 0x09 {
+                        if start < i { fields.append(line[start..<i]) }
+                        start = i + 1
+                    }
+                    i += 1
+                }
+                if start < line.endIndex { fields.append(line[start..<line.endIndex]) }
             case .doubleColon:
-                var fields: [ArraySlice<UInt8>] = []
-                var start = line.startIndex
-                var i = line.startIndex
                 while i < line.endIndex {
                     if line[i] == 0x3A, i + 1 < line.endIndex, line[i + 1] == 0x3A {
                         fields.append(line[start..<i])
@@ -241,7 +328,6 @@ public enum RatingsLoader {
                     }
                 }
                 fields.append(line[start..<line.endIndex])
-                return fields
             }
         }
     }
