@@ -147,33 +147,6 @@ struct RecsRankingBenchmark {
             interactions: path("train.tsv"),
             options: options
         )
-        if ProcessInfo.processInfo.environment["LUMEN_BENCH_BREAKDOWN"] != nil {
-            var t = Date()
-            func lap(_ label: String) {
-                print(String(format: "    %@ %.2f s", label, Date().timeIntervalSince(t)))
-                t = Date()
-            }
-            let ids = try IDListReader.load(URL(fileURLWithPath: path("users.txt")))
-            lap("user ids")
-            _ = try TensorFile.load(URL(fileURLWithPath: path("P.npy")))
-            lap("P.npy")
-            _ = try SHA256.hex(ofFile: URL(fileURLWithPath: path("P.npy")))
-            lap("sha P.npy")
-            var o = options
-            o.knownIDs = KnownIDs(
-                users: IDMap(ids: ids),
-                items: IDMap(ids: try IDListReader.load(URL(fileURLWithPath: path("items.txt")))),
-                userSource: "",
-                itemSource: ""
-            )
-            lap("idmaps")
-            let d = try RatingsLoader.load(ratings: URL(fileURLWithPath: path("train.tsv")), options: o)
-            lap("interactions")
-            let m = RatingMatrix(ratings: d.ratings, users: d.users.count, items: d.items.count)
-            lap("matrix")
-            _ = try UserNeighbourhood.compute(m, k: 10, similarity: .cosine, basis: .items)
-            lap("item neighbourhoods")
-        }
         let started = Date()
         let (foreign, data, provenance) = try files.load()
         let loaded = Date()

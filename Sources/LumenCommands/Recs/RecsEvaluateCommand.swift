@@ -28,12 +28,25 @@ struct RecsEvaluateCommand: ParsableCommand {
     @Option(name: .short, help: "List length for ranking metrics.")
     var n: Int = 10
 
+    @Option(
+        help: ArgumentHelp(
+            "Also rank each held-out item among this many sampled items the user never interacted with: HR@n, nDCG@n, MEP@n.",
+            discussion:
+                "The EBPR paper's protocol is --split leave-n-out --negatives 100 (every held-out interaction is a case)."
+        )
+    )
+    var negatives: Int?
+
+    @Option(help: "Seed for the sampled negatives.")
+    var negativeSeed: UInt64 = 1
+
     @Flag(help: "Print JSON.")
     var json = false
 
     struct Row: Encodable {
         let lambda: Float
         let report: EvaluationReport
+        let sampled: SampledReport?
         let seconds: Double
     }
 
@@ -71,7 +84,10 @@ struct RecsEvaluateCommand: ParsableCommand {
             let trained = try options.train(train)
             let seconds = Date().timeIntervalSince(started)
             let report = try Evaluator(n: n, relevanceThreshold: threshold).evaluate(trained, test: held)
-            rows.append(Row(lambda: lambda, report: report, seconds: seconds))
+            let sampled = try negatives.map { count throws(RecsError) in
+                try SampledEvaluator(n: n, negatives: count, seed: negativeSeed).evaluate(trained, test: held)
+            }
+            rows.append(Row(lambda: lambda, report: report, sampled: sampled, seconds: seconds))
         }
         if json {
             print(try JSONOutput.text(rows))
@@ -97,6 +113,14 @@ struct RecsEvaluateCommand: ParsableCommand {
                     row.seconds
                 )
             )
+        }
+        guard let negatives else { return }
+        print("\nEach held-out item among \(negatives) sampled negatives:")
+        print("| λ | cases | HR@\(n) | nDCG@\(n) | MEP@\(n) |")
+        print("|---|---|---|---|---|")
+        for row in rows {
+            guard let s = row.sampled else { continue }
+            print(String(format: "| %g | %d | %.4f | %.4f | %.4f |", row.lambda, s.cases, s.hitRate, s.ndcg, s.mep))
         }
     }
 }
