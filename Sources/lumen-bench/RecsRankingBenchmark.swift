@@ -89,6 +89,19 @@ struct RecsRankingBenchmark {
         )
         var h = EMFHyperparameters.ranking(.ebpr)
         h.epochs = epochs
+        var lap = Date()
+        let matrix = RatingMatrix(ratings: data.ratings, users: users, items: items)
+        let matrixSeconds = Date().timeIntervalSince(lap)
+        lap = Date()
+        _ = try UserNeighbourhood.compute(matrix, k: h.neighbours, similarity: .cosine, basis: h.basis)
+        print(
+            String(
+                format: "  on their own: rating matrix %.1f s, item neighbourhoods (k = %d) %.1f s",
+                matrixSeconds,
+                h.neighbours,
+                Date().timeIntervalSince(lap)
+            )
+        )
         var epochSeconds: [Double] = []
         let started = Date()
         let model = try RankingTrainer(hyperparameters: h).train(data) { epochSeconds.append($0.seconds) }

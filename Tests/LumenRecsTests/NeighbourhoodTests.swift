@@ -1,4 +1,5 @@
 import Foundation
+import LumenNumerics
 import LumenTestSupport
 import Testing
 
@@ -59,6 +60,27 @@ struct NeighbourhoodTests {
             }
         }
         #expect(seen == expected.count)
+    }
+
+    @Test(
+        "the sparse path gives the same neighbours for any worker count",
+        arguments: [Similarity.cosine, .pearson]
+    )
+    func sparseIndependentOfWorkers(similarity: Similarity) throws {
+        let data = try SyntheticRatings(users: 150, items: 90, ratingsPerUser: 14, seed: 13).generate()
+        let matrix = RatingMatrix(ratings: data.ratings, users: data.users.count, items: data.items.count)
+        func run(_ workers: Int) throws -> ([Int32], [Float]) {
+            let n = try Parallel.withWorkers(workers) {
+                try UserNeighbourhood.compute(matrix, k: 7, similarity: similarity, denseLimit: 0)
+            }
+            return (n.neighbours, n.similarities)
+        }
+        let one = try run(1)
+        #expect(one.0.contains { $0 >= 0 })
+        for workers in [2, 3, 7, 64] {
+            let other = try run(workers)
+            #expect(other.0 == one.0 && other.1 == one.1, "\(workers) workers differ from one")
+        }
     }
 
     @Test("the threshold θ zeroes weights at or below it")
