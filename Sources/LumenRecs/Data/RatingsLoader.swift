@@ -160,7 +160,7 @@ public enum RatingsLoader {
     /// Applies the policy to (user, item) pairs listed more than once, after parsing: the pair
     /// keeps its first line's place with the last value, the sum or the mean (in file order), or
     /// the earliest repeated line is refused. Grouping by user (a counting sort) and each user's
-    /// short run by item replaces a hash map of every pair, which dominated reading large files.
+    /// short run by item (`RatingMatrix.userMajorOrder`) replaces a hash map of every pair, which dominated reading large files.
     static func resolveRepeats(
         _ ratings: [Rating],
         lines: [Int],
@@ -169,19 +169,10 @@ public enum RatingsLoader {
         path: String,
         names: (users: IDMap, items: IDMap)
     ) throws(RecsError) -> ([Rating], [Int]) {
-        var start = [Int](repeating: 0, count: users + 1)
-        for r in ratings { start[Int(r.user) + 1] += 1 }
-        for u in 0..<users { start[u + 1] += start[u] }
-        var order = [Int](repeating: 0, count: ratings.count)
-        var fill = start
-        for (k, r) in ratings.enumerated() {
-            order[fill[Int(r.user)]] = k
-            fill[Int(r.user)] += 1
-        }
+        let (start, order) = RatingMatrix.userMajorOrder(ratings, users: users)
         // Each repeated pair as its lines in file order.
         var groups: [[Int]] = []
         for u in 0..<users where start[u + 1] - start[u] > 1 {
-            order[start[u]..<start[u + 1]].sort { (ratings[$0].item, $0) < (ratings[$1].item, $1) }
             var p = start[u]
             while p < start[u + 1] {
                 var q = p + 1

@@ -16,21 +16,7 @@ public struct RatingMatrix: Sendable {
     public init(ratings: [Rating], users: Int, items: Int) {
         userCount = users
         itemCount = items
-        // Order by (user, item, position): a counting sort by user (stable, O(n)), then each
-        // user's short run by item and position. A comparison sort of all 25 M ratings was the
-        // slowest step of building a model.
-        var start = [Int](repeating: 0, count: users + 1)
-        for r in ratings { start[Int(r.user) + 1] += 1 }
-        for u in 0..<users { start[u + 1] += start[u] }
-        var order = [Int](repeating: 0, count: ratings.count)
-        var fill = start
-        for (k, r) in ratings.enumerated() {
-            order[fill[Int(r.user)]] = k
-            fill[Int(r.user)] += 1
-        }
-        for u in 0..<users where start[u + 1] - start[u] > 1 {
-            order[start[u]..<start[u + 1]].sort { (ratings[$0].item, $0) < (ratings[$1].item, $1) }
-        }
+        let order = Self.userMajorOrder(ratings, users: users).order
         var uOffsets = [Int](repeating: 0, count: users + 1)
         var uItems: [Int32] = []
         var uValues: [Float] = []
@@ -71,6 +57,25 @@ public struct RatingMatrix: Sendable {
         itemOffsets = iOffsets
         itemUsers = iUsers
         itemValues = iValues
+    }
+
+    /// Positions of `ratings` ordered by (user, item, position), and where each user's run
+    /// starts: a counting sort by user (stable, O(n)), then each user's short run by item and
+    /// position. A comparison sort of all 25 M ratings was the slowest step of building a model.
+    static func userMajorOrder(_ ratings: [Rating], users: Int) -> (start: [Int], order: [Int]) {
+        var start = [Int](repeating: 0, count: users + 1)
+        for r in ratings { start[Int(r.user) + 1] += 1 }
+        for u in 0..<users { start[u + 1] += start[u] }
+        var order = [Int](repeating: 0, count: ratings.count)
+        var fill = start
+        for (k, r) in ratings.enumerated() {
+            order[fill[Int(r.user)]] = k
+            fill[Int(r.user)] += 1
+        }
+        for u in 0..<users where start[u + 1] - start[u] > 1 {
+            order[start[u]..<start[u + 1]].sort { (ratings[$0].item, $0) < (ratings[$1].item, $1) }
+        }
+        return (start, order)
     }
 
     /// Number of stored ratings.
