@@ -114,6 +114,14 @@ public struct ONNXModel: Sendable {
     }
 
     static func info(_ v: Onnx_ValueInfoProto) throws -> ValueInfo {
+        if let kind = v.type.value, case .tensorType = kind {
+        } else if v.hasType {
+            throw ONNXError.unsupported(
+                node: v.name,
+                op: "graph value",
+                reason: "'\(v.name)' is a sequence, map or optional; Lumen's runtime takes tensors only"
+            )
+        }
         let dims = try v.type.tensorType.shape.dim.map { d -> Int? in
             guard case .dimValue(let n)? = d.value, n > 0 else { return nil }
             guard n <= ONNXLimits.dimension else {
@@ -136,7 +144,8 @@ public struct ONNXModel: Sendable {
         }
     }
 
-    /// Decodes a TensorProto: float/double/float16 to float32; integer and bool types to int64.
+    /// Decodes a TensorProto: float/double/float16/bfloat16 to float32; integer and bool types to
+    /// int64.
     static func value(of t: Onnx_TensorProto, directory: URL?) throws -> Value {
         let shape = t.dims.map { Int($0) }
         guard shape.allSatisfy({ $0 >= 0 }) else {
@@ -200,6 +209,29 @@ public struct ONNXModel: Sendable {
             return .int64(
                 shape: shape,
                 data: try (raw.isEmpty ? checked(t.int32Data, 4) : fromRaw(Int32.self)).map { Int64($0) }
+            )
+        case .bfloat16:
+            let bits: [UInt16] =
+                try raw.isEmpty ? checked(t.int32Data.map { UInt16(truncatingIfNeeded: $0) }, 2) : fromRaw(UInt16.self)
+            return .float(shape: shape, data: bits.map { Float(bitPattern: UInt32($0) << 16) })
+        case .uint16, .int16:
+            let bits: [UInt16] =
+                try raw.isEmpty ? checked(t.int32Data.map { UInt16(truncatingIfNeeded: $0) }, 2) : fromRaw(UInt16.self)
+            let signed = t.dataType == Onnx_TensorProto.DataType.int16.rawValue
+            return .int64(shape: shape, data: bits.map { signed ? Int64(Int16(bitPattern: $0)) : Int64($0) })
+        case .uint32:
+            return .int64(
+                shape: shape,
+                data: try
+                    (raw.isEmpty
+                    ? checked(t.uint64Data.map { UInt32(truncatingIfNeeded: $0) }, 4) : fromRaw(UInt32.self))
+                    .map { Int64($0) }
+            )
+        case .uint64:
+            // Values past Int64.max saturate (the runtime computes in int64).
+            return .int64(
+                shape: shape,
+                data: try (raw.isEmpty ? checked(t.uint64Data, 8) : fromRaw(UInt64.self)).map { Int64(clamping: $0) }
             )
         case .bool, .uint8:
             return .int64(

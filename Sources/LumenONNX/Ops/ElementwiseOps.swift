@@ -4,10 +4,14 @@ import LumenKernels
 /// Element-wise arithmetic with NumPy broadcasting, and activations.
 enum ElementwiseOps {
     static let kernels: [String: Kernel] = [
-        "Add": { n, v, _ in [try binary(n, v, +, +)] },
-        "Sub": { n, v, _ in [try binary(n, v, -, -)] },
-        "Mul": { n, v, _ in [try binary(n, v, *, *)] },
-        "Div": { n, v, _ in [try binary(n, v, /, { $1 == 0 ? 0 : $0 / $1 })] },
+        // Integer arithmetic wraps (as int64 does in onnxruntime) instead of trapping on overflow;
+        // integer division truncates, x / 0 is 0.
+        "Add": { n, v, _ in [try binary(n, v, +, &+)] },
+        "Sub": { n, v, _ in [try binary(n, v, -, &-)] },
+        "Mul": { n, v, _ in [try binary(n, v, *, &*)] },
+        "Div": { n, v, _ in
+            [try binary(n, v, /, { $1 == 0 ? 0 : $0.dividedReportingOverflow(by: $1).partialValue })]
+        },
         "Relu": { n, v, _ in [try unary(n, v) { max($0, 0) }] },
         "LeakyRelu": { n, v, _ in
             let alpha = n.float("alpha", 0.01)

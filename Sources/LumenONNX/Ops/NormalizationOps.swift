@@ -1,10 +1,17 @@
 import Foundation
 import LumenKernels
 
-/// Batch normalisation (inference), softmax and mean reduction.
+/// Batch, layer, instance and mean-variance normalisation (inference) and softmax.
 enum NormalizationOps {
     static let kernels: [String: Kernel] = [
         "BatchNormalization": { n, v, _ in
+            guard n.int("training_mode", 0) == 0, n.outputs.dropFirst().allSatisfy(\.isEmpty) else {
+                throw ONNXError.unsupported(
+                    node: n.name,
+                    op: n.op,
+                    reason: "BatchNormalization in training mode (running mean and variance outputs)"
+                )
+            }
             let x = try n.floats(v, 0)
             let scale = try n.input(v, 1).floats
             let bias = try n.input(v, 2).floats
@@ -31,14 +38,8 @@ enum NormalizationOps {
         },
         "Softmax": { n, v, opset in
             let x = try n.floats(v, 0)
-            let rank = x.shape.count
-            let axis = try n.axis(n.int("axis", opset >= 13 ? -1 : 1), rank: rank)
+            let (outer, dim, inner) = try softmaxGeometry(n, x.shape, opset: opset)
             var out = x.data
-            // Softmax over `dim` values spaced `inner` apart: along the axis (opset ≥ 13), or over
-            // everything from the axis on (opset < 13, the input flattened to 2-D there).
-            let dim = opset >= 13 ? x.shape[axis] : x.shape.suffix(from: axis).reduce(1, *)
-            let inner = opset >= 13 ? x.shape.suffix(from: axis + 1).reduce(1, *) : 1
-            let outer = x.data.count / max(dim * inner, 1)
             out.withUnsafeMutableBufferPointer { d in
                 if n.fast != nil, !d.isEmpty {
                     VectorActivations.softmax(d.baseAddress!, outer: outer, dim: dim, inner: inner)
@@ -61,6 +62,65 @@ enum NormalizationOps {
             }
             return [.float(shape: x.shape, data: out)]
         },
+        "LogSoftmax": { n, v, opset in
+            let x = try n.floats(v, 0)
+            let (outer, dim, inner) = try softmaxGeometry(n, x.shape, opset: opset)
+            var out = x.data
+            for o in 0..<outer {
+                for i in 0..<inner {
+                    let base = o * dim * inner + i
+                    var peak = -Float.infinity
+                    for k in 0..<dim { peak = max(peak, out[base + k * inner]) }
+                    var total: Float = 0
+                    for k in 0..<dim { total += exp(out[base + k * inner] - peak) }
+                    let shift = peak + log(total)
+                    for k in 0..<dim { out[base + k * inner] -= shift }
+                }
+            }
+            return [.float(shape: x.shape, data: out)]
+        },
+        "Hardmax": { n, v, opset in
+            // 1 at the first maximum along the axis, 0 elsewhere.
+            let x = try n.floats(v, 0)
+            let (outer, dim, inner) = try softmaxGeometry(n, x.shape, opset: opset)
+            var out = [Float](repeating: 0, count: x.data.count)
+            for o in 0..<outer {
+                for i in 0..<inner where dim > 0 {
+                    let base = o * dim * inner + i
+                    var best = 0
+                    for k in 1..<max(dim, 1) where x.data[base + k * inner] > x.data[base + best * inner] { best = k }
+                    out[base + best * inner] = 1
+                }
+            }
+            return [.float(shape: x.shape, data: out)]
+        },
+        "InstanceNormalization": { n, v, _ in
+            // Each (image, channel) plane normalised on its own, then scale and bias per channel.
+            let x = try n.floats(v, 0)
+            let scale = try n.input(v, 1).floats
+            let bias = try n.input(v, 2).floats
+            guard x.shape.count >= 3, scale.count == x.shape[1], bias.count == x.shape[1] else {
+                throw n.fail("scale and bias need one value per channel of \(x.shape)")
+            }
+            let plane = x.shape[2...].reduce(1, *)
+            let out = normalisedPlanes(x.data, plane: plane, epsilon: Double(n.float("epsilon", 1e-5))) { p in
+                let c = p % x.shape[1]
+                return (scale[c], bias[c])
+            }
+            return [.float(shape: x.shape, data: out)]
+        },
+        "MeanVarianceNormalization": { n, v, _ in
+            // Over `axes` (default 0, 2, 3): (x − mean) / √var, with ε = 1e-9 as onnxruntime uses.
+            let x = try n.floats(v, 0)
+            let axes = Set(try n.axes(n.ints("axes") ?? [0, 2, 3], rank: x.shape.count))
+            let order = (0..<x.shape.count).filter { !axes.contains($0) } + axes.sorted()
+            let moved = LayoutOps.permute(.float(shape: x.shape, data: x.data), order)
+            let plane = axes.map { x.shape[$0] }.reduce(1, *)
+            let out = normalisedPlanes(moved.floats, plane: plane, epsilon: 1e-9) { _ in (1, 0) }
+            var inverse = [Int](repeating: 0, count: order.count)
+            for (i, axis) in order.enumerated() { inverse[axis] = i }
+            return [LayoutOps.permute(.float(shape: moved.shape, data: out), inverse)]
+        },
         "LayerNormalization": { n, v, _ in
             // Y = (X − mean) / √(var + ε) · scale + bias over the axes from `axis` on.
             let x = try n.floats(v, 0)
@@ -77,14 +137,9 @@ enum NormalizationOps {
                     "scale \(scale.count) and bias \(bias?.count ?? 0) values do not fit \(inner) normalised elements of \(x.shape)"
                 )
             }
-            guard n.outputs.count == 1 || n.outputs.dropFirst().allSatisfy(\.isEmpty) else {
-                throw ONNXError.unsupported(
-                    node: n.name,
-                    op: n.op,
-                    reason: "only the normalised output (not Mean / InvStdDev) is supported"
-                )
-            }
             var out = x.data
+            var means = [Float](repeating: 0, count: outer)
+            var inverses = [Float](repeating: 0, count: outer)
             for o in 0..<outer {
                 let base = o * inner
                 var mean = 0.0
@@ -96,28 +151,57 @@ enum NormalizationOps {
                     variance += d * d
                 }
                 let inverse = 1 / (variance / Double(inner) + epsilon).squareRoot()
+                (means[o], inverses[o]) = (Float(mean), Float(inverse))
                 for k in 0..<inner {
                     let s = scale[scale.count == 1 ? 0 : k]
                     let b = bias.map { $0[$0.count == 1 ? 0 : k] } ?? 0
                     out[base + k] = Float((Double(x.data[base + k]) - mean) * inverse) * s + b
                 }
             }
-            return [.float(shape: x.shape, data: out)]
-        },
-        "ReduceMean": { n, v, opset in
-            let x = try n.floats(v, 0)
-            let rank = x.shape.count
-            let axesAttr = opset >= 18 ? (v.count > 1 ? v[1]?.ints.map { Int($0) } : nil) : n.ints("axes")
-            let keep = n.int("keepdims", 1) == 1
-            let axes = Set(try n.axes(axesAttr ?? Array(0..<rank), rank: rank))
-            let outShapeKeep = x.shape.enumerated().map { axes.contains($0.offset) ? 1 : $0.element }
-            let index = ElementwiseOps.broadcastIndex(outShapeKeep, to: x.shape)
-            var sums = [Double](repeating: 0, count: outShapeKeep.reduce(1, *))
-            for k in 0..<x.data.count { sums[index[k]] += Double(x.data[k]) }
-            let count = Double(x.data.count / max(sums.count, 1))
-            let shape = keep ? outShapeKeep : x.shape.enumerated().filter { !axes.contains($0.offset) }.map(\.element)
-            return [.float(shape: shape, data: sums.map { Float($0 / count) })]
+            // Mean and InvStdDev keep the input's rank, with 1 for every normalised axis.
+            let reduced = x.shape.prefix(axis) + [Int](repeating: 1, count: x.shape.count - axis)
+            return [
+                .float(shape: x.shape, data: out), .float(shape: Array(reduced), data: means),
+                .float(shape: Array(reduced), data: inverses),
+            ]
+
         },
     ]
 
+    /// Softmax's `outer × dim × inner` view of a shape: along the axis (opset ≥ 13), or over
+    /// everything from the axis on (opset < 13, the input flattened to 2-D there).
+    static func softmaxGeometry(_ n: Node, _ shape: [Int], opset: Int) throws -> (outer: Int, dim: Int, inner: Int) {
+        let axis = try n.axis(n.int("axis", opset >= 13 ? -1 : 1), rank: shape.count)
+        let dim = opset >= 13 ? shape[axis] : shape.suffix(from: axis).reduce(1, *)
+        let inner = opset >= 13 ? shape.suffix(from: axis + 1).reduce(1, *) : 1
+        let total = shape.reduce(1, *)
+        return (dim * inner == 0 ? 0 : total / (dim * inner), dim, inner)
+    }
+
+    /// Every run of `plane` values normalised to mean 0 and variance 1 (ε added to the
+    /// variance), then scaled and shifted by `affine(plane index)`.
+    static func normalisedPlanes(
+        _ data: [Float],
+        plane: Int,
+        epsilon: Double,
+        affine: (Int) -> (Float, Float)
+    ) -> [Float] {
+        var out = data
+        guard plane > 0 else { return out }
+        for p in 0..<(data.count / plane) {
+            let base = p * plane
+            var mean = 0.0
+            for k in 0..<plane { mean += Double(data[base + k]) }
+            mean /= Double(plane)
+            var variance = 0.0
+            for k in 0..<plane {
+                let d = Double(data[base + k]) - mean
+                variance += d * d
+            }
+            let inverse = 1 / (variance / Double(plane) + epsilon).squareRoot()
+            let (s, b) = affine(p)
+            for k in 0..<plane { out[base + k] = Float((Double(data[base + k]) - mean) * inverse) * s + b }
+        }
+        return out
+    }
 }

@@ -14,7 +14,12 @@ enum PoolingOps {
                 .float(shape: [x.shape[0], x.shape[1]] + [Int](repeating: 1, count: x.shape.count - 2), data: data)
             ]
         },
-        "MaxPool": { n, v, _ in [try pool(n, v, max: true)] },
+        "MaxPool": { n, v, _ in
+            guard n.outputs.dropFirst().allSatisfy(\.isEmpty) else {
+                throw ONNXError.unsupported(node: n.name, op: n.op, reason: "MaxPool's Indices output")
+            }
+            return [try pool(n, v, max: true)]
+        },
         "AveragePool": { n, v, _ in [try pool(n, v, max: false)] },
     ]
 

@@ -1,8 +1,8 @@
 import Foundation
 import LumenNumerics
 
-/// Resize (nearest and linear over the last two axes, every coordinate-transformation mode
-/// PyTorch exports use) and ConvTranspose (sgemm + col2im).
+/// Resize (nearest, linear and cubic over the last two axes, every coordinate-transformation
+/// mode but tf_crop_and_resize) and ConvTranspose (sgemm + col2im).
 enum ResizeOps {
     static let kernels: [String: Kernel] = [
         "Resize": { n, v, opset in [try resize(n, v, opset)] },
@@ -52,16 +52,27 @@ enum ResizeOps {
         let mode = n.string("mode", "nearest")
         let transform = n.string("coordinate_transformation_mode", "half_pixel")
         let nearest = n.string("nearest_mode", "round_prefer_floor")
-        guard ["nearest", "linear"].contains(mode) else {
+        guard ["nearest", "linear", "cubic"].contains(mode) else {
             throw ONNXError.unsupported(node: n.name, op: n.op, reason: "Resize mode '\(mode)'")
         }
-        guard ["half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric"].contains(transform) else {
+        let transforms = ["half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric", "tf_half_pixel_for_nn"]
+        guard transforms.contains(transform) else {
             throw ONNXError.unsupported(node: n.name, op: n.op, reason: "coordinate_transformation_mode '\(transform)'")
+        }
+        guard n.int("antialias", 0) == 0 else {
+            throw ONNXError.unsupported(node: n.name, op: n.op, reason: "Resize with antialias")
+        }
+        guard n.ints("axes") == nil else {
+            throw ONNXError.unsupported(node: n.name, op: n.op, reason: "Resize with an axes attribute")
         }
         func source(_ o: Int, _ length: Int, _ outLength: Int, _ scale: Double) -> Double {
             switch transform {
-            case "align_corners": return outLength == 1 ? 0 : Double(o) * Double(length - 1) / Double(outLength - 1)
+            case "align_corners":
+                // Over the output's whole-pixel length, as onnxruntime and PyTorch do (the ONNX
+                // reference divides by length · scale − 1 when scales are given).
+                return outLength == 1 ? 0 : Double(o) * Double(length - 1) / Double(outLength - 1)
             case "asymmetric": return Double(o) / scale
+            case "tf_half_pixel_for_nn": return (Double(o) + 0.5) / scale
             case "pytorch_half_pixel": return outLength > 1 ? (Double(o) + 0.5) / scale - 0.5 : 0
             default: return (Double(o) + 0.5) / scale - 0.5
             }
@@ -90,6 +101,21 @@ enum ResizeOps {
                 let i1 = min(max(Int(base) + 1, 0), length - 1)
                 return Tap(i0: i0, i1: i1, w0: 1 - r, w1: r)
             }
+        }
+        if mode == "cubic" {
+            let a = Double(n.float("cubic_coeff_a", -0.75))
+            let exclude = n.int("exclude_outside", 0) == 1
+            func cubicTaps(_ length: Int, _ outLength: Int, _ scale: Double) -> [CubicTaps] {
+                (0..<outLength).map { o in
+                    CubicTaps(
+                        source: source(o, length, outLength, scale),
+                        length: length,
+                        a: a,
+                        excludeOutside: exclude
+                    )
+                }
+            }
+            return cubic(x, outH, outW, cubicTaps(h, outH, scaleH), cubicTaps(w, outW, scaleW))
         }
         let ty = taps(h, outH, scaleH)
         let tx = taps(w, outW, scaleW)
@@ -132,6 +158,36 @@ enum ResizeOps {
         return .float(shape: [x.shape[0], x.shape[1], outH, outW], data: out)
     }
 
+    /// Bicubic resizing: four taps a row and a column per output, weights from `CubicTaps`.
+    static func cubic(
+        _ x: (shape: [Int], data: [Float]),
+        _ outH: Int,
+        _ outW: Int,
+        _ ty: [CubicTaps],
+        _ tx: [CubicTaps]
+    )
+        -> Value
+    {
+        let (h, w) = (x.shape[2], x.shape[3])
+        let planes = x.shape[0] * x.shape[1]
+        var out = [Float](repeating: 0, count: planes * outH * outW)
+        for p in 0..<planes {
+            let plane = p * h * w
+            for (y, a) in ty.enumerated() {
+                for (xo, b) in tx.enumerated() {
+                    var total = 0.0
+                    for i in 0..<4 where a.weights[i] != 0 {
+                        var row = 0.0
+                        for j in 0..<4 { row += b.weights[j] * Double(x.data[plane + a.indices[i] * w + b.indices[j]]) }
+                        total += a.weights[i] * row
+                    }
+                    out[(p * outH + y) * outW + xo] = Float(total)
+                }
+            }
+        }
+        return .float(shape: [x.shape[0], x.shape[1], outH, outW], data: out)
+    }
+
     static func convTranspose(_ n: Node, _ v: [Value?]) throws -> Value {
         let x = try n.floats(v, 0)
         let w = try n.floats(v, 1)
@@ -162,8 +218,12 @@ enum ResizeOps {
         if let shape = n.ints("output_shape") ?? (autoPad.hasPrefix("SAME") ? [h * strides[0], wd * strides[1]] : nil) {
             let target = Array(shape.suffix(2))
             guard target.count == 2 else { throw n.fail("output_shape \(shape) needs two spatial sizes") }
-            let totalH = max(0, outH - target[0])
-            let totalW = max(0, outW - target[1])
+            guard target.allSatisfy({ $0 > 0 && $0 <= ONNXLimits.dimension }) else {
+                throw n.fail("output_shape \(shape) is out of range")
+            }
+            // A negative total pads the output past the natural size (zeros plus bias there).
+            let totalH = outH - target[0]
+            let totalW = outW - target[1]
             let upper = autoPad != "SAME_LOWER"
             pads =
                 upper
@@ -230,6 +290,34 @@ enum ResizeOps {
             }
         }
         return .float(shape: [batch, outChannels, outH, outW], data: out)
+    }
+}
+
+/// The four source indices (clamped to the axis) and Keys-kernel weights of one output
+/// coordinate along one axis: taps at ⌊s⌋ − 1 … ⌊s⌋ + 2, coefficient `a` (−0.75 in ONNX, −0.5
+/// in TensorFlow); with `excludeOutside`, taps outside the axis weigh 0 and the rest are rescaled.
+struct CubicTaps {
+    var indices: [Int]
+    var weights: [Double]
+
+    init(source s: Double, length: Int, a: Double, excludeOutside: Bool) {
+        func kernel(_ d: Double) -> Double {
+            let x = Swift.abs(d)
+            if x <= 1 { return ((a + 2) * x - (a + 3)) * x * x + 1 }
+            if x < 2 { return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a }
+            return 0
+        }
+        let base = s.rounded(.down)
+        let t = s - base
+        let first = Int(base) - 1
+        var weights = [kernel(t + 1), kernel(t), kernel(1 - t), kernel(2 - t)]
+        if excludeOutside {
+            for i in 0..<4 where first + i < 0 || first + i >= length { weights[i] = 0 }
+            let total = weights.reduce(0, +)
+            if total != 0 { weights = weights.map { $0 / total } }
+        }
+        self.weights = weights
+        indices = (0..<4).map { Swift.min(Swift.max(first + $0, 0), length - 1) }
     }
 }
 

@@ -42,9 +42,27 @@ enum ShapeOps {
         },
         "Cast": { n, v, _ in
             let x = try n.input(v, 0)
+            // Floats narrow to the target's precision; integers truncate toward zero and wrap to
+            // the target's width; bool is x ≠ 0.
+            let wrap: ((Int64) -> Int64)? =
+                switch n.int("to", 1) {
+                case 2: { Int64(UInt8(truncatingIfNeeded: $0)) }
+                case 3: { Int64(Int8(truncatingIfNeeded: $0)) }
+                case 4: { Int64(UInt16(truncatingIfNeeded: $0)) }
+                case 5: { Int64(Int16(truncatingIfNeeded: $0)) }
+                case 6: { Int64(Int32(truncatingIfNeeded: $0)) }
+                case 12: { Int64(UInt32(truncatingIfNeeded: $0)) }
+                case 7, 13: { $0 }
+                default: nil
+                }
+            if let wrap { return [.int64(shape: x.shape, data: x.ints.map(wrap))] }
             switch n.int("to", 1) {
-            case 1, 10, 11: return [.float(shape: x.shape, data: x.floats)]
-            case 2, 3, 5, 6, 7, 9, 12, 13: return [.int64(shape: x.shape, data: x.ints)]
+            case 1, 11: return [.float(shape: x.shape, data: x.floats)]
+            case 10: return [.float(shape: x.shape, data: x.floats.map { Float(Float16($0)) })]
+            case 16: return [.float(shape: x.shape, data: x.floats.map(Value.bfloat16Rounded))]
+            case 9:
+                if x.isInteger { return [.int64(shape: x.shape, data: x.ints.map { $0 != 0 ? 1 : 0 })] }
+                return [.int64(shape: x.shape, data: x.floats.map { $0 != 0 ? 1 : 0 })]
             case let to:
                 throw ONNXError.unsupported(node: n.name, op: n.op, reason: "cast to data type \(to) is not supported")
             }

@@ -13,6 +13,10 @@ enum Operators {
         for (name, kernel) in LinearOps.kernels { t[name] = kernel }
         for (name, kernel) in NormalizationOps.kernels { t[name] = kernel }
         for (name, kernel) in ResizeOps.kernels { t[name] = kernel }
+        for (name, kernel) in MathOps.kernels { t[name] = kernel }
+        for (name, kernel) in ComparisonOps.kernels { t[name] = kernel }
+        for (name, kernel) in ReductionOps.kernels { t[name] = kernel }
+        for (name, kernel) in IndexOps.kernels { t[name] = kernel }
         return t
     }()
 
@@ -20,6 +24,9 @@ enum Operators {
     static let requiredInputs: [String: Int] = [
         "Constant": 0, "Add": 2, "Sub": 2, "Mul": 2, "Div": 2, "Conv": 2, "ConvTranspose": 2, "Gemm": 2, "MatMul": 2,
         "BatchNormalization": 5, "Reshape": 2, "Expand": 2, "Range": 3, "Gather": 2,
+        "Where": 3, "GatherElements": 2, "ScatterElements": 3, "Tile": 2, "TopK": 2, "CumSum": 2, "Equal": 2,
+        "Less": 2, "LessOrEqual": 2, "Greater": 2, "GreaterOrEqual": 2, "And": 2, "Or": 2, "Xor": 2, "PRelu": 2,
+        "Mod": 2, "OneHot": 3, "InstanceNormalization": 3, "LayerNormalization": 2,
     ]
 }
 

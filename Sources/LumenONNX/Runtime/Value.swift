@@ -35,6 +35,14 @@ public enum Value: Sendable, Equatable {
         return Int64(x)
     }
 
+    /// `x` rounded to bfloat16 (8 significant bits, round to nearest even), as a Float.
+    static func bfloat16Rounded(_ x: Float) -> Float {
+        guard x.isFinite else { return x }
+        let bits = x.bitPattern
+        let rounded = bits &+ 0x7FFF &+ ((bits >> 16) & 1)
+        return Float(bitPattern: rounded & 0xFFFF_0000)
+    }
+
     public var isInteger: Bool {
         if case .int64 = self { return true }
         return false
