@@ -7,8 +7,8 @@ import LumenONNX
 struct ModelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model",
-        abstract: "Inspect ONNX models run by Lumen's runtime.",
-        subcommands: [ModelInspectCommand.self]
+        abstract: "Inspect ONNX models run by Lumen's runtime, and write their sidecars.",
+        subcommands: [ModelInspectCommand.self, ModelInitCommand.self]
     )
 }
 

@@ -95,8 +95,33 @@ public struct ModelSidecar: Sendable, Codable, Equatable {
         } catch {
             throw CAMError.imaging("\(path): not a valid model sidecar (\(error))")
         }
+        try checkKeys(bytes, path: path)
         try sidecar.validate(path: path)
         return sidecar
+    }
+
+    /// The fields a sidecar may have, at the top level and inside `input`.
+    public static let fields = [
+        "task", "input", "labels", "output", "cam_layer", "output_kind", "confidence_threshold", "iou_threshold",
+    ]
+    public static let inputFields = ["name", "width", "height", "resize", "mean", "std", "channel_order", "pad_value"]
+
+    /// Refuses a field the schema does not have (a typo would otherwise be ignored silently),
+    /// naming the nearest one; keys starting with `#` are comments.
+    static func checkKeys(_ bytes: [UInt8], path: String) throws(CAMError) {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else { return }
+        func check(_ keys: [String], known: [String], prefix: String) throws(CAMError) {
+            for key in keys.sorted() where !key.hasPrefix("#") && !known.contains(key) {
+                let hint = NameSuggestion.nearest(key, in: known).map { "; did you mean '\(prefix)\($0)'?" } ?? ""
+                throw CAMError.imaging(
+                    "\(path): unknown field '\(prefix)\(key)'\(hint) (fields: \(known.joined(separator: ", ")); keys starting with # are comments)"
+                )
+            }
+        }
+        try check(Array(object.keys), known: fields, prefix: "")
+        if let input = object["input"] as? [String: Any] {
+            try check(Array(input.keys), known: inputFields, prefix: "input.")
+        }
     }
 
     func validate(path: String) throws(CAMError) {
