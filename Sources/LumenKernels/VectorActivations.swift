@@ -1,3 +1,5 @@
+import LumenNumerics
+
 /// Activations over whole tensors with the vector `exp`, 16 floats at a time.
 public enum VectorActivations {
     /// `y = 1 / (1 + e^-x)`; `x` and `y` may be the same buffer.
@@ -12,6 +14,46 @@ public enum VectorActivations {
             var tail = SIMD16<Float>()
             for k in 0..<(count - i) { tail[k] = x[i + k] }
             let result = 1 / (1 + VectorMath.exp(-tail))
+            for k in 0..<(count - i) { y[i + k] = result[k] }
+        }
+    }
+
+    /// The Gauss error function, `x` and `y` possibly the same buffer, split over `workers`
+    /// for large tensors: erf(x) ≈ x·P(x²)/Q(x²) for |x| ≤ 4 (±1 beyond), a rational fit on
+    /// [0, 4] (scripts/fit-erf.py) whose worst error in float32 is 3.4e-7 relative.
+    public static func erf(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int, workers: Int) {
+        let parts = Swift.max(1, Swift.min(workers, count / 32_768))
+        parallel(workers: parts) { part, parts in
+            let range = Parallel.share(count, part: part, of: parts)
+            erfRange(x + range.lowerBound, y + range.lowerBound, count: range.count)
+        }
+    }
+
+    static func erfRange(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+        @inline(__always) func erf16(_ v: SIMD16<Float>) -> SIMD16<Float> {
+            let c = v.replacing(with: -v, where: v .< 0).clamped(lowerBound: .zero, upperBound: .init(repeating: 4))
+            let s = c * c
+            var p = SIMD16<Float>(repeating: -1.336041588e-08)
+            for k in [4.715144769e-06, 3.808602632e-04, 3.856480587e-03, 5.435403064e-02, 1.852799654e-01, 1.128379226]
+                as [Float]
+            { p = p * s + SIMD16(repeating: k) }
+            var q = SIMD16<Float>(repeating: 6.340382242e-05)
+            for k in [1.310693333e-03, 1.547985245e-02, 1.140140295e-01, 4.975335002e-01, 1] as [Float] {
+                q = q * s + SIMD16(repeating: k)
+            }
+            let r = (c * p / q).clamped(lowerBound: .zero, upperBound: .one)
+            return r.replacing(with: -r, where: v .< 0).replacing(with: v, where: .!(v .== v))
+        }
+        var i = 0
+        while i + 16 <= count {
+            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
+            UnsafeMutableRawPointer(y + i).storeBytes(of: erf16(v), as: SIMD16<Float>.self)
+            i += 16
+        }
+        if i < count {
+            var tail = SIMD16<Float>()
+            for k in 0..<(count - i) { tail[k] = x[i + k] }
+            let result = erf16(tail)
             for k in 0..<(count - i) { y[i + k] = result[k] }
         }
     }

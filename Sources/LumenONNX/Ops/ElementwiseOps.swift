@@ -1,5 +1,7 @@
 import Foundation
+import LumenIO
 import LumenKernels
+import LumenNumerics
 
 /// Element-wise arithmetic with NumPy broadcasting, and activations.
 enum ElementwiseOps {
@@ -65,7 +67,17 @@ enum ElementwiseOps {
             ]
         },
         "Sqrt": { n, v, _ in [try unary(n, v) { $0.squareRoot() }] },
-        "Erf": { n, v, _ in [try unary(n, v) { Foundation.erf($0) }] },
+        "Erf": { n, v, _ in
+            guard n.fast != nil, case .float(let shape, var data) = try n.input(v, 0) else {
+                return [try unary(n, v) { Foundation.erf($0) }]
+            }
+            data.withUnsafeMutableBufferPointer { d in
+                if let base = d.baseAddress {
+                    VectorActivations.erf(base, base, count: d.count, workers: Parallel.workers)
+                }
+            }
+            return [.float(shape: shape, data: data)]
+        },
         "Exp": { n, v, _ in [try unary(n, v) { Foundation.exp($0) }] },
         "Log": { n, v, _ in [try unary(n, v) { Foundation.log($0) }] },
         "Neg": { n, v, _ in
@@ -92,9 +104,25 @@ enum ElementwiseOps {
         let x = try n.input(v, 0)
         var data = x.floats
         data.withUnsafeMutableBufferPointer { d in
-            for i in 0..<d.count { d[i] = f(d[i]) }
+            guard let base = d.baseAddress else { return }
+            split(d.count) { range in
+                for i in range { base[i] = f(base[i]) }
+            }
         }
         return .float(shape: x.shape, data: data)
+    }
+
+    /// Runs `body` on near-equal parts of 0..<count over the spinning pool's threads when the
+    /// tensor is large (≥ 64 Ki elements a part), else inline. Element-wise results do not
+    /// depend on the split.
+    @inline(__always)
+    static func split(_ count: Int, _ body: (Range<Int>) -> Void) {
+        let parts = Swift.min(Parallel.workers, SpinningPool.shared.width, count / 65_536)
+        guard parts > 1 else {
+            body(0..<count)
+            return
+        }
+        SpinningPool.shared.run(parts: parts) { body(Parallel.share(count, part: $0, of: parts)) }
     }
 
     /// The broadcast shape of two shapes (NumPy rules).
@@ -158,7 +186,10 @@ enum ElementwiseOps {
             return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
                 x.withUnsafeBufferPointer { a in
                     y.withUnsafeBufferPointer { b in
-                        for i in 0..<count { (buffer.baseAddress! + i).initialize(to: f(a[i], b[i])) }
+                        let target = buffer.baseAddress!
+                        split(count) { range in
+                            for i in range { (target + i).initialize(to: f(a[i], b[i])) }
+                        }
                     }
                 }
                 initialized = count
@@ -198,9 +229,69 @@ enum ElementwiseOps {
         return result
     }
 
+    /// General broadcasting without index arrays: the shapes are padded to one rank, axes that
+    /// both operands walk alike are merged, and the innermost merged axis runs as a plain loop
+    /// with each operand's step 0 (repeated) or 1 (contiguous), e.g. a [C] bias over N×H×W×C.
+    @inline(__always)
     static func broadcastAll<T>(_ x: [T], _ xs: [Int], _ y: [T], _ ys: [Int], _ out: [Int], _ f: (T, T) -> T) -> [T] {
-        let ix = broadcastIndex(xs, to: out)
-        let iy = broadcastIndex(ys, to: out)
-        return (0..<ix.count).map { f(x[ix[$0]], y[iy[$0]]) }
+        let rank = out.count
+        let count = out.reduce(1, *)
+        guard count > 0 else { return [] }
+        func steps(_ shape: [Int]) -> [Int] {
+            let padded = [Int](repeating: 1, count: rank - shape.count) + shape
+            let s = strides(padded)
+            return (0..<rank).map { padded[$0] == 1 ? 0 : s[$0] }
+        }
+        let (sx, sy) = (steps(xs), steps(ys))
+        // Merge axis d into the axis after it where both operands step contiguously across them.
+        var dims: [(extent: Int, x: Int, y: Int)] = []
+        for d in (0..<rank).reversed() where out[d] != 1 {
+            if let inner = dims.last, sx[d] == inner.x * inner.extent, sy[d] == inner.y * inner.extent {
+                dims[dims.count - 1] = (inner.extent * out[d], inner.x, inner.y)
+            } else {
+                dims.append((out[d], sx[d], sy[d]))
+            }
+        }
+        let inner = dims.first ?? (1, 0, 0)
+        let outer = Array(dims.dropFirst().reversed())
+        let rows = count / inner.extent
+        return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+            x.withUnsafeBufferPointer { a in
+                y.withUnsafeBufferPointer { b in
+                    // The split is over rows, each weighing its length (at most 64 Ki).
+                    let weight = Swift.min(inner.extent, 65_536)
+                    split(rows * weight) { share in
+                        let part = (share.lowerBound / weight)..<(share.upperBound / weight)
+                        var walkX = StridedWalk(shape: outer.map(\.extent), steps: outer.map(\.x))
+                        var walkY = StridedWalk(shape: outer.map(\.extent), steps: outer.map(\.y))
+                        for _ in 0..<part.lowerBound {
+                            walkX.advance()
+                            walkY.advance()
+                        }
+                        var target = buffer.baseAddress! + part.lowerBound * inner.extent
+                        for _ in part {
+                            let (pa, pb) = (a.baseAddress! + walkX.offset, b.baseAddress! + walkY.offset)
+                            switch (inner.x, inner.y) {
+                            case (1, 1): for i in 0..<inner.extent { (target + i).initialize(to: f(pa[i], pb[i])) }
+                            case (1, 0):
+                                let s = pb[0]
+                                for i in 0..<inner.extent { (target + i).initialize(to: f(pa[i], s)) }
+                            case (0, 1):
+                                let s = pa[0]
+                                for i in 0..<inner.extent { (target + i).initialize(to: f(s, pb[i])) }
+                            default:
+                                for i in 0..<inner.extent {
+                                    (target + i).initialize(to: f(pa[i * inner.x], pb[i * inner.y]))
+                                }
+                            }
+                            target += inner.extent
+                            walkX.advance()
+                            walkY.advance()
+                        }
+                    }
+                }
+            }
+            initialized = count
+        }
     }
 }

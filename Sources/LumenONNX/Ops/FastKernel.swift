@@ -4,7 +4,7 @@ import LumenNumerics
 
 /// How a node runs on LumenKernels' AVX-512 kernels: a dense convolution (one group, weights
 /// packed once when the session is made), a depthwise one (one filter per channel), or an
-/// activation computed with vector `exp` (Sigmoid, Softmax). Chosen per node by `prepare`
+/// activation computed with vector `exp` (Sigmoid, Softmax) or the vector Erf. Chosen per node by `prepare`
 /// (convolutions only when their weights are constants); every other node, and every node on a
 /// CPU without AVX-512, takes the portable path (im2col + OpenBLAS for convolutions).
 enum FastKernel: Sendable {
@@ -22,7 +22,7 @@ enum FastKernel: Sendable {
 
     /// Marks every node of `model` that a fast kernel can run.
     static func prepare(_ model: inout ONNXModel) {
-        for i in model.nodes.indices where ["Sigmoid", "Softmax"].contains(model.nodes[i].op) {
+        for i in model.nodes.indices where ["Sigmoid", "Softmax", "Erf"].contains(model.nodes[i].op) {
             model.nodes[i].fast = .vectorMath
         }
         for i in model.nodes.indices where model.nodes[i].op == "Conv" {

@@ -117,9 +117,8 @@ enum LinearOps {
             a.data.withUnsafeBufferPointer { A in
                 b.data.withUnsafeBufferPointer { B in
                     out.withUnsafeMutableBufferPointer { O in
-                        BLAS.gemm(
-                            transposeA: false,
-                            transposeB: false,
+                        // Split by columns over the workers (the runtime keeps OpenBLAS to one thread).
+                        BLAS.parallelGemm(
                             m: m,
                             n: nOut,
                             k: k,

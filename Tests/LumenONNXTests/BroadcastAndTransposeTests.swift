@@ -1,0 +1,50 @@
+import LumenIO
+import Testing
+
+@testable import LumenONNX
+
+/// The strided broadcast and the tiled transpose against the plain index-array definitions, on
+/// shapes off every tile and merge boundary.
+@Suite("Broadcasting and transposition kernels")
+struct BroadcastAndTransposeTests {
+    static let pairs: [([Int], [Int])] = [
+        ([1, 56, 56, 37], [37]), ([2, 3, 17, 19], [3, 1, 1]), ([2, 3, 17, 19], [1, 3, 17, 1]), ([5, 1, 7], [1, 4, 1]),
+        ([4, 1], [3]), ([2, 1, 3, 1], [1, 5, 1, 4]), ([1], [6, 7]), ([3, 4, 5], [3, 4, 5]),
+        ([7, 1, 1, 9], [1, 8, 1, 1]),
+    ]
+
+    @Test("a broadcast binary operation equals the element-by-element definition", arguments: pairs)
+    func broadcastMatchesDefinition(shapes: ([Int], [Int])) throws {
+        let (xs, ys) = shapes
+        let x = (0..<xs.reduce(1, *)).map { Float($0 % 97) * 0.5 - 3 }
+        let y = (0..<ys.reduce(1, *)).map { Float($0 % 89) * 0.25 + 1 }
+        let node = Node(name: "n", op: "Sub", inputs: [], outputs: [], attributes: [:])
+        let out = try ElementwiseOps.broadcastShape(xs, ys, node: node)
+        let ix = ElementwiseOps.broadcastIndex(xs, to: out)
+        let iy = ElementwiseOps.broadcastIndex(ys, to: out)
+        let expected = ix.indices.map { x[ix[$0]] - y[iy[$0]] }
+        let got = ElementwiseOps.broadcastAll(x, xs, y, ys, out, -)
+        #expect(got.count == expected.count && got.indices.first { got[$0] != expected[$0] } == nil)
+        let swapped = ElementwiseOps.broadcastAll(y, ys, x, xs, out, -)
+        #expect(swapped.indices.first { swapped[$0] != -expected[$0] } == nil)
+    }
+
+    static let permutations: [([Int], [Int])] = [
+        ([1, 37, 19, 23], [0, 2, 3, 1]), ([2, 33, 17], [2, 0, 1]), ([40, 18], [1, 0]), ([3, 5, 17, 2], [3, 1, 0, 2]),
+        ([2, 3, 4, 5, 6], [4, 3, 2, 1, 0]), ([16, 16], [1, 0]), ([1, 1, 31], [2, 1, 0]),
+        ([3, 5, 4], [1, 0, 2]), ([2, 6, 3, 7], [2, 0, 1, 3]),
+    ]
+
+    @Test("a transpose equals the strided gather, whether the last axis moves or not", arguments: permutations)
+    func transposeMatchesGather(case c: ([Int], [Int])) {
+        let (shape, perm) = c
+        let data = (0..<shape.reduce(1, *)).map(Float.init)
+        let x = Value.float(shape: shape, data: data)
+        let input = strides(shape)
+        let expected = LayoutOps.gather(x, StridedWalk(shape: perm.map { shape[$0] }, steps: perm.map { input[$0] }))
+        let got = LayoutOps.permute(x, perm)
+        #expect(got.shape == expected.shape)
+        let (a, b) = (got.floats, expected.floats)
+        #expect(a.count == b.count && a.indices.first { a[$0] != b[$0] } == nil, "first difference")
+    }
+}
