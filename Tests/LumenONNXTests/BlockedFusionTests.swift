@@ -90,9 +90,12 @@ struct BlockedFusionTests {
         return zip(a.floats, e.floats).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? 0
     }
 
-    @Test("same output as the portable path; blocked only where it pays", arguments: pairs)
+    @Test(
+        "same output as the portable path; blocked only where it pays",
+        .enabled(if: FastKernel.supported, "this CPU has no AVX-512; the portable path is the only one"),
+        arguments: pairs
+    )
     func matchesPortable(pair p: Pair) throws {
-        try #require(FastKernel.supported, "this CPU has no AVX-512; the portable path is the only one")
         let model = try Self.model(p)
         let fast = ONNXSession(model: model)
         let portable = ONNXSession(model: model, kernels: .portable)
@@ -108,9 +111,11 @@ struct BlockedFusionTests {
         #expect(Self.worst(actual.outputs["y"], expected.outputs["y"]) < 1e-5)
     }
 
-    @Test("capturing an intermediate output turns its hand-over off and returns it as planes")
+    @Test(
+        "capturing an intermediate output turns its hand-over off and returns it as planes",
+        .enabled(if: FastKernel.supported, "this CPU has no AVX-512; the portable path is the only one")
+    )
     func captureMaterialises() throws {
-        try #require(FastKernel.supported, "this CPU has no AVX-512; the portable path is the only one")
         let p = Self.pairs[1]
         let model = try Self.model(p)
         let x = Value.float(
@@ -176,9 +181,12 @@ struct BlockedFusionTests {
         (320, 96, 64, [7, 7], 1),
     ]
 
-    @Test("1×1 → 1×1 hands over blocked and matches the portable path", arguments: pointwisePairs.indices)
+    @Test(
+        "1×1 → 1×1 hands over blocked and matches the portable path",
+        .enabled(if: FastKernel.supported, "this CPU has no AVX-512; the portable path is the only one"),
+        arguments: pointwisePairs.indices
+    )
     func pointwisePairMatchesPortable(index: Int) throws {
-        try #require(FastKernel.supported, "this CPU has no AVX-512; the portable path is the only one")
         let p = Self.pointwisePairs[index]
         let (model, x) = try Self.pointwiseModel(
             inputs: p.inputs,
@@ -275,10 +283,10 @@ struct BlockedFusionTests {
 
     @Test(
         "a stem over ≤ 4 channels hands over blocked to its depthwise reader and matches the portable path",
+        .enabled(if: FastKernel.supported, "this CPU has no AVX-512; the portable path is the only one"),
         arguments: stems
     )
     func stemMatchesPortable(stem: Stem) throws {
-        try #require(FastKernel.supported, "this CPU has no AVX-512; the portable path is the only one")
         let (model, x) = try Self.stemModel(stem)
         var handedOver: Set<String> = []
         let actual = try ONNXSession(model: model).run(["x": x]) { node, outputs in
@@ -343,9 +351,11 @@ struct BlockedFusionTests {
         pool.give(second, capacity: capacity, layout: padded, batch: 1)
     }
 
-    @Test("runs after the first reuse pooled buffers and give the same result")
+    @Test(
+        "runs after the first reuse pooled buffers and give the same result",
+        .enabled(if: FastKernel.supported, "this CPU has no AVX-512; the portable path is the only one")
+    )
     func repeatedRunsAgree() throws {
-        try #require(FastKernel.supported, "this CPU has no AVX-512; the portable path is the only one")
         let p = Self.pairs[1]
         let model = try Self.model(p)
         let session = ONNXSession(model: model)
