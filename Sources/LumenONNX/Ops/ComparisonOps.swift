@@ -60,13 +60,15 @@ enum ComparisonOps {
         let a = try n.input(v, 0)
         let b = try n.input(v, 1)
         let shape = try ElementwiseOps.broadcastShape(a.shape, b.shape, node: n)
-        let ia = ElementwiseOps.broadcastIndex(a.shape, to: shape)
-        let ib = ElementwiseOps.broadcastIndex(b.shape, to: shape)
         if a.isInteger && b.isInteger {
-            let (x, y) = (a.ints, b.ints)
-            return .int64(shape: shape, data: ia.indices.map { g(x[ia[$0]], y[ib[$0]]) ? 1 : 0 })
+            return .int64(
+                shape: shape,
+                data: ElementwiseOps.broadcastAll(a.ints, a.shape, b.ints, b.shape, shape) { g($0, $1) ? 1 : 0 }
+            )
         }
-        let (x, y) = (a.floats, b.floats)
-        return .int64(shape: shape, data: ia.indices.map { f(x[ia[$0]], y[ib[$0]]) ? 1 : 0 })
+        return .int64(
+            shape: shape,
+            data: ElementwiseOps.broadcastAll(a.floats, a.shape, b.floats, b.shape, shape) { f($0, $1) ? 1 : 0 }
+        )
     }
 }

@@ -233,7 +233,8 @@ enum ElementwiseOps {
     /// both operands walk alike are merged, and the innermost merged axis runs as a plain loop
     /// with each operand's step 0 (repeated) or 1 (contiguous), e.g. a [C] bias over N×H×W×C.
     @inline(__always)
-    static func broadcastAll<T>(_ x: [T], _ xs: [Int], _ y: [T], _ ys: [Int], _ out: [Int], _ f: (T, T) -> T) -> [T] {
+    static func broadcastAll<T, R>(_ x: [T], _ xs: [Int], _ y: [T], _ ys: [Int], _ out: [Int], _ f: (T, T) -> R) -> [R]
+    {
         let rank = out.count
         let count = out.reduce(1, *)
         guard count > 0 else { return [] }
@@ -255,7 +256,7 @@ enum ElementwiseOps {
         let inner = dims.first ?? (1, 0, 0)
         let outer = Array(dims.dropFirst().reversed())
         let rows = count / inner.extent
-        return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+        return [R](unsafeUninitializedCapacity: count) { buffer, initialized in
             x.withUnsafeBufferPointer { a in
                 y.withUnsafeBufferPointer { b in
                     // The split is over rows, each weighing its length (at most 64 Ki).
