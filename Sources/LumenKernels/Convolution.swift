@@ -264,18 +264,7 @@ struct SendableBuffer<T>: @unchecked Sendable {
     init(_ buffer: UnsafeBufferPointer<T>) { self.buffer = buffer }
 }
 
-/// Runs `body(worker, workers)` for every worker in 0..<workers, on as many threads as the
-/// spinning pool has (inline when that is one), so a layer's threads start without a wake-up.
-/// The split a kernel makes depends on `workers` alone: with more workers than threads each
-/// thread runs several of them in turn, so a 16-worker split runs unchanged on two cores.
-func parallel(workers: Int, _ body: (Int, Int) -> Void) {
-    let count = Swift.max(1, workers)
-    let threads = Swift.min(count, SpinningPool.shared.width)
-    if threads <= 1 {
-        for worker in 0..<count { body(worker, count) }
-    } else {
-        SpinningPool.shared.run(parts: threads) { thread in
-            for worker in stride(from: thread, to: count, by: threads) { body(worker, count) }
-        }
-    }
-}
+/// Runs `body(worker, workers)` for every worker on the spinning pool (`Parallel.onPool`): the
+/// split a kernel makes depends on `workers` alone, whatever the thread count.
+@inline(__always)
+func parallel(workers: Int, _ body: (Int, Int) -> Void) { Parallel.onPool(workers: workers, body) }

@@ -29,6 +29,23 @@ public enum Parallel {
         return slots.values
     }
 
+    /// Runs `body(worker, workers)` for every worker in 0..<workers on the spinning pool's
+    /// threads (inline when it has one), each thread taking every n-th worker, so a split of
+    /// 16 workers runs unchanged on two cores. Kernels use this rather than Dispatch: a
+    /// Dispatch thread competing with the pool's spinning helpers on a small machine loses
+    /// whole scheduler slices.
+    public static func onPool(workers: Int, _ body: (Int, Int) -> Void) {
+        let count = Swift.max(1, workers)
+        let threads = Swift.min(count, SpinningPool.shared.width)
+        if threads <= 1 {
+            for worker in 0..<count { body(worker, count) }
+        } else {
+            SpinningPool.shared.run(parts: threads) { thread in
+                for worker in stride(from: thread, to: count, by: threads) { body(worker, count) }
+            }
+        }
+    }
+
     /// Splits 0..<total into at most `parts` contiguous, non-empty ranges of near-equal size
     /// (their sizes differ by at most one); none when `total` is 0.
     public static func ranges(_ total: Int, parts: Int = Parallel.workers) -> [Range<Int>] {

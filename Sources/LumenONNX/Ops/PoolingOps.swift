@@ -72,15 +72,18 @@ enum PoolingOps {
             out.withUnsafeMutableBufferPointer { O in
                 let xs = SendablePointer(X.baseAddress!)
                 let os = SendableMutablePointer(O.baseAddress!)
-                let workers = Swift.min(Parallel.workers, planes)
-                DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                    let reduced = UnsafeMutablePointer<Float>.allocate(capacity: height * ow)
-                    defer { reduced.deallocate() }
+                Parallel.onPool(workers: Swift.min(Parallel.workers, planes)) { worker, workers in
+                    let line = UnsafeMutablePointer<Float>.allocate(capacity: width)
+                    defer { line.deallocate() }
                     for p in (planes * worker / workers)..<(planes * (worker + 1) / workers) {
                         let plane = xs.pointer + p * height * width
                         let target = os.pointer + p * oh * ow
-                        for iy in 0..<height { columns.reduce(plane + iy * width, into: reduced + iy * ow, max: isMax) }
-                        rows.combineRows(reduced, length: ow, into: target, max: isMax)
+                        // Rows first (whole input rows combined elementwise, which vectorises),
+                        // then the columns of that one line: the strided pass runs on oh rows.
+                        for y in 0..<oh {
+                            rows.combine(output: y, of: plane, length: width, into: line, max: isMax)
+                            columns.reduce(line, into: target + y * ow, max: isMax)
+                        }
                         if !isMax {
                             for y in 0..<oh {
                                 let cy = includePad ? rows.paddedCount[y] : rows.count[y]
@@ -125,45 +128,56 @@ struct Window {
         (self.first, self.last, self.count, self.paddedCount) = (first, last, count, paddedCount)
     }
 
-    /// Max or sum over each output position's taps of the row `source`.
+    /// Max or sum over each output position's taps of the row `source` (max propagates NaN).
     @inline(__always)
     func reduce(_ source: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, max isMax: Bool) {
         for o in 0..<output {
-            var acc: Float = isMax ? -.infinity : 0
             var position = o * stride - pad + first[o] * dilation
-            for _ in first[o]..<last[o] {
-                let value = source[position]
-                acc = isMax ? (value > acc || value.isNaN ? value : acc) : acc + value
-                position += dilation
+            let taps = last[o] - first[o]
+            if isMax {
+                var acc = -Float.infinity
+                for _ in 0..<taps {
+                    let value = source[position]
+                    acc = value > acc || value.isNaN ? value : acc
+                    position += dilation
+                }
+                target[o] = acc
+            } else {
+                var acc: Float = 0
+                for _ in 0..<taps {
+                    acc += source[position]
+                    position += dilation
+                }
+                target[o] = acc
             }
-            target[o] = acc
         }
     }
 
-    /// Output row o is the max or sum of rows `first[o]..<last[o]` (dilated) of `rows`, each
-    /// `length` long: whole rows combined elementwise.
-    func combineRows(
-        _ rows: UnsafePointer<Float>,
+    /// The max or sum of the input rows `first[o]..<last[o]` (dilated) of `rows`, each `length`
+    /// long, combined elementwise into `row`.
+    func combine(
+        output o: Int,
+        of rows: UnsafePointer<Float>,
         length: Int,
-        into target: UnsafeMutablePointer<Float>,
+        into row: UnsafeMutablePointer<Float>,
         max isMax: Bool
     ) {
-        for o in 0..<output {
-            let row = target + o * length
-            guard first[o] < last[o] else {
-                row.initialize(repeating: isMax ? -.infinity : 0, count: length)
-                continue
-            }
-            var position = o * stride - pad + first[o] * dilation
-            row.update(from: rows + position * length, count: length)
-            for _ in (first[o] + 1)..<last[o] {
-                position += dilation
-                let source = rows + position * length
-                if isMax {
-                    for i in 0..<length where source[i] > row[i] || source[i].isNaN { row[i] = source[i] }
-                } else {
-                    for i in 0..<length { row[i] += source[i] }
+        guard first[o] < last[o] else {
+            row.update(repeating: isMax ? -.infinity : 0, count: length)
+            return
+        }
+        var position = o * stride - pad + first[o] * dilation
+        row.update(from: rows + position * length, count: length)
+        for _ in (first[o] + 1)..<last[o] {
+            position += dilation
+            let source = rows + position * length
+            if isMax {
+                for i in 0..<length {
+                    let (a, b) = (row[i], source[i])
+                    row[i] = b > a || b.isNaN ? b : a
                 }
+            } else {
+                for i in 0..<length { row[i] += source[i] }
             }
         }
     }
