@@ -46,6 +46,8 @@ public struct SidecarDraft: Sendable {
         var notes: [String: String] = [:]
         var labels: [String] = []
         var sidecar: ModelSidecar
+        // Node shapes at the inferred size, kept for the layer pick when the hints leave it as is.
+        var inspected: (shape: [Int], rows: [(node: String, op: String, output: String, shape: [Int])])?
         if let (metadata, names) = try ModelSidecar.ultralytics(model) {
             sidecar = metadata
             labels = names
@@ -64,6 +66,7 @@ public struct SidecarDraft: Sendable {
             let output = model.outputs.first
             // The output's shape at this size: [1, 4 + classes, anchors] is a YOLOv8-style detector.
             let rows = try ONNXSession(model: model).inspect(inputShapes: [input.name: [1, 3, height, width]])
+            inspected = ([1, 3, height, width], rows)
             let shape = rows.last { $0.output == output?.name }?.shape ?? []
             let detectorShaped = shape.count == 3 && shape[1] > 4 && shape[2] > shape[1]
             let task = hints.task ?? (detectorShaped ? "detect" : "classify")
@@ -114,8 +117,10 @@ public struct SidecarDraft: Sendable {
         if let h = hints.height { sidecar.input.height = h }
         if let file = hints.labels { sidecar.labels = file }
         try sidecar.validate(path: "the inferred sidecar")
-        let shapes = [sidecar.input.name: [1, 3, sidecar.input.height, sidecar.input.width]]
-        let rows = try ONNXSession(model: model).inspect(inputShapes: shapes)
+        let shape = [1, 3, sidecar.input.height, sidecar.input.width]
+        let rows =
+            try inspected.flatMap { $0.shape == shape ? $0.rows : nil }
+            ?? ONNXSession(model: model).inspect(inputShapes: [sidecar.input.name: shape])
         sidecar.camLayer = ModelExplainer.automaticLayer(
             rows,
             inputHeight: sidecar.input.height,

@@ -56,13 +56,14 @@ public struct BackendCase: Sendable {
         var bfloat16Inputs: Set<String> = []
         var bfloat16Outputs: Set<String> = []
         do {
-            let proto = try Onnx_ModelProto(serializedBytes: try FileBytes.read(file, limit: 2 << 30))
+            let bytes = try FileBytes.read(file, limit: 2 << 30)
+            let proto = try Onnx_ModelProto(serializedBytes: bytes)
             let opset = proto.opsetImport.first { $0.domain.isEmpty || $0.domain == "ai.onnx" }?.version ?? 0
             if !ONNXModel.supportedOpsets.contains(Int(opset)) { return .opsetOutside(Int(opset)) }
             if let node = proto.graph.node.first(where: { Operators.table[$0.opType] == nil }) {
                 return .notImplemented(op: node.opType)
             }
-            model = try ONNXModel.load(file)
+            model = try ONNXModel(bytes: bytes, directory: directory)
             bfloat16Inputs = Set(proto.graph.input.filter { $0.type.tensorType.elemType == 16 }.map(\.name))
             bfloat16Outputs = Set(proto.graph.output.filter { $0.type.tensorType.elemType == 16 }.map(\.name))
         } catch let error as ONNXError {
