@@ -41,6 +41,14 @@ struct ServeCommand: AsyncParsableCommand {
         help: "Connections held at once; more are closed at accept (default: 512)."
     ) var maxConnections: Int?
     @Option(name: .customLong("audit-log"), help: "Audit log file (default: lumen-audit.jsonl).") var auditLog: String?
+    @Option(
+        name: .customLong("audit-rotate-bytes"),
+        help: "Rotate the audit log past this size to <audit-log>.000001, … (default: 268435456; 0: never)."
+    ) var auditRotateBytes: Int?
+    @Option(
+        name: .customLong("max-pixels"),
+        help: "Largest decoded image, in pixels (default: 40000000)."
+    ) var maxPixels: Int?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String?
     @Flag(name: .customLong("no-access-log"), help: "Do not log one line per request.") var noAccessLog = false
@@ -62,6 +70,8 @@ struct ServeCommand: AsyncParsableCommand {
             if let idleTimeout { settings.idleTimeoutSeconds = idleTimeout }
             if let maxConnections { settings.maxConnections = maxConnections }
             if let auditLog { settings.auditLog = auditLog }
+            if let auditRotateBytes { settings.auditRotateBytes = auditRotateBytes }
+            if let maxPixels { settings.maxPixels = maxPixels }
             if let logLevel { settings.logLevel = logLevel }
             if noAccessLog { settings.accessLog = false }
 

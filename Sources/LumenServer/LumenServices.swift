@@ -33,7 +33,11 @@ public final class LumenServices: Sendable {
         self.logger = logger
         self.metrics = metrics
         store = try ModelStore(directory: configuration.models)
-        audit = try AuditLog(path: configuration.auditLog, fsync: configuration.auditFsync)
+        audit = try AuditLog(
+            path: configuration.auditLog,
+            fsync: configuration.auditFsync,
+            rotateAtBytes: configuration.auditRotateBytes
+        )
         ledger = PredictionLedger()
         driftBoard = DriftBoard()
         compute = ComputePool(

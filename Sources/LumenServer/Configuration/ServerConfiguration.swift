@@ -36,6 +36,9 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     public var auditLog = "lumen-audit.jsonl"
     /// fsync the audit log after every record (survives power loss, not just a crash).
     public var auditFsync = false
+    /// Size past which the audit log is rotated to `<audit_log>.000001`, … (every segment stays
+    /// readable through `/v1/audit`); 0 never rotates.
+    public var auditRotateBytes = 256 << 20
     /// swift-log level for the JSON logs on stdout.
     public var logLevel = "info"
     /// One JSON log line per request.
@@ -56,6 +59,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         case maxInFlight = "max_in_flight"
         case auditLog = "audit_log"
         case auditFsync = "audit_fsync"
+        case auditRotateBytes = "audit_rotate_bytes"
         case logLevel = "log_level"
         case accessLog = "access_log"
     }
@@ -80,6 +84,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         maxConnections = try c.decodeIfPresent(Int.self, forKey: .maxConnections) ?? d.maxConnections
         auditLog = try c.decodeIfPresent(String.self, forKey: .auditLog) ?? d.auditLog
         auditFsync = try c.decodeIfPresent(Bool.self, forKey: .auditFsync) ?? d.auditFsync
+        auditRotateBytes = try c.decodeIfPresent(Int.self, forKey: .auditRotateBytes) ?? d.auditRotateBytes
         logLevel = try c.decodeIfPresent(String.self, forKey: .logLevel) ?? d.logLevel
         accessLog = try c.decodeIfPresent(Bool.self, forKey: .accessLog) ?? d.accessLog
     }
@@ -101,7 +106,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     /// Applies `LUMEN_HOST`, `LUMEN_PORT`, `LUMEN_MODELS`, `LUMEN_TOKENS_FILE`, `LUMEN_TOKENS`,
     /// `LUMEN_INSECURE`, `LUMEN_MAX_BODY_BYTES`, `LUMEN_MAX_PIXELS`, `LUMEN_REQUEST_TIMEOUT_SECONDS`,
     /// `LUMEN_COMPUTE_THREADS`, `LUMEN_COMPUTE_QUEUE`, `LUMEN_MAX_IN_FLIGHT`, `LUMEN_AUDIT_LOG`,
-    /// `LUMEN_AUDIT_FSYNC`, `LUMEN_LOG_LEVEL`, `LUMEN_ACCESS_LOG`.
+    /// `LUMEN_AUDIT_FSYNC`, `LUMEN_AUDIT_ROTATE_BYTES`, `LUMEN_LOG_LEVEL`, `LUMEN_ACCESS_LOG`.
     public mutating func apply(environment: [String: String]) throws(ServerError) {
         func int(_ key: String) throws(ServerError) -> Int? {
             guard let v = environment[key] else { return nil }
@@ -138,6 +143,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         }
         if let v = environment["LUMEN_AUDIT_LOG"] { auditLog = v }
         if let v = try bool("LUMEN_AUDIT_FSYNC") { auditFsync = v }
+        if let v = try int("LUMEN_AUDIT_ROTATE_BYTES") { auditRotateBytes = v }
         if let v = environment["LUMEN_LOG_LEVEL"] { logLevel = v }
         if let v = try bool("LUMEN_ACCESS_LOG") { accessLog = v }
     }
@@ -168,6 +174,9 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         guard requestTimeoutSeconds > 0 else { throw .configuration("request_timeout_seconds must be positive") }
         guard idleTimeoutSeconds > 0, idleTimeoutSeconds <= 3600 else {
             throw .configuration("idle_timeout_seconds must lie in (0, 3600]")
+        }
+        guard auditRotateBytes == 0 || auditRotateBytes >= 4096 else {
+            throw .configuration("audit_rotate_bytes must be 0 (never rotate) or at least 4096")
         }
         guard maxConnections >= 1 else { throw .configuration("max_connections must be at least 1") }
         guard computeThreads >= 0, computeQueue >= 0, maxInFlight >= 1 else {
