@@ -35,7 +35,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .csv: _ = try? CSVTable(bytes: bytes, path: "fuzz").profiles()
         case .profile: _ = try? ReferenceProfile.load(bytes: bytes, path: "fuzz")
         case .sidecar: _ = try? ModelSidecar.parse(bytes, path: "fuzz")
-        case .image: _ = try? ImageDecoder(maxPixels: 1 << 22).decode(bytes)
+        case .image:
+            _ = ImageHeader(bytes)
+            _ = try? ImageDecoder(maxPixels: 1 << 22).decode(bytes)
         }
     }
 

@@ -16,6 +16,8 @@ public final class LumenServices: Sendable {
     public let driftBoard: DriftBoard
     public let tokens: TokenStore
     public let compute: ComputePool
+    /// Bytes in-flight image work may hold at once.
+    public let memory: MemoryBudget
     public let logger: Logger
     /// Open connections against `configuration.maxConnections`.
     let connections: ConnectionCap
@@ -45,6 +47,7 @@ public final class LumenServices: Sendable {
             queue: configuration.computeQueue,
             timeoutSeconds: configuration.requestTimeoutSeconds
         )
+        memory = MemoryBudget(bytes: configuration.memoryBudgetBytes)
         connections = ConnectionCap(limit: configuration.maxConnections, logger: logger)
         publishModelMetrics(store.catalog)
     }
@@ -56,6 +59,24 @@ public final class LumenServices: Sendable {
             references: catalog.references.count,
             generation: catalog.generation
         )
+    }
+
+    /// Runs `work` on a compute thread after checking the images' declared sizes against the
+    /// pixel budget and reserving their estimated peak memory (the largest one: images of one
+    /// request are decoded one at a time).
+    func computeImages<T: Sendable>(
+        _ images: [[UInt8]],
+        _ work: @escaping @Sendable () throws -> T
+    ) async throws -> T {
+        var peak = 0
+        for (k, image) in images.enumerated() {
+            let name = images.count == 1 ? "the image" : "image \(k + 1)"
+            if let header = try MemoryBudget.checkedHeader(image, maxPixels: configuration.maxPixels, name: name) {
+                peak = max(peak, MemoryBudget.imagePeak(pixels: header.pixels))
+            }
+        }
+        let what = images.count == 1 ? "this image" : "these images"
+        return try await memory.withReservation(peak, for: what) { try await compute.run(work) }
     }
 
     /// Appends the audit record for an answer; an answer that cannot be audited is not served.

@@ -17,8 +17,11 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     public var insecure = false
     /// Largest request body accepted (bytes).
     public var maxBodyBytes = 20_000_000
-    /// Largest decoded image accepted (pixels).
-    public var maxPixels = ImageDecoder.defaultMaxPixels
+    /// Largest decoded image accepted (pixels), checked on the header before decoding.
+    public var maxPixels = 40_000_000
+    /// Bytes that image work in flight may hold at once (each request's estimated peak is
+    /// reserved before decoding); default half the physical memory.
+    public var memoryBudgetBytes = MemoryBudget.defaultBytes
     /// Longest a request may run before it is answered 503.
     public var requestTimeoutSeconds = 30.0
     /// Threads that run CPU-heavy work (CAM, ONNX, drift); 0 = one per core.
@@ -51,6 +54,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         case tokensFile = "tokens_file"
         case maxBodyBytes = "max_body_bytes"
         case maxPixels = "max_pixels"
+        case memoryBudgetBytes = "memory_budget_bytes"
         case requestTimeoutSeconds = "request_timeout_seconds"
         case computeThreads = "compute_threads"
         case computeQueue = "compute_queue"
@@ -75,6 +79,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         insecure = try c.decodeIfPresent(Bool.self, forKey: .insecure) ?? d.insecure
         maxBodyBytes = try c.decodeIfPresent(Int.self, forKey: .maxBodyBytes) ?? d.maxBodyBytes
         maxPixels = try c.decodeIfPresent(Int.self, forKey: .maxPixels) ?? d.maxPixels
+        memoryBudgetBytes = try c.decodeIfPresent(Int.self, forKey: .memoryBudgetBytes) ?? d.memoryBudgetBytes
         requestTimeoutSeconds =
             try c.decodeIfPresent(Double.self, forKey: .requestTimeoutSeconds) ?? d.requestTimeoutSeconds
         computeThreads = try c.decodeIfPresent(Int.self, forKey: .computeThreads) ?? d.computeThreads
@@ -104,7 +109,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     }
 
     /// Applies `LUMEN_HOST`, `LUMEN_PORT`, `LUMEN_MODELS`, `LUMEN_TOKENS_FILE`, `LUMEN_TOKENS`,
-    /// `LUMEN_INSECURE`, `LUMEN_MAX_BODY_BYTES`, `LUMEN_MAX_PIXELS`, `LUMEN_REQUEST_TIMEOUT_SECONDS`,
+    /// `LUMEN_INSECURE`, `LUMEN_MAX_BODY_BYTES`, `LUMEN_MAX_PIXELS`, `LUMEN_MEMORY_BUDGET_BYTES`, `LUMEN_REQUEST_TIMEOUT_SECONDS`,
     /// `LUMEN_COMPUTE_THREADS`, `LUMEN_COMPUTE_QUEUE`, `LUMEN_MAX_IN_FLIGHT`, `LUMEN_AUDIT_LOG`,
     /// `LUMEN_AUDIT_FSYNC`, `LUMEN_AUDIT_ROTATE_BYTES`, `LUMEN_LOG_LEVEL`, `LUMEN_ACCESS_LOG`.
     public mutating func apply(environment: [String: String]) throws(ServerError) {
@@ -129,6 +134,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         if let v = try bool("LUMEN_INSECURE") { insecure = v }
         if let v = try int("LUMEN_MAX_BODY_BYTES") { maxBodyBytes = v }
         if let v = try int("LUMEN_MAX_PIXELS") { maxPixels = v }
+        if let v = try int("LUMEN_MEMORY_BUDGET_BYTES") { memoryBudgetBytes = v }
         if let v = environment["LUMEN_REQUEST_TIMEOUT_SECONDS"] {
             guard let t = Double(v) else { throw .configuration("LUMEN_REQUEST_TIMEOUT_SECONDS=\(v) is not a number") }
             requestTimeoutSeconds = t
@@ -171,6 +177,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         guard (0...65535).contains(port) else { throw .configuration("port \(port) is outside 0…65535") }
         guard maxBodyBytes >= 1024 else { throw .configuration("max_body_bytes must be at least 1024") }
         guard maxPixels >= 1 else { throw .configuration("max_pixels must be positive") }
+        guard memoryBudgetBytes >= 1 << 20 else { throw .configuration("memory_budget_bytes must be at least 1 MiB") }
         guard requestTimeoutSeconds > 0 else { throw .configuration("request_timeout_seconds must be positive") }
         guard idleTimeoutSeconds > 0, idleTimeoutSeconds <= 3600 else {
             throw .configuration("idle_timeout_seconds must lie in (0, 3600]")

@@ -143,7 +143,7 @@ struct CAMRoutes {
         let id = services.audit.nextID()
         let maxPixels = services.configuration.maxPixels
         let (tensorOverride, name, opts) = (inline, tensorName, options)
-        let result = try await services.compute.run {
+        let result = try await services.computeImages([image]) {
             () throws -> (png: [UInt8], width: Int, height: Int, layers: [LayerStatistics]) in
             let picture = try ImageDecoder(maxPixels: maxPixels).decode(image)
             let tensor = try tensorOverride ?? TensorFile.decode(activationBytes, path: activationName, name: name)
@@ -260,7 +260,7 @@ struct CAMRoutes {
         let maxPixels = services.configuration.maxPixels
         let (requestedLayer, k, boxes, opts) = (layer, top, perBox, options)
         let explainer = model.explainer
-        let result = try await services.compute.run {
+        let result = try await services.computeImages([image]) {
             () throws -> (png: [UInt8], result: ModelExplainer.Result, headline: String, width: Int, height: Int) in
             let picture = try ImageDecoder(maxPixels: maxPixels).decode(image)
             let result: ModelExplainer.Result

@@ -157,7 +157,8 @@ struct DriftRoutes {
         let maxPixels = services.configuration.maxPixels
         let profile = reference.profile
         let (parsed, files, threshold, column) = (body, uploads, shareThreshold, query.get("column").map { String($0) })
-        let report = try await services.compute.run { () throws -> DriftReport in
+        let report = try await services.computeImages(kind == "images" ? uploads.map(\.bytes) : []) {
+            () throws -> DriftReport in
             let body = parsed
             let uploads = files
             let shareThreshold = threshold
@@ -173,6 +174,9 @@ struct DriftRoutes {
                     throw Problem.badRequest(
                         "send images as multipart parts named 'image' or a JSON 'images' array of base64"
                     )
+                }
+                for (k, image) in images.enumerated() {
+                    _ = try MemoryBudget.checkedHeader(image.bytes, maxPixels: maxPixels, name: "image \(k + 1)")
                 }
                 let scan = try ImageFolderScan.scan(encoded: images, maxPixels: maxPixels)
                 return try DriftAnalysis.images(profile, current: scan, source: "request \(id)")
