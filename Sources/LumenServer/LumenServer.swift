@@ -50,11 +50,16 @@ public struct LumenServer: Sendable {
     public func run(onRunning: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         let configuration = services.configuration
         let cap = services.connections
+        let rejection = ParserRejection(
+            metrics: services.metrics,
+            logger: services.logger,
+            accessLog: configuration.accessLog
+        )
         let app = Application(
             router: makeRouter(),
             server: .http1(
                 configuration: .init(
-                    additionalChannelHandlers: [cap.handler()],
+                    additionalChannelHandlers: [cap.handler(), rejection.handler()],
                     idleTimeout: .milliseconds(Int64(configuration.idleTimeoutSeconds * 1000))
                 )
             ),

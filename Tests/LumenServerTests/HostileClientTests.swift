@@ -2,6 +2,10 @@ import Foundation
 import LumenTestSupport
 import Testing
 
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -41,6 +45,19 @@ struct RawConnection {
             if n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) { return true }
         }
         return false
+    }
+
+    /// Everything the server sends until it closes the connection (or `seconds` pass).
+    func receiveAll(within seconds: Double) -> String {
+        let deadline = Date().addingTimeInterval(seconds)
+        var all: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while Date() < deadline {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n > 0 { all.append(contentsOf: buffer[0..<n]) }
+            if n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) { break }
+        }
+        return String(decoding: all, as: UTF8.self)
     }
 
     func close() { _ = Glibc.close(fd) }
@@ -97,5 +114,38 @@ struct HostileClientTests {
         let started = Date()
         #expect(try await live.get("/healthz").0 == 200)
         #expect(Date().timeIntervalSince(started) < 1)
+    }
+
+    @Test(
+        "requests the HTTP parser refuses get problem+json, a request id and a metric",
+        .timeLimit(.minutes(1)),
+        arguments: [
+            ("GARBAGE\r\n\r\n", 400),
+            ("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + String(repeating: "a", count: 200_000) + "\r\n\r\n", 431),
+            ("POST /v1/feedback HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n", 400),
+            ("POST /v1/feedback HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n", 400),
+        ]
+    )
+    func parserRejections(request: String, status: Int) async throws {
+        let live = try Self.start([])
+        defer {
+            live.process.terminate()
+            live.process.waitUntilExit()
+        }
+        let client = try RawConnection(port: live.port)
+        defer { client.close() }
+        client.send(request)
+        let reply = client.receiveAll(within: 3)
+        #expect(reply.hasPrefix("HTTP/1.1 \(status) "), "\(reply.prefix(200))")
+        #expect(reply.lowercased().contains("content-type: application/problem+json"))
+        let body = try #require(reply.range(of: "\r\n\r\n").map { String(reply[$0.upperBound...]) })
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+        #expect(json["status"] as? Int == status)
+        #expect((json["request_id"] as? String ?? "").hasPrefix("req-"))
+        #expect(!(json["detail"] as? String ?? "").isEmpty)
+        let (data, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(live.port)/metrics")!)
+        let metrics = String(decoding: data, as: UTF8.self)
+        #expect(metrics.contains("route=\"(unparsed)\"") && metrics.contains("status=\"\(status)\""))
+        #expect(try await live.get("/healthz").0 == 200)
     }
 }
