@@ -2,7 +2,7 @@
 SWIFT ?= swift
 OUT ?= out
 
-.PHONY: install setup build release demo test bench clean fixtures models movielens report-check serve api-check load zoo fuzz format lint
+.PHONY: install setup build release demo test attack bench clean fixtures models movielens report-check serve api-check load zoo fuzz format lint
 
 setup:
 	@scripts/setup
@@ -44,6 +44,12 @@ api-check: release
 ## load: wrk load test on loopback (about 3 minutes).
 load: release
 	@scripts/load/run "$$($(SWIFT) build -c release --show-bin-path)" "$(OUT)"
+
+## attack: hostile clients against a live server on loopback (bounded, about a minute): slow heads,
+## 1 000 idle sockets under a 512-fd limit, multipart worst case, PNG bombs, concurrent audit reads;
+## fails if /healthz is ever slower than 1 s or the server's RSS passes RSS_BOUND_MB (1500).
+attack: release
+	@scripts/attack "$$($(SWIFT) build -c release --show-bin-path)" "$(OUT)"
 
 ## bench: benchmarks with the Python peers in the same run.
 bench: release
@@ -96,7 +102,7 @@ zoo: release
 ## fuzz: build lumen-fuzz with libFuzzer + AddressSanitizer (own scratch path) and run every
 ## target for FUZZ_SECONDS (default 60) from its committed corpus; crashes land in Fuzz/crashes/.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= onnx npy safetensors json-tensor emf-model ratings csv profile sidecar image
+FUZZ_TARGETS ?= onnx npy safetensors json-tensor emf-model ratings csv profile sidecar image multipart id-lists
 fuzz: setup
 	$(SWIFT) build --product lumen-fuzz --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
 	@scripts/fuzz "$$($(SWIFT) build --scratch-path .build-fuzz --show-bin-path)/lumen-fuzz" $(FUZZ_SECONDS) $(FUZZ_TARGETS)

@@ -108,7 +108,7 @@ let package = Package(
         // MARK: Fuzzing (make fuzz builds lumen-fuzz with libFuzzer; the tests replay Fuzz/corpus)
         .target(
             name: "LumenFuzzTargets",
-            dependencies: ["LumenCAM", "LumenDrift", "LumenIO", "LumenONNX", "LumenRecs"]
+            dependencies: ["LumenCAM", "LumenDrift", "LumenIO", "LumenONNX", "LumenRecs", "LumenServer"]
         ),
         .executableTarget(name: "lumen-fuzz", dependencies: ["LumenFuzzTargets"]),
         .executableTarget(

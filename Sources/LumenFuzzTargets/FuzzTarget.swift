@@ -4,6 +4,7 @@ import LumenDrift
 import LumenIO
 import LumenONNX
 import LumenRecs
+import LumenServer
 
 /// One parser exercised on arbitrary bytes: it must return or throw, never trap, abort or hang.
 /// libFuzzer drives these through `lumen-fuzz` (`make fuzz`); the test suite replays every saved
@@ -12,7 +13,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case onnx, npy, safetensors
     case jsonTensor = "json-tensor"
     case emfModel = "emf-model"
-    case ratings, csv, profile, sidecar, image
+    case ratings, csv, profile, sidecar, image, multipart
+    case idLists = "id-lists"
 
     /// Runs the parser on `bytes`; errors are the expected outcome for most inputs and are dropped.
     public func run(_ bytes: [UInt8]) {
@@ -38,6 +40,16 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .image:
             _ = ImageHeader(bytes)
             _ = try? ImageDecoder(maxPixels: 1 << 22).decode(bytes)
+        case .multipart:
+            // The first line is the boundary, the rest the body.
+            let cut = bytes.firstIndex(of: 0x0A) ?? bytes.endIndex
+            let boundary = String(decoding: bytes[..<cut], as: UTF8.self)
+            _ = try? MultipartForm(Array(bytes[min(cut + 1, bytes.endIndex)...]), boundary: boundary)
+        case .idLists:
+            _ = try? IDListReader.parse(bytes, path: "fuzz")
+            let users = IDMap(ids: ["u1", "u2", "u3"])
+            let items = IDMap(ids: ["i1", "i2", "i3", "i4", "i5"])
+            _ = try? RecommendationLists.parse(bytes, path: "fuzz", users: users, items: items)
         }
     }
 

@@ -2,17 +2,30 @@ import Logging
 import NIOCore
 import Synchronization
 
-/// Bounds how many connections the server holds at once: past `limit` a new connection is
-/// closed as soon as it is accepted, with a log line (at most one a second), so idle or
-/// half-open sockets cannot use up the process's file descriptors and starve `/healthz`.
-/// Idle connections and slow request heads are closed by Hummingbird's idle timeout
+/// Bounds how many connections the server holds at once, so idle or half-open sockets cannot use
+/// up the process's file descriptors. Past `limit`, a new connection takes the place of the
+/// connection that has been idle longest (accepted and silent, or between requests on
+/// keep-alive): that one is closed, so a real client still gets in while an attacker holds
+/// hundreds of silent sockets. Only when every held connection is mid-request is the new one
+/// closed at accept. Either way a log line (at most one a second) says so. Idle connections and
+/// slow request heads are also closed by Hummingbird's idle timeout
 /// (`ServerConfiguration.idleTimeoutSeconds`); this bounds how many there can be meanwhile.
 final class ConnectionCap: Sendable {
     let limit: Int
-    private let open = Atomic<Int>(0)
     private let refused = Atomic<Int>(0)
+    private let evicted = Atomic<Int>(0)
     private let lastLog = Mutex<ContinuousClock.Instant?>(nil)
     private let logger: Logger
+
+    /// What the cap knows of a held connection.
+    fileprivate struct Held {
+        let channel: any Channel
+        /// Last time bytes arrived or a response went out.
+        var lastActivity: ContinuousClock.Instant
+        /// A request has arrived and its response has not started.
+        var busy: Bool
+    }
+    private let held = Mutex<[ObjectIdentifier: Held]>([:])
 
     init(limit: Int, logger: Logger) {
         self.limit = limit
@@ -20,17 +33,56 @@ final class ConnectionCap: Sendable {
     }
 
     /// Connections open now.
-    var current: Int { open.load(ordering: .relaxed) }
-    /// Connections closed at accept because the cap was reached, since start.
+    var current: Int { held.withLock { $0.count } }
+    /// Connections closed at accept because every held one was mid-request, since start.
     var refusedTotal: Int { refused.load(ordering: .relaxed) }
+    /// Idle connections closed to make room for new ones, since start.
+    var evictedTotal: Int { evicted.load(ordering: .relaxed) }
 
     /// A fresh handler for one connection's pipeline.
     func handler() -> Handler { Handler(cap: self) }
 
-    fileprivate func admit() -> Bool {
-        let now = open.add(1, ordering: .relaxed).newValue
-        guard now > limit else { return true }
-        let total = refused.add(1, ordering: .relaxed).newValue
+    /// Takes `channel` in; returns false if it must be closed (the cap is full of busy ones).
+    fileprivate func admit(_ key: ObjectIdentifier, _ channel: any Channel) -> Bool {
+        let (admitted, victim): (Bool, (any Channel)?) = held.withLock { table in
+            var victim: (any Channel)?
+            if table.count >= limit {
+                guard
+                    let oldest = table.filter({ !$0.value.busy }).min(by: {
+                        $0.value.lastActivity < $1.value.lastActivity
+                    })
+                else { return (false, nil) }
+                victim = oldest.value.channel
+                table[oldest.key] = nil
+            }
+            table[key] = Held(channel: channel, lastActivity: .now, busy: false)
+            return (true, victim)
+        }
+        if let victim {
+            victim.close(promise: nil)
+            note(
+                "connection cap reached; closing the longest-idle connection",
+                evicted.add(1, ordering: .relaxed).newValue
+            )
+        } else if !admitted {
+            note(
+                "connection cap reached and every connection is mid-request; closing new connections",
+                refused.add(1, ordering: .relaxed).newValue
+            )
+        }
+        return admitted
+    }
+
+    fileprivate func update(_ key: ObjectIdentifier, busy: Bool) {
+        held.withLock { table in
+            table[key]?.busy = busy
+            table[key]?.lastActivity = .now
+        }
+    }
+
+    fileprivate func leave(_ key: ObjectIdentifier) { held.withLock { $0[key] = nil } }
+
+    private func note(_ message: Logger.Message, _ total: Int) {
         let shouldLog = lastLog.withLock { last in
             let now = ContinuousClock.now
             if let last, now - last < .seconds(1) { return false }
@@ -38,33 +90,40 @@ final class ConnectionCap: Sendable {
             return true
         }
         if shouldLog {
-            logger.warning(
-                "connection cap reached; closing new connections",
-                metadata: ["limit": .stringConvertible(limit), "refused_total": .stringConvertible(total)]
-            )
+            logger.warning(message, metadata: ["limit": .stringConvertible(limit), "total": .stringConvertible(total)])
         }
-        return false
     }
 
-    fileprivate func leave() { open.subtract(1, ordering: .relaxed) }
-
-    /// Counts its connection in and out; closes it at once when over the cap.
-    final class Handler: ChannelInboundHandler, RemovableChannelHandler {
-        // Request parts pass through untouched (never unwrapped), whatever their type.
+    /// Counts its connection in and out, and tells the cap when it is busy (a request read and
+    /// not yet answered) or idle.
+    final class Handler: ChannelDuplexHandler, RemovableChannelHandler {
+        // Request and response parts pass through untouched (never unwrapped), whatever their type.
         typealias InboundIn = Any
+        typealias OutboundIn = Any
         private let cap: ConnectionCap
         private var counted = false
+        private var key: ObjectIdentifier { ObjectIdentifier(self) }
 
         fileprivate init(cap: ConnectionCap) { self.cap = cap }
 
         func handlerAdded(context: ChannelHandlerContext) {
-            counted = true
-            if !cap.admit() { context.close(promise: nil) }
+            counted = cap.admit(key, context.channel)
+            if !counted { context.close(promise: nil) }
         }
 
         func handlerRemoved(context: ChannelHandlerContext) {
-            if counted { cap.leave() }
+            if counted { cap.leave(key) }
             counted = false
+        }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            if counted { cap.update(key, busy: true) }
+            context.fireChannelRead(data)
+        }
+
+        func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+            if counted { cap.update(key, busy: false) }
+            context.write(data, promise: promise)
         }
     }
 }

@@ -1,8 +1,8 @@
 import Foundation
 
 /// A parsed `multipart/form-data` body (RFC 7578): named parts with optional file names and
-/// content types. Malformed bodies are refused with 400.
-struct MultipartForm {
+/// content types. Malformed bodies are refused with 400. Public for the fuzz harness.
+public struct MultipartForm {
     struct Part {
         let name: String
         let filename: String?
@@ -19,7 +19,8 @@ struct MultipartForm {
     /// Every part called `name`, in order.
     func parts(_ name: String) -> [Part] { parts.filter { $0.name == name } }
 
-    init(_ body: [UInt8], boundary: String) throws {
+    /// Parses `body` split at `--boundary`; throws a 400 ``Problem`` when it is malformed.
+    public init(_ body: [UInt8], boundary: String) throws {
         guard !boundary.isEmpty, boundary.utf8.count <= 200 else {
             throw Problem.badRequest("multipart boundary is missing or too long")
         }
