@@ -61,6 +61,14 @@ public final class LumenServices: Sendable {
         )
     }
 
+    /// Parses a request body: inline when small, on a compute thread (under the request timeout
+    /// and the admission bound) past 64 KiB, so big JSON or multipart bodies never hold up the
+    /// request tasks that answer `/healthz`.
+    func parse<T: Sendable>(_ body: [UInt8], _ parser: @escaping @Sendable ([UInt8]) throws -> T) async throws -> T {
+        if body.count <= 64 << 10 { return try parser(body) }
+        return try await compute.run { try parser(body) }
+    }
+
     /// Runs `work` on a compute thread after checking the images' declared sizes against the
     /// pixel budget and reserving their estimated peak memory (the largest one: images of one
     /// request are decoded one at a time).

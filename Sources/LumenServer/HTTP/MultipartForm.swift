@@ -2,8 +2,8 @@ import Foundation
 
 /// A parsed `multipart/form-data` body (RFC 7578): named parts with optional file names and
 /// content types. Malformed bodies are refused with 400. Public for the fuzz harness.
-public struct MultipartForm {
-    struct Part {
+public struct MultipartForm: Sendable {
+    struct Part: Sendable {
         let name: String
         let filename: String?
         let contentType: String?

@@ -106,7 +106,7 @@ struct CAMRoutes {
         var tensorName: String?
         var inline: Tensor?
         if type == "application/json" {
-            let r = try RequestInput.decode(ActivationsRequest.self, from: body)
+            let r = try await services.parse(body) { try RequestInput.decode(ActivationsRequest.self, from: $0) }
             image = try RequestInput.base64(r.image, field: "image")
             switch r.activations {
             case .encoded(let s):
@@ -127,7 +127,7 @@ struct CAMRoutes {
             if let a = r.alpha { try options.setAlpha(a) }
             if let c = r.centered { options.centered = c }
         } else {
-            let form = try multipart(request, body)
+            let form = try await multipart(request, body)
             guard let imagePart = form.part("image") else {
                 throw Problem.badRequest("multipart body needs an 'image' part (PNG or JPEG)")
             }
@@ -227,7 +227,7 @@ struct CAMRoutes {
         let image: [UInt8]
         switch type {
         case "application/json":
-            let r = try RequestInput.decode(ModelRequest.self, from: body)
+            let r = try await services.parse(body) { try RequestInput.decode(ModelRequest.self, from: $0) }
             image = try RequestInput.base64(r.image, field: "image")
             layer = r.layer ?? layer
             if let t = r.top {
@@ -238,7 +238,7 @@ struct CAMRoutes {
             if let a = r.alpha { try options.setAlpha(a) }
             perBox = r.perBox ?? perBox
         case "multipart/form-data":
-            let form = try multipart(request, body)
+            let form = try await multipart(request, body)
             guard let part = form.part("image") else {
                 throw Problem.badRequest("multipart body needs an 'image' part (PNG or JPEG)")
             }
@@ -341,10 +341,10 @@ struct CAMRoutes {
         )
     }
 
-    private func multipart(_ request: Request, _ body: [UInt8]) throws -> MultipartForm {
+    private func multipart(_ request: Request, _ body: [UInt8]) async throws -> MultipartForm {
         guard let boundary = RequestInput.contentTypeParameter(request, "boundary") else {
             throw Problem.badRequest("multipart/form-data needs a boundary parameter in Content-Type")
         }
-        return try MultipartForm(body, boundary: boundary)
+        return try await services.parse(body) { try MultipartForm($0, boundary: boundary) }
     }
 }

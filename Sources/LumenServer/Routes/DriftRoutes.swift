@@ -111,12 +111,12 @@ struct DriftRoutes {
         var body: Body?
         var uploads: [(name: String, bytes: [UInt8])] = []
         if type == "application/json" {
-            body = try RequestInput.decode(Body.self, from: bytes)
+            body = try await services.parse(bytes) { try RequestInput.decode(Body.self, from: $0) }
         } else if type == "multipart/form-data" {
             guard let boundary = RequestInput.contentTypeParameter(request, "boundary") else {
                 throw Problem.badRequest("multipart/form-data needs a boundary parameter in Content-Type")
             }
-            let form = try MultipartForm(bytes, boundary: boundary)
+            let form = try await services.parse(bytes) { try MultipartForm($0, boundary: boundary) }
             uploads = form.parts("image").enumerated().map { k, p in (p.filename ?? "image-\(k + 1)", p.body) }
         }
         let query = request.uri.queryParameters
