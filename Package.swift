@@ -150,7 +150,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "LumenFuzzTargetsTests", dependencies: ["LumenFuzzTargets", "LumenTestSupport"]),
+        .testTarget(
+            name: "LumenFuzzTargetsTests",
+            dependencies: ["LumenFuzzTargets", "LumenNumerics", "LumenTestSupport"]
+        ),
         .testTarget(
             name: "LumenServerTests",
             dependencies: [

@@ -1,5 +1,6 @@
 import Foundation
 import LumenFuzzTargets
+import LumenNumerics
 import LumenTestSupport
 import Testing
 
@@ -29,7 +30,7 @@ struct FuzzCorpusTests {
     func mutants(target: FuzzTarget) throws {
         let seeds = try Self.files(target).map { [UInt8](try Data(contentsOf: $0)) }.filter { $0.count <= 65_536 }
         try #require(!seeds.isEmpty)
-        var rng = SplitMix(seed: UInt64(target.rawValue.utf8.reduce(7) { $0 &* 31 &+ Int($1) }.magnitude))
+        var rng = SeededGenerator(seed: UInt64(target.rawValue.utf8.reduce(7) { $0 &* 31 &+ Int($1) }.magnitude))
         let deadline = ContinuousClock.now + .milliseconds(1500)
         var runs = 0
         while ContinuousClock.now < deadline || runs < 50 {
@@ -41,7 +42,7 @@ struct FuzzCorpusTests {
         #expect(runs >= 50)
     }
 
-    static func mutate(_ bytes: inout [UInt8], with rng: inout SplitMix, seeds: [[UInt8]]) {
+    static func mutate(_ bytes: inout [UInt8], with rng: inout SeededGenerator, seeds: [[UInt8]]) {
         let interesting: [UInt8] = [0, 1, 0x7F, 0x80, 0xFF, 0x2D, 0x30, 0x39, 0x0A, 0x22, 0x2C]
         let at = bytes.isEmpty ? 0 : Int(rng.next() % UInt64(bytes.count))
         switch rng.next() % 6 {
@@ -62,18 +63,5 @@ struct FuzzCorpusTests {
             withUnsafeBytes(of: value.littleEndian) { bytes.replaceSubrange(start..<(start + 4), with: $0) }
         default: bytes.append(UInt8(truncatingIfNeeded: rng.next()))
         }
-    }
-}
-
-/// A tiny deterministic generator for the mutants.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

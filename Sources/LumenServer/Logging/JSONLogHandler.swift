@@ -94,21 +94,8 @@ public struct JSONLogHandler: LogHandler {
         }
     }
 
-    /// RFC 3339 UTC with milliseconds.
+    /// RFC 3339 UTC with milliseconds (the audit trail's time form).
     static func timestamp(_ date: Date = Date()) -> String {
-        var t = time_t(date.timeIntervalSince1970)
-        var parts = tm()
-        gmtime_r(&t, &parts)
-        let ms = Int((date.timeIntervalSince1970 - Double(t)) * 1000)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-            parts.tm_year + 1900,
-            parts.tm_mon + 1,
-            parts.tm_mday,
-            parts.tm_hour,
-            parts.tm_min,
-            parts.tm_sec,
-            min(max(ms, 0), 999)
-        )
+        AuditTime.string(Int64((date.timeIntervalSince1970 * 1000).rounded(.down)))
     }
 }
