@@ -109,8 +109,9 @@ struct AuditSnapshot {
         }
         let order = query.newestFirst ? Array(segments.reversed()) : segments
         for segment in order {
-            let (indexed, covered, lastTime) = indexedPart(segment)
             let size = UInt64(max(0, lseek(segment.log, 0, SEEK_END)))
+            let (indexed, last) = AuditSegment.indexed(index: segment.index, logSize: size)
+            let (covered, lastTime) = (last?.end ?? 0, last?.time ?? Int64.min)
             var tail: [(AuditIndexEntry, AuditRecord?)] = []
             let (_, tornTail) = AuditSegment.scan(fd: segment.log, from: covered, previousTime: lastTime) {
                 tail.append(($0, $1))
@@ -136,19 +137,6 @@ struct AuditSnapshot {
             if !going { break }
         }
         return page
-    }
-
-    /// How many index entries describe the segment, where they stop, and the last one's time.
-    /// An index that does not fit the segment (or is missing) counts as empty, so the segment is
-    /// scanned instead.
-    private func indexedPart(_ s: Segment) -> (count: Int, covered: UInt64, lastTime: Int64) {
-        guard s.index >= 0 else { return (0, 0, Int64.min) }
-        let count = Int(max(0, lseek(s.index, 0, SEEK_END))) / AuditIndexEntry.size
-        let logSize = UInt64(max(0, lseek(s.log, 0, SEEK_END)))
-        guard count > 0, let last = AuditSegment.entry(s.index, count - 1), last.end <= logSize else {
-            return (0, 0, Int64.min)
-        }
-        return (count, last.end, last.time)
     }
 
     /// The first position in `0..<count` whose entry satisfies `predicate` (entries are in

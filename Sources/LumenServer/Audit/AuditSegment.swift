@@ -91,15 +91,7 @@ enum AuditSegment {
         let index = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
         guard index >= 0 else { throw .audit("cannot open \(path): \(String(cString: strerror(errno)))") }
         let logSize = UInt64(max(0, lseek(log, 0, SEEK_END)))
-        var count = Int(max(0, lseek(index, 0, SEEK_END))) / AuditIndexEntry.size
-        var last: AuditIndexEntry? = nil
-        if count > 0 {
-            last = entry(index, count - 1)
-            if last == nil || last!.end > logSize {
-                count = 0
-                last = nil
-            }
-        }
+        let (count, last) = indexed(index: index, logSize: logSize)
         // Drop a half-written entry (or a whole index that does not fit the segment).
         if ftruncate(index, off_t(count * AuditIndexEntry.size)) != 0 {
             close(index)
@@ -126,6 +118,16 @@ enum AuditSegment {
             throw .audit("cannot write \(path): \(String(cString: strerror(errno)))")
         }
         return (index, lastTime)
+    }
+
+    /// How many entries of the index open at `index` describe a segment of `logSize` bytes, and
+    /// the last of them: all whole entries when the last one ends inside the segment, none when
+    /// the index is empty, unreadable or does not fit (the segment is then scanned instead).
+    static func indexed(index: Int32, logSize: UInt64) -> (count: Int, last: AuditIndexEntry?) {
+        guard index >= 0 else { return (0, nil) }
+        let count = Int(max(0, lseek(index, 0, SEEK_END))) / AuditIndexEntry.size
+        guard count > 0, let last = entry(index, count - 1), last.end <= logSize else { return (0, nil) }
+        return (count, last)
     }
 
     /// The entry at position `n` of the index open at `fd`, or nil if it cannot be read.
