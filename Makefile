@@ -101,11 +101,15 @@ zoo: release
 
 ## fuzz: build lumen-fuzz with libFuzzer + AddressSanitizer (own scratch path) and run every
 ## target for FUZZ_SECONDS (default 60) from its committed corpus; crashes land in Fuzz/crashes/.
+## FUZZ_RUNS=N stops a target after N executions too; FUZZ_JOBS=N runs N targets at a time.
 FUZZ_SECONDS ?= 60
+FUZZ_RUNS ?= -1
+FUZZ_JOBS ?= 1
 FUZZ_TARGETS ?= onnx npy safetensors json-tensor emf-model ratings csv profile sidecar image multipart id-lists
 fuzz: setup
 	$(SWIFT) build --product lumen-fuzz --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
-	@scripts/fuzz "$$($(SWIFT) build --scratch-path .build-fuzz --show-bin-path)/lumen-fuzz" $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+	@FUZZ_RUNS=$(FUZZ_RUNS) FUZZ_JOBS=$(FUZZ_JOBS) scripts/fuzz \
+		"$$($(SWIFT) build --scratch-path .build-fuzz --show-bin-path)/lumen-fuzz" $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 ## format / lint: swift-format with the repo's .swift-format over every Swift file but the
 ## generated protobuf code; lint fails on any finding, and on any import Package.swift does not

@@ -49,6 +49,10 @@ struct ServeCommand: AsyncParsableCommand {
         name: .customLong("max-pixels"),
         help: "Largest decoded image, in pixels (default: 40000000)."
     ) var maxPixels: Int?
+    @Option(
+        name: .customLong("memory-budget-mb"),
+        help: "Memory for in-flight image work, in MiB; past it requests get 503 (default: half the RAM)."
+    ) var memoryBudgetMB: Int?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String?
     @Flag(name: .customLong("no-access-log"), help: "Do not log one line per request.") var noAccessLog = false
@@ -72,6 +76,10 @@ struct ServeCommand: AsyncParsableCommand {
             if let auditLog { settings.auditLog = auditLog }
             if let auditRotateBytes { settings.auditRotateBytes = auditRotateBytes }
             if let maxPixels { settings.maxPixels = maxPixels }
+            if let memoryBudgetMB {
+                let (bytes, overflow) = memoryBudgetMB.multipliedReportingOverflow(by: 1 << 20)
+                settings.memoryBudgetBytes = memoryBudgetMB < 0 ? -1 : (overflow ? .max : bytes)
+            }
             if let logLevel { settings.logLevel = logLevel }
             if noAccessLog { settings.accessLog = false }
 

@@ -116,6 +116,8 @@ struct AuditIndexTests {
         query.caller = "c2"
         let expected = try Self.naive(folder, path, query)
         #expect(expected.count == 40)
+        let everything = try Self.naive(folder, path, AuditQuery(limit: 10_000))
+        #expect(everything.count == 120)
         // Readers scan what the index does not cover: an index gone, a half entry, a wrong one.
         let first = try #require(AuditSegment.rotated(of: path).first).path
         try FileManager.default.removeItem(atPath: AuditSegment.indexPath(first))
@@ -127,13 +129,20 @@ struct AuditIndexTests {
         #expect(try AuditLog.read(path: path, query: query).records.map(\.id) == expected)
         try Data(repeating: 0xFF, count: AuditIndexEntry.size * 3).write(to: URL(fileURLWithPath: activeIndex))
         #expect(try AuditLog.read(path: path, query: query).records.map(\.id) == expected)
-        // The writer rebuilds both on open and appends after them.
+        // A wrong entry in the middle of an index (offset past the segment) is found by the writer.
+        let second = try #require(AuditSegment.rotated(of: path).dropFirst().first).path
+        let middle = try #require(FileHandle(forUpdatingAtPath: AuditSegment.indexPath(second)))
+        middle.seek(toFileOffset: UInt64(AuditIndexEntry.size * 5))
+        middle.write(Data(repeating: 0x7F, count: 8))
+        middle.closeFile()
+        // The writer rebuilds all three on open and appends after them.
         let reopened = try AuditLog(path: path, rotateAtBytes: 8192)
         #expect(FileManager.default.fileExists(atPath: AuditSegment.indexPath(first)))
         let indexed = try FileManager.default.attributesOfItem(atPath: activeIndex)[.size] as? Int ?? 0
         #expect(indexed % AuditIndexEntry.size == 0 && indexed > 0)
         try reopened.append(Self.record(122))
         #expect(try reopened.read(query).records.map(\.id) == expected + ["exp-122"])
+        #expect(try reopened.read(AuditQuery(limit: 10_000)).records.map(\.id) == everything + ["exp-122"])
     }
 
     @Test func tornLinesInsideTheRangeAreCountedNotReturned() throws {

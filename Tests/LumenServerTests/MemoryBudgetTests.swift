@@ -70,6 +70,20 @@ struct MemoryBudgetTests {
         let big = try await explain(try Self.png(width: 300, height: 300))
         #expect(big.status == 413)
         #expect((try big.json()["detail"] as? String ?? "").contains("memory"))
+        // base64 images in a drift body count against the same budgets as multipart ones.
+        func drift(_ images: [[UInt8]]) async throws -> TestServer.Reply {
+            try await server.post(
+                "/v1/drift/images?reference=photos",
+                json: ["images": images.map { Data($0).base64EncodedString() }]
+            )
+        }
+        #expect(try await drift([try Self.png(width: 200, height: 200)]).status == 200)
+        let driftBomb = try await drift([try Self.png(width: 20, height: 20), bomb])
+        #expect(driftBomb.status == 413)
+        #expect((try driftBomb.json()["detail"] as? String ?? "").contains("image 2"))
+        let driftBig = try await drift([try Self.png(width: 300, height: 300)])
+        #expect(driftBig.status == 413)
+        #expect((try driftBig.json()["detail"] as? String ?? "").contains("memory"))
         #expect(server.services.memory.inUse == 0)
     }
 }

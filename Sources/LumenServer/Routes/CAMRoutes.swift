@@ -106,11 +106,19 @@ struct CAMRoutes {
         var tensorName: String?
         var inline: Tensor?
         if type == "application/json" {
-            let r = try await services.parse(body) { try RequestInput.decode(ActivationsRequest.self, from: $0) }
-            image = try RequestInput.base64(r.image, field: "image")
+            // base64 is decoded with the JSON: on a compute thread when the body is big.
+            let (r, decodedImage, encodedActivations) = try await services.parse(body) { bytes in
+                let r = try RequestInput.decode(ActivationsRequest.self, from: bytes)
+                var activations: [UInt8]?
+                if case .encoded(let s) = r.activations {
+                    activations = try RequestInput.base64(s, field: "activations")
+                }
+                return (r, try RequestInput.base64(r.image, field: "image"), activations)
+            }
+            image = decodedImage
             switch r.activations {
-            case .encoded(let s):
-                activationBytes = try RequestInput.base64(s, field: "activations")
+            case .encoded:
+                activationBytes = encodedActivations ?? []
                 activationName =
                     activationBytes.first == UInt8(ascii: "{")
                     ? "activations.json"
@@ -227,8 +235,11 @@ struct CAMRoutes {
         let image: [UInt8]
         switch type {
         case "application/json":
-            let r = try await services.parse(body) { try RequestInput.decode(ModelRequest.self, from: $0) }
-            image = try RequestInput.base64(r.image, field: "image")
+            let (r, decodedImage) = try await services.parse(body) { bytes in
+                let r = try RequestInput.decode(ModelRequest.self, from: bytes)
+                return (r, try RequestInput.base64(r.image, field: "image"))
+            }
+            image = decodedImage
             layer = r.layer ?? layer
             if let t = r.top {
                 guard (1...100).contains(t) else { throw Problem.badRequest("'top' must be in 1…100") }

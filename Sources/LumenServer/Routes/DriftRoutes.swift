@@ -111,7 +111,17 @@ struct DriftRoutes {
         var body: Body?
         var uploads: [(name: String, bytes: [UInt8])] = []
         if type == "application/json" {
-            body = try await services.parse(bytes) { try RequestInput.decode(Body.self, from: $0) }
+            // base64 images are decoded with the JSON (on a compute thread when the body is big), so
+            // their sizes count against the memory budget like multipart ones.
+            let (decoded, images) = try await services.parse(bytes) { bytes in
+                let body = try RequestInput.decode(Body.self, from: bytes)
+                let images = try (body.images ?? []).enumerated().map { k, s in
+                    try RequestInput.base64(s, field: "images[\(k)]")
+                }
+                return (body, images)
+            }
+            body = decoded
+            uploads = images.enumerated().map { k, b in (name: "image-\(k + 1)", bytes: b) }
         } else if type == "multipart/form-data" {
             guard let boundary = RequestInput.contentTypeParameter(request, "boundary") else {
                 throw Problem.badRequest("multipart/form-data needs a boundary parameter in Content-Type")
@@ -164,21 +174,13 @@ struct DriftRoutes {
             let shareThreshold = threshold
             switch kind {
             case "images":
-                var images = uploads
-                if let encoded = body?.images {
-                    images = try encoded.enumerated().map { k, s in
-                        (name: "image-\(k + 1)", bytes: try RequestInput.base64(s, field: "images[\(k)]"))
-                    }
-                }
-                guard !images.isEmpty else {
+                // computeImages has checked every header against the pixel budget.
+                guard !uploads.isEmpty else {
                     throw Problem.badRequest(
                         "send images as multipart parts named 'image' or a JSON 'images' array of base64"
                     )
                 }
-                for (k, image) in images.enumerated() {
-                    _ = try MemoryBudget.checkedHeader(image.bytes, maxPixels: maxPixels, name: "image \(k + 1)")
-                }
-                let scan = try ImageFolderScan.scan(encoded: images, maxPixels: maxPixels)
+                let scan = try ImageFolderScan.scan(encoded: uploads, maxPixels: maxPixels)
                 return try DriftAnalysis.images(profile, current: scan, source: "request \(id)")
             case "latent":
                 let current = try latentMatrix(type: type, bytes: bytes, body: body)
