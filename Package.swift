@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "LumenCAM", targets: ["LumenCAM"]),
         .library(name: "LumenRecs", targets: ["LumenRecs"]),
         .library(name: "LumenDrift", targets: ["LumenDrift"]),
+        .library(name: "LumenRecsDrift", targets: ["LumenRecsDrift"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -73,7 +74,9 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
-        .target(name: "LumenDrift", dependencies: ["LumenIO", "LumenNumerics", "LumenRecs"]),
+        .target(name: "LumenDrift", dependencies: ["LumenIO", "LumenNumerics"]),
+        // The EMF side of latent drift (fold-in, shared items, calibration retrains).
+        .target(name: "LumenRecsDrift", dependencies: ["LumenDrift", "LumenNumerics", "LumenRecs"]),
         // MARK: Surfaces
         .target(
             name: "LumenServer",
@@ -94,7 +97,7 @@ let package = Package(
             name: "LumenCommands",
             dependencies: [
                 "LumenCAM", "LumenIO", "LumenImaging", "LumenNumerics", "LumenONNX", "LumenRecs", "LumenDrift",
-                "LumenServer",
+                "LumenRecsDrift", "LumenServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -134,7 +137,11 @@ let package = Package(
         ),
         .testTarget(
             name: "LumenDriftTests",
-            dependencies: ["LumenDrift", "LumenIO", "LumenNumerics", "LumenRecs", "LumenTestSupport"]
+            dependencies: ["LumenDrift", "LumenIO", "LumenNumerics", "LumenTestSupport"]
+        ),
+        .testTarget(
+            name: "LumenRecsDriftTests",
+            dependencies: ["LumenRecsDrift", "LumenDrift", "LumenNumerics", "LumenRecs"]
         ),
         .testTarget(
             name: "LumenONNXTests",

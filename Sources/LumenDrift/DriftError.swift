@@ -12,6 +12,10 @@ public enum DriftError: Error, Equatable, CustomStringConvertible {
     case badProfile(String)
     /// A CSV or other input file that cannot be used.
     case badInput(String)
+    /// Orthogonal Procrustes found no rotation (the solver's reason).
+    case alignmentFailed(String)
+    /// Retraining a model's own data for the seed-to-seed calibration failed (the trainer's reason).
+    case calibrationFailed(String)
 
     public var description: String {
         switch self {
@@ -21,6 +25,8 @@ public enum DriftError: Error, Equatable, CustomStringConvertible {
         case .invalidOption(let what): what
         case .badProfile(let what): "unusable reference profile: \(what)"
         case .badInput(let what): what
+        case .alignmentFailed(let why): "Procrustes alignment failed: \(why)"
+        case .calibrationFailed(let why): "retraining the old model's data for calibration failed: \(why)"
         }
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import LumenDrift
 import LumenIO
 import LumenRecs
+import LumenRecsDrift
 
 /// `lumen drift images`.
 struct DriftImagesCommand: ParsableCommand {
@@ -99,13 +100,13 @@ struct DriftLatentCommand: ParsableCommand {
         } else if let model, let currentRatings {
             let m = try EMFModelFile.load(URL(fileURLWithPath: model))
             let data = try RatingsLoader.load(ratings: URL(fileURLWithPath: currentRatings))
-            latent = try LatentDrift.users(m, current: data, test: test)
+            latent = try RecommenderDrift.users(m, current: data, test: test)
             (reference, current) = (model, currentRatings)
         } else {
             let old = try EMFModelFile.load(URL(fileURLWithPath: oldModel!))
             let new = try EMFModelFile.load(URL(fileURLWithPath: newModel!))
             guard (0...16).contains(calibrationSeeds) else { throw ValidationError("--calibration-seeds must be 0…16") }
-            latent = try LatentDrift.items(
+            latent = try RecommenderDrift.items(
                 old: old,
                 new: new,
                 test: test,

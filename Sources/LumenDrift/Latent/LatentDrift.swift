@@ -1,16 +1,21 @@
 import LumenNumerics
-import LumenRecs
 
 /// One user or item whose latent factors moved, with how far.
 public struct MovedEntity: Sendable, Codable, Equatable {
     public let id: String
     public let distance: Double
+
+    public init(id: String, distance: Double) {
+        self.id = id
+        self.distance = distance
+    }
 }
 
 /// Drift of latent factors. Factors are only defined up to rotation, so Lumen never compares two
 /// separately trained models dimension by dimension: users are folded into the frozen item factors
 /// (the same ridge estimator on both sides), and item factors from a retrain are first aligned by
-/// orthogonal Procrustes on shared items. Rotation-invariant views (factor norms) are reported too.
+/// orthogonal Procrustes on shared items (LumenRecsDrift builds those matrices from EMF models).
+/// Rotation-invariant views (factor norms) are reported too.
 public struct LatentDriftReport: Sendable, Codable, Equatable {
     public let kind: String
     public let referenceCount: Int
@@ -25,8 +30,8 @@ public struct LatentDriftReport: Sendable, Codable, Equatable {
     /// items, across the aligned retrain.
     public let movedMost: [MovedEntity]
     /// For a retrain (`items(old:new:)`): the rotation-invariant check against seed-to-seed noise that decides.
-    public internal(set) var retrain: RetrainCheck?
-    public internal(set) var drifted: Bool
+    public var retrain: RetrainCheck?
+    public var drifted: Bool
 
     enum CodingKeys: String, CodingKey {
         case kind, multivariate, norms, drifted, retrain
@@ -38,158 +43,6 @@ public struct LatentDriftReport: Sendable, Codable, Equatable {
 }
 
 public enum LatentDrift {
-    /// Ridge fold-in of one user: [p_u, b_u] minimising Σ (r − μ − b_i − b_u − p·q_i)² + β‖[p, b_u]‖²
-    /// (β scaled by the number of ratings). Returns p_u followed by b_u when the model has biases.
-    public static func foldIn(
-        _ model: EMFModel,
-        ratings: [(item: Int, value: Float)],
-        regularization: Double
-    ) -> [Double] {
-        let f = model.hyperparameters.factors
-        let biased = model.hyperparameters.useBiases
-        let p = f + (biased ? 1 : 0)
-        var a = [Double](repeating: 0, count: p * p)
-        var b = [Double](repeating: 0, count: p)
-        var x = [Double](repeating: 0, count: p)
-        for (item, value) in ratings {
-            for k in 0..<f { x[k] = Double(model.itemFactors[item * f + k]) }
-            if biased { x[f] = 1 }
-            let target = Double(value) - (biased ? Double(model.globalMean + model.itemBias[item]) : 0)
-            for i in 0..<p {
-                b[i] += x[i] * target
-                for j in 0...i { a[i * p + j] += x[i] * x[j] }
-            }
-        }
-        for i in 0..<p {
-            for j in 0..<i { a[j * p + i] = a[i * p + j] }
-            a[i * p + i] += regularization * Double(max(ratings.count, 1))
-        }
-        return Cholesky.solve(a, b, n: p) ?? [Double](repeating: 0, count: p)
-    }
-
-    /// User drift: training users (folded in from their training ratings) against users folded in
-    /// from `current` ratings (external ids; unknown items are skipped).
-    public static func users(
-        _ model: EMFModel,
-        current: RatingsData,
-        test: MultivariateDrift = MultivariateDrift(),
-        regularization: Double = 0.05
-    ) throws(DriftError) -> LatentDriftReport {
-        let f = model.hyperparameters.factors
-        var reference: [Double] = []
-        var trainUsers: [String: [Double]] = [:]
-        for u in 0..<model.users.count {
-            let start = model.training.userOffsets[u]
-            let end = model.training.userOffsets[u + 1]
-            guard end > start else { continue }
-            let rated = (start..<end).map {
-                (item: Int(model.training.userItems[$0]), value: model.training.userValues[$0])
-            }
-            let p = foldIn(model, ratings: rated, regularization: regularization)
-            reference += p.prefix(f)
-            trainUsers[model.users[u]] = p
-        }
-        var byUser: [Int32: [(item: Int, value: Float)]] = [:]
-        for r in current.ratings {
-            guard let item = model.items.denseIndex(of: current.items[Int(r.item)]) else { continue }
-            byUser[r.user, default: []].append((Int(item), r.value))
-        }
-        guard !byUser.isEmpty else { throw .emptySample("no current ratings on items the model knows") }
-        var currentFactors: [Double] = []
-        var moved: [MovedEntity] = []
-        for user in byUser.keys.sorted() {
-            let p = foldIn(model, ratings: byUser[user]!, regularization: regularization)
-            currentFactors += p.prefix(f)
-            let id = current.users[Int(user)]
-            if let before = trainUsers[id] {
-                moved.append(
-                    MovedEntity(
-                        id: id,
-                        distance: zip(p, before).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
-                    )
-                )
-            }
-        }
-        let a = try SampleMatrix(rows: reference.count / f, cols: f, values: reference)
-        let b = try SampleMatrix(rows: currentFactors.count / f, cols: f, values: currentFactors)
-        return try report(kind: "users", a, b, test: test, moved: moved)
-    }
-
-    /// Item drift across a retrain: the new model's item factors aligned to the old ones by orthogonal Procrustes
-    /// on the items both know, compared as diagnostics (which items moved, which dimensions). Two trainings of the
-    /// same data with different seeds are not rotations of each other, so the verdict comes from `RetrainCheck`
-    /// (predictions of both models against retrains of the old data with `calibrationSeeds`); with no seeds, from
-    /// the aligned MMD test alone.
-    public static func items(
-        old: EMFModel,
-        new: EMFModel,
-        test: MultivariateDrift = MultivariateDrift(),
-        calibrationSeeds: [UInt64] = [1_001, 1_002]
-    ) throws(DriftError) -> LatentDriftReport {
-        var report = try alignedItems(old: old, new: new, test: test)
-        if !calibrationSeeds.isEmpty {
-            let check = try RetrainCheck.compare(old: old, new: new, seeds: calibrationSeeds)
-            report.retrain = check
-            report.drifted = check.drifted
-        }
-        return report
-    }
-
-    static func alignedItems(
-        old: EMFModel,
-        new: EMFModel,
-        test: MultivariateDrift
-    ) throws(DriftError) -> LatentDriftReport {
-        let (_, reference, current, moved) = try procrustes(old: old, new: new)
-        return try report(kind: "items", reference, current, test: test, moved: moved)
-    }
-
-    /// The shared items' factors: the old model's, the new model's rotated onto them by orthogonal Procrustes, and
-    /// how far each item lies from its old position after the rotation.
-    static func procrustes(
-        old: EMFModel,
-        new: EMFModel
-    ) throws(DriftError) -> (ids: [String], old: SampleMatrix, aligned: SampleMatrix, moved: [MovedEntity]) {
-        let f = old.hyperparameters.factors
-        guard new.hyperparameters.factors == f else {
-            throw .dimensionMismatch("old model has \(f) factors, new model \(new.hyperparameters.factors)")
-        }
-        var a: [Double] = []
-        var b: [Double] = []
-        var ids: [String] = []
-        for i in 0..<old.items.count {
-            guard let j = new.items.denseIndex(of: old.items[i]) else { continue }
-            a += (0..<f).map { Double(new.itemFactors[Int(j) * f + $0]) }
-            b += (0..<f).map { Double(old.itemFactors[i * f + $0]) }
-            ids.append(old.items[i])
-        }
-        guard ids.count > f else { throw .emptySample("only \(ids.count) shared items for \(f) factors") }
-        let rotation: [Double]
-        do {
-            rotation = try DenseSVD.procrustesRotation(from: a, to: b, rows: ids.count, n: f)
-        } catch {
-            throw .invalidOption("Procrustes alignment failed: \(error)")
-        }
-        var aligned = [Double](repeating: 0, count: a.count)
-        for r in 0..<ids.count {
-            for j in 0..<f {
-                var s = 0.0
-                for k in 0..<f { s += a[r * f + k] * rotation[k * f + j] }
-                aligned[r * f + j] = s
-            }
-        }
-        let moved = ids.indices.map { r in
-            MovedEntity(
-                id: ids[r],
-                distance: (0..<f).reduce(0.0) { $0 + pow2(aligned[r * f + $1] - b[r * f + $1]) }.squareRoot()
-            )
-        }
-        return (
-            ids, try SampleMatrix(rows: ids.count, cols: f, values: b),
-            try SampleMatrix(rows: ids.count, cols: f, values: aligned), moved
-        )
-    }
-
     /// Drift between two factor matrices given directly (rows = users or items). With `aligned`
     /// the rows must correspond (same entities, same order) and `current` is first rotated onto
     /// `reference` by orthogonal Procrustes; otherwise only the distributions are compared, so the
@@ -199,12 +52,30 @@ public enum LatentDrift {
         _ current: SampleMatrix,
         aligned: Bool,
         ids: [String]? = nil,
-        test: MultivariateDrift = MultivariateDrift()
+        test: MultivariateDrift = MultivariateDrift(),
+        kind: String = "factors"
     ) throws(DriftError) -> LatentDriftReport {
         try SampleMatrix.requireSameWidth(reference, current)
-        guard aligned else { return try report(kind: "factors", reference, current, test: test, moved: []) }
+        guard aligned else { return try report(kind: kind, reference, current, test: test, moved: []) }
         guard reference.rows == current.rows else {
             throw .dimensionMismatch("--align needs the same rows on both sides (\(reference.rows) vs \(current.rows))")
+        }
+        let (rotated, moved) = try align(current, onto: reference, ids: ids)
+        return try report(kind: kind, reference, rotated, test: test, moved: moved)
+    }
+
+    /// `current` rotated onto `reference` by orthogonal Procrustes (rows correspond: the same
+    /// entities in the same order), and how far each row lies from its reference after the rotation.
+    public static func align(
+        _ current: SampleMatrix,
+        onto reference: SampleMatrix,
+        ids: [String]? = nil
+    ) throws(DriftError) -> (aligned: SampleMatrix, moved: [MovedEntity]) {
+        try SampleMatrix.requireSameWidth(reference, current)
+        guard reference.rows == current.rows else {
+            throw .dimensionMismatch(
+                "alignment needs the same rows on both sides (\(reference.rows) vs \(current.rows))"
+            )
         }
         let f = reference.cols
         let rotation: [Double]
@@ -216,7 +87,7 @@ public enum LatentDrift {
                 n: f
             )
         } catch {
-            throw .invalidOption("Procrustes alignment failed: \(error)")
+            throw .alignmentFailed("\(error)")
         }
         var rotated = [Double](repeating: 0, count: current.values.count)
         for r in 0..<current.rows {
@@ -231,16 +102,12 @@ public enum LatentDrift {
                     .squareRoot()
             )
         }
-        return try report(
-            kind: "factors",
-            reference,
-            try SampleMatrix(rows: current.rows, cols: f, values: rotated),
-            test: test,
-            moved: moved
-        )
+        return (try SampleMatrix(rows: current.rows, cols: f, values: rotated), moved)
     }
 
-    static func report(
+    /// The report on two factor samples: the multivariate test, KS on the norms and on seeded
+    /// pair cosines, and `moved` largest first.
+    public static func report(
         kind: String,
         _ a: SampleMatrix,
         _ b: SampleMatrix,

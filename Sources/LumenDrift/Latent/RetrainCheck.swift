@@ -1,5 +1,4 @@
 import LumenNumerics
-import LumenRecs
 
 /// Rotation-invariant comparison of two models' item factors on the items both know: nothing here changes if either
 /// model's factors are rotated, so two trainings of the same data with different seeds can be told apart from a
@@ -21,6 +20,12 @@ public struct RetrainStatistics: Sendable, Codable, Equatable {
     /// Share of shared users whose own predictions (over the same items) correlate below 0.5 between the models.
     public var usersTurned = 0.0
 
+    public init(neighbourOverlap: Double, similarityCorrelation: Double, normsD: Double) {
+        self.neighbourOverlap = neighbourOverlap
+        self.similarityCorrelation = similarityCorrelation
+        self.normsD = normsD
+    }
+
     enum CodingKeys: String, CodingKey {
         case predictionCorrelation = "prediction_correlation"
         case interactionCorrelation = "interaction_correlation"
@@ -34,7 +39,7 @@ public struct RetrainStatistics: Sendable, Codable, Equatable {
 
 /// The verdict of `lumen drift latent --old-model --new-model`: the new model against the old one, beside the same
 /// statistics between the old model and retrains of the old model's own training ratings with other seeds (what a
-/// retrain changes when nothing changed).
+/// retrain changes when nothing changed). LumenRecsDrift computes the statistics from EMF models.
 public struct RetrainCheck: Sendable, Codable, Equatable {
     public let observed: RetrainStatistics
     /// Old model vs old data retrained with each calibration seed.
@@ -96,80 +101,45 @@ public struct RetrainCheck: Sendable, Codable, Equatable {
         )
     }
 
-    /// Adds the prediction views: both models' predicted ratings for every shared user on 50 seeded shared items.
-    static func withPredictions(_ s: RetrainStatistics, _ old: EMFModel, _ new: EMFModel) -> RetrainStatistics {
-        var items: [(Int, Int)] = []
-        for i in 0..<old.items.count {
-            if let j = new.items.denseIndex(of: old.items[i]) { items.append((i, Int(j))) }
-        }
-        var generator = SeededGenerator(seed: 50)
-        let chosen = (0..<min(50, items.count)).map { _ in items[generator.nextIndex(items.count)] }
-        var x: [Double] = []
-        var y: [Double] = []
-        var px: [Double] = []
-        var py: [Double] = []
-        let f = old.hyperparameters.factors
-        func dot(_ m: EMFModel, _ u: Int, _ i: Int) -> Double {
-            (0..<f).reduce(0.0) { $0 + Double(m.userFactors[u * f + $1]) * Double(m.itemFactors[i * f + $1]) }
-        }
-        var turned = 0
-        var users = 0
-        for u in 0..<old.users.count {
-            guard let v = new.users.denseIndex(of: old.users[u]) else { continue }
-            let a = chosen.map { Double(old.predict(user: u, item: $0.0)) }
-            let b = chosen.map { Double(new.predict(user: Int(v), item: $0.1)) }
-            x += a
-            y += b
-            px += chosen.map { dot(old, u, $0.0) }
-            py += chosen.map { dot(new, Int(v), $0.1) }
-            users += 1
-            if pearson(a, b) < 0.5 { turned += 1 }
-        }
-        var out = s
-        out.predictionCorrelation = pearson(x, y)
-        out.interactionCorrelation = pearson(px, py)
-        out.usersTurned = users > 0 ? Double(turned) / Double(users) : 0
-        return out
+    public init(
+        observed: RetrainStatistics,
+        seedNoise: [RetrainStatistics],
+        tolerance: Double,
+        beyondNoise: [String],
+        drifted: Bool
+    ) {
+        self.observed = observed
+        self.seedNoise = seedNoise
+        self.tolerance = tolerance
+        self.beyondNoise = beyondNoise
+        self.drifted = drifted
     }
 
-    /// Compares `new` with `old` against the seed-to-seed band: `old`'s own training ratings retrained with its
-    /// hyperparameters and each of `seeds`. Drift when the correlation of the two models' predicted ratings is
-    /// lower than the lowest seed-to-seed value by more than `tolerance`, or when the share of items that moved
-    /// beyond the seed-to-seed 99th percentile exceeds the seeds' own share by more than `tolerance`.
-    public static func compare(
-        old: EMFModel,
-        new: EMFModel,
-        seeds: [UInt64] = [1_001, 1_002],
+    /// The verdict from the statistics of the new model (`observed`, with `moved`: each shared
+    /// item's distance from its old position after alignment) and of each calibration retrain
+    /// (`seedNoise`, `seedMoved`). Drift when the correlation of the two models' predicted ratings
+    /// is lower than the lowest seed-to-seed value by more than `tolerance`, or when the share of
+    /// items that moved beyond the seed-to-seed 99th percentile exceeds the seeds' own share by
+    /// more than `tolerance`.
+    public static func decide(
+        observed: RetrainStatistics,
+        moved: [Double],
+        seedNoise: [RetrainStatistics],
+        seedMoved: [[Double]],
         tolerance: Double = 0.05
     ) throws(DriftError) -> RetrainCheck {
-        guard !seeds.isEmpty else { throw .invalidOption("the retrain check needs at least one calibration seed") }
-        // One Procrustes alignment per pair of models gives both the shared items' factors (the statistics are
-        // rotation-invariant, so the aligned ones serve) and how far each item moved.
-        let pair = try LatentDrift.procrustes(old: old, new: new)
-        var observed = withPredictions(try statistics(pair.old, pair.aligned), old, new)
-        let data = trainingData(of: old)
-        var noise: [RetrainStatistics] = []
-        var noiseDistances: [[Double]] = []
-        for seed in seeds {
-            var h = old.hyperparameters
-            h.seed = seed
-            let retrained: EMFModel
-            do {
-                retrained = try EMFTrainer(hyperparameters: h).train(data)
-            } catch {
-                throw .invalidOption("retraining the old model's data for calibration failed: \(error)")
-            }
-            let seedPair = try LatentDrift.procrustes(old: old, new: retrained)
-            noise.append(withPredictions(try statistics(seedPair.old, seedPair.aligned), old, retrained))
-            noiseDistances.append(seedPair.moved.map(\.distance))
+        guard !seedNoise.isEmpty, seedNoise.count == seedMoved.count else {
+            throw .invalidOption("the retrain check needs at least one calibration seed")
         }
+        var observed = observed
+        var noise = seedNoise
         // Item movement beyond what retraining alone moves an item.
-        let pooled = noiseDistances.flatMap { $0 }.sorted()
+        let pooled = seedMoved.flatMap { $0 }.sorted()
         if !pooled.isEmpty {
             let q99 = Histogram.quantile(sorted: pooled, 99, of: 100)
             func share(_ d: [Double]) -> Double { Double(d.filter { $0 > q99 }.count) / Double(max(d.count, 1)) }
-            observed.itemsMoved = share(pair.moved.map(\.distance))
-            for k in noise.indices { noise[k].itemsMoved = share(noiseDistances[k]) }
+            observed.itemsMoved = share(moved)
+            for k in noise.indices { noise[k].itemsMoved = share(seedMoved[k]) }
         }
         // The verdict rests on predictions (rotation-invariant and what users see) and on how many items moved
         // further than retraining moves them; neighbour overlap and pair similarity of item factors vary too much
@@ -190,20 +160,6 @@ public struct RetrainCheck: Sendable, Codable, Equatable {
         )
     }
 
-    /// The ratings a model was trained on, as data to train on again.
-    static func trainingData(of model: EMFModel) -> RatingsData {
-        var ratings: [Rating] = []
-        ratings.reserveCapacity(model.training.userItems.count)
-        for u in 0..<model.training.userCount {
-            for k in model.training.userOffsets[u]..<model.training.userOffsets[u + 1] {
-                ratings.append(
-                    Rating(user: Int32(u), item: model.training.userItems[k], value: model.training.userValues[k])
-                )
-            }
-        }
-        return RatingsData(users: model.users, items: model.items, ratings: ratings)
-    }
-
     static func unitRows(_ m: SampleMatrix) -> [Double] {
         var out = m.values
         for r in 0..<m.rows {
@@ -213,7 +169,8 @@ public struct RetrainCheck: Sendable, Codable, Equatable {
         return out
     }
 
-    static func pearson(_ x: [Double], _ y: [Double]) -> Double {
+    /// Pearson correlation of two equally long samples (0 when either is constant).
+    public static func pearson(_ x: [Double], _ y: [Double]) -> Double {
         let mx = x.reduce(0, +) / Double(x.count)
         let my = y.reduce(0, +) / Double(y.count)
         var sxy = 0.0

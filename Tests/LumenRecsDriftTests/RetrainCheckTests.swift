@@ -1,8 +1,9 @@
+import LumenDrift
 import LumenNumerics
 import LumenRecs
 import Testing
 
-@testable import LumenDrift
+@testable import LumenRecsDrift
 
 /// The retrain check on ML-100k-shaped synthetic data (taste segments, 5-star ratings): a retrain of the same data
 /// with another seed must pass, a retrain after a fifth of the users turned their taste round must not.
@@ -24,12 +25,12 @@ struct RetrainCheckTests {
     @Test("a retrain of the same data with another seed stays inside the seed-to-seed band")
     func sameDataRetrainPasses() throws {
         let new = try Self.train(Self.data, seed: 77)
-        let check = try RetrainCheck.compare(old: Self.old, new: new)
+        let check = try RecommenderDrift.retrainCheck(old: Self.old, new: new)
         print("same data: observed \(check.observed), noise \(check.seedNoise)")
         #expect(!check.drifted, "\(check.beyondNoise)")
         // Aligned dimension by dimension, the two models still look unlike (the MMD test alone flags them); the
         // report's verdict is the retrain check's.
-        let report = try LatentDrift.items(old: Self.old, new: new)
+        let report = try RecommenderDrift.items(old: Self.old, new: new)
         print("same data, Procrustes + MMD alone: drifted \(report.multivariate.drifted)")
         #expect(!report.drifted && report.retrain == check)
     }
@@ -40,7 +41,7 @@ struct RetrainCheckTests {
             r.user % 5 == 0 ? Rating(user: r.user, item: r.item, value: 6 - r.value, timestamp: r.timestamp) : r
         }
         let new = try Self.train(Self.data.with(ratings: flipped), seed: 77)
-        let check = try RetrainCheck.compare(old: Self.old, new: new)
+        let check = try RecommenderDrift.retrainCheck(old: Self.old, new: new)
         print("flipped: observed \(check.observed), noise \(check.seedNoise)")
         #expect(check.drifted && check.beyondNoise.contains("prediction_correlation"))
     }
