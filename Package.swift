@@ -19,6 +19,7 @@ let package = Package(
         .executable(name: "lumen", targets: ["lumen"]),
         .executable(name: "lumen-bench", targets: ["lumen-bench"]),
         .library(name: "LumenCAM", targets: ["LumenCAM"]),
+        .library(name: "LumenExplain", targets: ["LumenExplain"]),
         .library(name: "LumenRecs", targets: ["LumenRecs"]),
         .library(name: "LumenDrift", targets: ["LumenDrift"]),
         .library(name: "LumenRecsDrift", targets: ["LumenRecsDrift"]),
@@ -65,7 +66,13 @@ let package = Package(
         // MARK: Imaging (resize, colour maps, overlays)
         .target(name: "LumenImaging", dependencies: ["LumenIO"]),
         // MARK: Engines
-        .target(name: "LumenCAM", dependencies: ["LumenIO", "LumenNumerics", "LumenImaging", "LumenONNX"]),
+        // EigenCAM itself: pure maths on activations, no runtime (and no unsafe flags).
+        .target(name: "LumenCAM", dependencies: ["LumenIO", "LumenNumerics", "LumenImaging"]),
+        // Explaining a model through the runtime: sidecars, the explainer, detections and NMS.
+        .target(
+            name: "LumenExplain",
+            dependencies: ["LumenCAM", "LumenIO", "LumenImaging", "LumenNumerics", "LumenONNX"]
+        ),
         .target(name: "LumenRecs", dependencies: ["LumenIO", "LumenNumerics"]),
         .target(
             name: "LumenONNX",
@@ -81,7 +88,8 @@ let package = Package(
         .target(
             name: "LumenServer",
             dependencies: [
-                "LumenCAM", "LumenIO", "LumenImaging", "LumenNumerics", "LumenONNX", "LumenRecs", "LumenDrift",
+                "LumenCAM", "LumenExplain", "LumenIO", "LumenImaging", "LumenNumerics", "LumenONNX", "LumenRecs",
+                "LumenDrift",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -96,8 +104,8 @@ let package = Package(
         .target(
             name: "LumenCommands",
             dependencies: [
-                "LumenCAM", "LumenIO", "LumenImaging", "LumenNumerics", "LumenONNX", "LumenRecs", "LumenDrift",
-                "LumenRecsDrift", "LumenServer",
+                "LumenCAM", "LumenExplain", "LumenIO", "LumenImaging", "LumenNumerics", "LumenONNX", "LumenRecs",
+                "LumenDrift", "LumenRecsDrift", "LumenServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -111,13 +119,16 @@ let package = Package(
         // MARK: Fuzzing (make fuzz builds lumen-fuzz with libFuzzer; the tests replay Fuzz/corpus)
         .target(
             name: "LumenFuzzTargets",
-            dependencies: ["LumenCAM", "LumenDrift", "LumenIO", "LumenONNX", "LumenRecs", "LumenServer"]
+            dependencies: [
+                "LumenCAM", "LumenDrift", "LumenExplain", "LumenIO", "LumenONNX", "LumenRecs", "LumenServer",
+            ]
         ),
         .executableTarget(name: "lumen-fuzz", dependencies: ["LumenFuzzTargets"]),
         .executableTarget(
             name: "lumen-bench",
             dependencies: [
-                "LumenCAM", "LumenIO", "LumenImaging", "LumenNumerics", "LumenRecs", "LumenDrift", "LumenONNX",
+                "LumenCAM", "LumenExplain", "LumenIO", "LumenImaging", "LumenNumerics", "LumenRecs", "LumenDrift",
+                "LumenONNX",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -129,7 +140,11 @@ let package = Package(
         .testTarget(name: "LumenImagingTests", dependencies: ["LumenImaging", "LumenIO", "LumenTestSupport"]),
         .testTarget(
             name: "LumenCAMTests",
-            dependencies: ["LumenCAM", "LumenIO", "LumenImaging", "LumenONNX", "LumenTestSupport"]
+            dependencies: ["LumenCAM", "LumenIO", "LumenImaging", "LumenTestSupport"]
+        ),
+        .testTarget(
+            name: "LumenExplainTests",
+            dependencies: ["LumenExplain", "LumenCAM", "LumenIO", "LumenImaging", "LumenONNX", "LumenTestSupport"]
         ),
         .testTarget(
             name: "LumenRecsTests",

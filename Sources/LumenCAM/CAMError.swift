@@ -1,3 +1,6 @@
+import LumenImaging
+import LumenNumerics
+
 /// Why an EigenCAM request was refused.
 public enum CAMError: Error, Equatable, CustomStringConvertible {
     /// The activations are not (C,H,W), (1,C,H,W) or (N,C,H,W), or have an empty axis.
@@ -9,9 +12,9 @@ public enum CAMError: Error, Equatable, CustomStringConvertible {
     /// No layers were given.
     case noLayers
     /// The linear algebra failed.
-    case numerics(String)
-    /// An imaging step refused its input.
-    case imaging(String)
+    case numerics(NumericsError)
+    /// A map or resize step refused its input.
+    case imaging(ImagingError)
 
     public var description: String {
         switch self {
@@ -22,7 +25,7 @@ public enum CAMError: Error, Equatable, CustomStringConvertible {
         case .batchMismatch(let sizes): "layers have different batch sizes \(sizes)"
         case .noLayers: "no activation layers given"
         case .numerics(let detail): "numerical failure: \(detail)"
-        case .imaging(let detail): detail
+        case .imaging(let error): error.description
         }
     }
 }

@@ -38,6 +38,13 @@ public struct CAMMap: Sendable {
     public let heatmap: FloatMap
     /// Per-layer statistics, in the order the layers were given.
     public let layers: [LayerStatistics]
+
+    public init(batchIndex: Int, component: Int, heatmap: FloatMap, layers: [LayerStatistics]) {
+        self.batchIndex = batchIndex
+        self.component = component
+        self.heatmap = heatmap
+        self.layers = layers
+    }
 }
 
 /// A named layer of activations, as given by the caller.

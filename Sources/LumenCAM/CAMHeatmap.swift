@@ -17,7 +17,7 @@ public enum CAMHeatmap {
             let mean = sum.map { $0 / count }
             return try FloatMap(width: width, height: height, values: mean).minMaxNormalized()
         } catch {
-            throw .imaging(error.description)
+            throw .imaging(error)
         }
     }
 }

@@ -65,7 +65,7 @@ public struct EigenCAM: Sendable {
                 try TruncatedSVD.leading(components, of: buffer, rows: channels, cols: pixels)
             }
         } catch {
-            throw .numerics(error.description)
+            throw .numerics(error)
         }
 
         var projected: [ComponentProjection] = []
@@ -77,7 +77,7 @@ public struct EigenCAM: Sendable {
             do {
                 floatMap = try FloatMap(width: width, height: height, values: map)
             } catch {
-                throw .imaging(error.description)
+                throw .imaging(error)
             }
             let (lo, hi) = floatMap.extrema
             projected.append(

@@ -1,5 +1,6 @@
 import Foundation
 import LumenCAM
+import LumenExplain
 import LumenIO
 import LumenImaging
 

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import LumenCAM
+import LumenExplain
 import LumenONNX
 
 /// `lumen model`: look inside ONNX models.

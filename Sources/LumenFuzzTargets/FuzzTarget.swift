@@ -1,6 +1,7 @@
 import Foundation
 import LumenCAM
 import LumenDrift
+import LumenExplain
 import LumenIO
 import LumenONNX
 import LumenRecs

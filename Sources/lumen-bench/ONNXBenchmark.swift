@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LumenCAM
+import LumenExplain
 import LumenIO
 import LumenImaging
 import LumenNumerics

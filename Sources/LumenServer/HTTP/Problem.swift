@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import LumenCAM
 import LumenDrift
+import LumenExplain
 import LumenIO
 import LumenImaging
 import LumenONNX
@@ -103,6 +104,9 @@ public struct Problem: Error, Sendable, Equatable {
             return .unprocessable(e.description)
         case let e as TensorError: return .unprocessable(e.description)
         case let e as CAMError: return .unprocessable(e.description)
+        case let e as ExplainError:
+            if case .unknownLayer = e { return .notFound(e.description) }
+            return .unprocessable(e.description)
         case let e as ImagingError: return .unprocessable("\(e)")
         case let e as ONNXError: return .unprocessable("\(e)")
         case let e as DriftError: return .unprocessable(e.description)

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import LumenCAM
+import LumenExplain
 import LumenIO
 import LumenImaging
 
@@ -274,17 +275,13 @@ struct CAMRoutes {
         let result = try await services.computeImages([image]) {
             () throws -> (png: [UInt8], result: ModelExplainer.Result, headline: String, width: Int, height: Int) in
             let picture = try ImageDecoder(maxPixels: maxPixels).decode(image)
-            let result: ModelExplainer.Result
-            do {
-                result = try explainer.explain(
-                    picture,
-                    layer: requestedLayer,
-                    topK: k,
-                    eigenCAM: EigenCAM(centered: opts.centered)
-                )
-            } catch CAMError.imaging(let detail) where detail.contains("no node output") {
-                throw Problem.notFound(detail)
-            }
+            // An unknown layer is ExplainError.unknownLayer: 404 (Problem.from).
+            let result = try explainer.explain(
+                picture,
+                layer: requestedLayer,
+                topK: k,
+                eigenCAM: EigenCAM(centered: opts.centered)
+            )
             let rendered = try LabelledOverlay(
                 result,
                 on: picture,

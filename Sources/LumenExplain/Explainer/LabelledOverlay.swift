@@ -1,4 +1,5 @@
 import Foundation
+import LumenCAM
 import LumenIO
 import LumenImaging
 

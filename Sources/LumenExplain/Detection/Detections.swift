@@ -53,9 +53,9 @@ public enum DetectionDecoder {
         confidence threshold: Float,
         iou: Float,
         maxDetections: Int = 300
-    ) throws(CAMError) -> [Detection] {
+    ) throws(ExplainError) -> [Detection] {
         guard shape.count == 3, shape[0] == 1, shape[1] > 4 else {
-            throw .imaging("detector output must be [1, 4 + classes, anchors], got \(shape)")
+            throw .badDetectorOutput(shape)
         }
         let rows = shape[1]
         let anchors = shape[2]

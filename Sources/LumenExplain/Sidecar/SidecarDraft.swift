@@ -54,12 +54,12 @@ public struct SidecarDraft: Sendable {
             notes["task"] = "from the file's ultralytics metadata (task, imgsz, names)"
         } else {
             guard let input = model.inputs.first(where: { $0.dimensions.count == 4 }) else {
-                throw CAMError.imaging("the model has no 4-D (N×C×H×W) image input")
+                throw ExplainError.unsuitableModel("the model has no 4-D (N×C×H×W) image input")
             }
             let height = hints.height ?? input.dimensions[2]
             let width = hints.width ?? input.dimensions[3]
             guard let height, let width else {
-                throw CAMError.imaging(
+                throw ExplainError.unsuitableModel(
                     "input '\(input.name)' has dynamic height or width \(input.dimensions.map { $0.map(String.init) ?? "?" }): pass --width and --height"
                 )
             }
@@ -141,7 +141,7 @@ public struct SidecarDraft: Sendable {
         let data = try encoder.encode(sidecar)
         guard var object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
             var input = object["input"] as? [String: Any]
-        else { throw CAMError.imaging("could not encode the sidecar") }
+        else { throw ExplainError.unsuitableModel("could not encode the sidecar") }
         object["#"] = "written by lumen model init; fields are described in docs/sidecar.md"
         for (field, note) in notes {
             if field.hasPrefix("input.") {

@@ -1,11 +1,12 @@
 import Foundation
+import LumenCAM
 import LumenIO
 import LumenImaging
 import LumenONNX
 import LumenTestSupport
 import Testing
 
-@testable import LumenCAM
+@testable import LumenExplain
 
 @Suite("EigenCAM through the ONNX runtime")
 struct ModelExplainerTests {
@@ -87,7 +88,10 @@ struct ModelExplainerTests {
                     #"{"task": "classify", "input": {"name": "x", "width": \#(w), "height": \#(h), "resize": "stretch", "channel_order": "RGB", "mean": [0,0,0], "std": [1,1,1]}}"#,
                 to: dir.appendingPathComponent("m.json")
             )
-            #expect(throws: CAMError.self, "\(w)×\(h)") { _ = try ModelSidecar.load(forModel: model) }
+            #expect("\(w)×\(h)") { _ = try ModelSidecar.load(forModel: model) } throws: { error in
+                guard case ExplainError.badSidecar(_, let reason)? = error as? ExplainError else { return false }
+                return reason.hasPrefix("input size")
+            }
         }
         try? FileManager.default.removeItem(at: dir)
     }

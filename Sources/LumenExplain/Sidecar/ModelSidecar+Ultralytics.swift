@@ -14,7 +14,7 @@ extension ModelSidecar {
             return nil
         }
         guard ["detect", "classify"].contains(task) else {
-            throw CAMError.imaging(
+            throw ExplainError.unsuitableModel(
                 "the model's metadata says task '\(task)'; Lumen explains ultralytics detect and classify exports"
             )
         }
@@ -22,9 +22,9 @@ extension ModelSidecar {
         guard dims.count == 2 || dims.count == 1, let height = dims.first, let width = dims.last,
             (1...16_384).contains(height), (1...16_384).contains(width)
         else {
-            throw CAMError.imaging("the model's metadata imgsz '\(size)' is not a size")
+            throw ExplainError.unsuitableModel("the model's metadata imgsz '\(size)' is not a size")
         }
-        guard let input = model.inputs.first else { throw CAMError.imaging("the model has no graph input") }
+        guard let input = model.inputs.first else { throw ExplainError.unsuitableModel("the model has no graph input") }
         let detect = task == "detect"
         let sidecar = ModelSidecar(
             task: task,

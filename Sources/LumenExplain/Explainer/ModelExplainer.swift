@@ -1,4 +1,5 @@
 import Foundation
+import LumenCAM
 import LumenIO
 import LumenImaging
 import LumenONNX
@@ -37,7 +38,7 @@ public struct ModelExplainer: Sendable {
         session = ONNXSession(model: onnx)
         (sidecar, labels) = try ModelSidecar.resolve(forModel: model, model: onnx)
         guard session.model.inputs.contains(where: { $0.name == sidecar.input.name }) else {
-            throw CAMError.imaging(
+            throw ExplainError.unsuitableModel(
                 "the sidecar names input '\(sidecar.input.name)', the model has \(session.model.inputs.map(\.name))"
             )
         }
@@ -163,18 +164,18 @@ public struct ModelExplainer: Sendable {
                         outputs: Set(session.model.outputs.map(\.name))
                     )
                 else {
-                    throw CAMError.imaging("the model has no spatial layer to explain")
+                    throw ExplainError.unsuitableModel("the model has no spatial layer to explain")
                 }
                 return pick
             }
         }
         let run = try session.run([sidecar.input.name: try preprocess(image)], capture: [layer])
         guard let activations = run.captured[layer] else {
-            throw CAMError.imaging("no node output named '\(layer)'; list them with `lumen model inspect`")
+            throw ExplainError.unknownLayer(layer)
         }
         let outputName = sidecar.output ?? session.model.outputs[0].name
         guard let output = run.outputs[outputName] else {
-            throw CAMError.imaging("the model has no output '\(outputName)'")
+            throw ExplainError.unknownOutput(outputName)
         }
         let tensor = try Tensor(shape: activations.shape, values: activations.floats)
         let layers = [NamedActivations(name: layer, batch: try ActivationBatch(tensor))]

@@ -1,10 +1,11 @@
 import Foundation
+import LumenCAM
 import LumenIO
 import LumenImaging
 import LumenTestSupport
 import Testing
 
-@testable import LumenCAM
+@testable import LumenExplain
 
 @Suite("Detections")
 struct DetectionTests {

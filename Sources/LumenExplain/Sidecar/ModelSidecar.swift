@@ -60,9 +60,7 @@ public struct ModelSidecar: Sendable, Codable, Equatable {
     {
         if FileManager.default.fileExists(atPath: Self.url(forModel: url).path) { return try load(forModel: url) }
         if let inferred = try ultralytics(model) { return inferred }
-        throw CAMError.imaging(
-            "\(url.path) has no sidecar \(Self.url(forModel: url).lastPathComponent) and no ultralytics metadata to stand in for one; write one (see README, Models)"
-        )
+        throw ExplainError.noSidecar(model: url.path, expected: Self.url(forModel: url).lastPathComponent)
     }
 
     /// Loads and validates the sidecar of `model` (same path, `.json`).
@@ -85,15 +83,15 @@ public struct ModelSidecar: Sendable, Codable, Equatable {
     }
 
     /// Decodes and validates sidecar JSON (`path` names it in errors).
-    public static func parse(_ bytes: [UInt8], path: String) throws(CAMError) -> ModelSidecar {
+    public static func parse(_ bytes: [UInt8], path: String) throws(ExplainError) -> ModelSidecar {
         let sidecar: ModelSidecar
         do {
             sidecar = try JSONDecoder().decode(ModelSidecar.self, from: Data(bytes))
         } catch DecodingError.keyNotFound(let key, let context) {
             let keyPath = (context.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: ".")
-            throw CAMError.imaging("\(path): missing field '\(keyPath)'")
+            throw .badSidecar(path: path, reason: "missing field '\(keyPath)'")
         } catch {
-            throw CAMError.imaging("\(path): not a valid model sidecar (\(error))")
+            throw .badSidecar(path: path, reason: "not a valid model sidecar (\(error))")
         }
         try checkKeys(bytes, path: path)
         try sidecar.validate(path: path)
@@ -108,13 +106,15 @@ public struct ModelSidecar: Sendable, Codable, Equatable {
 
     /// Refuses a field the schema does not have (a typo would otherwise be ignored silently),
     /// naming the nearest one; keys starting with `#` are comments.
-    static func checkKeys(_ bytes: [UInt8], path: String) throws(CAMError) {
+    static func checkKeys(_ bytes: [UInt8], path: String) throws(ExplainError) {
         guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else { return }
-        func check(_ keys: [String], known: [String], prefix: String) throws(CAMError) {
+        func check(_ keys: [String], known: [String], prefix: String) throws(ExplainError) {
             for key in keys.sorted() where !key.hasPrefix("#") && !known.contains(key) {
                 let hint = NameSuggestion.nearest(key, in: known).map { "; did you mean '\(prefix)\($0)'?" } ?? ""
-                throw CAMError.imaging(
-                    "\(path): unknown field '\(prefix)\(key)'\(hint) (fields: \(known.joined(separator: ", ")); keys starting with # are comments)"
+                throw ExplainError.badSidecar(
+                    path: path,
+                    reason:
+                        "unknown field '\(prefix)\(key)'\(hint) (fields: \(known.joined(separator: ", ")); keys starting with # are comments)"
                 )
             }
         }
@@ -124,8 +124,8 @@ public struct ModelSidecar: Sendable, Codable, Equatable {
         }
     }
 
-    func validate(path: String) throws(CAMError) {
-        func fail(_ detail: String) -> CAMError { .imaging("\(path): \(detail)") }
+    func validate(path: String) throws(ExplainError) {
+        func fail(_ detail: String) -> ExplainError { .badSidecar(path: path, reason: detail) }
         guard ["classify", "detect"].contains(task) else {
             throw fail("task '\(task)' is not supported (classify or detect)")
         }

@@ -1,10 +1,11 @@
 import Foundation
+import LumenCAM
 import LumenIO
 import LumenONNX
 import LumenTestSupport
 import Testing
 
-@testable import LumenCAM
+@testable import LumenExplain
 
 /// `lumen model init`'s inference and the sidecar schema's refusal of unknown fields.
 @Suite("Sidecar drafts and the sidecar schema")
@@ -54,7 +55,12 @@ struct SidecarDraftTests {
     func dynamicWithoutMetadata() throws {
         var model = try ONNXModel.load(Fixtures.url("onnx/yolov8t_dynamic.onnx"))
         model.metadata = [:]
-        #expect(throws: CAMError.self) { try SidecarDraft(model: model, hints: .init()) }
+        #expect {
+            try SidecarDraft(model: model, hints: .init())
+        } throws: { error in
+            guard case ExplainError.unsuitableModel(let why)? = error as? ExplainError else { return false }
+            return why.contains("--width and --height")
+        }
         let sized = try SidecarDraft(model: model, hints: .init(width: 320, height: 320))
         #expect(sized.sidecar.task == "detect", "the output [1, 4 + 3, anchors] is detector-shaped")
     }
@@ -63,7 +69,7 @@ struct SidecarDraftTests {
     func unknownFields() throws {
         let base =
             #""task": "classify", "input": {"name": "x", "width": 8, "height": 8, "resize": "stretch", "channel_order": "RGB", "mean": [0,0,0], "std": [1,1,1]PLACE}"#
-        func parse(_ top: String, _ input: String = "") throws -> ModelSidecar {
+        func parse(_ top: String, _ input: String = "") throws(ExplainError) -> ModelSidecar {
             let text = "{" + base.replacingOccurrences(of: "PLACE", with: input) + top + "}"
             return try ModelSidecar.parse(Array(text.utf8), path: "m.json")
         }
@@ -77,8 +83,10 @@ struct SidecarDraftTests {
             do {
                 _ = try parse(top, input)
                 Issue.record("\(top)\(input) was accepted")
-            } catch let error as CAMError {
-                #expect("\(error)".contains(hint), "\(error)")
+            } catch .badSidecar(let path, let reason) {
+                #expect(path == "m.json" && reason.contains(hint), "\(reason)")
+            } catch {
+                Issue.record("\(top)\(input): \(error)")
             }
         }
     }

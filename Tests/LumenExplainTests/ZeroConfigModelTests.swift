@@ -1,10 +1,11 @@
 import Foundation
+import LumenCAM
 import LumenIO
 import LumenONNX
 import LumenTestSupport
 import Testing
 
-@testable import LumenCAM
+@testable import LumenExplain
 
 /// A third-party ultralytics export as users bring it: dynamic batch/height/width, no sidecar,
 /// its preprocessing and class names only in `metadata_props`
@@ -60,7 +61,9 @@ struct ZeroConfigModelTests {
     @Test("a model with neither sidecar nor metadata says what to write")
     func noSidecarNoMetadata() throws {
         let url = Fixtures.url("onnx/ops/act_relu.onnx")
-        #expect(throws: CAMError.self) { _ = try ModelSidecar.resolve(forModel: url, model: try ONNXModel.load(url)) }
+        #expect(throws: ExplainError.noSidecar(model: url.path, expected: "act_relu.json")) {
+            _ = try ModelSidecar.resolve(forModel: url, model: try ONNXModel.load(url))
+        }
     }
 
     @Test("class names parse from the Python dict literal, gaps filled with their index")
