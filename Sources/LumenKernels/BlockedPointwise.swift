@@ -1,3 +1,5 @@
+import LumenNumerics
+
 /// Weights of a 1×1 convolution (M outputs × K inputs) arranged for `BlockedPointwise`: 32
 /// output channels at a time (two blocks of 16), K-major, so one step reads the 32 weights of
 /// one input channel as two vectors. Channels past M are zero. Packed once when a model loads.

@@ -1,3 +1,5 @@
+import LumenNumerics
+
 /// A dense convolution over few input channels (a network's stem: 3 × 3, stride 2 over RGB)
 /// written straight into the channel-blocked layout, so the depthwise convolution after it reads
 /// its input in place. Each output row gathers the C × kh input rows its taps read into one

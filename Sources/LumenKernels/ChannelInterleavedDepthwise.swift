@@ -1,3 +1,5 @@
+import LumenNumerics
+
 /// Depthwise convolution for small images (the late layers of mobile networks: 14×14, 7×7 with
 /// hundreds of channels), where one channel at a time leaves most vector lanes idle. Sixteen
 /// channels share the lanes instead: they are interleaved into a zero-padded H × W × 16 image,

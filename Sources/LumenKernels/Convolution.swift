@@ -258,12 +258,6 @@ public enum Convolution {
     }
 }
 
-/// A buffer handed to workers that only read it.
-struct SendableBuffer<T>: @unchecked Sendable {
-    let buffer: UnsafeBufferPointer<T>
-    init(_ buffer: UnsafeBufferPointer<T>) { self.buffer = buffer }
-}
-
 /// Runs `body(worker, workers)` for every worker on the spinning pool (`Parallel.onPool`): the
 /// split a kernel makes depends on `workers` alone, whatever the thread count.
 @inline(__always)

@@ -1,3 +1,5 @@
+import LumenNumerics
+
 /// Depthwise convolution (one filter per channel, any kernel size, stride and dilation): each
 /// channel is padded and split into stride phases (see `PhaseLayout`), then 64 output positions
 /// at a time are summed over the taps in four vector registers, biased, activated and stored.

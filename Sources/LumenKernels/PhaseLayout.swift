@@ -1,3 +1,5 @@
+import LumenNumerics
+
 /// Where the convolution's input lives once padded and split into stride phases: phase
 /// (ry, rx) of channel c is the `phaseHeight × rowLength` image of padded rows ry, ry + s, …
 /// and columns rx, rx + s, …, stored `[ry][rx][c][Y][X]`, followed by a zeroed margin that the
@@ -53,7 +55,7 @@ struct PhaseLayout {
         interiorOnly: Bool = false
     ) {
         let planes = g.strideY * g.strideX * g.channels
-        let target = SendableMutable(buffer)
+        let target = SendableMutablePointer(buffer)
         let source = SendableBuffer(UnsafeBufferPointer(start: input, count: g.channels * g.height * g.width))
         let (rowLength, phaseHeight, plane) = (rowLength, phaseHeight, plane)
         parallel(workers: Swift.min(workers, planes)) { worker, count in
@@ -134,12 +136,6 @@ struct Segments {
             j += length
         }
     }
-}
-
-/// A mutable pointer handed to workers that write disjoint parts of it.
-struct SendableMutable: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<Float>
-    init(_ pointer: UnsafeMutablePointer<Float>) { self.pointer = pointer }
 }
 
 /// Copies `count` floats: 16 at a time in registers (short rows cost no library call), then the rest.

@@ -208,9 +208,9 @@ public enum BLAS {
             return
         }
         let chunk = (n + workers - 1) / workers
-        let pa = UnsafeSendable(a)
-        let pb = UnsafeSendable(b)
-        let pc = UnsafeSendable(UnsafePointer(c))
+        let pa = SendablePointer(a)
+        let pb = SendablePointer(b)
+        let pc = SendablePointer(UnsafePointer(c))
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             let start = w * chunk
             let width = Swift.min(chunk, n - start)
@@ -259,10 +259,4 @@ public enum BLAS {
             for j in 0..<i { g[i * n + j] = g[j * n + i] }
         }
     }
-}
-
-/// A pointer handed to concurrent workers that touch disjoint parts of its buffer.
-struct UnsafeSendable: @unchecked Sendable {
-    let pointer: UnsafePointer<Float>
-    init(_ pointer: UnsafePointer<Float>) { self.pointer = pointer }
 }

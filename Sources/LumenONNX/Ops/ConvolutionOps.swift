@@ -297,14 +297,3 @@ enum ConvolutionOps {
         }
     }
 }
-
-/// Raw pointers handed to concurrent workers that touch disjoint parts of the buffer.
-struct SendablePointer: @unchecked Sendable {
-    let pointer: UnsafePointer<Float>
-    init(_ pointer: UnsafePointer<Float>) { self.pointer = pointer }
-}
-
-struct SendableMutablePointer: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<Float>
-    init(_ pointer: UnsafeMutablePointer<Float>) { self.pointer = pointer }
-}
