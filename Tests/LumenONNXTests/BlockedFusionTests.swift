@@ -48,7 +48,7 @@ struct BlockedFusionTests {
     /// x → Conv 1×1 (clamped to [0, 6]) → "mid" → depthwise Conv (SiLU) → "mid2" → Conv 1×1 → y.
     static func model(_ p: Pair) throws -> ONNXModel {
         var model = try ONNXModel.load(Fixtures.url("onnx/ops/act_hardswish.onnx"))
-        let values = { (count: Int, seed: UInt64) in FastConvolutionTests.values(count, seed: seed) }
+        let values = { (count: Int, seed: UInt64) in seededValues(count, seed: seed) }
         model.initializers = [
             "w1": .float(shape: [p.channels, p.inputs, 1, 1], data: values(p.channels * p.inputs, 4)),
             "b1": .float(shape: [p.channels], data: values(p.channels, 5)),
@@ -102,7 +102,7 @@ struct BlockedFusionTests {
         #expect(fast.fusion?.readers.count == 2)
         let x = Value.float(
             shape: [p.batch, p.inputs, p.size[0], p.size[1]],
-            data: FastConvolutionTests.values(p.batch * p.inputs * p.size[0] * p.size[1], seed: 8)
+            data: seededValues(p.batch * p.inputs * p.size[0] * p.size[1], seed: 8)
         )
         var handedOver: Set<String> = []
         let actual = try fast.run(["x": x]) { node, outputs in if outputs.isEmpty { handedOver.insert(node.name) } }
@@ -120,7 +120,7 @@ struct BlockedFusionTests {
         let model = try Self.model(p)
         let x = Value.float(
             shape: [p.batch, p.inputs, p.size[0], p.size[1]],
-            data: FastConvolutionTests.values(p.batch * p.inputs * p.size[0] * p.size[1], seed: 9)
+            data: seededValues(p.batch * p.inputs * p.size[0] * p.size[1], seed: 9)
         )
         for name in ["mid", "mid2"] {
             var handedOver: Set<String> = []
@@ -145,7 +145,7 @@ struct BlockedFusionTests {
         batch: Int
     ) throws -> (ONNXModel, Value) {
         var model = try Self.model(Self.pairs[0])
-        let values = { (count: Int, seed: UInt64) in FastConvolutionTests.values(count, seed: seed) }
+        let values = { (count: Int, seed: UInt64) in seededValues(count, seed: seed) }
         model.initializers = [
             "w1": .float(shape: [middle, inputs, 1, 1], data: values(middle * inputs, 14)),
             "b1": .float(shape: [middle], data: values(middle, 15)),
@@ -170,7 +170,7 @@ struct BlockedFusionTests {
         model.inputs = [ValueInfo(name: "x", dimensions: [batch, inputs, size[0], size[1]])]
         let count = batch * inputs * size[0] * size[1]
         return (
-            model, .float(shape: [batch, inputs, size[0], size[1]], data: FastConvolutionTests.values(count, seed: 17))
+            model, .float(shape: [batch, inputs, size[0], size[1]], data: seededValues(count, seed: 17))
         )
     }
 
@@ -215,7 +215,7 @@ struct BlockedFusionTests {
     /// x → Conv k×k over `inputs` ≤ 4 channels (a stem, clamped) → "mid" → depthwise 3×3 → "mid2" → Conv 1×1 → y.
     static func stemModel(_ s: Stem) throws -> (ONNXModel, Value) {
         var model = try Self.model(Self.pairs[0])
-        let values = { (count: Int, seed: UInt64) in FastConvolutionTests.values(count, seed: seed) }
+        let values = { (count: Int, seed: UInt64) in seededValues(count, seed: seed) }
         let k = s.kernel
         model.initializers["w1"] = .float(
             shape: [s.channels, s.inputs, k, k],
@@ -245,7 +245,7 @@ struct BlockedFusionTests {
             model,
             .float(
                 shape: [s.batch, s.inputs, s.size[0], s.size[1]],
-                data: FastConvolutionTests.values(count, seed: 29)
+                data: seededValues(count, seed: 29)
             )
         )
     }
@@ -361,7 +361,7 @@ struct BlockedFusionTests {
         let session = ONNXSession(model: model)
         let x = Value.float(
             shape: [p.batch, p.inputs, p.size[0], p.size[1]],
-            data: FastConvolutionTests.values(p.batch * p.inputs * p.size[0] * p.size[1], seed: 31)
+            data: seededValues(p.batch * p.inputs * p.size[0] * p.size[1], seed: 31)
         )
         let first = try session.run(["x": x]).outputs["y"]
         for _ in 0..<3 { #expect(try session.run(["x": x]).outputs["y"]?.floats == first?.floats) }

@@ -1,4 +1,5 @@
 import LumenKernels
+import LumenTestSupport
 import Testing
 
 @testable import LumenONNX
@@ -95,10 +96,6 @@ struct FastConvolutionTests {
     ]
 
     /// Values in [-1, 1) from a fixed integer sequence.
-    static func values(_ count: Int, seed: UInt64) -> [Float] {
-        (0..<count).map { Float((UInt64($0) &* 2_654_435_761 &+ seed &* 40_503) % 2000) / 1000 - 1 }
-    }
-
     @Test(
         "same outputs as the portable path within 1e-5 relative",
         .enabled(if: FastKernel.supported, "this CPU has no AVX-512; the portable path is the only one"),
@@ -114,9 +111,9 @@ struct FastConvolutionTests {
         let node = Node(name: "conv", op: "Conv", inputs: ["x", "w", "b"], outputs: ["y"], attributes: attributes)
         let xShape = [s.batch, s.channels, s.size[0], s.size[1]]
         let wShape = [s.outputs, s.channels / group, s.kernel[0], s.kernel[1]]
-        let x = (xShape, Self.values(xShape.reduce(1, *), seed: 1))
-        let w = (wShape, Self.values(wShape.reduce(1, *), seed: 2))
-        let bias = Self.values(s.outputs, seed: 3)
+        let x = (xShape, seededValues(xShape.reduce(1, *), seed: 1))
+        let w = (wShape, seededValues(wShape.reduce(1, *), seed: 2))
+        let bias = seededValues(s.outputs, seed: 3)
         let fast: FastKernel = w.1.withUnsafeBufferPointer {
             s.depthwise
                 ? .depthwise : .dense(PackedFilter(weights: $0, outputs: s.outputs, depth: wShape[1...].reduce(1, *)))

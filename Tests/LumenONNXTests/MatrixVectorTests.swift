@@ -1,4 +1,5 @@
 import LumenKernels
+import LumenTestSupport
 import Testing
 
 @testable import LumenONNX
@@ -13,9 +14,9 @@ struct MatrixVectorTests {
         [false, true]
     )
     func matchesDoubleSums(shape: (rows: Int, cols: Int, lda: Int), accumulate: Bool) throws {
-        let a = FastConvolutionTests.values(shape.rows * shape.lda, seed: 21)
-        let x = FastConvolutionTests.values(shape.cols, seed: 22)
-        let start = FastConvolutionTests.values(shape.rows, seed: 23)
+        let a = seededValues(shape.rows * shape.lda, seed: 21)
+        let x = seededValues(shape.cols, seed: 22)
+        let start = seededValues(shape.rows, seed: 23)
         var y = start
         a.withUnsafeBufferPointer { A in
             x.withUnsafeBufferPointer { X in

@@ -25,21 +25,8 @@ struct OperatorParityTests {
 
     /// Reads float32 or int64 .npy fixtures.
     static func value(_ relative: String) throws -> Value {
+        if let (shape, data) = try Fixtures.int64NPY(relative) { return .int64(shape: shape, data: data) }
         let bytes = try Fixtures.bytes(relative)
-        if String(decoding: bytes.prefix(128), as: UTF8.self).contains("'<i8'") {
-            let headerLength = Int(bytes[8]) | Int(bytes[9]) << 8
-            let text = String(decoding: bytes[10..<(10 + headerLength)], as: UTF8.self)
-            let shapeText = text.components(separatedBy: "'shape': (")[1].components(separatedBy: ")")[0]
-            let shape = shapeText.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-            let start = 10 + headerLength
-            var data: [Int64] = []
-            for o in stride(from: start, to: bytes.count, by: 8) {
-                var bits: UInt64 = 0
-                for k in 0..<8 { bits |= UInt64(bytes[o + k]) << UInt64(8 * k) }
-                data.append(Int64(bitPattern: bits))
-            }
-            return .int64(shape: shape, data: data)
-        }
         let t = try NPYReader.read(bytes)
         return .float(shape: t.shape, data: t.values)
     }

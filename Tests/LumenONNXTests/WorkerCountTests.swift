@@ -61,9 +61,9 @@ struct WorkerCountTests {
         )
         let xShape = [s.batch, s.channels, s.size[0], s.size[1]]
         let wShape = [s.outputs, s.channels / group, s.kernel[0], s.kernel[1]]
-        let x = (xShape, FastConvolutionTests.values(xShape.reduce(1, *), seed: 11))
-        let w = (wShape, FastConvolutionTests.values(wShape.reduce(1, *), seed: 12))
-        let bias = FastConvolutionTests.values(s.outputs, seed: 13)
+        let x = (xShape, seededValues(xShape.reduce(1, *), seed: 11))
+        let w = (wShape, seededValues(wShape.reduce(1, *), seed: 12))
+        let bias = seededValues(s.outputs, seed: 13)
         let fast: FastKernel = w.1.withUnsafeBufferPointer {
             s.depthwise
                 ? .depthwise : .dense(PackedFilter(weights: $0, outputs: s.outputs, depth: wShape[1...].reduce(1, *)))
@@ -82,8 +82,8 @@ struct WorkerCountTests {
         arguments: [(rows: 88, cols: 1280), (rows: 1000, cols: 480), (rows: 7, cols: 20000)]
     )
     func matrixVector(shape: (rows: Int, cols: Int)) {
-        let a = FastConvolutionTests.values(shape.rows * shape.cols, seed: 21)
-        let x = FastConvolutionTests.values(shape.cols, seed: 22)
+        let a = seededValues(shape.rows * shape.cols, seed: 21)
+        let x = seededValues(shape.cols, seed: 22)
         let expected = (0..<shape.rows).map { i in
             (0..<shape.cols).reduce(0.0) { $0 + Double(a[i * shape.cols + $1]) * Double(x[$1]) }
         }
