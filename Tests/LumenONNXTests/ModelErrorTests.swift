@@ -56,16 +56,53 @@ struct GraphOptimizerTests {
         #expect(!effnet.nodes.contains { ["Pad", "Clip", "ConstantOfShape", "Slice"].contains($0.op) })
     }
 
-    @Test("external data may not point outside the model's folder")
+    @Test("external data may not point outside the model's folder, by .., a look-alike sibling or a link")
     func externalDataStaysInside() throws {
-        let dir = try Fixtures.temporaryDirectory()
-        var bytes = try Fixtures.bytes("onnx/ops/conv_external.onnx")
-        // Point the location at a sibling folder: "conv_external.weights" → "../onv_external.weights" is the same length.
-        let name = Array("conv_external.weights".utf8)
-        let at = (0...(bytes.count - name.count)).first { Array(bytes[$0..<($0 + name.count)]) == name }!
-        bytes.replaceSubrange(at..<(at + 3), with: Array("../".utf8))
-        let url = dir.appendingPathComponent("m.onnx")
-        try AtomicFile.write(bytes, to: url)
-        #expect(throws: (any Error).self) { _ = try ONNXModel.load(url) }
+        try Fixtures.withTemporaryDirectory { dir in
+            let original = try Fixtures.bytes("onnx/ops/conv_external.onnx")
+            let weights = try Fixtures.bytes("onnx/ops/conv_external.weights")
+            let name = Array("conv_external.weights".utf8)
+            let at = try #require(
+                (0...(original.count - name.count)).first { original[$0..<($0 + name.count)].elementsEqual(name) }
+            )
+            /// The model in `dir/m/` with its location's first characters replaced by `prefix`
+            /// (same length, so the protobuf stays valid), and the weights where that location leads.
+            func model(_ prefix: String, weightsAt: String) throws -> URL {
+                let folder = dir.appendingPathComponent("m")
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                var bytes = original
+                bytes.replaceSubrange(at..<(at + prefix.utf8.count), with: Array(prefix.utf8))
+                let target = folder.appendingPathComponent(weightsAt)
+                try FileManager.default.createDirectory(
+                    at: target.deletingLastPathComponent(),
+                    withIntermediateDirectories: true
+                )
+                try AtomicFile.write(weights, to: target)
+                let url = folder.appendingPathComponent("model.onnx")
+                try AtomicFile.write(bytes, to: url)
+                return url
+            }
+            func refused(_ url: URL) -> Bool {
+                do {
+                    _ = try ONNXModel.load(url)
+                    return false
+                } catch ONNXError.malformed(let detail) {
+                    return detail.contains("outside the model folder")
+                } catch {
+                    return false
+                }
+            }
+            // Control: the same rewrite inside the folder loads.
+            #expect(!refused(try model("xon", weightsAt: "xonv_external.weights")))
+            #expect(refused(try model("../", weightsAt: "../v_external.weights")))
+            #expect(refused(try model("../mX/", weightsAt: "../mX/xternal.weights")))
+            let link = dir.appendingPathComponent("m/yonv_external.weights")
+            try? FileManager.default.removeItem(at: link)
+            try FileManager.default.createSymbolicLink(
+                at: link,
+                withDestinationURL: dir.appendingPathComponent("v_external.weights")
+            )
+            #expect(refused(try model("yon", weightsAt: "unused.weights")))
+        }
     }
 }

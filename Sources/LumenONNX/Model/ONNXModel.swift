@@ -163,7 +163,11 @@ public struct ONNXModel: Sendable {
                 throw ONNXError.missing("external data location for '\(t.name)'")
             }
             let url = directory.appendingPathComponent(location)
-            guard url.standardizedFileURL.path.hasPrefix(directory.standardizedFileURL.path) else {
+            // Inside the folder after `..` and symbolic links are resolved (a sibling folder whose
+            // name starts with the model folder's is outside too).
+            let folder = directory.resolvingSymlinksInPath().standardizedFileURL.path
+            let target = url.resolvingSymlinksInPath().standardizedFileURL.path
+            guard target.hasPrefix(folder.hasSuffix("/") ? folder : folder + "/") else {
                 throw ONNXError.malformed("external data of '\(t.name)' points outside the model folder")
             }
             let bytes = try FileBytes.read(url, limit: 8 << 30)
