@@ -99,15 +99,15 @@ struct CAMCommand: ParsableCommand {
         let picture = try ImageDecoder(maxPixels: maxPixels).decode(contentsOf: URL(fileURLWithPath: image))
         let layers = try loadLayers()
         let explainer = CAMExplainer(eigenCAM: EigenCAM(centered: !noCenter, components: components))
-        let maps = try explainer.explain(layers, width: picture.width, height: picture.height)
         let overlay = try Overlay(colormap: Colormap(rawValue: colormap)!, heatmapWeight: alpha)
+        let rendered = try explainer.render(layers, on: picture, overlay: overlay)
+        let maps = rendered.map(\.map)
 
         let outputs = CAMOutputs(base: out, count: maps.count)
         var records: [CAMReport.Map] = []
-        for (index, map) in maps.enumerated() {
-            let blended = try overlay.apply(map.heatmap, on: picture)
+        for (index, (map, png)) in rendered.enumerated() {
             let path = outputs.path(for: map, index: index)
-            try AtomicFile.write(PNGEncoder().encode(blended), to: URL(fileURLWithPath: path))
+            try AtomicFile.write(png, to: URL(fileURLWithPath: path))
             records.append(CAMReport.Map(map: map, output: path))
         }
         if let mapOut { try writeMaps(maps, to: mapOut) }

@@ -31,23 +31,17 @@ struct ModelCAM {
             contentsOf: URL(fileURLWithPath: command.image)
         )
         let explainer = try ModelExplainer(model: URL(fileURLWithPath: model))
-        let result = try explainer.explain(
+        let rendered = try explainer.render(
             picture,
             layer: command.layer,
             topK: command.top,
-            eigenCAM: EigenCAM(centered: !command.noCenter)
-        )
-        let overlay = try Overlay(colormap: Colormap(rawValue: command.colormap)!, heatmapWeight: command.alpha)
-        let rendered = try LabelledOverlay(
-            result,
-            on: picture,
-            task: explainer.sidecar.task,
-            overlay: overlay,
+            eigenCAM: EigenCAM(centered: !command.noCenter),
+            overlay: try Overlay(colormap: Colormap(rawValue: command.colormap)!, heatmapWeight: command.alpha),
             perBox: command.perBox
         )
-        let labelled = rendered.image
+        let result = rendered.result
         let headline = rendered.headline
-        try AtomicFile.write(PNGEncoder().encode(labelled), to: URL(fileURLWithPath: command.out))
+        try AtomicFile.write(rendered.png, to: URL(fileURLWithPath: command.out))
         if let mapOut = command.mapOut {
             let heat = result.map.heatmap
             try NPYWriter.write(

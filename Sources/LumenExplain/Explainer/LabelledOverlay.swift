@@ -60,3 +60,29 @@ public struct LabelledOverlay: Sendable {
         image = labelled
     }
 }
+
+extension ModelExplainer {
+    /// A model explanation rendered as the reviewer sees it.
+    public struct Rendering: Sendable {
+        public let result: Result
+        /// The labelled overlay, PNG-encoded.
+        public let png: [UInt8]
+        /// "tabby (0.83)" or "3 detection(s), best person (0.91)".
+        public let headline: String
+    }
+
+    /// The one pipeline behind `lumen cam --model` and `POST /v1/cam/model/{name}`: run the model
+    /// on `picture`, explain `layer` with `eigenCAM`, draw the labelled overlay, encode it as PNG.
+    public func render(
+        _ picture: RGBImage,
+        layer: String? = nil,
+        topK: Int = 5,
+        eigenCAM: EigenCAM = EigenCAM(),
+        overlay: Overlay,
+        perBox: Bool = false
+    ) throws -> Rendering {
+        let result = try explain(picture, layer: layer, topK: topK, eigenCAM: eigenCAM)
+        let labelled = try LabelledOverlay(result, on: picture, task: sidecar.task, overlay: overlay, perBox: perBox)
+        return Rendering(result: result, png: try PNGEncoder().encode(labelled.image), headline: labelled.headline)
+    }
+}

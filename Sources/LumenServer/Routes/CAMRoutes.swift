@@ -162,16 +162,12 @@ struct CAMRoutes {
                     "the activations hold a batch of \(batch.count); send one image's activations (C,H,W) or (1,C,H,W)"
                 )
             }
-            let maps = try CAMExplainer(eigenCAM: EigenCAM(centered: opts.centered)).explain(
+            let rendered = try CAMExplainer(eigenCAM: EigenCAM(centered: opts.centered)).render(
                 [NamedActivations(name: name ?? "activations", batch: batch)],
-                width: picture.width,
-                height: picture.height
+                on: picture,
+                overlay: try Overlay(colormap: opts.colormap, heatmapWeight: opts.alpha)
             )
-            let blended = try Overlay(colormap: opts.colormap, heatmapWeight: opts.alpha).apply(
-                maps[0].heatmap,
-                on: picture
-            )
-            return (try PNGEncoder().encode(blended), picture.width, picture.height, maps[0].layers)
+            return (rendered[0].png, picture.width, picture.height, rendered[0].map.layers)
         }
         let evr = result.layers.first?.explainedVarianceRatio ?? 0
         services.metrics.camExplained(model: "activations", varianceRatio: evr)
@@ -276,20 +272,15 @@ struct CAMRoutes {
             () throws -> (png: [UInt8], result: ModelExplainer.Result, headline: String, width: Int, height: Int) in
             let picture = try ImageDecoder(maxPixels: maxPixels).decode(image)
             // An unknown layer is ExplainError.unknownLayer: 404 (Problem.from).
-            let result = try explainer.explain(
+            let rendered = try explainer.render(
                 picture,
                 layer: requestedLayer,
                 topK: k,
-                eigenCAM: EigenCAM(centered: opts.centered)
-            )
-            let rendered = try LabelledOverlay(
-                result,
-                on: picture,
-                task: explainer.sidecar.task,
+                eigenCAM: EigenCAM(centered: opts.centered),
                 overlay: try Overlay(colormap: opts.colormap, heatmapWeight: opts.alpha),
                 perBox: boxes
             )
-            return (try PNGEncoder().encode(rendered.image), result, rendered.headline, picture.width, picture.height)
+            return (rendered.png, rendered.result, rendered.headline, picture.width, picture.height)
         }
         let r = result.result
         let evr = r.map.layers.first?.explainedVarianceRatio ?? 0
