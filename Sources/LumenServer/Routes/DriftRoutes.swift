@@ -13,7 +13,7 @@ struct DriftRoutes {
     struct Body: Decodable {
         let reference: String?
         /// features / predictions: name → values (numbers, or strings for categorical columns).
-        let columns: [String: [ColumnValue]]?
+        let columns: [String: [CellValue]]?
         /// images: base64 PNG/JPEG.
         let images: [String]?
         /// latent: rows × factors.
@@ -25,32 +25,6 @@ struct DriftRoutes {
         enum CodingKeys: String, CodingKey {
             case reference, columns, images, factors, test, correction
             case shareThreshold = "share_threshold"
-        }
-    }
-
-    /// A cell: a number, a string, or null (missing).
-    enum ColumnValue: Decodable {
-        case number(Double)
-        case text(String)
-        case missing
-
-        init(from decoder: Decoder) throws {
-            let c = try decoder.singleValueContainer()
-            if c.decodeNil() {
-                self = .missing
-            } else if let d = try? c.decode(Double.self) {
-                self = .number(d)
-            } else {
-                self = .text(try c.decode(String.self))
-            }
-        }
-
-        var text: String {
-            switch self {
-            case .number(let d): d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d)
-            case .text(let s): s
-            case .missing: ""
-            }
         }
     }
 
@@ -255,57 +229,18 @@ struct DriftRoutes {
         kind: String,
         column: String?
     ) throws -> ReferenceProfile {
-        var names = reference.columns.map(\.name)
-        if kind == "predictions" {
-            let chosen = column ?? names.last!
-            guard names.contains(chosen) else { throw Problem.unprocessable("the reference has no column '\(chosen)'") }
-            names = [chosen]
-        }
+        let names = try ReferenceProfile.comparedColumns(
+            of: reference,
+            predictionsColumn: column,
+            predictions: kind == "predictions"
+        )
         if type == "text/csv" {
-            let table = try CSVTable(bytes: [UInt8](bytes), path: "request body")
-            let header = Set(table.header)
-            let present = names.filter(header.contains)
-            guard !present.isEmpty else {
-                throw Problem.unprocessable(
-                    "the CSV shares no column with the reference (\(names.joined(separator: ", ")))"
-                )
-            }
-            return ReferenceProfile(
-                kind: "features",
-                source: "request",
-                columns: try table.profiles(columns: present, sampleCapacity: .max, sketch: false)
-            )
+            return try ReferenceProfile.current(try CSVTable(bytes: bytes, path: "request body"), columns: names)
         }
         guard let columns = body?.columns, !columns.isEmpty else {
             throw Problem.badRequest("send 'columns': {name: [values]} or a text/csv body")
         }
-        var profiles: [ColumnProfile] = []
-        for name in names {
-            guard let values = columns[name] else { continue }
-            guard let ref = reference.columns.first(where: { $0.name == name }) else { continue }
-            if ref.kind == .numeric {
-                let numbers = try values.map { v -> Double in
-                    switch v {
-                    case .number(let d): return d
-                    case .missing: return .nan
-                    case .text(let s):
-                        guard let d = Double(s) else {
-                            throw Problem.unprocessable(
-                                "column '\(name)' is numeric in the reference; '\(s)' is not a number"
-                            )
-                        }
-                        return d
-                    }
-                }
-                profiles.append(try ColumnProfile.numeric(name, numbers))
-            } else {
-                profiles.append(try ColumnProfile.categorical(name, values.map(\.text)))
-            }
-        }
-        guard !profiles.isEmpty else {
-            throw Problem.unprocessable("no column matches the reference (\(names.joined(separator: ", ")))")
-        }
-        return ReferenceProfile(kind: "features", source: "request", columns: profiles)
+        return try ReferenceProfile.current(columns, like: reference, columns: names)
     }
 
     private func latentMatrix(type: String, bytes: [UInt8], body: Body?) throws -> SampleMatrix {
