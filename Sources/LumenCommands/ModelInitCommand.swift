@@ -14,10 +14,8 @@ struct ModelInitCommand: ParsableCommand {
         abstract: "Write a commented sidecar (MODEL.json) inferred from an ONNX model."
     )
 
-    enum Task: String, ExpressibleByArgument, CaseIterable { case classify, detect }
-
     @Argument(help: "The .onnx file.") var model: String
-    @Option(help: "classify or detect (default: from metadata or the output's shape).") var task: Task?
+    @Option(help: "classify or detect (default: from metadata or the output's shape).") var task: ModelTask?
     @Option(help: "Input width, for models with a dynamic width.") var width: Int?
     @Option(help: "Input height, for models with a dynamic height.") var height: Int?
     @Option(help: "Channel means on 0-255 pixels, e.g. 123.675,116.28,103.53.") var mean: String?
@@ -34,7 +32,7 @@ struct ModelInitCommand: ParsableCommand {
         }
         let loaded = try ONNXModel.load(url)
         let hints = SidecarDraft.Hints(
-            task: task?.rawValue,
+            task: task,
             width: width,
             height: height,
             mean: try mean.map { try Self.triple($0, "--mean") },
@@ -51,7 +49,7 @@ struct ModelInitCommand: ParsableCommand {
         }
         try AtomicFile.write(Array(try draft.json().utf8), to: target)
         print(
-            "wrote \(target.path): task \(draft.sidecar.task), input \(draft.sidecar.input.width)x\(draft.sidecar.input.height)"
+            "wrote \(target.path): task \(draft.sidecar.task.rawValue), input \(draft.sidecar.input.width)x\(draft.sidecar.input.height)"
         )
         for (field, note) in draft.notes.sorted(by: { $0.key < $1.key }) { print("  \(field): \(note)") }
     }
@@ -65,3 +63,6 @@ struct ModelInitCommand: ParsableCommand {
         return [a, b, c]
     }
 }
+
+/// `--task classify|detect`.
+extension ModelTask: ExpressibleByArgument {}

@@ -74,7 +74,17 @@ struct ModelExplainerTests {
                 #"{"task": "segment", "input": {"name": "x", "width": 4, "height": 4, "resize": "stretch", "channel_order": "RGB", "mean": [0,0,0], "std": [1,1,1]}}"#,
             to: dir.appendingPathComponent("m.json")
         )
-        #expect { _ = try ModelSidecar.load(forModel: model) } throws: { "\($0)".contains("not supported") }
+        #expect { _ = try ModelSidecar.load(forModel: model) } throws: {
+            "\($0)".hasSuffix("m.json: task 'segment' is not supported (classify or detect)")
+        }
+        try AtomicFile.write(
+            text:
+                #"{"task": "classify", "input": {"name": "x", "width": 4, "height": 4, "resize": "stretch", "channel_order": "GBR", "mean": [0,0,0], "std": [1,1,1]}}"#,
+            to: dir.appendingPathComponent("m.json")
+        )
+        #expect { _ = try ModelSidecar.load(forModel: model) } throws: {
+            "\($0)".hasSuffix("input.channel_order 'GBR' is not supported (RGB or BGR)")
+        }
         try AtomicFile.write(
             text:
                 #"{"task": "classify", "input": {"name": "x", "width": 4, "height": 4, "resize": "stretch", "channel_order": "RGB", "mean": [0,0], "std": [1,1,1]}}"#,

@@ -18,8 +18,8 @@ struct SidecarDraftTests {
     func ultralyticsDraft() throws {
         let model = try ONNXModel.load(Fixtures.url("onnx/yolov8t_dynamic.onnx"))
         let draft = try SidecarDraft(model: model, hints: .init())
-        #expect(draft.sidecar.task == "detect" && draft.sidecar.input.width == 320 && draft.sidecar.input.height == 320)
-        #expect(draft.sidecar.input.resize == "letterbox" && draft.sidecar.input.std == [255, 255, 255])
+        #expect(draft.sidecar.task == .detect && draft.sidecar.input.width == 320 && draft.sidecar.input.height == 320)
+        #expect(draft.sidecar.input.resize == .letterbox && draft.sidecar.input.std == [255, 255, 255])
         #expect(draft.labels == ["cat", "cup", "rocket"])
         // The neck's last map before the Detect head (module 22 of this export), as --layer auto.
         #expect(draft.sidecar.camLayer == "/model.21/cv2/act/Mul_output_0")
@@ -62,7 +62,7 @@ struct SidecarDraftTests {
             return why.contains("--width and --height")
         }
         let sized = try SidecarDraft(model: model, hints: .init(width: 320, height: 320))
-        #expect(sized.sidecar.task == "detect", "the output [1, 4 + 3, anchors] is detector-shaped")
+        #expect(sized.sidecar.task == .detect, "the output [1, 4 + 3, anchors] is detector-shaped")
     }
 
     @Test("an unknown field is refused with the nearest known one; # keys are comments")
@@ -73,7 +73,7 @@ struct SidecarDraftTests {
             let text = "{" + base.replacingOccurrences(of: "PLACE", with: input) + top + "}"
             return try ModelSidecar.parse(Array(text.utf8), path: "m.json")
         }
-        #expect(try parse(##", "#": "a comment", "#task": "another""##).task == "classify")
+        #expect(try parse(##", "#": "a comment", "#task": "another""##).task == .classify)
         #expect(try parse("", ##", "#mean": "ImageNet""##).input.mean == [0, 0, 0])
         for (top, input, hint) in [
             (#", "cam_layr": "a""#, "", "did you mean 'cam_layer'"),

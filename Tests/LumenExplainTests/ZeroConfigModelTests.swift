@@ -19,9 +19,9 @@ struct ZeroConfigModelTests {
         let model = try ONNXModel.load(Self.url)
         #expect(model.inputs.first?.dimensions == [nil, 3, nil, nil])
         let (sidecar, labels) = try ModelSidecar.resolve(forModel: Self.url, model: model)
-        #expect(sidecar.task == "detect" && sidecar.input.width == 320 && sidecar.input.height == 320)
+        #expect(sidecar.task == .detect && sidecar.input.width == 320 && sidecar.input.height == 320)
         #expect(
-            sidecar.input.resize == "letterbox" && sidecar.input.padValue == 114
+            sidecar.input.resize == .letterbox && sidecar.input.padValue == 114
                 && sidecar.input.std == [255, 255, 255]
         )
         #expect(sidecar.input.name == "images" && sidecar.output == "output0")

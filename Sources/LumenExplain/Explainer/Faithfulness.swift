@@ -48,7 +48,7 @@ extension ModelExplainer {
             let run = try session.run([sidecar.input.name: .float(shape: input.shape, data: data)])
             let outputName = sidecar.output ?? session.model.outputs[0].name
             let scores = run.outputs[outputName]!.floats
-            guard sidecar.outputKind ?? "logits" == "logits" else { return scores[index] }
+            guard sidecar.outputKind ?? .logits == .logits else { return scores[index] }
             let peak = scores.max()!
             let total = scores.reduce(Float(0)) { $0 + Foundation.exp($1 - peak) }
             return Foundation.exp(scores[index] - peak) / total

@@ -17,7 +17,7 @@ public struct LabelledOverlay: Sendable {
     public init(
         _ result: ModelExplainer.Result,
         on picture: RGBImage,
-        task: String,
+        task: ModelTask,
         overlay: Overlay,
         perBox: Bool = false
     ) throws {
@@ -26,7 +26,7 @@ public struct LabelledOverlay: Sendable {
             ? try DetectionDecoder.perBox(result.map.heatmap, boxes: result.detections) : result.map.heatmap
         var labelled = try overlay.apply(heatmap, on: picture)
         let scale = max(1, min(picture.width, picture.height) / 150)
-        if task == "detect" {
+        if task == .detect {
             for d in result.detections {
                 labelled.drawBox(
                     PixelBox(x0: Int(d.x0), y0: Int(d.y0), x1: Int(d.x1), y1: Int(d.y1)),

@@ -46,7 +46,7 @@ public struct ModelExplainer: Sendable {
 
     /// How the image sits in the input (the whole input for "stretch").
     public func letterbox(for image: RGBImage) -> Letterbox {
-        if sidecar.input.resize == "letterbox" {
+        if sidecar.input.resize == .letterbox {
             return Letterbox(
                 imageWidth: image.width,
                 imageHeight: image.height,
@@ -67,7 +67,7 @@ public struct ModelExplainer: Sendable {
         let w = sidecar.input.width
         let h = sidecar.input.height
         let box = letterbox(for: image)
-        let stretch = sidecar.input.resize == "stretch"
+        let stretch = sidecar.input.resize == .stretch
         let (fitW, fitH) = stretch ? (w, h) : (box.width, box.height)
         let (left, top) = stretch ? (0, 0) : (Int(box.padX.rounded(.down)), Int(box.padY.rounded(.down)))
         let pad = sidecar.input.padValue ?? 114
@@ -79,7 +79,7 @@ public struct ModelExplainer: Sendable {
                 values: (0..<(image.width * image.height)).map { Float(image.pixels[3 * $0 + c]) }
             )
             channel = try channel.resized(width: fitW, height: fitH)
-            let target = sidecar.input.channelOrder == "RGB" ? c : 2 - c
+            let target = sidecar.input.channelOrder == .rgb ? c : 2 - c
             let mean = sidecar.input.mean[target]
             let std = sidecar.input.std[target]
             for k in 0..<(w * h) { data[target * w * h + k] = (pad - mean) / std }
@@ -179,7 +179,7 @@ public struct ModelExplainer: Sendable {
         }
         let tensor = try Tensor(shape: activations.shape, values: activations.floats)
         let layers = [NamedActivations(name: layer, batch: try ActivationBatch(tensor))]
-        if sidecar.task == "detect" {
+        if sidecar.task == .detect {
             let box = letterbox(for: image)
             let detections = try DetectionDecoder.decode(
                 output.floats,
@@ -216,7 +216,7 @@ public struct ModelExplainer: Sendable {
         }
         let scores = output.floats
         var probabilities = scores
-        if sidecar.outputKind ?? "logits" == "logits" {
+        if sidecar.outputKind ?? .logits == .logits {
             let peak = scores.max() ?? 0
             let e = scores.map { Foundation.exp($0 - peak) }
             let total = e.reduce(0, +)

@@ -8,14 +8,14 @@ extension ModelSidecar {
     /// an error for metadata Lumen cannot use (a segment or pose head, a malformed size).
     public static func ultralytics(_ model: ONNXModel) throws -> (sidecar: ModelSidecar, labels: [String])? {
         let meta = model.metadata
-        guard let task = meta["task"], let size = meta["imgsz"],
+        guard let taskName = meta["task"], let size = meta["imgsz"],
             meta["author"]?.contains("Ultralytics") == true || meta["stride"] != nil
         else {
             return nil
         }
-        guard ["detect", "classify"].contains(task) else {
+        guard let task = ModelTask(rawValue: taskName) else {
             throw ExplainError.unsuitableModel(
-                "the model's metadata says task '\(task)'; Lumen explains ultralytics detect and classify exports"
+                "the model's metadata says task '\(taskName)'; Lumen explains ultralytics detect and classify exports"
             )
         }
         let dims = size.split(whereSeparator: { "[], ".contains($0) }).compactMap { Int($0) }
@@ -25,23 +25,23 @@ extension ModelSidecar {
             throw ExplainError.unsuitableModel("the model's metadata imgsz '\(size)' is not a size")
         }
         guard let input = model.inputs.first else { throw ExplainError.unsuitableModel("the model has no graph input") }
-        let detect = task == "detect"
+        let detect = task == .detect
         let sidecar = ModelSidecar(
             task: task,
             input: Input(
                 name: input.name,
                 width: width,
                 height: height,
-                resize: detect ? "letterbox" : "stretch",
+                resize: detect ? .letterbox : .stretch,
                 padValue: detect ? 114 : nil,
-                channelOrder: "RGB",
+                channelOrder: .rgb,
                 mean: [0, 0, 0],
                 std: [255, 255, 255]
             ),
             labels: nil,
             camLayer: nil,
             output: model.outputs.first?.name,
-            outputKind: detect ? nil : "probabilities",
+            outputKind: detect ? nil : .probabilities,
             confidenceThreshold: detect ? 0.25 : nil,
             iouThreshold: detect ? 0.45 : nil
         )

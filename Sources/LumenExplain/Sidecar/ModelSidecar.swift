@@ -10,12 +10,10 @@ public struct ModelSidecar: Sendable, Codable, Equatable {
         public var name: String
         public var width: Int
         public var height: Int
-        /// "stretch" (resize to width × height) or "letterbox" (fit inside, centred, padded).
-        public var resize: String
+        public var resize: ResizeMode
         /// Pixel value (0–255) of the letterbox padding.
         public var padValue: Float?
-        /// "RGB" or "BGR".
-        public var channelOrder: String
+        public var channelOrder: ChannelOrder
         /// Per-channel mean and standard deviation on 0–255 pixel values: x = (p − mean) / std.
         public var mean: [Float]
         public var std: [Float]
@@ -27,8 +25,7 @@ public struct ModelSidecar: Sendable, Codable, Equatable {
         }
     }
 
-    /// "classify", or "detect" for YOLOv8-style detectors.
-    public var task: String
+    public var task: ModelTask
     public var input: Input
     /// Labels file, one class name per line, relative to the sidecar.
     public var labels: String?
@@ -36,8 +33,8 @@ public struct ModelSidecar: Sendable, Codable, Equatable {
     public var camLayer: String?
     /// The output holding class scores.
     public var output: String?
-    /// "logits" (softmax applied) or "probabilities".
-    public var outputKind: String?
+    /// Logits when absent.
+    public var outputKind: OutputKind?
     /// Detection: minimum class score kept (default 0.25) and NMS IoU (default 0.45).
     public var confidenceThreshold: Float?
     public var iouThreshold: Float?
@@ -84,6 +81,8 @@ public struct ModelSidecar: Sendable, Codable, Equatable {
 
     /// Decodes and validates sidecar JSON (`path` names it in errors).
     public static func parse(_ bytes: [UInt8], path: String) throws(ExplainError) -> ModelSidecar {
+        // Field names and choices first, on the raw JSON: their errors name what is allowed.
+        try checkKeys(bytes, path: path)
         let sidecar: ModelSidecar
         do {
             sidecar = try JSONDecoder().decode(ModelSidecar.self, from: Data(bytes))
@@ -93,7 +92,6 @@ public struct ModelSidecar: Sendable, Codable, Equatable {
         } catch {
             throw .badSidecar(path: path, reason: "not a valid model sidecar (\(error))")
         }
-        try checkKeys(bytes, path: path)
         try sidecar.validate(path: path)
         return sidecar
     }
@@ -122,25 +120,16 @@ public struct ModelSidecar: Sendable, Codable, Equatable {
         if let input = object["input"] as? [String: Any] {
             try check(Array(input.keys), known: inputFields, prefix: "input.")
         }
+        try checkChoices(object, path: path)
     }
 
     func validate(path: String) throws(ExplainError) {
         func fail(_ detail: String) -> ExplainError { .badSidecar(path: path, reason: detail) }
-        guard ["classify", "detect"].contains(task) else {
-            throw fail("task '\(task)' is not supported (classify or detect)")
-        }
         guard (1...16_384).contains(input.width), (1...16_384).contains(input.height),
             input.width * input.height <= 16_000_000
         else { throw fail("input size \(input.width)x\(input.height) is invalid") }
-        guard ["stretch", "letterbox"].contains(input.resize) else {
-            throw fail("resize '\(input.resize)' is not supported (stretch or letterbox)")
-        }
-        guard ["RGB", "BGR"].contains(input.channelOrder) else { throw fail("channel_order must be RGB or BGR") }
         guard input.mean.count == 3, input.std.count == 3, input.std.allSatisfy({ $0 != 0 }) else {
             throw fail("mean and std need three values each, std non-zero")
-        }
-        if let kind = outputKind, !["logits", "probabilities"].contains(kind) {
-            throw fail("output_kind must be logits or probabilities")
         }
     }
 }

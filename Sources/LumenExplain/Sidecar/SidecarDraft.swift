@@ -12,7 +12,7 @@ public struct SidecarDraft: Sendable {
 
     /// What the caller knows better than the file.
     public struct Hints: Sendable {
-        public var task: String?
+        public var task: ModelTask?
         public var width: Int?
         public var height: Int?
         /// On 0–255 pixel values.
@@ -22,7 +22,7 @@ public struct SidecarDraft: Sendable {
         public var labels: String?
 
         public init(
-            task: String? = nil,
+            task: ModelTask? = nil,
             width: Int? = nil,
             height: Int? = nil,
             mean: [Float]? = nil,
@@ -69,14 +69,14 @@ public struct SidecarDraft: Sendable {
             inspected = ([1, 3, height, width], rows)
             let shape = rows.last { $0.output == output?.name }?.shape ?? []
             let detectorShaped = shape.count == 3 && shape[1] > 4 && shape[2] > shape[1]
-            let task = hints.task ?? (detectorShaped ? "detect" : "classify")
+            let task = hints.task ?? (detectorShaped ? .detect : .classify)
             if hints.task == nil {
                 notes["task"] =
                     detectorShaped
                     ? "guessed from the output shape [1, 4 + classes, anchors] (YOLOv8-style)"
                     : "guessed: the output is not shaped like a YOLOv8 detector's"
             }
-            let detect = task == "detect"
+            let detect = task == .detect
             let producer = model.nodes.last { $0.outputs.contains(output?.name ?? "") }
             let probabilities = producer?.op == "Softmax"
             sidecar = ModelSidecar(
@@ -85,16 +85,16 @@ public struct SidecarDraft: Sendable {
                     name: input.name,
                     width: width,
                     height: height,
-                    resize: detect ? "letterbox" : "stretch",
+                    resize: detect ? .letterbox : .stretch,
                     padValue: detect ? 114 : nil,
-                    channelOrder: "RGB",
+                    channelOrder: .rgb,
                     mean: detect ? [0, 0, 0] : Self.imageNetMean,
                     std: detect ? [255, 255, 255] : Self.imageNetStd
                 ),
                 labels: nil,
                 camLayer: nil,
                 output: output?.name,
-                outputKind: detect ? nil : (probabilities ? "probabilities" : "logits"),
+                outputKind: detect ? nil : (probabilities ? .probabilities : .logits),
                 confidenceThreshold: detect ? 0.25 : nil,
                 iouThreshold: detect ? 0.45 : nil
             )

@@ -115,7 +115,8 @@ public final class ModelCatalog: Sendable {
                     let explainer = try ModelExplainer(model: file, bytes: bytes)
                     let s = explainer.sidecar
                     var details = [
-                        "task": s.task, "input": "\(s.input.width)x\(s.input.height)", "resize": s.input.resize,
+                        "task": s.task.rawValue, "input": "\(s.input.width)x\(s.input.height)",
+                        "resize": s.input.resize.rawValue,
                         "labels": String(explainer.labels.count),
                     ]
                     if let layer = s.camLayer { details["cam_layer"] = layer }

@@ -326,7 +326,7 @@ struct CAMRoutes {
                 id: id,
                 model: name,
                 modelVersion: model.info.version,
-                task: model.explainer.sidecar.task,
+                task: model.explainer.sidecar.task.rawValue,
                 layer: r.layer,
                 headline: result.headline,
                 width: result.width,
