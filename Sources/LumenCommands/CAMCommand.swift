@@ -47,8 +47,8 @@ struct CAMCommand: ParsableCommand {
     @Option(name: .long, help: "Overlay PNG to write.")
     var out: String
 
-    @Option(name: .long, help: "Colour map: jet, turbo, viridis or inferno.")
-    var colormap: String = "jet"
+    @Option(name: .long, help: "Colour map of the heatmap.")
+    var colormap: Colormap = .jet
 
     @Option(name: .long, help: "Weight of the heatmap in the overlay, 0...1.")
     var alpha: Float = 0.5
@@ -69,9 +69,6 @@ struct CAMCommand: ParsableCommand {
     var maxPixels: Int = ImageDecoder.defaultMaxPixels
 
     func validate() throws {
-        guard Colormap(rawValue: colormap) != nil else {
-            throw ValidationError("unknown colour map '\(colormap)'; choose jet, turbo, viridis or inferno")
-        }
         guard (0...1).contains(alpha) else { throw ValidationError("--alpha must be between 0 and 1") }
         guard components >= 1 else { throw ValidationError("--components must be at least 1") }
         guard activations.isEmpty != (model == nil) else {
@@ -99,7 +96,7 @@ struct CAMCommand: ParsableCommand {
         let picture = try ImageDecoder(maxPixels: maxPixels).decode(contentsOf: URL(fileURLWithPath: image))
         let layers = try loadLayers()
         let explainer = CAMExplainer(eigenCAM: EigenCAM(centered: !noCenter, components: components))
-        let overlay = try Overlay(colormap: Colormap(rawValue: colormap)!, heatmapWeight: alpha)
+        let overlay = try Overlay(colormap: colormap, heatmapWeight: alpha)
         let rendered = try explainer.render(layers, on: picture, overlay: overlay)
         let maps = rendered.map(\.map)
 
@@ -117,7 +114,7 @@ struct CAMCommand: ParsableCommand {
             width: picture.width,
             height: picture.height,
             centered: !noCenter,
-            colormap: colormap,
+            colormap: colormap.rawValue,
             alpha: alpha,
             maps: records,
             elapsedMilliseconds: elapsed
@@ -169,3 +166,6 @@ struct CAMOutputs {
         return "\(stem)-b\(map.batchIndex)-c\(map.component).\(ext)"
     }
 }
+
+/// `--colormap jet|turbo|viridis|inferno`.
+extension Colormap: ExpressibleByArgument {}

@@ -36,7 +36,7 @@ struct ModelCAM {
             layer: command.layer,
             topK: command.top,
             eigenCAM: EigenCAM(centered: !command.noCenter),
-            overlay: try Overlay(colormap: Colormap(rawValue: command.colormap)!, heatmapWeight: command.alpha),
+            overlay: try Overlay(colormap: command.colormap, heatmapWeight: command.alpha),
             perBox: command.perBox
         )
         let result = rendered.result

@@ -22,17 +22,15 @@ struct DriftFeaturesCommand: ParsableCommand {
     ) var test: DriftTestChoice?
     @Option(help: "Fewer rows than this on a side give 'insufficient data', not a verdict.") var minRows: Int =
         ColumnComparison.minimumRows
-    @Option(help: "Multiple-testing correction for p-value tests: none, bonferroni or bh.") var correction: String =
-        "none"
+    @Option(help: "Multiple-testing correction for p-value tests (bh: Benjamini–Hochberg).") var correction:
+        MultipleTesting =
+            .none
     @Option(help: "Share of drifted features that makes the data set drifted.") var shareThreshold: Double = 0.5
     @OptionGroup var reading: CSVReadOptions
     @OptionGroup var output: ReportOptions
 
     func run() throws {
         let wanted = columns?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        guard let fix = MultipleTesting(rawValue: correction) else {
-            throw ValidationError("unknown correction '\(correction)'")
-        }
         let csv = try reading.csv
         let (ref, cur) = try ProfileSource.pair(reference, current, columns: wanted, csv: csv)
         guard minRows >= 1 else { throw ValidationError("--min-rows must be at least 1") }
@@ -40,7 +38,7 @@ struct DriftFeaturesCommand: ParsableCommand {
             ref,
             cur,
             tests: test ?? .automatic,
-            correction: fix,
+            correction: correction,
             minimumRows: minRows
         )
         try output.finish(
@@ -198,3 +196,6 @@ struct DriftProfileCreateCommand: ParsableCommand {
 extension DriftTestChoice: ExpressibleByArgument {
     public init?(argument: String) { try? self.init(parsing: argument) }
 }
+
+/// `--correction none|bonferroni|bh`.
+extension MultipleTesting: ExpressibleByArgument {}
