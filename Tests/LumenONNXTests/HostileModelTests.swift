@@ -1,4 +1,5 @@
 import Foundation
+import LumenIO
 import LumenTestSupport
 import SwiftProtobuf
 import Testing
@@ -169,5 +170,27 @@ struct HostileModelTests {
         let bytes: [UInt8] = try proto.serializedBytes()
         let error = Self.exercise { try ONNXModel(bytes: bytes) }
         #expect(error is ONNXError, "\(String(describing: error))")
+    }
+}
+
+@Suite("Attributes a file cannot use to change the runtime")
+struct ReservedAttributeTests {
+    @Test("attributes named like the optimiser's old fusion markers change nothing")
+    func fusionMarkersInAFileAreIgnored() throws {
+        let input = try NPYReader.read(try Fixtures.bytes("onnx/ops/conv_pads_strides.in.x.npy"))
+        let expected = try NPYReader.read(try Fixtures.bytes("onnx/ops/conv_pads_strides.out.y.npy"))
+        let model = try HostileModelTests.convModel {
+            $0.attributes["lumen_silu"] = .int(1)
+            $0.attributes["lumen_activation_min"] = .float(0)
+            $0.attributes["lumen_activation_max"] = .float(0)
+        }
+        for kernels in ONNXSession.KernelChoice.allCases {
+            let session = ONNXSession(model: model, kernels: kernels)
+            let name = try #require(model.inputs.first?.name)
+            let out = try session.run([name: .float(shape: input.shape, data: input.values)])
+            let outputName = try #require(model.outputs.first?.name)
+            let y = try #require(out.outputs[outputName])
+            #expect(maxAbsDifference(y.floats, expected.values) < 1e-4, "\(kernels)")
+        }
     }
 }

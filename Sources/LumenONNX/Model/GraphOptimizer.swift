@@ -1,3 +1,5 @@
+import LumenKernels
+
 /// Load-time rewrites that keep results identical within float tolerance:
 /// - constant folding: nodes whose inputs are all constants are evaluated once (this turns the
 ///   shape-arithmetic chains of dynamic exports into initializers);
@@ -33,12 +35,11 @@ enum GraphOptimizer {
                 guard let c = producers[x], let sg = producers[s], model.nodes[c].op == "Conv",
                     model.nodes[sg].op == "Sigmoid",
                     model.nodes[sg].inputs.first == x, uses[x] == 2, uses[s] == 1,
-                    model.nodes[c].attributes["lumen_activation_min"] == nil,
-                    model.nodes[c].attributes["lumen_silu"] == nil,
+                    model.nodes[c].fused == .none,
                     !removed.contains(c), !removed.contains(sg)
                 else { continue }
                 var conv = model.nodes[c]
-                conv.attributes["lumen_silu"] = .int(1)
+                conv.fused = .silu
                 conv.outputs = mul.outputs
                 model.nodes[c] = conv
                 removed.insert(sg)
@@ -155,7 +156,7 @@ enum GraphOptimizer {
         var removed = Set<Int>()
         for (k, act) in model.nodes.enumerated() where act.op == "Relu" || act.op == "Clip" {
             guard let p = producers[act.inputs[0]], model.nodes[p].op == "Conv", uses[act.inputs[0]] == 1,
-                model.nodes[p].attributes["lumen_activation_min"] == nil
+                model.nodes[p].fused == .none
             else { continue }
             var lo: Float = -.infinity
             var hi: Float = .infinity
@@ -175,8 +176,7 @@ enum GraphOptimizer {
                 hi = act.float("max", hi)
             }
             var conv = model.nodes[p]
-            conv.attributes["lumen_activation_min"] = .float(lo)
-            conv.attributes["lumen_activation_max"] = .float(hi)
+            conv.fused = .clamp(lower: lo, upper: hi)
             conv.outputs = act.outputs
             model.nodes[p] = conv
             removed.insert(k)

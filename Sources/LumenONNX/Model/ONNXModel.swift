@@ -1,5 +1,6 @@
 import Foundation
 import LumenIO
+import LumenKernels
 import SwiftProtobuf
 
 /// One operator application in the graph.
@@ -11,6 +12,9 @@ public struct Node: Sendable {
     public var attributes: [String: Attribute]
     /// Set by `ONNXSession` for convolutions its AVX-512 kernels run (see `FastKernel`).
     var fast: FastKernel?
+    /// An activation the graph optimiser folded into this convolution's output loop (a field,
+    /// not an attribute, so no file can set it).
+    var fused: Activation = .none
 }
 
 /// An operator attribute.

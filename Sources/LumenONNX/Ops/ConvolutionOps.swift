@@ -1,4 +1,5 @@
 import Foundation
+import LumenKernels
 import LumenNumerics
 
 /// Convolution: the AVX-512 kernels where the session prepared them (`FastKernel`), else
@@ -151,10 +152,13 @@ enum ConvolutionOps {
             }
         }
         // Bias and a fused activation (see GraphOptimizer) in one pass.
-        let lo = n.float("lumen_activation_min", -.infinity)
-        let hi = n.float("lumen_activation_max", .infinity)
+        let (lo, hi, silu): (Float, Float, Bool) =
+            switch n.fused {
+            case .none: (-.infinity, .infinity, false)
+            case .clamp(let lower, let upper): (lower, upper, false)
+            case .silu: (-.infinity, .infinity, true)
+            }
         let clamp = lo > -.infinity || hi < .infinity
-        let silu = n.int("lumen_silu", 0) == 1
         if bias != nil || clamp || silu {
             let biasValues = bias
             out.withUnsafeMutableBufferPointer { O in

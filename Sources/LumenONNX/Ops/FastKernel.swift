@@ -137,10 +137,8 @@ enum FastKernel: Sendable {
 
     /// The activation the graph optimiser fused into the node.
     static func activation(_ n: Node) -> Activation {
-        if n.int("lumen_silu", 0) == 1 { return .silu }
-        let lo = n.float("lumen_activation_min", -.infinity)
-        let hi = n.float("lumen_activation_max", .infinity)
-        return lo > -.infinity || hi < .infinity ? .clamp(lower: lo, upper: hi) : .none
+        if case .clamp(lower: let lo, upper: let hi) = n.fused, lo == -.infinity, hi == .infinity { return .none }
+        return n.fused
     }
 }
 
