@@ -24,10 +24,8 @@ enum GraphOptimizer {
 
     /// Conv → Sigmoid(x) → Mul(x, sigmoid) with no other readers of x or sigmoid becomes one Conv.
     static func fuseSiLU(_ model: inout ONNXModel) {
-        let uses = useCounts(model)
-        var producers: [String: Int] = [:]
-        for (k, node) in model.nodes.enumerated() { for o in node.outputs { producers[o] = k } }
-        var removed = Set<Int>()
+        var pass = GraphRewrite(model)
+        let (uses, producers) = (pass.uses, pass.producers)
         for (k, mul) in model.nodes.enumerated() where mul.op == "Mul" && mul.inputs.count == 2 {
             for (xi, si) in [(0, 1), (1, 0)] {
                 let x = mul.inputs[xi]
@@ -36,18 +34,18 @@ enum GraphOptimizer {
                     model.nodes[sg].op == "Sigmoid",
                     model.nodes[sg].inputs.first == x, uses[x] == 2, uses[s] == 1,
                     model.nodes[c].fused == .none,
-                    !removed.contains(c), !removed.contains(sg)
+                    !pass.removed.contains(c), !pass.removed.contains(sg)
                 else { continue }
                 var conv = model.nodes[c]
                 conv.fused = .silu
                 conv.outputs = mul.outputs
                 model.nodes[c] = conv
-                removed.insert(sg)
-                removed.insert(k)
+                pass.removed.insert(sg)
+                pass.removed.insert(k)
                 break
             }
         }
-        model.nodes = model.nodes.enumerated().filter { !removed.contains($0.offset) }.map(\.element)
+        pass.removeMarked(from: &model)
     }
 
     static func foldConstants(_ model: inout ONNXModel) throws {
@@ -71,10 +69,8 @@ enum GraphOptimizer {
     /// Conv → BatchNormalization with constant parameters becomes one Conv with rescaled weights
     /// and bias: w' = w·γ/√(σ²+ε), b' = (b − μ)·γ/√(σ²+ε) + β.
     static func foldBatchNorm(_ model: inout ONNXModel) {
-        let uses = useCounts(model)
-        var producers: [String: Int] = [:]
-        for (k, node) in model.nodes.enumerated() { for o in node.outputs { producers[o] = k } }
-        var removed = Set<Int>()
+        var pass = GraphRewrite(model)
+        let (uses, producers) = (pass.uses, pass.producers)
         for (k, bn) in model.nodes.enumerated() where bn.op == "BatchNormalization" && bn.outputs.count == 1 {
             guard let c = producers[bn.inputs[0]], model.nodes[c].op == "Conv", uses[bn.inputs[0]] == 1,
                 bn.inputs.count == 5, let scale = model.initializers[bn.inputs[1]]?.floats,
@@ -104,24 +100,14 @@ enum GraphOptimizer {
             conv.inputs = [conv.inputs[0], wName, bName]
             conv.outputs = bn.outputs
             model.nodes[c] = conv
-            removed.insert(k)
+            pass.removed.insert(k)
         }
-        model.nodes = model.nodes.enumerated().filter { !removed.contains($0.offset) }.map(\.element)
-    }
-
-    /// Names read by more than one node (or by graph outputs).
-    static func useCounts(_ model: ONNXModel) -> [String: Int] {
-        var uses: [String: Int] = [:]
-        for node in model.nodes { for input in node.inputs where !input.isEmpty { uses[input, default: 0] += 1 } }
-        for output in model.outputs { uses[output.name, default: 0] += 1 }
-        return uses
+        pass.removeMarked(from: &model)
     }
 
     static func fusePadIntoConv(_ model: inout ONNXModel) {
-        let uses = useCounts(model)
-        var producers: [String: Int] = [:]
-        for (k, node) in model.nodes.enumerated() { for o in node.outputs { producers[o] = k } }
-        var removed = Set<Int>()
+        var pass = GraphRewrite(model)
+        let (uses, producers) = (pass.uses, pass.producers)
         for (k, conv) in model.nodes.enumerated() where conv.op == "Conv" {
             guard let p = producers[conv.inputs[0]], model.nodes[p].op == "Pad", uses[conv.inputs[0]] == 1,
                 conv.string("auto_pad", "NOTSET") == "NOTSET"
@@ -144,16 +130,14 @@ enum GraphOptimizer {
             ])
             fused.inputs[0] = pad.inputs[0]
             model.nodes[k] = fused
-            removed.insert(p)
+            pass.removed.insert(p)
         }
-        model.nodes = model.nodes.enumerated().filter { !removed.contains($0.offset) }.map(\.element)
+        pass.removeMarked(from: &model)
     }
 
     static func fuseActivations(_ model: inout ONNXModel) {
-        let uses = useCounts(model)
-        var producers: [String: Int] = [:]
-        for (k, node) in model.nodes.enumerated() { for o in node.outputs { producers[o] = k } }
-        var removed = Set<Int>()
+        var pass = GraphRewrite(model)
+        let (uses, producers) = (pass.uses, pass.producers)
         for (k, act) in model.nodes.enumerated() where act.op == "Relu" || act.op == "Clip" {
             guard let p = producers[act.inputs[0]], model.nodes[p].op == "Conv", uses[act.inputs[0]] == 1,
                 model.nodes[p].fused == .none
@@ -179,8 +163,30 @@ enum GraphOptimizer {
             conv.fused = .clamp(lower: lo, upper: hi)
             conv.outputs = act.outputs
             model.nodes[p] = conv
-            removed.insert(k)
+            pass.removed.insert(k)
         }
+        pass.removeMarked(from: &model)
+    }
+}
+
+/// What every fusion pass starts from: how many readers each value has (graph outputs count as
+/// readers), which node produces it, and the nodes the pass has folded away.
+struct GraphRewrite {
+    let uses: [String: Int]
+    let producers: [String: Int]
+    var removed = Set<Int>()
+
+    init(_ model: ONNXModel) {
+        var uses: [String: Int] = [:]
+        for node in model.nodes { for input in node.inputs where !input.isEmpty { uses[input, default: 0] += 1 } }
+        for output in model.outputs { uses[output.name, default: 0] += 1 }
+        var producers: [String: Int] = [:]
+        for (k, node) in model.nodes.enumerated() { for o in node.outputs { producers[o] = k } }
+        (self.uses, self.producers) = (uses, producers)
+    }
+
+    /// Drops the nodes marked `removed`, keeping the others in order.
+    func removeMarked(from model: inout ONNXModel) {
         model.nodes = model.nodes.enumerated().filter { !removed.contains($0.offset) }.map(\.element)
     }
 }
