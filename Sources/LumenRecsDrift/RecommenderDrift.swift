@@ -43,7 +43,7 @@ public enum RecommenderDrift {
         }
         let a = try SampleMatrix(rows: reference.count / f, cols: f, values: reference)
         let b = try SampleMatrix(rows: currentFactors.count / f, cols: f, values: currentFactors)
-        return try LatentDrift.report(kind: "users", a, b, test: test, moved: moved)
+        return try LatentDrift.report(kind: .users, a, b, test: test, moved: moved)
     }
 
     /// Item drift across a retrain: the new model's item factors aligned to the old ones by
@@ -58,7 +58,7 @@ public enum RecommenderDrift {
         calibrationSeeds: [UInt64] = [1_001, 1_002]
     ) throws(DriftError) -> LatentDriftReport {
         let pair = try sharedItems(old: old, new: new)
-        var report = try LatentDrift.report(kind: "items", pair.old, pair.aligned, test: test, moved: pair.moved)
+        var report = try LatentDrift.report(kind: .items, pair.old, pair.aligned, test: test, moved: pair.moved)
         if !calibrationSeeds.isEmpty {
             let check = try retrainCheck(old: old, new: new, seeds: calibrationSeeds)
             report.retrain = check

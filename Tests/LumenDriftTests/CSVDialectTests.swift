@@ -104,7 +104,7 @@ struct CSVDialectTests {
         let kept = try table.profiles()
         let drift = try ColumnComparison.compare(kept[0], all[0])
         #expect(drift.sampled && drift.referenceTested == ColumnProfile.reservoirCapacity)
-        let report = DriftReport(kind: "features", reference: "r", current: "c", features: [drift])
+        let report = DriftReport(kind: .features, reference: "r", current: "c", features: [drift])
         #expect(report.summary.contains("sample"))
     }
 

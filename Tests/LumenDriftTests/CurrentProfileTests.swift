@@ -6,7 +6,7 @@ import Testing
 @Suite("Current data profiled like the reference")
 struct CurrentProfileTests {
     static let reference = ReferenceProfile(
-        kind: "features",
+        kind: .features,
         source: "test",
         columns: [
             try! ColumnProfile.numeric("age", [30, 41, 52, 28]),

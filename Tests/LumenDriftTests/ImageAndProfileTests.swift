@@ -67,12 +67,12 @@ struct ImageAndProfileTests {
     @Test("shifted income and a new segment mix drift; age and score do not")
     func featureDrift() throws {
         let ref = ReferenceProfile(
-            kind: "features",
+            kind: .features,
             source: "r",
             columns: try CSVTable.load(Fixtures.url("drift/features_reference.csv")).profiles()
         )
         let cur = ReferenceProfile(
-            kind: "features",
+            kind: .features,
             source: "c",
             columns: try CSVTable.load(Fixtures.url("drift/features_current.csv")).profiles()
         )
@@ -87,14 +87,14 @@ struct ImageAndProfileTests {
     @Test("a saved profile gives the same answers as the raw data it was made from")
     func profileRoundTrip() throws {
         let table = try CSVTable.load(Fixtures.url("drift/features_reference.csv"))
-        let profile = ReferenceProfile(kind: "features", source: "r", columns: try table.profiles())
+        let profile = ReferenceProfile(kind: .features, source: "r", columns: try table.profiles())
         let url = try Fixtures.temporaryDirectory().appendingPathComponent("p.json")
         try profile.write(to: url)
         let loaded = try ReferenceProfile.load(url)
         #expect(loaded == profile)
         #expect(ReferenceProfile.isProfile(url))
         let cur = ReferenceProfile(
-            kind: "features",
+            kind: .features,
             source: "c",
             columns: try CSVTable.load(Fixtures.url("drift/features_current.csv")).profiles()
         )
@@ -121,7 +121,7 @@ struct ImageAndProfileTests {
     @Test("profiles with empty, mismatched or non-finite buckets are refused naming the column, never trapping")
     func damagedProfiles() throws {
         let table = try CSVTable.load(Fixtures.url("drift/features_reference.csv"))
-        let profile = ReferenceProfile(kind: "features", source: "r", columns: try table.profiles())
+        let profile = ReferenceProfile(kind: .features, source: "r", columns: try table.profiles())
         let numeric = try #require(profile.columns.firstIndex { $0.kind == .numeric })
         let categorical = profile.columns.firstIndex { $0.kind == .categorical }
         var edits: [(String, (inout ReferenceProfile) -> Void)] = [
@@ -170,17 +170,17 @@ struct ImageAndProfileTests {
     @Test("the HTML report is self-contained: inline SVG per feature, no scripts or remote resources")
     func htmlReport() throws {
         let ref = ReferenceProfile(
-            kind: "features",
+            kind: .features,
             source: "r",
             columns: try CSVTable.load(Fixtures.url("drift/features_reference.csv")).profiles()
         )
         let cur = ReferenceProfile(
-            kind: "features",
+            kind: .features,
             source: "c",
             columns: try CSVTable.load(Fixtures.url("drift/features_current.csv")).profiles()
         )
         let html = HTMLReport.render(
-            DriftReport(kind: "features", reference: "r", current: "c", features: try DriftAnalysis.features(ref, cur))
+            DriftReport(kind: .features, reference: "r", current: "c", features: try DriftAnalysis.features(ref, cur))
         )
         #expect(html.components(separatedBy: "<svg").count - 1 == 4)
         #expect(!html.contains("<script") && !html.contains("http://") && !html.contains("https://"))

@@ -72,7 +72,7 @@ struct LatentProfileTests {
         let columns = try (0..<3).map {
             try ColumnProfile.numeric("factor \($0)", m.column($0), seed: 7, capacity: 50, keepRowOrder: true)
         }
-        let small = try ReferenceProfile(kind: "latent", source: "m", columns: columns).jointSample()
+        let small = try ReferenceProfile(kind: .latent, source: "m", columns: columns).jointSample()
         let rows = Set((0..<m.rows).map { Array(m.row($0)) })
         #expect(small.rows == 50)
         #expect((0..<small.rows).allSatisfy { rows.contains(Array(small.row($0))) })

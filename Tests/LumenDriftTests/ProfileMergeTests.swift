@@ -27,7 +27,7 @@ struct ProfileMergeTests {
         }
         func profile(_ t: String) throws -> ReferenceProfile {
             ReferenceProfile(
-                kind: "features",
+                kind: .features,
                 source: "t",
                 columns: try CSVTable.parse(t, path: "t.csv").profiles(sampleCapacity: 0)
             )
@@ -56,13 +56,13 @@ struct ProfileMergeTests {
         // The drift statistics on the merged profile agree with the exact ones within the stated bound.
         var h = SeededGenerator(seed: 5)
         let current = ReferenceProfile(
-            kind: "features",
+            kind: .features,
             source: "c",
             columns: try CSVTable.parse(Self.csv(0..<3_000, &h), path: "c.csv").profiles(sampleCapacity: .max)
         )
         let exact = try DriftAnalysis.features(
             ReferenceProfile(
-                kind: "features",
+                kind: .features,
                 source: "t",
                 columns: try CSVTable.parse(text, path: "t.csv").profiles(sampleCapacity: .max)
             ),
@@ -86,7 +86,7 @@ struct ProfileMergeTests {
         let old = try ReferenceProfile.load(url)
         #expect(old.format == "lumen-drift-profile-1")
         let current = ReferenceProfile(
-            kind: "features",
+            kind: .features,
             source: "c",
             columns: try CSVTable.load(Fixtures.url("drift/features_current.csv")).profiles(sampleCapacity: .max)
         )

@@ -143,7 +143,7 @@ struct TestChoiceTests {
         let current = try ColumnProfile.numeric("one", (0..<500).map { Double($0) })
         let drift = try ColumnComparison.compare(reference, current)
         #expect(drift.insufficientData && !drift.result.drifted)
-        let report = DriftReport(kind: "features", reference: "r", current: "c", features: [drift])
+        let report = DriftReport(kind: .features, reference: "r", current: "c", features: [drift])
         #expect(!report.drifted && report.summary.hasPrefix("insufficient data"))
         let enough = try ColumnComparison.compare(reference, current, minimumRows: 1)
         #expect(!enough.insufficientData)
@@ -179,7 +179,7 @@ struct TestChoiceTests {
             "x,c\n" + (0..<200).map { "\(Double($0) * 0.5),\(["a", "b", "c"][$0 % 3])" }.joined(separator: "\n"),
             path: "mixed.csv"
         )
-        let profile = ReferenceProfile(kind: "features", source: "m", columns: try table.profiles())
+        let profile = ReferenceProfile(kind: .features, source: "m", columns: try table.profiles())
         let forced = try DriftAnalysis.features(profile, profile, tests: try DriftTestChoice(parsing: "wasserstein"))
         #expect(forced.map(\.result.method) == ["wasserstein_normed", "chi_squared"])
         let both = try DriftAnalysis.features(profile, profile, tests: try DriftTestChoice(parsing: "ks,cramers_v"))
@@ -191,8 +191,8 @@ struct TestChoiceTests {
         let a = try ColumnProfile.numeric("income", (0..<40).map(Double.init))
         let b = try ColumnProfile.numeric("incme", (0..<40).map(Double.init))
         let c = try ColumnProfile.numeric("age", (0..<40).map(Double.init))
-        let reference = ReferenceProfile(kind: "features", source: "r", columns: [a])
-        let current = ReferenceProfile(kind: "features", source: "c", columns: [c, b])
+        let reference = ReferenceProfile(kind: .features, source: "r", columns: [a])
+        let current = ReferenceProfile(kind: .features, source: "c", columns: [c, b])
         #expect(NameSuggestion.nearest("income", in: ["age", "incme"]) == "incme")
         #expect(NameSuggestion.nearest("income", in: ["age", "zip"]) == nil)
         #expect(throws: DriftError.self) { try DriftAnalysis.features(reference, current) }

@@ -26,7 +26,7 @@ struct DriftRoutesTests {
         let features = try #require(report["features"] as? [[String: Any]])
         let reference = server.services.store.catalog.references["tabular"]!.profile
         let current = ReferenceProfile(
-            kind: "features",
+            kind: .features,
             source: "x",
             columns: try CSVTable.load(Fixtures.url("drift/features_current.csv")).profiles()
         )

@@ -140,7 +140,7 @@ enum ServerFixtures {
 
     static func writeProfiles(into folder: URL) throws {
         let table = try CSVTable.load(Fixtures.url("drift/features_reference.csv"))
-        try ReferenceProfile(kind: "features", source: "features_reference.csv", columns: try table.profiles())
+        try ReferenceProfile(kind: .features, source: "features_reference.csv", columns: try table.profiles())
             .write(to: folder.appendingPathComponent("tabular.profile.json"))
         let scan = try ImageFolderScan.scan(Fixtures.url("drift/images/reference"))
         try DriftAnalysis.profile(scan, source: "reference images").write(

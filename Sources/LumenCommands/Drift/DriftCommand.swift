@@ -86,7 +86,7 @@ enum ProfileSource {
             return profile
         }
         return ReferenceProfile(
-            kind: "features",
+            kind: .features,
             source: path,
             columns: try CSVTable.load(url, options: csv).profiles(
                 columns: columns,

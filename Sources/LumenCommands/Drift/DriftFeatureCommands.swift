@@ -43,7 +43,7 @@ struct DriftFeaturesCommand: ParsableCommand {
         )
         try output.finish(
             DriftReport(
-                kind: "features",
+                kind: .features,
                 reference: reference,
                 current: current,
                 features: features,
@@ -78,7 +78,7 @@ struct DriftPredictionsCommand: ParsableCommand {
         let features = try DriftAnalysis.features(ref, cur, tests: test ?? .automatic)
         try output.finish(
             DriftReport(
-                kind: "predictions",
+                kind: .predictions,
                 reference: reference,
                 current: current,
                 features: features,
@@ -154,7 +154,7 @@ struct DriftProfileCreateCommand: ParsableCommand {
         if let features {
             let wanted = columns?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             profile = ReferenceProfile(
-                kind: "features",
+                kind: .features,
                 source: features,
                 columns: try CSVTable.load(URL(fileURLWithPath: features), options: try reading.csv).profiles(
                     columns: wanted,

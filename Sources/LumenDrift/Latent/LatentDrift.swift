@@ -17,7 +17,7 @@ public struct MovedEntity: Sendable, Codable, Equatable {
 /// orthogonal Procrustes on shared items (LumenRecsDrift builds those matrices from EMF models).
 /// Rotation-invariant views (factor norms) are reported too.
 public struct LatentDriftReport: Sendable, Codable, Equatable {
-    public let kind: String
+    public let kind: LatentKind
     public let referenceCount: Int
     public let currentCount: Int
     public let multivariate: MultivariateReport
@@ -53,7 +53,7 @@ public enum LatentDrift {
         aligned: Bool,
         ids: [String]? = nil,
         test: MultivariateDrift = MultivariateDrift(),
-        kind: String = "factors"
+        kind: LatentKind = .factors
     ) throws(DriftError) -> LatentDriftReport {
         try SampleMatrix.requireSameWidth(reference, current)
         guard aligned else { return try report(kind: kind, reference, current, test: test, moved: []) }
@@ -108,7 +108,7 @@ public enum LatentDrift {
     /// The report on two factor samples: the multivariate test, KS on the norms and on seeded
     /// pair cosines, and `moved` largest first.
     public static func report(
-        kind: String,
+        kind: LatentKind,
         _ a: SampleMatrix,
         _ b: SampleMatrix,
         test: MultivariateDrift,

@@ -53,7 +53,7 @@ extension ReferenceProfile {
             throw .badInput("the CSV shares no column with the reference (\(names.joined(separator: ", ")))")
         }
         return ReferenceProfile(
-            kind: "features",
+            kind: .features,
             source: "request",
             columns: try table.profiles(columns: present, sampleCapacity: .max, sketch: false)
         )
@@ -93,6 +93,6 @@ extension ReferenceProfile {
         guard !profiles.isEmpty else {
             throw .badInput("no column matches the reference (\(names.joined(separator: ", ")))")
         }
-        return ReferenceProfile(kind: "features", source: "request", columns: profiles)
+        return ReferenceProfile(kind: .features, source: "request", columns: profiles)
     }
 }

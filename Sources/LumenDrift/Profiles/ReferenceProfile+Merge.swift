@@ -7,7 +7,7 @@ extension ReferenceProfile {
     /// its values.
     public static func merged(_ parts: [ReferenceProfile], source: String) throws(DriftError) -> ReferenceProfile {
         guard let first = parts.first else { throw .emptySample("no profiles to merge") }
-        guard parts.allSatisfy({ $0.kind == "features" }) else {
+        guard parts.allSatisfy({ $0.kind == .features }) else {
             throw .badProfile("only feature profiles merge (image and latent profiles keep per-row samples)")
         }
         var columns: [ColumnProfile] = []
@@ -25,7 +25,7 @@ extension ReferenceProfile {
         guard parts.allSatisfy({ $0.columns.count == first.columns.count }) else {
             throw .dimensionMismatch("the profiles hold different columns")
         }
-        return ReferenceProfile(kind: "features", source: source, columns: columns)
+        return ReferenceProfile(kind: .features, source: source, columns: columns)
     }
 
     static func mergedNumeric(_ group: [ColumnProfile]) throws(DriftError) -> ColumnProfile {

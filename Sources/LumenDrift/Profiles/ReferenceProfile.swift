@@ -10,12 +10,12 @@ public struct ReferenceProfile: Sendable, Codable, Equatable {
 
     public var format: String
     /// "features", "images" or "latent".
-    public var kind: String
+    public var kind: ProfileKind
     public var createdAt: String
     public var source: String
     public var columns: [ColumnProfile]
 
-    public init(kind: String, source: String, columns: [ColumnProfile]) {
+    public init(kind: ProfileKind, source: String, columns: [ColumnProfile]) {
         format = Self.currentFormat
         self.kind = kind
         createdAt = ISO8601DateFormatter().string(from: Date())
@@ -62,12 +62,12 @@ public struct ReferenceProfile: Sendable, Codable, Equatable {
         for j in 0..<matrix.cols {
             columns.append(try ColumnProfile.numeric("factor \(j)", matrix.column(j), seed: 7, keepRowOrder: true))
         }
-        return ReferenceProfile(kind: "latent", source: source, columns: columns)
+        return ReferenceProfile(kind: .latent, source: source, columns: columns)
     }
 
     /// The rows kept in a latent profile, as a matrix (see `factors`).
     public func jointSample() throws(DriftError) -> SampleMatrix {
-        guard kind == "latent", let first = columns.first?.reservoir else {
+        guard kind == .latent, let first = columns.first?.reservoir else {
             throw .badProfile("not a latent-factor profile")
         }
         let rows = first.count

@@ -54,7 +54,7 @@ public enum DriftAnalysis {
         for (k, name) in ImageProperties.names.enumerated() {
             columns.append(try ColumnProfile.numeric(name, scan.values(of: k)))
         }
-        return ReferenceProfile(kind: "images", source: source, columns: columns)
+        return ReferenceProfile(kind: .images, source: source, columns: columns)
     }
 
     /// Image-property drift: KS statistic as the score (Deepchecks, drift ≥ 0.2), with the
@@ -133,7 +133,7 @@ public enum DriftAnalysis {
             features.append(drift)
         }
         return DriftReport(
-            kind: "images",
+            kind: .images,
             reference: reference.source,
             current: current.source,
             features: features,

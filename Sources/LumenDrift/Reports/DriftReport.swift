@@ -3,7 +3,7 @@ import LumenIO
 
 /// Everything a drift run found, for machines (JSON) and people (HTML).
 public struct DriftReport: Sendable, Codable, Equatable {
-    public var kind: String
+    public var kind: DriftKind
     public var createdAt: String
     public var reference: String
     public var current: String
@@ -17,7 +17,7 @@ public struct DriftReport: Sendable, Codable, Equatable {
     public var drifted: Bool
 
     public init(
-        kind: String,
+        kind: DriftKind,
         reference: String,
         current: String,
         features: [FeatureDrift],
@@ -56,7 +56,7 @@ public struct DriftReport: Sendable, Codable, Equatable {
                 responsible: []
             )
         }
-        return DriftReport(kind: "latent", reference: reference, current: current, features: features, latent: latent)
+        return DriftReport(kind: .latent, reference: reference, current: current, features: features, latent: latent)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -85,7 +85,7 @@ public struct DriftReport: Sendable, Codable, Equatable {
         let insufficient = features.filter(\.insufficientData)
         let decided = features.count - insufficient.count
         var text = drifted ? "DRIFT" : decided == 0 && !features.isEmpty ? "insufficient data" : "no drift"
-        let noun = kind == "images" ? "properties" : kind == "latent" ? "dimensions" : "features"
+        let noun = kind == .images ? "properties" : kind == .latent ? "dimensions" : "features"
         if decided > 0 { text += ": \(names.count) of \(decided) \(noun) drifted" }
         if !names.isEmpty { text += " (\(names.prefix(8).joined(separator: ", "))\(names.count > 8 ? ", …" : ""))" }
         if !insufficient.isEmpty {
@@ -101,7 +101,7 @@ public struct DriftReport: Sendable, Codable, Equatable {
         if let latent {
             text += String(
                 format: "; latent %@: MMD p = %.3f, %.0f%% of dimensions drifted",
-                latent.kind,
+                latent.kind.rawValue,
                 latent.multivariate.mmd?.pValue ?? .nan,
                 latent.multivariate.driftedShare * 100
             )

@@ -17,7 +17,7 @@ public enum HTMLReport {
             .card h2 { font-size: 1rem; margin: 0 0 .3rem; } table { border-collapse: collapse; font-size: 12px; }
             td, th { padding: 1px 4px; text-align: left; } .card table { font-size: 11px; } .legend span { display: inline-block; width: 10px; height: 10px; margin: 0 4px 0 10px; }
             </style></head><body>
-            <h1>Lumen drift report: \(escape(report.kind))</h1>
+            <h1>Lumen drift report: \(escape(report.kind.rawValue))</h1>
             <p><span class="verdict \(report.drifted ? "drift" : "ok")">\(report.drifted ? "DRIFT" : "NO DRIFT")</span>
             \(escape(report.summary))</p>
             <p>reference: \(escape(report.reference))<br>current: \(escape(report.current))<br>created \(escape(report.createdAt))</p>
@@ -42,7 +42,7 @@ public enum HTMLReport {
         }
         if let latent = report.latent {
             html +=
-                "<h2>Latent factors (\(escape(latent.kind)))</h2><p>"
+                "<h2>Latent factors (\(escape(latent.kind.rawValue)))</h2><p>"
                 + String(
                     format:
                         "MMD² %.4g (p = %.3f), %.0f%% of dimensions drifted, mean distance %.3g, norms KS D = %.3f, pairwise-similarity KS D = %.3f",

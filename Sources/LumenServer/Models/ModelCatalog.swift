@@ -126,7 +126,8 @@ public final class ModelCatalog: Sendable {
                     let bytes = try FileBytes.read(file, limit: 1 << 30)
                     let profile = try ReferenceProfile.load(bytes: bytes, path: file.path)
                     let details = [
-                        "profile_kind": profile.kind, "columns": profile.columns.map(\.name).joined(separator: ","),
+                        "profile_kind": profile.kind.rawValue,
+                        "columns": profile.columns.map(\.name).joined(separator: ","),
                         "rows": String(profile.columns.first?.count ?? 0), "created_at": profile.createdAt,
                     ]
                     references[stem] = Reference(profile: profile, info: info(stem, "reference", file, bytes, details))

@@ -66,15 +66,15 @@ struct DriftRoutes {
     }
 
     private func check(_ request: Request, _ context: LumenRequestContext) async throws -> Response {
-        let kind = try RequestInput.path(context, "kind")
-        guard ["features", "predictions", "images", "latent"].contains(kind) else {
-            throw Problem.notFound("unknown drift kind '\(kind)'; use features, predictions, images or latent")
+        let kindName = try RequestInput.path(context, "kind")
+        guard let kind = DriftKind(rawValue: kindName) else {
+            throw Problem.notFound("unknown drift kind '\(kindName)'; use features, predictions, images or latent")
         }
         let accepted: [String] =
             switch kind {
-            case "images": ["application/json", "multipart/form-data"]
-            case "latent": ["application/json", "application/x-npy", "application/octet-stream"]
-            default: ["application/json", "text/csv"]
+            case .images: ["application/json", "multipart/form-data"]
+            case .latent: ["application/json", "application/x-npy", "application/octet-stream"]
+            case .features, .predictions: ["application/json", "text/csv"]
             }
         let type = try RequestInput.requireMediaType(request, accepted)
         let bytes = try await RequestInput.body(
@@ -112,8 +112,7 @@ struct DriftRoutes {
             referenceName,
             noun: "reference profile"
         )
-        let expected = kind == "predictions" ? "features" : kind
-        guard reference.profile.kind == expected else {
+        guard reference.profile.kind == kind.profileKind else {
             throw Problem.unprocessable(
                 "reference '\(referenceName)' is a \(reference.profile.kind) profile; it cannot be compared as \(kind)"
             )
@@ -141,13 +140,13 @@ struct DriftRoutes {
         let maxPixels = services.configuration.maxPixels
         let profile = reference.profile
         let (parsed, files, threshold, column) = (body, uploads, shareThreshold, query.get("column").map { String($0) })
-        let report = try await services.computeImages(kind == "images" ? uploads.map(\.bytes) : []) {
+        let report = try await services.computeImages(kind == .images ? uploads.map(\.bytes) : []) {
             () throws -> DriftReport in
             let body = parsed
             let uploads = files
             let shareThreshold = threshold
             switch kind {
-            case "images":
+            case .images:
                 // computeImages has checked every header against the pixel budget.
                 guard !uploads.isEmpty else {
                     throw Problem.badRequest(
@@ -156,11 +155,11 @@ struct DriftRoutes {
                 }
                 let scan = try ImageFolderScan.scan(encoded: uploads, maxPixels: maxPixels)
                 return try DriftAnalysis.images(profile, current: scan, source: "request \(id)")
-            case "latent":
+            case .latent:
                 let current = try latentMatrix(type: type, bytes: bytes, body: body)
                 let latent = try LatentDrift.factors(try profile.jointSample(), current, aligned: false)
                 return DriftReport.latent(latent, reference: referenceName, current: "request \(id)")
-            default:
+            case .features, .predictions:
                 let current = try currentProfile(
                     type: type,
                     bytes: bytes,
@@ -171,7 +170,7 @@ struct DriftRoutes {
                 )
                 let features = try DriftAnalysis.features(
                     ReferenceProfile(
-                        kind: "features",
+                        kind: .features,
                         source: referenceName,
                         columns: profile.columns.filter { c in current.columns.contains { $0.name == c.name } }
                     ),
@@ -184,7 +183,7 @@ struct DriftRoutes {
                     reference: referenceName,
                     current: "request \(id)",
                     features: features,
-                    shareThreshold: kind == "predictions" ? 1 : shareThreshold
+                    shareThreshold: kind == .predictions ? 1 : shareThreshold
                 )
             }
         }
@@ -193,7 +192,7 @@ struct DriftRoutes {
         services.driftBoard.store(.init(id: id, reference: referenceName, report: stored))
         services.metrics.drift(
             reference: referenceName,
-            kind: kind,
+            kind: kind.rawValue,
             features: stored.features.map { ($0.name, $0.result.score, $0.result.drifted) },
             share: stored.driftedShare,
             drifted: stored.drifted
@@ -205,7 +204,7 @@ struct DriftRoutes {
             model: referenceName,
             version: reference.info.version,
             digest: SHA256.hex(bytes),
-            parameters: ["kind": kind, "test": test ?? "auto", "correction": correctionName],
+            parameters: ["kind": kind.rawValue, "test": test ?? "auto", "correction": correctionName],
             outcome:
                 "\(stored.drifted ? "drifted" : "no drift"): \(stored.features.filter(\.result.drifted).count) of \(stored.features.count) drifted"
         )
@@ -226,13 +225,13 @@ struct DriftRoutes {
         bytes: [UInt8],
         body: Body?,
         reference: ReferenceProfile,
-        kind: String,
+        kind: DriftKind,
         column: String?
     ) throws -> ReferenceProfile {
         let names = try ReferenceProfile.comparedColumns(
             of: reference,
             predictionsColumn: column,
-            predictions: kind == "predictions"
+            predictions: kind == .predictions
         )
         if type == "text/csv" {
             return try ReferenceProfile.current(try CSVTable(bytes: bytes, path: "request body"), columns: names)

@@ -22,6 +22,6 @@ public final class DriftBoard: Sendable {
     public func reports(reference: String? = nil) -> [Entry] {
         latest.withLock { Array($0.values) }
             .filter { reference == nil || $0.reference == reference }
-            .sorted { ($0.reference, $0.report.kind) < ($1.reference, $1.report.kind) }
+            .sorted { ($0.reference, $0.report.kind.rawValue) < ($1.reference, $1.report.kind.rawValue) }
     }
 }
