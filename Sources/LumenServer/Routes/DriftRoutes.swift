@@ -66,127 +66,13 @@ struct DriftRoutes {
     }
 
     private func check(_ request: Request, _ context: LumenRequestContext) async throws -> Response {
-        let kindName = try RequestInput.path(context, "kind")
-        guard let kind = DriftKind(rawValue: kindName) else {
-            throw Problem.notFound("unknown drift kind '\(kindName)'; use features, predictions, images or latent")
-        }
-        let accepted: [String] =
-            switch kind {
-            case .images: ["application/json", "multipart/form-data"]
-            case .latent: ["application/json", "application/x-npy", "application/octet-stream"]
-            case .features, .predictions: ["application/json", "text/csv"]
-            }
-        let type = try RequestInput.requireMediaType(request, accepted)
-        let bytes = try await RequestInput.body(
-            request,
-            limit: services.configuration.maxBodyBytes,
-            timeout: services.configuration.requestTimeoutSeconds
-        )
-        var body: Body?
-        var uploads: [(name: String, bytes: [UInt8])] = []
-        if type == "application/json" {
-            // base64 images are decoded with the JSON (on a compute thread when the body is big), so
-            // their sizes count against the memory budget like multipart ones.
-            let (decoded, images) = try await services.parse(bytes) { bytes in
-                let body = try RequestInput.decode(Body.self, from: bytes)
-                let images = try (body.images ?? []).enumerated().map { k, s in
-                    try RequestInput.base64(s, field: "images[\(k)]")
-                }
-                return (body, images)
-            }
-            body = decoded
-            uploads = images.enumerated().map { k, b in (name: "image-\(k + 1)", bytes: b) }
-        } else if type == "multipart/form-data" {
-            guard let boundary = RequestInput.contentTypeParameter(request, "boundary") else {
-                throw Problem.badRequest("multipart/form-data needs a boundary parameter in Content-Type")
-            }
-            let form = try await services.parse(bytes) { try MultipartForm($0, boundary: boundary) }
-            uploads = form.parts("image").enumerated().map { k, p in (p.filename ?? "image-\(k + 1)", p.body) }
-        }
-        let query = request.uri.queryParameters
-        guard let referenceName = query.get("reference").map({ String($0) }) ?? body?.reference else {
-            throw Problem.badRequest("name the reference profile with ?reference=NAME (see GET /v1/models)")
-        }
-        let reference = try ModelCatalog.require(
-            services.store.catalog.references,
-            referenceName,
-            noun: "reference profile"
-        )
-        guard reference.profile.kind == kind.profileKind else {
-            throw Problem.unprocessable(
-                "reference '\(referenceName)' is a \(reference.profile.kind) profile; it cannot be compared as \(kind)"
-            )
-        }
-        let test = query.get("test").map { String($0) } ?? body?.test
-        let driftTests: DriftTestChoice
-        do {
-            driftTests = try test.map { name throws(DriftError) in try DriftTestChoice(parsing: name) } ?? .automatic
-        } catch {
-            throw Problem.badRequest("\(error)")
-        }
-        let correctionName = query.get("correction").map { String($0) } ?? body?.correction ?? "none"
-        guard let correction = MultipleTesting(rawValue: correctionName) else {
-            throw Problem.badRequest("unknown correction '\(correctionName)'; use none, bonferroni or bh")
-        }
-        var shareThreshold = body?.shareThreshold ?? 0.5
-        if let raw = query.get("share_threshold") {
-            guard let t = Double(raw) else { throw Problem.badRequest("'share_threshold' must be a number in 0…1") }
-            shareThreshold = t
-        }
-        guard shareThreshold.isFinite, (0...1).contains(shareThreshold) else {
-            throw Problem.badRequest("'share_threshold' must be in 0…1")
-        }
+        let input = try await DriftCheckRequest.read(request, context, services: services)
         let id = services.audit.nextID()
         let maxPixels = services.configuration.maxPixels
-        let profile = reference.profile
-        let (parsed, files, threshold, column) = (body, uploads, shareThreshold, query.get("column").map { String($0) })
-        let report = try await services.computeImages(kind == .images ? uploads.map(\.bytes) : []) {
-            () throws -> DriftReport in
-            let body = parsed
-            let uploads = files
-            let shareThreshold = threshold
-            switch kind {
-            case .images:
-                // computeImages has checked every header against the pixel budget.
-                guard !uploads.isEmpty else {
-                    throw Problem.badRequest(
-                        "send images as multipart parts named 'image' or a JSON 'images' array of base64"
-                    )
-                }
-                let scan = try ImageFolderScan.scan(encoded: uploads, maxPixels: maxPixels)
-                return try DriftAnalysis.images(profile, current: scan, source: "request \(id)")
-            case .latent:
-                let current = try latentMatrix(type: type, bytes: bytes, body: body)
-                let latent = try LatentDrift.factors(try profile.jointSample(), current, aligned: false)
-                return DriftReport.latent(latent, reference: referenceName, current: "request \(id)")
-            case .features, .predictions:
-                let current = try currentProfile(
-                    type: type,
-                    bytes: bytes,
-                    body: body,
-                    reference: profile,
-                    kind: kind,
-                    column: column
-                )
-                let features = try DriftAnalysis.features(
-                    ReferenceProfile(
-                        kind: .features,
-                        source: referenceName,
-                        columns: profile.columns.filter { c in current.columns.contains { $0.name == c.name } }
-                    ),
-                    current,
-                    tests: driftTests,
-                    correction: correction
-                )
-                return DriftReport(
-                    kind: kind,
-                    reference: referenceName,
-                    current: "request \(id)",
-                    features: features,
-                    shareThreshold: kind == .predictions ? 1 : shareThreshold
-                )
-            }
+        let report = try await services.computeImages(input.kind == .images ? input.uploads.map(\.bytes) : []) {
+            try Self.report(input, id: id, maxPixels: maxPixels)
         }
+        let (kind, referenceName, reference) = (input.kind, input.referenceName, input.reference)
         var stored = report
         stored.reference = referenceName
         services.driftBoard.store(.init(id: id, reference: referenceName, report: stored))
@@ -203,8 +89,8 @@ struct DriftRoutes {
             context: context,
             model: referenceName,
             version: reference.info.version,
-            digest: SHA256.hex(bytes),
-            parameters: ["kind": kind.rawValue, "test": test ?? "auto", "correction": correctionName],
+            digest: SHA256.hex(input.bytes),
+            parameters: ["kind": kind.rawValue, "test": input.test ?? "auto", "correction": input.correction.rawValue],
             outcome:
                 "\(stored.drifted ? "drifted" : "no drift"): \(stored.features.filter(\.result.drifted).count) of \(stored.features.count) drifted"
         )
@@ -219,8 +105,57 @@ struct DriftRoutes {
         )
     }
 
+    /// The report for a checked request (on a compute thread).
+    private static func report(_ input: DriftCheckRequest, id: String, maxPixels: Int) throws -> DriftReport {
+        let (body, uploads, profile, referenceName) = (
+            input.body, input.uploads, input.reference.profile, input.referenceName
+        )
+        let (type, bytes, kind, column) = (input.mediaType, input.bytes, input.kind, input.column)
+        switch kind {
+        case .images:
+            // computeImages has checked every header against the pixel budget.
+            guard !uploads.isEmpty else {
+                throw Problem.badRequest(
+                    "send images as multipart parts named 'image' or a JSON 'images' array of base64"
+                )
+            }
+            let scan = try ImageFolderScan.scan(encoded: uploads, maxPixels: maxPixels)
+            return try DriftAnalysis.images(profile, current: scan, source: "request \(id)")
+        case .latent:
+            let current = try latentMatrix(type: type, bytes: bytes, body: body)
+            let latent = try LatentDrift.factors(try profile.jointSample(), current, aligned: false)
+            return DriftReport.latent(latent, reference: referenceName, current: "request \(id)")
+        case .features, .predictions:
+            let current = try currentProfile(
+                type: type,
+                bytes: bytes,
+                body: body,
+                reference: profile,
+                kind: kind,
+                column: column
+            )
+            let features = try DriftAnalysis.features(
+                ReferenceProfile(
+                    kind: .features,
+                    source: referenceName,
+                    columns: profile.columns.filter { c in current.columns.contains { $0.name == c.name } }
+                ),
+                current,
+                tests: input.tests,
+                correction: input.correction
+            )
+            return DriftReport(
+                kind: kind,
+                reference: referenceName,
+                current: "request \(id)",
+                features: features,
+                shareThreshold: kind == .predictions ? 1 : input.shareThreshold
+            )
+        }
+    }
+
     /// The current side of a features/predictions check, profiled like the reference.
-    private func currentProfile(
+    private static func currentProfile(
         type: String,
         bytes: [UInt8],
         body: Body?,
@@ -242,7 +177,7 @@ struct DriftRoutes {
         return try ReferenceProfile.current(columns, like: reference, columns: names)
     }
 
-    private func latentMatrix(type: String, bytes: [UInt8], body: Body?) throws -> SampleMatrix {
+    private static func latentMatrix(type: String, bytes: [UInt8], body: Body?) throws -> SampleMatrix {
         if type == "application/json" {
             guard let rows = body?.factors, let width = rows.first?.count, width > 0 else {
                 throw Problem.badRequest("send 'factors': [[…], …] (rows × factors) or an .npy body")
