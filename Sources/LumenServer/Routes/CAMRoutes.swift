@@ -94,61 +94,9 @@ struct CAMRoutes {
     // MARK: Activations
 
     private func explainActivations(_ request: Request, _ context: LumenRequestContext) async throws -> Response {
-        let type = try RequestInput.requireMediaType(request, ["application/json", "multipart/form-data"])
-        let body = try await RequestInput.body(
-            request,
-            limit: services.configuration.maxBodyBytes,
-            timeout: services.configuration.requestTimeoutSeconds
-        )
-        var options = CAMOptions()
-        let image: [UInt8]
-        let activationBytes: [UInt8]
-        let activationName: String
-        var tensorName: String?
-        var inline: Tensor?
-        if type == "application/json" {
-            // base64 is decoded with the JSON: on a compute thread when the body is big.
-            let (r, decodedImage, encodedActivations) = try await services.parse(body) { bytes in
-                let r = try RequestInput.decode(ActivationsRequest.self, from: bytes)
-                var activations: [UInt8]?
-                if case .encoded(let s) = r.activations {
-                    activations = try RequestInput.base64(s, field: "activations")
-                }
-                return (r, try RequestInput.base64(r.image, field: "image"), activations)
-            }
-            image = decodedImage
-            switch r.activations {
-            case .encoded:
-                activationBytes = encodedActivations ?? []
-                activationName =
-                    activationBytes.first == UInt8(ascii: "{")
-                    ? "activations.json"
-                    : (NPYReader.isNPY(activationBytes) ? "activations.npy" : "activations.safetensors")
-            case .tensor(let shape, let data):
-                inline = try Tensor(shape: shape, values: data.map { $0 ?? .nan })
-                activationBytes =
-                    Array("\(shape)".utf8)
-                    + data.flatMap { withUnsafeBytes(of: ($0 ?? .nan).bitPattern.littleEndian, Array.init) }
-                activationName = "inline"
-            }
-            tensorName = r.tensor
-            if let c = r.colormap { try options.setColormap(c) }
-            if let a = r.alpha { try options.setAlpha(a) }
-            if let c = r.centered { options.centered = c }
-        } else {
-            let form = try await multipart(request, body)
-            guard let imagePart = form.part("image") else {
-                throw Problem.badRequest("multipart body needs an 'image' part (PNG or JPEG)")
-            }
-            guard let act = form.part("activations") else {
-                throw Problem.badRequest("multipart body needs an 'activations' part (.npy, .safetensors or JSON)")
-            }
-            image = imagePart.body
-            activationBytes = act.body
-            activationName = act.filename ?? "activations.npy"
-            tensorName = form.part("tensor")?.text
-            try options.apply { form.part($0)?.text }
-        }
+        let input = try await ActivationsCAMRequest.read(request, services: services)
+        let (image, activationBytes, activationName) = (input.image, input.activationBytes, input.activationName)
+        let (tensorName, inline, options) = (input.tensorName, input.inline, input.options)
         let id = services.audit.nextID()
         let maxPixels = services.configuration.maxPixels
         let (tensorOverride, name, opts) = (inline, tensorName, options)
@@ -215,55 +163,8 @@ struct CAMRoutes {
     private func explainWithModel(_ request: Request, _ context: LumenRequestContext) async throws -> Response {
         let name = try RequestInput.path(context, "name")
         let model = try ModelCatalog.require(services.store.catalog.camModels, name, noun: "image model")
-        let type = try RequestInput.requireMediaType(
-            request,
-            ["image/png", "image/jpeg", "application/octet-stream", "application/json", "multipart/form-data"]
-        )
-        let body = try await RequestInput.body(
-            request,
-            limit: services.configuration.maxBodyBytes,
-            timeout: services.configuration.requestTimeoutSeconds
-        )
-        var options = CAMOptions()
-        var layer = request.uri.queryParameters.get("layer")
-        var top = try RequestInput.int(request, "top", default: 5, range: 1...100)
-        var perBox = try RequestInput.bool(request, "per_box", default: false)
-        try options.apply { request.uri.queryParameters.get($0) }
-        let image: [UInt8]
-        switch type {
-        case "application/json":
-            let (r, decodedImage) = try await services.parse(body) { bytes in
-                let r = try RequestInput.decode(ModelRequest.self, from: bytes)
-                return (r, try RequestInput.base64(r.image, field: "image"))
-            }
-            image = decodedImage
-            layer = r.layer ?? layer
-            if let t = r.top {
-                guard (1...100).contains(t) else { throw Problem.badRequest("'top' must be in 1…100") }
-                top = t
-            }
-            if let c = r.colormap { try options.setColormap(c) }
-            if let a = r.alpha { try options.setAlpha(a) }
-            perBox = r.perBox ?? perBox
-        case "multipart/form-data":
-            let form = try await multipart(request, body)
-            guard let part = form.part("image") else {
-                throw Problem.badRequest("multipart body needs an 'image' part (PNG or JPEG)")
-            }
-            image = part.body
-            layer = form.part("layer")?.text ?? layer
-            if let t = form.part("top")?.text {
-                guard let n = Int(t), (1...100).contains(n) else {
-                    throw Problem.badRequest("'top' must be an integer in 1…100")
-                }
-                top = n
-            }
-            if let p = form.part("per_box")?.text { perBox = p == "true" || p == "1" }
-            try options.apply { form.part($0)?.text }
-        default:
-            image = body
-        }
-        guard !image.isEmpty else { throw Problem.badRequest("no image in the request") }
+        let input = try await ModelCAMRequest.read(request, services: services)
+        let (image, layer, top, perBox, options) = (input.image, input.layer, input.top, input.perBox, input.options)
         let id = services.audit.nextID()
         let maxPixels = services.configuration.maxPixels
         let (requestedLayer, k, boxes, opts) = (layer, top, perBox, options)
@@ -338,12 +239,5 @@ struct CAMRoutes {
             ),
             headers: [.explanationID: id]
         )
-    }
-
-    private func multipart(_ request: Request, _ body: [UInt8]) async throws -> MultipartForm {
-        guard let boundary = RequestInput.contentTypeParameter(request, "boundary") else {
-            throw Problem.badRequest("multipart/form-data needs a boundary parameter in Content-Type")
-        }
-        return try await services.parse(body) { try MultipartForm($0, boundary: boundary) }
     }
 }
