@@ -69,39 +69,35 @@ struct ModelExplainerTests {
         #expect {
             _ = try ModelSidecar.load(forModel: model)
         } throws: { "\($0)".contains("missing field 'input'") }
-        try AtomicFile.write(
-            text:
-                #"{"task": "segment", "input": {"name": "x", "width": 4, "height": 4, "resize": "stretch", "channel_order": "RGB", "mean": [0,0,0], "std": [1,1,1]}}"#,
-            to: dir.appendingPathComponent("m.json")
+        /// Writes a sidecar with one field changed and returns why loading it failed.
+        func refusal(
+            task: String = "classify",
+            size: (Int, Int) = (4, 4),
+            order: String = "RGB",
+            mean: String = "0,0,0"
         )
-        #expect { _ = try ModelSidecar.load(forModel: model) } throws: {
-            "\($0)".hasSuffix("m.json: task 'segment' is not supported (classify or detect)")
-        }
-        try AtomicFile.write(
-            text:
-                #"{"task": "classify", "input": {"name": "x", "width": 4, "height": 4, "resize": "stretch", "channel_order": "GBR", "mean": [0,0,0], "std": [1,1,1]}}"#,
-            to: dir.appendingPathComponent("m.json")
-        )
-        #expect { _ = try ModelSidecar.load(forModel: model) } throws: {
-            "\($0)".hasSuffix("input.channel_order 'GBR' is not supported (RGB or BGR)")
-        }
-        try AtomicFile.write(
-            text:
-                #"{"task": "classify", "input": {"name": "x", "width": 4, "height": 4, "resize": "stretch", "channel_order": "RGB", "mean": [0,0], "std": [1,1,1]}}"#,
-            to: dir.appendingPathComponent("m.json")
-        )
-        #expect { _ = try ModelSidecar.load(forModel: model) } throws: { "\($0)".contains("three values") }
-        // Sizes whose product overflows Int, or that no model takes, are refused (they trapped).
-        for (w, h) in [(1 << 40, 1 << 40), (4_611_686_018_427_387_904, 2), (20_000, 1), (0, 4)] {
-            try AtomicFile.write(
-                text:
-                    #"{"task": "classify", "input": {"name": "x", "width": \#(w), "height": \#(h), "resize": "stretch", "channel_order": "RGB", "mean": [0,0,0], "std": [1,1,1]}}"#,
-                to: dir.appendingPathComponent("m.json")
-            )
-            #expect("\(w)×\(h)") { _ = try ModelSidecar.load(forModel: model) } throws: { error in
-                guard case ExplainError.badSidecar(_, let reason)? = error as? ExplainError else { return false }
-                return reason.hasPrefix("input size")
+            throws -> String?
+        {
+            let text =
+                #"{"task": "\#(task)", "input": {"name": "x", "width": \#(size.0), "height": \#(size.1), "resize": "stretch", "channel_order": "\#(order)", "mean": [\#(mean)], "std": [1,1,1]}}"#
+            try AtomicFile.write(text: text, to: dir.appendingPathComponent("m.json"))
+            do {
+                _ = try ModelSidecar.load(forModel: model)
+                return nil
+            } catch let error as ExplainError {
+                guard case .badSidecar(let path, let reason) = error, path.hasSuffix("m.json") else {
+                    return "\(error)"
+                }
+                return reason
             }
+        }
+        #expect(try refusal() == nil)
+        #expect(try refusal(task: "segment") == "task 'segment' is not supported (classify or detect)")
+        #expect(try refusal(order: "GBR") == "input.channel_order 'GBR' is not supported (RGB or BGR)")
+        #expect(try refusal(mean: "0,0") == "mean and std need three values each, std non-zero")
+        // Sizes whose product overflows Int, or that no model takes, are refused (they trapped).
+        for size in [(1 << 40, 1 << 40), (4_611_686_018_427_387_904, 2), (20_000, 1), (0, 4)] {
+            #expect(try refusal(size: size) == "input size \(size.0)x\(size.1) is invalid", "\(size)")
         }
         try? FileManager.default.removeItem(at: dir)
     }
