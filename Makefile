@@ -114,7 +114,7 @@ fuzz: setup
 ## format / lint: swift-format with the repo's .swift-format over every Swift file but the
 ## generated protobuf code; lint fails on any finding, and on any import Package.swift does not
 ## declare exactly (scripts/check-imports; CI runs lint inside make test).
-SWIFT_FILES = $(shell git ls-files --cached --others --exclude-standard 'Sources/*.swift' 'Tests/*.swift' 'Package.swift' | grep -v '\.pb\.swift$$')
+SWIFT_FILES = $(shell git ls-files --cached --others --exclude-standard 'Sources/*.swift' 'Tests/*.swift' 'Package.swift' | grep -v '\.pb\.swift$$\|\.generated\.swift$$')
 format:
 	@$(SWIFT) format format --in-place --parallel --configuration .swift-format $(SWIFT_FILES)
 lint:

@@ -107,6 +107,18 @@ struct SystemRoutesTests {
     @Test func unknownRoutesAreProblemsToo() async throws {
         let reply = try await server.get("/v2/nothing")
         #expect(reply.status == 404 && reply.header("Content-Type") == "application/problem+json")
+        // The problem points to the contract, which the server serves without a token.
+        #expect((try reply.json()["detail"] as? String ?? "").contains("/openapi.yaml"))
+    }
+
+    @Test func theServedContractIsTheRepositorysOpenAPIDocument() async throws {
+        let reply = try await server.get("/openapi.yaml")
+        #expect(reply.status == 200 && reply.header("Content-Type")?.hasPrefix("application/yaml") == true)
+        let committed = try Data(
+            contentsOf: Fixtures.root.deletingLastPathComponent().appendingPathComponent("openapi.yaml")
+        )
+        // After editing openapi.yaml, run scripts/gen-openapi-swift.
+        #expect(reply.body == [UInt8](committed), "the embedded document is stale: run scripts/gen-openapi-swift")
     }
 }
 

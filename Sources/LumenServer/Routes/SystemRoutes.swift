@@ -1,6 +1,7 @@
 import Hummingbird
 
-/// `GET /healthz`, `GET /readyz`, `GET /metrics`: open to everyone (probes and Prometheus).
+/// `GET /healthz`, `GET /readyz`, `GET /metrics`, `GET /openapi.yaml`: open to everyone (probes,
+/// Prometheus, and the API's contract).
 struct SystemRoutes {
     let services: LumenServices
 
@@ -33,6 +34,9 @@ struct SystemRoutes {
             w.field("models", catalog.infos.count)
             w.endObject()
             return Respond.json(w.bytes)
+        }
+        router.get("/openapi.yaml") { _, _ in
+            Respond.bytes(Array(OpenAPIDocument.yaml.utf8), contentType: "application/yaml; charset=utf-8")
         }
         router.get("/metrics") { _, _ in
             Respond.bytes(services.metrics.exposition(), contentType: "text/plain; version=0.0.4; charset=utf-8")
