@@ -53,6 +53,20 @@ struct CAMCommand: ParsableCommand {
     @Option(name: .long, help: "Weight of the heatmap in the overlay, 0...1.")
     var alpha: Float = 0.5
 
+    @Option(
+        name: .long,
+        help:
+            "How the heatmap is weighed: uniform (alpha everywhere, as pytorch-grad-cam) or heat (alpha times the heat, so cold regions keep the photo's colours)."
+    )
+    var blend: OverlayBlend = .uniform
+
+    @Flag(
+        inversion: .prefixedNo,
+        help:
+            "Add a caption strip below the overlay: method, layer, explained variance, top classes, colour bar (default: on with --model, off with --activations)."
+    )
+    var annotate: Bool?
+
     @Option(name: .long, help: "Number of principal components to draw, one map each.")
     var components: Int = 1
 
@@ -96,8 +110,7 @@ struct CAMCommand: ParsableCommand {
         let picture = try ImageDecoder(maxPixels: maxPixels).decode(contentsOf: URL(fileURLWithPath: image))
         let layers = try loadLayers()
         let explainer = CAMExplainer(eigenCAM: EigenCAM(centered: !noCenter, components: components))
-        let overlay = try Overlay(colormap: colormap, heatmapWeight: alpha)
-        let rendered = try explainer.render(layers, on: picture, overlay: overlay)
+        let rendered = try explainer.render(layers, on: picture, overlay: try overlay(), annotate: annotate ?? false)
         let maps = rendered.map(\.map)
 
         let outputs = CAMOutputs(base: out, count: maps.count)
@@ -122,6 +135,9 @@ struct CAMCommand: ParsableCommand {
         if let json { try AtomicFile.write(text: try report.jsonText(), to: URL(fileURLWithPath: json)) }
         print(report.summary)
     }
+
+    /// The overlay recipe the options describe.
+    func overlay() throws -> Overlay { try Overlay(colormap: colormap, heatmapWeight: alpha, blend: blend) }
 
     func loadLayers() throws -> [NamedActivations] {
         var layers: [NamedActivations] = []
@@ -169,3 +185,6 @@ struct CAMOutputs {
 
 /// `--colormap jet|turbo|viridis|inferno`.
 extension Colormap: ExpressibleByArgument {}
+
+/// `--blend uniform|heat`.
+extension OverlayBlend: ExpressibleByArgument {}

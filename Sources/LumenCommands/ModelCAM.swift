@@ -36,8 +36,9 @@ struct ModelCAM {
             layer: command.layer,
             topK: command.top,
             eigenCAM: EigenCAM(centered: !command.noCenter),
-            overlay: try Overlay(colormap: command.colormap, heatmapWeight: command.alpha),
-            perBox: command.perBox
+            overlay: try command.overlay(),
+            perBox: command.perBox,
+            annotate: command.annotate ?? true
         )
         let result = rendered.result
         let headline = rendered.headline

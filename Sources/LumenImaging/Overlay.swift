@@ -2,20 +2,29 @@ import LumenIO
 
 /// Blends a colour-mapped heatmap over an image the way reviewers expect from the Python CAM
 /// tools: `out = α·colour(mask) + (1 − α)·image` in [0, 1], then divided by its maximum and
-/// truncated to 8 bits.
+/// truncated to 8 bits. With `blend: .heat` the weight follows the heat instead
+/// (`α·m` at a pixel of heat `m`), so cold regions keep the photo's own colours, and nothing is
+/// rescaled.
 public struct Overlay: Sendable {
     /// Colour map for the heatmap.
     public var colormap: Colormap
     /// Weight α of the heatmap, in [0, 1]; the image gets 1 − α.
     public var heatmapWeight: Float
+    /// How the weight is spread over the picture.
+    public var blend: OverlayBlend
 
     /// An overlay recipe; `heatmapWeight` outside [0, 1] is refused.
-    public init(colormap: Colormap = .jet, heatmapWeight: Float = 0.5) throws(ImagingError) {
+    public init(
+        colormap: Colormap = .jet,
+        heatmapWeight: Float = 0.5,
+        blend: OverlayBlend = .uniform
+    ) throws(ImagingError) {
         guard heatmapWeight >= 0, heatmapWeight <= 1 else {
             throw .invalidOption("heatmap weight (alpha) must be in [0, 1], got \(heatmapWeight)")
         }
         self.colormap = colormap
         self.heatmapWeight = heatmapWeight
+        self.blend = blend
     }
 
     /// Blends `mask` (values in [0, 1], same size as the image) over `image`.
@@ -23,6 +32,7 @@ public struct Overlay: Sendable {
         guard mask.width == image.width, mask.height == image.height else {
             throw .sizeMismatch("heatmap is \(mask.width)x\(mask.height), image is \(image.width)x\(image.height)")
         }
+        if blend == .heat { return heatWeighted(mask, on: image) }
         // Float lookup tables: colour/255 weighted by α, image/255 weighted by 1 − α.
         let imageWeight = Float(1 - Double(heatmapWeight))
         let alpha = heatmapWeight
@@ -56,5 +66,35 @@ public struct Overlay: Sendable {
         } catch {
             throw .invalidSize(width: image.width, height: image.height)
         }
+    }
+}
+
+/// How an overlay weighs the heatmap against the photo.
+public enum OverlayBlend: String, Sendable, CaseIterable {
+    /// The same weight α everywhere, then rescaled by the brightest value (pytorch-grad-cam's
+    /// `show_cam_on_image`).
+    case uniform
+    /// Weight α·m at heat m: cold regions stay the photo, hot ones take the map's colour.
+    case heat
+}
+
+extension Overlay {
+    /// `out = a·colour(m) + (1 − a)·image` with `a = α·m` (m clamped to [0, 1]), rounded to 8 bits.
+    func heatWeighted(_ mask: FloatMap, on image: RGBImage) -> RGBImage {
+        let table = colormap.table
+        var out = image
+        out.pixels.withUnsafeMutableBufferPointer { px in
+            for p in 0..<mask.values.count {
+                let m = mask.values[p]
+                let a = heatmapWeight * (m > 0 ? min(m, 1) : 0)
+                guard a > 0 else { continue }
+                let t = Colormap.index(of: m) * 3
+                for c in 0..<3 {
+                    let v = a * Float(table[t + c]) + (1 - a) * Float(px[3 * p + c])
+                    px[3 * p + c] = UInt8(min(255, max(0, v.rounded())))
+                }
+            }
+        }
+        return out
     }
 }

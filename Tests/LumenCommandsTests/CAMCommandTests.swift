@@ -52,6 +52,27 @@ struct CAMCommandTests {
         #expect(layer["sign_rule"] as? String == "covariance")
     }
 
+    @Test("--annotate adds the caption strip on the activations path; --model has it unless --no-annotate")
+    func annotation() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        let photo = try ImageDecoder().decode(contentsOf: Fixtures.url("photos/coffee.jpg"))
+        func height(_ name: String, _ extra: [String]) throws -> Int {
+            let out = dir.appendingPathComponent(name)
+            try run(["--image", Fixtures.url("photos/coffee.jpg").path, "--out", out.path] + extra)
+            let image = try ImageDecoder().decode(contentsOf: out)
+            #expect(image.width == photo.width)
+            return image.height
+        }
+        let activations = ["--activations", Fixtures.url("photos/coffee.efficientnet_lite0.head.npy").path]
+        #expect(try height("plain.png", activations) == photo.height)
+        #expect(try height("captioned.png", activations + ["--annotate", "--blend", "heat"]) > photo.height)
+        let model = ["--model", Self.models.appendingPathComponent("efficientnet-lite0.onnx").path]
+        #expect(try height("model.png", model) > photo.height)
+        #expect(try height("model-bare.png", model + ["--no-annotate"]) == photo.height)
+    }
+
+    static var models: URL { Fixtures.root.deletingLastPathComponent().appendingPathComponent("models") }
+
     @Test("several components write one PNG each, named after batch index and component")
     func componentsWriteSeveralFiles() throws {
         let dir = try Fixtures.temporaryDirectory()

@@ -140,6 +140,32 @@ struct CAMRoutesTests {
         #expect(server.services.ledger.entry(json["id"] as! String) != nil)
     }
 
+    @Test func modelOverlaysCarryTheirCaptionUnlessAskedNotTo() async throws {
+        func overlay(_ query: String) async throws -> RGBImage {
+            let reply = try await server.send(
+                .post,
+                "/v1/cam/model/efficientnet-lite0\(query)",
+                headers: ["Content-Type": "image/png", "Accept": "image/png"],
+                body: Self.picture
+            )
+            #expect(reply.status == 200, "\(reply.text)")
+            return try ImageDecoder().decode(reply.body)
+        }
+        let captioned = try await overlay("")
+        let bare = try await overlay("?annotate=false")
+        let heat = try await overlay("?annotate=false&blend=heat")
+        #expect(captioned.width == 96 && captioned.height > 72)
+        #expect(bare.width == 96 && bare.height == 72)
+        #expect(heat.height == 72 && heat != bare)
+        let bad = try await server.send(
+            .post,
+            "/v1/cam/model/efficientnet-lite0?blend=soft",
+            headers: ["Content-Type": "image/png"],
+            body: Self.picture
+        )
+        #expect(bad.status == 400 && bad.text.contains("uniform, heat"))
+    }
+
     @Test(arguments: [
         ("/v1/cam/model/efficientnet-lite0", "image/jpeg", Array("not a jpeg at all".utf8), 422),
         ("/v1/cam/model/no-such-model", "image/jpeg", Array("x".utf8), 404),

@@ -27,6 +27,8 @@ public struct ModelExplainer: Sendable {
     public let session: ONNXSession
     public let sidecar: ModelSidecar
     public let labels: [String]
+    /// The model file's name without its extension, as an annotated overlay names it.
+    public let name: String
     /// The automatically chosen layer, found once (it costs a forward pass) and reused.
     private let autoLayer = AutoLayerCache()
 
@@ -36,6 +38,7 @@ public struct ModelExplainer: Sendable {
             try bytes.map { try ONNXModel(bytes: $0, directory: model.deletingLastPathComponent()) }
             ?? ONNXModel.load(model)
         session = ONNXSession(model: onnx)
+        name = model.deletingPathExtension().lastPathComponent
         (sidecar, labels) = try ModelSidecar.resolve(forModel: model, model: onnx)
         guard session.model.inputs.contains(where: { $0.name == sidecar.input.name }) else {
             throw ExplainError.unsuitableModel(

@@ -6,6 +6,9 @@ struct CAMOptions: Sendable {
     var colormap: Colormap = .jet
     var alpha: Float = 0.5
     var centered = true
+    var blend: OverlayBlend = .uniform
+    /// A caption strip below the overlay; nil: the route's default (on for models).
+    var annotate: Bool?
 
     /// Reads options from string values (multipart fields or query parameters).
     mutating func apply(_ get: (String) -> String?) throws {
@@ -16,14 +19,30 @@ struct CAMOptions: Sendable {
             }
             try setAlpha(a)
         }
-        if let v = get("centered") {
-            switch v.lowercased() {
-            case "true", "1": centered = true
-            case "false", "0": centered = false
-            default: throw Problem.badRequest("'centered' must be true or false, got '\(v)'")
-            }
+        if let v = get("centered") { centered = try Self.bool(v, name: "centered") }
+        if let v = get("blend") { try setBlend(v) }
+        if let v = get("annotate") { annotate = try Self.bool(v, name: "annotate") }
+    }
+
+    static func bool(_ v: String, name: String) throws -> Bool {
+        switch v.lowercased() {
+        case "true", "1": return true
+        case "false", "0": return false
+        default: throw Problem.badRequest("'\(name)' must be true or false, got '\(v)'")
         }
     }
+
+    mutating func setBlend(_ name: String) throws {
+        guard let b = OverlayBlend(rawValue: name.lowercased()) else {
+            throw Problem.badRequest(
+                "unknown blend '\(name)'; choose \(OverlayBlend.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
+        }
+        blend = b
+    }
+
+    /// The overlay recipe these options describe.
+    func overlay() throws -> Overlay { try Overlay(colormap: colormap, heatmapWeight: alpha, blend: blend) }
 
     mutating func setColormap(_ name: String) throws {
         guard let c = Colormap(rawValue: name.lowercased()) else {
@@ -42,6 +61,11 @@ struct CAMOptions: Sendable {
     }
 
     var parameters: [String: String] {
-        ["colormap": colormap.rawValue, "alpha": String(alpha), "centered": String(centered)]
+        var p = [
+            "colormap": colormap.rawValue, "alpha": String(alpha), "centered": String(centered),
+            "blend": blend.rawValue,
+        ]
+        if let annotate { p["annotate"] = String(annotate) }
+        return p
     }
 }

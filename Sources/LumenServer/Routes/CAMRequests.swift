@@ -57,6 +57,8 @@ struct ActivationsCAMRequest: Sendable {
             tensorName = r.tensor
             if let c = r.colormap { try options.setColormap(c) }
             if let a = r.alpha { try options.setAlpha(a) }
+            if let b = r.blend { try options.setBlend(b) }
+            if let a = r.annotate { options.annotate = a }
             if let c = r.centered { options.centered = c }
         } else {
             let form = try await services.multipart(request, body)
@@ -122,6 +124,8 @@ struct ModelCAMRequest: Sendable {
             }
             if let c = r.colormap { try options.setColormap(c) }
             if let a = r.alpha { try options.setAlpha(a) }
+            if let b = r.blend { try options.setBlend(b) }
+            if let a = r.annotate { options.annotate = a }
             perBox = r.perBox ?? perBox
         case "multipart/form-data":
             let form = try await services.multipart(request, body)

@@ -39,6 +39,8 @@ struct CAMRoutes {
         let colormap: String?
         let alpha: Float?
         let centered: Bool?
+        let blend: String?
+        let annotate: Bool?
     }
 
     /// JSON body of `POST /v1/cam/model/{name}`.
@@ -49,9 +51,11 @@ struct CAMRoutes {
         let colormap: String?
         let alpha: Float?
         let perBox: Bool?
+        let blend: String?
+        let annotate: Bool?
 
         enum CodingKeys: String, CodingKey {
-            case image, layer, top, colormap, alpha
+            case image, layer, top, colormap, alpha, blend, annotate
             case perBox = "per_box"
         }
     }
@@ -113,7 +117,8 @@ struct CAMRoutes {
             let rendered = try CAMExplainer(eigenCAM: EigenCAM(centered: opts.centered)).render(
                 [NamedActivations(name: name ?? "activations", batch: batch)],
                 on: picture,
-                overlay: try Overlay(colormap: opts.colormap, heatmapWeight: opts.alpha)
+                overlay: try opts.overlay(),
+                annotate: opts.annotate ?? false
             )
             return (rendered[0].png, picture.width, picture.height, rendered[0].map.layers)
         }
@@ -178,8 +183,9 @@ struct CAMRoutes {
                 layer: requestedLayer,
                 topK: k,
                 eigenCAM: EigenCAM(centered: opts.centered),
-                overlay: try Overlay(colormap: opts.colormap, heatmapWeight: opts.alpha),
-                perBox: boxes
+                overlay: try opts.overlay(),
+                perBox: boxes,
+                annotate: opts.annotate ?? true
             )
             return (rendered.png, rendered.result, rendered.headline, picture.width, picture.height)
         }

@@ -116,6 +116,8 @@ paths:
                 colormap: {type: string, enum: [jet, turbo, viridis, inferno]}
                 alpha: {type: string}
                 centered: {type: string, enum: ["true", "false"]}
+                blend: {type: string, enum: [uniform, heat]}
+                annotate: {type: string, enum: ["true", "false"]}
       responses:
         "200":
           description: The overlay and the layer's statistics.
@@ -148,6 +150,11 @@ paths:
         - {name: colormap, in: query, schema: {type: string, enum: [jet, turbo, viridis, inferno]}}
         - {name: alpha, in: query, schema: {type: number, minimum: 0, maximum: 1}}
         - {name: centered, in: query, schema: {type: boolean}}
+        - {name: blend, in: query, schema: {type: string, enum: [uniform, heat]}}
+        - name: annotate
+          in: query
+          schema: {type: boolean, default: true}
+          description: A caption strip below the overlay (model, method, layer, explained variance, top classes, colour bar).
       requestBody:
         required: true
         content:
@@ -168,6 +175,8 @@ paths:
                 colormap: {type: string, enum: [jet, turbo, viridis, inferno]}
                 alpha: {type: number, minimum: 0, maximum: 1}
                 per_box: {type: boolean}
+                blend: {type: string, enum: [uniform, heat], description: "uniform (alpha everywhere) or heat (alpha times the heat)."}
+                annotate: {type: boolean, default: true}
           multipart/form-data:
             schema:
               type: object
@@ -464,6 +473,8 @@ components:
         colormap: {type: string, enum: [jet, turbo, viridis, inferno]}
         alpha: {type: number, minimum: 0, maximum: 1}
         centered: {type: boolean}
+        blend: {type: string, enum: [uniform, heat], description: "uniform (alpha everywhere) or heat (alpha times the heat)."}
+        annotate: {type: boolean, default: false, description: A caption strip below the overlay.}
     LayerStatistics:
       type: object
       properties:
