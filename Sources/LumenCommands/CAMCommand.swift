@@ -14,11 +14,35 @@ struct CAMCommand: ParsableCommand {
             JSON. Give --activations more than once (or several --tensor names from one safetensors \
             file) to average layers. With a batch of N or --components K, one PNG is written per map, \
             named OUT-b<n>-c<k>.png.
+
+            With --model and --images (a folder, or a list file with one path per line), every image \
+            is explained into the folder --out: OUT/<name>.png, thumbnails, results.jsonl and \
+            results.csv, and a review page (--report, default OUT/review.html). A second run skips \
+            the images already done with the same model file and options.
             """
     )
 
     @Option(name: .long, help: "Image to explain (PNG or JPEG).")
-    var image: String
+    var image: String?
+
+    @Option(
+        name: .long,
+        help:
+            "With --model: a folder of PNG/JPEG images, or a file listing one image path per line, to explain in one batch."
+    )
+    var images: String?
+
+    @Flag(name: .long, help: "With --images: take the folder's subfolders too.")
+    var recursive = false
+
+    @Option(name: .long, help: "With --images: the review page to write (default: OUT/review.html).")
+    var report: String?
+
+    @Option(
+        name: .long,
+        help: "With --images: how many images run at a time (default: the number of cores, at most 8)."
+    )
+    var jobs: Int?
 
     @Option(name: .long, help: "Activation tensor file (.npy, .safetensors, .json); repeat to average layers.")
     var activations: [String] = []
@@ -44,7 +68,7 @@ struct CAMCommand: ParsableCommand {
     @Option(name: .long, help: "Tensor name inside a safetensors file; repeat to average several layers.")
     var tensor: [String] = []
 
-    @Option(name: .long, help: "Overlay PNG to write.")
+    @Option(name: .long, help: "Overlay PNG to write (with --images: the output folder).")
     var out: String
 
     @Option(name: .long, help: "Colour map of the heatmap.")
@@ -92,6 +116,20 @@ struct CAMCommand: ParsableCommand {
                     : "give --activations files or --model, not both"
             )
         }
+        guard (image == nil) != (images == nil) else {
+            throw ValidationError(
+                image == nil
+                    ? "give --image (one picture) or --images (a folder or list)" : "give --image or --images, not both"
+            )
+        }
+        if images != nil {
+            guard model != nil else { throw ValidationError("--images needs --model (an ONNX file)") }
+            if let jobs, !(1...64).contains(jobs) { throw ValidationError("--jobs must be in 1…64") }
+            return
+        }
+        guard !recursive, report == nil, jobs == nil else {
+            throw ValidationError("--recursive, --report and --jobs go with --images")
+        }
         guard URL(fileURLWithPath: out).pathExtension.lowercased() == "png" else {
             throw ValidationError("--out writes a PNG overlay; name it with .png (got '\(out)')")
         }
@@ -102,8 +140,13 @@ struct CAMCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let model, let images {
+            try CAMBatch(command: self).run(model: model, images: images)
+            return
+        }
+        guard let image else { throw ValidationError("give --image (one picture) or --images (a folder or list)") }
         if let model {
-            try ModelCAM(command: self).run(model: model)
+            try ModelCAM(command: self).run(model: model, image: image)
             return
         }
         let started = Date()

@@ -25,10 +25,10 @@ struct ModelCAM {
         }
     }
 
-    func run(model: String) throws {
+    func run(model: String, image: String) throws {
         let started = Date()
         let picture = try ImageDecoder(maxPixels: command.maxPixels).decode(
-            contentsOf: URL(fileURLWithPath: command.image)
+            contentsOf: URL(fileURLWithPath: image)
         )
         let explainer = try ModelExplainer(model: URL(fileURLWithPath: model))
         let rendered = try explainer.render(
@@ -60,7 +60,7 @@ struct ModelCAM {
         let elapsed = Date().timeIntervalSince(started) * 1000
         if let json = command.json {
             let report = Report(
-                image: command.image,
+                image: image,
                 model: model,
                 layer: result.layer,
                 predictions: result.predictions,

@@ -40,7 +40,13 @@ struct ServeCommand: AsyncParsableCommand {
         name: .customLong("max-connections"),
         help: "Connections held at once; more are closed at accept (default: 512)."
     ) var maxConnections: Int?
-    @Option(name: .customLong("audit-log"), help: "Audit log file (default: lumen-audit.jsonl).") var auditLog: String?
+    @Option(
+        name: .customLong("data-dir"),
+        help:
+            "Folder for what the server writes (default: $LUMEN_DATA_DIR, $XDG_STATE_HOME/lumen or ~/.local/state/lumen)."
+    ) var dataDir: String?
+    @Option(name: .customLong("audit-log"), help: "Audit log file (default: DATA_DIR/audit.jsonl).") var auditLog:
+        String?
     @Option(
         name: .customLong("audit-rotate-bytes"),
         help: "Rotate the audit log past this size to <audit-log>.000001, … (default: 268435456; 0: never)."
@@ -73,6 +79,7 @@ struct ServeCommand: AsyncParsableCommand {
             if let computeThreads { settings.computeThreads = computeThreads }
             if let idleTimeout { settings.idleTimeoutSeconds = idleTimeout }
             if let maxConnections { settings.maxConnections = maxConnections }
+            if let dataDir { settings.dataDir = dataDir }
             if let auditLog { settings.auditLog = auditLog }
             if let auditRotateBytes { settings.auditRotateBytes = auditRotateBytes }
             if let maxPixels { settings.maxPixels = maxPixels }

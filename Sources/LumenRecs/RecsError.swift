@@ -18,6 +18,8 @@ public enum RecsError: Error, Equatable, CustomStringConvertible {
     case importMismatch(source: String, reason: String)
     /// The ratings file format could not be recognised.
     case unknownFormat(path: String)
+    /// An item metadata file that does not describe these items, and why.
+    case badMetadata(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -30,6 +32,7 @@ public enum RecsError: Error, Equatable, CustomStringConvertible {
         case .diverged(let epoch, let rmse):
             "training diverged at epoch \(epoch) (train RMSE \(rmse)); lower λ or the learning rate, or raise the regularisation"
         case .importMismatch(let source, let reason): "\(source): \(reason)"
+        case .badMetadata(let path, let reason): "\(path): not item metadata for these ratings: \(reason)"
         case .unknownFormat(let path):
             "\(path): unrecognised ratings format (expected MovieLens u.data, ML-1M '::', ratings.csv with a header, or RecBole .inter)"
         }

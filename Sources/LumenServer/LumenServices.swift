@@ -36,7 +36,7 @@ public final class LumenServices: Sendable {
         self.metrics = metrics
         store = try ModelStore(directory: configuration.models)
         audit = try AuditLog(
-            path: configuration.auditLog,
+            path: configuration.auditLogPath,
             fsync: configuration.auditFsync,
             rotateAtBytes: configuration.auditRotateBytes
         )

@@ -71,6 +71,29 @@ struct CAMCommandTests {
         #expect(try height("model-bare.png", model + ["--no-annotate"]) == photo.height)
     }
 
+    @Test("--images explains a folder into --out with the manifest and the review page; it needs --model")
+    func batchMode() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        let input = dir.appendingPathComponent("photos")
+        try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            at: Fixtures.url("photos/coffee.jpg"),
+            to: input.appendingPathComponent("coffee.jpg")
+        )
+        let out = dir.appendingPathComponent("review")
+        let model = Self.models.appendingPathComponent("efficientnet-lite0.onnx").path
+        try run(["--model", model, "--images", input.path, "--out", out.path, "--jobs", "3"])
+        for name in ["coffee.jpg.png", "results.jsonl", "results.csv", "review.html", "thumbnails/coffee.jpg.png"] {
+            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(name).path), "\(name)")
+        }
+        let page = try String(contentsOf: out.appendingPathComponent("review.html"), encoding: .utf8)
+        #expect(page.contains("espresso"))
+        #expect(throws: (any Error).self) { _ = try Lumen.parseAsRoot(["cam", "--images", input.path, "--out", "o"]) }
+        #expect(throws: (any Error).self) {
+            _ = try Lumen.parseAsRoot(["cam", "--model", model, "--images", input.path, "--out", "o", "--jobs", "0"])
+        }
+    }
+
     static var models: URL { Fixtures.root.deletingLastPathComponent().appendingPathComponent("models") }
 
     @Test("several components write one PNG each, named after batch index and component")

@@ -1,3 +1,5 @@
+import ArgumentParser
+import Foundation
 import LumenCommands
 import LumenIO
 import Testing
@@ -41,5 +43,32 @@ struct CommandLinePreflightTests {
     func noFarSuggestion() {
         #expect(NameSuggestion.nearest("--zzzzzz", in: ["--model", "--out"]) == nil)
         #expect(NameSuggestion.nearest("--out", in: ["--output", "--model"]) == "--output")
+    }
+
+    @Test("every option and argument of every command says what it does in --help")
+    func everyOptionHasHelp() {
+        var missing: [String] = []
+        func visit(_ command: ParsableCommand.Type, path: String) {
+            let help = Lumen.helpMessage(for: command, columns: 1000)
+            let lines = help.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            // "  --name <value>  description", "  -n <n>, --long", "  --flag/--no-flag", "  <argument>";
+            // a long label puts the description on the next, deeper-indented line.
+            let label = /^  ((?:-{1,2}[\w-]+(?:\/--[\w-]+)?(?:, )?)+(?: <[^>]+>)?(?: \.\.\.)?|<[^>]+>(?: \.\.\.)?)(.*)$/
+            for (k, line) in lines.enumerated() {
+                guard let match = line.wholeMatch(of: label) else { continue }
+                var description = match.2.trimmingCharacters(in: .whitespaces)
+                if description.isEmpty, k + 1 < lines.count, lines[k + 1].hasPrefix("    "),
+                    lines[k + 1].wholeMatch(of: label) == nil
+                {
+                    description = lines[k + 1].trimmingCharacters(in: .whitespaces)
+                }
+                if description.isEmpty || description.hasPrefix("(default") || description.hasPrefix("(values") {
+                    missing.append("\(path) \(match.1)")
+                }
+            }
+            for sub in command.configuration.subcommands { visit(sub, path: path + " " + sub._commandName) }
+        }
+        visit(Lumen.self, path: "lumen")
+        #expect(missing.isEmpty, "options without help: \(missing)")
     }
 }

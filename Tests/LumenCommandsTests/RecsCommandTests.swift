@@ -23,8 +23,15 @@ struct RecsCommandTests {
         ])
         let loaded = try EMFModelFile.load(URL(fileURLWithPath: model))
         #expect(loaded.metrics["rmse"] != nil && loaded.hyperparameters.epochs == 3)
-        try run(["recommend", "--model", model, "--user", "u3", "-n", "4", "--json"])
-        try run(["explain", "--model", model, "--user", "u3", "--item", "m5"])
+        let json = dir.appendingPathComponent("recommend.json")
+        try run(["recommend", "--model", model, "--user", "u3", "-n", "4", "--json", json.path])
+        let written = try JSONSerialization.jsonObject(with: Data(contentsOf: json)) as? [[String: Any]]
+        #expect(written?.count == 4 && written?.first?["rank"] as? Int == 1)
+        try run(["recommend", "--model", model, "--user", "u3", "-n", "4", "--json", "-"])
+        let explained = dir.appendingPathComponent("explain.json")
+        try run(["explain", "--model", model, "--user", "u3", "--item", "m5", "--json", explained.path])
+        let e = try JSONSerialization.jsonObject(with: Data(contentsOf: explained)) as? [String: Any]
+        #expect(e?["item"] as? String == "m5" && e?["user"] as? String == "u3")
         try run(["inspect", "--model", model])
     }
 

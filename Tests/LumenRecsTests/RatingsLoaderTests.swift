@@ -55,6 +55,33 @@ struct RatingsLoaderTests {
         )
     }
 
+    @Test("a file that is not these ratings' item metadata is refused: a user file, another data set's items")
+    func wrongMetadataFiles() throws {
+        var lines = ""
+        for u in 1...40 { lines += "\(u)\t\(u % 20 + 1)\t4\t0\n" }
+        let data = try RatingsLoader.parse(Array(lines.utf8), path: "u.data")
+        func reason(_ text: String, path: String = "meta") -> String? {
+            do {
+                _ = try ItemMetadataLoader.titles(Array(text.utf8), path: path, items: data.items)
+                return nil
+            } catch {
+                if case .badMetadata(_, let why) = error { return why }
+                return "other: \(error)"
+            }
+        }
+        // ml-100k's u.user: "id|age|gender|occupation|zip": ids match items, "titles" are ages.
+        let users = (1...20).map { "\($0)|\(20 + $0)|M|writer|9\($0)000" }.joined(separator: "\n")
+        #expect(reason(users)?.contains("are numbers") == true)
+        // Items of another data set: none of the ids are rated here.
+        let other = (500...540).map { "\($0)|Film \($0) (1990)" }.joined(separator: "\n")
+        #expect(reason(other)?.contains("41 of its 41 ids are not items") == true)
+        // RecBole's user file has no item_id column.
+        #expect(reason("user_id:token\tage:token\n1\t24\n", path: "ml.user")?.contains("user_id, age") == true)
+        // A catalogue larger than the ratings, titling every rated item, is fine.
+        let catalogue = (1...400).map { "\($0)|Film \($0) (1990)" }.joined(separator: "\n")
+        #expect(reason(catalogue) == nil)
+    }
+
     @Test("the shipped MovieLens-style fixture loads with every user and item")
     func fixtureLoads() throws {
         let data = try RecsFixture.train()

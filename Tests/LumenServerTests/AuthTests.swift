@@ -125,4 +125,20 @@ struct AuthTests {
             try ServerConfiguration.load(file: file.path)
         }
     }
+
+    @Test func theAuditLogLivesInTheDataFolderNotTheCurrentOne() throws {
+        #expect(ServerConfiguration.defaultDataDir(["HOME": "/home/ana"]) == "/home/ana/.local/state/lumen")
+        #expect(
+            ServerConfiguration.defaultDataDir(["HOME": "/home/ana", "XDG_STATE_HOME": "/var/st"]) == "/var/st/lumen"
+        )
+        #expect(ServerConfiguration.defaultDataDir(["LUMEN_DATA_DIR": "/srv/lumen", "HOME": "/h"]) == "/srv/lumen")
+        var c = ServerConfiguration()
+        c.dataDir = "/srv/lumen"
+        #expect(c.auditLogPath == "/srv/lumen/audit.jsonl")
+        try c.apply(environment: ["LUMEN_DATA_DIR": "/data"])
+        #expect(c.auditLogPath == "/data/audit.jsonl")
+        c.auditLog = "/logs/a.jsonl"
+        #expect(c.auditLogPath == "/logs/a.jsonl")
+        #expect(!ServerConfiguration().auditLogPath.hasPrefix(FileManager.default.currentDirectoryPath + "/"))
+    }
 }

@@ -22,7 +22,7 @@ struct SystemRoutesTests {
         // The log file deleted under the server: answers would go to an unlinked file.
         let gone = try TestServer(models: try ServerFixtures.smallModels())
         #expect(try await gone.get("/readyz").status == 200)
-        try FileManager.default.removeItem(atPath: gone.services.configuration.auditLog)
+        try FileManager.default.removeItem(atPath: gone.services.configuration.auditLogPath)
         let deleted = try await gone.get("/readyz")
         let deletedDetail = try deleted.json()["detail"] as? String ?? ""
         #expect(deleted.status == 503 && deletedDetail.contains("audit log"))

@@ -27,7 +27,7 @@ struct RecsAuditCommand: ParsableCommand {
     @Option(help: "Held-out ratings at or above this are relevant (default 4; every interaction with --implicit).")
     var relevant: Float?
     @Option(name: .short, help: "List length.") var n: Int = 10
-    @Flag(help: "Print JSON.") var json = false
+    @Option(help: ArgumentHelp(JSONOutput.help, valueName: "path")) var json: String?
 
     func validate() throws {
         guard n >= 1 else { throw ValidationError("-n must be at least 1") }
@@ -58,10 +58,7 @@ struct RecsAuditCommand: ParsableCommand {
         } else {
             report = try evaluator.evaluate(m, test: held.ratings)
         }
-        if json {
-            print(try JSONOutput.text(report))
-            return
-        }
+        if try JSONOutput.emit(report, to: json) { return }
         let source = recommendations ?? "the model's own top-\(n)"
         print(
             "lists: \(source); \(report.testRatings) held-out interactions, \(report.relevantItems) relevant; \(report.rankedUsers) users ranked"

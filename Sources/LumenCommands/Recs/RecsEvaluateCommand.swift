@@ -40,8 +40,8 @@ struct RecsEvaluateCommand: ParsableCommand {
     @Option(help: "Seed for the sampled negatives.")
     var negativeSeed: UInt64 = 1
 
-    @Flag(help: "Print JSON.")
-    var json = false
+    @Option(help: ArgumentHelp(JSONOutput.help, valueName: "path"))
+    var json: String?
 
     struct Row: Encodable {
         let lambda: Float
@@ -89,10 +89,7 @@ struct RecsEvaluateCommand: ParsableCommand {
             }
             rows.append(Row(lambda: lambda, report: report, sampled: sampled, seconds: seconds))
         }
-        if json {
-            print(try JSONOutput.text(rows))
-            return
-        }
+        if try JSONOutput.emit(rows, to: json) { return }
         print("| λ | RMSE | MAE | P@\(n) | R@\(n) | nDCG@\(n) | MEP@\(n) | MER@\(n) | fidelity | coverage | train s |")
         print("|---|---|---|---|---|---|---|---|---|---|---|")
         for row in rows {

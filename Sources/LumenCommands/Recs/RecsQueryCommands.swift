@@ -15,7 +15,7 @@ struct RecsRecommendCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "List length.") var n: Int = 10
     @Flag(name: .customLong("explainable-only"), help: "Only items some of the user's neighbours rated (W > 0).")
     var explainableOnly = false
-    @Flag(help: "Print JSON.") var json = false
+    @Option(help: ArgumentHelp(JSONOutput.help, valueName: "path")) var json: String?
 
     func validate() throws {
         guard n >= 1 else { throw ValidationError("-n must be at least 1") }
@@ -24,10 +24,7 @@ struct RecsRecommendCommand: ParsableCommand {
     func run() throws {
         let m = try EMFModelFile.load(URL(fileURLWithPath: model))
         let recommendations = m.recommend(user: try m.user(user), n: n, explainableOnly: explainableOnly)
-        if json {
-            print(try JSONOutput.text(recommendations))
-            return
-        }
+        if try JSONOutput.emit(recommendations, to: json) { return }
         for r in recommendations {
             let e = r.explanation
             let name = e.title.map { "\($0) (\(e.item))" } ?? e.item
@@ -54,15 +51,12 @@ struct RecsExplainCommand: ParsableCommand {
     @Option(help: "Model file.") var model: String
     @Option(help: "External user id.") var user: String
     @Option(help: "External item id.") var item: String
-    @Flag(help: "Print JSON.") var json = false
+    @Option(help: ArgumentHelp(JSONOutput.help, valueName: "path")) var json: String?
 
     func run() throws {
         let m = try EMFModelFile.load(URL(fileURLWithPath: model))
         let e = m.explain(user: try m.user(user), item: try m.item(item))
-        if json {
-            print(try JSONOutput.text(e))
-            return
-        }
+        if try JSONOutput.emit(e, to: json) { return }
         print(
             "\(e.title.map { "\($0) (\(e.item))" } ?? e.item) for user \(e.user): \(RecsRecommendCommand.scoreText(e)), W = \(String(format: "%.2f", e.weight))\(e.explainable ? "" : " (not explainable)")"
         )
@@ -117,11 +111,11 @@ struct RecsSynthesizeCommand: ParsableCommand {
         abstract: "Write seeded synthetic ratings with planted taste segments (tab-separated, u.data layout)."
     )
 
-    @Option var users: Int = 600
-    @Option var items: Int = 400
-    @Option(name: .customLong("per-user")) var perUser: Int = 40
-    @Option var segments: Int = 8
-    @Option var seed: UInt64 = 42
+    @Option(help: "How many users.") var users: Int = 600
+    @Option(help: "How many items.") var items: Int = 400
+    @Option(name: .customLong("per-user"), help: "Ratings each user gives.") var perUser: Int = 40
+    @Option(help: "Taste segments planted (users of a segment favour the same items).") var segments: Int = 8
+    @Option(help: "Random seed: the same seed writes the same file.") var seed: UInt64 = 42
     @Option(help: "Output file.") var out: String
 
     func run() throws {

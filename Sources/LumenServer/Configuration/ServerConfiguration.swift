@@ -35,8 +35,11 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     public var idleTimeoutSeconds = 15.0
     /// Connections held at once; past it new ones are closed at accept (with a log line).
     public var maxConnections = 512
-    /// Append-only JSON-lines audit log.
-    public var auditLog = "lumen-audit.jsonl"
+    /// Where the server keeps what it writes (the audit log unless `audit_log` names another
+    /// file): `$LUMEN_DATA_DIR`, else `$XDG_STATE_HOME/lumen`, else `~/.local/state/lumen`.
+    public var dataDir = ServerConfiguration.defaultDataDir(ProcessInfo.processInfo.environment)
+    /// Append-only JSON-lines audit log (default: `<data_dir>/audit.jsonl`).
+    public var auditLog: String?
     /// fsync the audit log after every record (survives power loss, not just a crash).
     public var auditFsync = false
     /// Size past which the audit log is rotated to `<audit_log>.000001`, … (every segment stays
@@ -61,6 +64,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         case idleTimeoutSeconds = "idle_timeout_seconds"
         case maxConnections = "max_connections"
         case maxInFlight = "max_in_flight"
+        case dataDir = "data_dir"
         case auditLog = "audit_log"
         case auditFsync = "audit_fsync"
         case auditRotateBytes = "audit_rotate_bytes"
@@ -87,6 +91,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         maxInFlight = try c.decodeIfPresent(Int.self, forKey: .maxInFlight) ?? d.maxInFlight
         idleTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .idleTimeoutSeconds) ?? d.idleTimeoutSeconds
         maxConnections = try c.decodeIfPresent(Int.self, forKey: .maxConnections) ?? d.maxConnections
+        dataDir = try c.decodeIfPresent(String.self, forKey: .dataDir) ?? d.dataDir
         auditLog = try c.decodeIfPresent(String.self, forKey: .auditLog) ?? d.auditLog
         auditFsync = try c.decodeIfPresent(Bool.self, forKey: .auditFsync) ?? d.auditFsync
         auditRotateBytes = try c.decodeIfPresent(Int.self, forKey: .auditRotateBytes) ?? d.auditRotateBytes
@@ -110,7 +115,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
 
     /// Applies `LUMEN_HOST`, `LUMEN_PORT`, `LUMEN_MODELS`, `LUMEN_TOKENS_FILE`, `LUMEN_TOKENS`,
     /// `LUMEN_INSECURE`, `LUMEN_MAX_BODY_BYTES`, `LUMEN_MAX_PIXELS`, `LUMEN_MEMORY_BUDGET_BYTES`, `LUMEN_REQUEST_TIMEOUT_SECONDS`,
-    /// `LUMEN_COMPUTE_THREADS`, `LUMEN_COMPUTE_QUEUE`, `LUMEN_MAX_IN_FLIGHT`, `LUMEN_AUDIT_LOG`,
+    /// `LUMEN_COMPUTE_THREADS`, `LUMEN_COMPUTE_QUEUE`, `LUMEN_MAX_IN_FLIGHT`, `LUMEN_DATA_DIR`, `LUMEN_AUDIT_LOG`,
     /// `LUMEN_AUDIT_FSYNC`, `LUMEN_AUDIT_ROTATE_BYTES`, `LUMEN_LOG_LEVEL`, `LUMEN_ACCESS_LOG`.
     public mutating func apply(environment: [String: String]) throws(ServerError) {
         func int(_ key: String) throws(ServerError) -> Int? {
@@ -147,6 +152,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
             guard let t = Double(v) else { throw .configuration("LUMEN_IDLE_TIMEOUT_SECONDS=\(v) is not a number") }
             idleTimeoutSeconds = t
         }
+        if let v = environment["LUMEN_DATA_DIR"] { dataDir = v }
         if let v = environment["LUMEN_AUDIT_LOG"] { auditLog = v }
         if let v = try bool("LUMEN_AUDIT_FSYNC") { auditFsync = v }
         if let v = try int("LUMEN_AUDIT_ROTATE_BYTES") { auditRotateBytes = v }
@@ -155,6 +161,19 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     }
 
     /// Threads for heavy work after resolving 0 to the core count.
+    /// The audit log's path: `audit_log`, or `audit.jsonl` in the data folder.
+    public var auditLogPath: String {
+        auditLog ?? URL(fileURLWithPath: dataDir).appendingPathComponent("audit.jsonl").path
+    }
+
+    /// The data folder a server uses when nothing says otherwise.
+    public static func defaultDataDir(_ environment: [String: String]) -> String {
+        if let dir = environment["LUMEN_DATA_DIR"], !dir.isEmpty { return dir }
+        if let state = environment["XDG_STATE_HOME"], state.hasPrefix("/") { return state + "/lumen" }
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        return home + "/.local/state/lumen"
+    }
+
     public var resolvedComputeThreads: Int {
         computeThreads > 0 ? computeThreads : max(1, ProcessInfo.processInfo.activeProcessorCount)
     }
