@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LumenCAM
+import LumenExplain
 import LumenIO
 import LumenImaging
 
@@ -40,7 +41,8 @@ struct CAMCommand: ParsableCommand {
 
     @Option(
         name: .long,
-        help: "With --images: how many images run at a time (default: the number of cores, at most 8)."
+        help:
+            "With --images or --method scorecam: how many images (or masked passes) run at a time (default: the number of cores, at most 8)."
     )
     var jobs: Int?
 
@@ -55,6 +57,19 @@ struct CAMCommand: ParsableCommand {
         help: "With --model: the node output to explain, or 'auto' (default: the sidecar's cam_layer)."
     )
     var layer: String?
+
+    @Option(
+        name: .long,
+        help:
+            "With --model: eigencam (class-agnostic, one forward pass) or scorecam (class-specific, one forward pass per channel of the layer)."
+    )
+    var method: CAMMethod = .eigencam
+
+    @Option(
+        name: .customLong("class"),
+        help: "With --method scorecam: the class to explain, a label or an index (default: the top class)."
+    )
+    var className: String?
 
     @Option(name: .long, help: "With --model: how many classes to report.")
     var top: Int = 5
@@ -122,13 +137,31 @@ struct CAMCommand: ParsableCommand {
                     ? "give --image (one picture) or --images (a folder or list)" : "give --image or --images, not both"
             )
         }
+        if method == .scorecam {
+            guard model != nil else {
+                throw ValidationError("--method scorecam needs --model (it runs the model once per channel)")
+            }
+            guard images == nil else {
+                throw ValidationError("--images runs EigenCAM; --method scorecam explains one image")
+            }
+            guard components == 1, !metrics else {
+                throw ValidationError("--components and --metrics go with EigenCAM, not --method scorecam")
+            }
+        } else if className != nil {
+            throw ValidationError(
+                "EigenCAM is class-agnostic (the same map for every class); --class needs --method scorecam"
+            )
+        }
         if images != nil {
             guard model != nil else { throw ValidationError("--images needs --model (an ONNX file)") }
             if let jobs, !(1...64).contains(jobs) { throw ValidationError("--jobs must be in 1…64") }
             return
         }
-        guard !recursive, report == nil, jobs == nil else {
-            throw ValidationError("--recursive, --report and --jobs go with --images")
+        if let jobs, !(1...64).contains(jobs) { throw ValidationError("--jobs must be in 1…64") }
+        guard !recursive, report == nil, jobs == nil || method == .scorecam else {
+            throw ValidationError(
+                "--recursive and --report go with --images (and --jobs with --images or --method scorecam)"
+            )
         }
         guard URL(fileURLWithPath: out).pathExtension.lowercased() == "png" else {
             throw ValidationError("--out writes a PNG overlay; name it with .png (got '\(out)')")
@@ -145,6 +178,10 @@ struct CAMCommand: ParsableCommand {
             return
         }
         guard let image else { throw ValidationError("give --image (one picture) or --images (a folder or list)") }
+        if let model, method == .scorecam {
+            try ClassCAM(command: self).run(model: model, image: image)
+            return
+        }
         if let model {
             try ModelCAM(command: self).run(model: model, image: image)
             return
@@ -228,6 +265,9 @@ struct CAMOutputs {
 
 /// `--colormap jet|turbo|viridis|inferno`.
 extension Colormap: ExpressibleByArgument {}
+
+/// `--method eigencam|scorecam`.
+extension CAMMethod: ExpressibleByArgument {}
 
 /// `--blend uniform|heat`.
 extension OverlayBlend: ExpressibleByArgument {}

@@ -83,7 +83,7 @@ struct ModelCAM {
                 )
             } ?? ""
         print(
-            "wrote \(command.out): \(headline); layer \(result.layer) \(stats.channels)x\(stats.height)x\(stats.width) explains \(String(format: "%.1f%%", stats.explainedVarianceRatio * 100))\(scored) [\(String(format: "%.1f", elapsed)) ms]"
+            "wrote \(command.out): \(headline); layer \(result.layer) \(stats.channels)x\(stats.height)x\(stats.width) explains \(String(format: "%.1f%%", stats.explainedVarianceRatio * 100)) (EigenCAM, class-agnostic)\(scored) [\(String(format: "%.1f", elapsed)) ms]"
         )
     }
 }

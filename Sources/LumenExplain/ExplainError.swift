@@ -13,6 +13,8 @@ public enum ExplainError: Error, Equatable, CustomStringConvertible {
     case unknownOutput(String)
     /// A detector output that is not [1, 4 + classes, anchors].
     case badDetectorOutput([Int])
+    /// No class of this index or label.
+    case unknownClass(String)
     /// A batch source (a folder or a list file) with no images in it.
     case noImages(String)
     /// A batch source or output folder that cannot be read or written, and why.
@@ -27,6 +29,7 @@ public enum ExplainError: Error, Equatable, CustomStringConvertible {
         case .unknownLayer(let layer): "no node output named '\(layer)'; list them with `lumen model inspect`"
         case .unknownOutput(let name): "the model has no output '\(name)'"
         case .badDetectorOutput(let shape): "detector output must be [1, 4 + classes, anchors], got \(shape)"
+        case .unknownClass(let what): "no class \(what)"
         case .noImages(let source): "\(source) holds no PNG or JPEG images (give --recursive for subfolders)"
         case .batchIO(let path, let reason): "\(path): \(reason)"
         }

@@ -70,3 +70,32 @@ extension FloatMap {
         }
     }
 }
+
+extension FloatMap {
+    /// Bilinear resampling with the corners aligned (the first and last pixels of the source sit
+    /// on those of the result: source x = x·(w − 1)/(W − 1)), as PyTorch's
+    /// `UpsamplingBilinear2d` / `interpolate(..., align_corners=True)` computes it.
+    public func resizedAligningCorners(width newWidth: Int, height newHeight: Int) throws(ImagingError) -> FloatMap {
+        guard newWidth > 0, newHeight > 0 else { throw .invalidSize(width: newWidth, height: newHeight) }
+        func taps(_ source: Int, _ destination: Int) -> [(Int, Int, Float)] {
+            let scale = destination > 1 ? Float(source - 1) / Float(destination - 1) : 0
+            return (0..<destination).map { d in
+                let position = Float(d) * scale
+                let i0 = Swift.min(Int(position), source - 1)
+                let i1 = Swift.min(i0 + 1, source - 1)
+                return (i0, i1, position - Float(i0))
+            }
+        }
+        let xs = taps(width, newWidth)
+        let ys = taps(height, newHeight)
+        var out = [Float](repeating: 0, count: newWidth * newHeight)
+        for (y, (y0, y1, fy)) in ys.enumerated() {
+            for (x, (x0, x1, fx)) in xs.enumerated() {
+                let top = values[y0 * width + x0] * (1 - fx) + values[y0 * width + x1] * fx
+                let bottom = values[y1 * width + x0] * (1 - fx) + values[y1 * width + x1] * fx
+                out[y * newWidth + x] = top * (1 - fy) + bottom * fy
+            }
+        }
+        return try FloatMap(width: newWidth, height: newHeight, values: out)
+    }
+}

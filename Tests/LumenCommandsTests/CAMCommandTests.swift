@@ -94,6 +94,28 @@ struct CAMCommandTests {
         }
     }
 
+    @Test("--method scorecam --class writes a class-specific overlay that says so")
+    func scoreCAM() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        let out = dir.appendingPathComponent("tiger.png")
+        let json = dir.appendingPathComponent("tiger.json")
+        try run([
+            "--model", Self.models.appendingPathComponent("efficientnet-lite0.onnx").path, "--image",
+            Fixtures.url("photos/chelsea.jpg").path, "--method", "scorecam", "--class", "tiger cat", "--layer",
+            "/net/_blocks.3/_project_conv/Conv_output_0", "--out", out.path, "--json", json.path,
+        ])
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: json)) as! [String: Any]
+        #expect(report["method"] as? String == "scorecam" && report["class_index"] as? Int == 282)
+        #expect(report["forward_passes"] as? Int == 41)
+        let photo = try ImageDecoder().decode(contentsOf: Fixtures.url("photos/chelsea.jpg"))
+        #expect(try ImageDecoder().decode(contentsOf: out).height > photo.height)
+        #expect(throws: (any Error).self) {
+            _ = try Lumen.parseAsRoot([
+                "cam", "--model", "m.onnx", "--image", "a.jpg", "--out", "o.png", "--class", "tabby",
+            ])
+        }
+    }
+
     static var models: URL { Fixtures.root.deletingLastPathComponent().appendingPathComponent("models") }
 
     @Test("several components write one PNG each, named after batch index and component")
@@ -169,9 +191,10 @@ struct CAMCommandTests {
     }
 
     @Test(
-        "option validation catches unknown colour maps and out-of-range weights",
+        "option validation catches unknown colour maps, out-of-range weights and options of the other method",
         arguments: [
-            ["--colormap", "rainbow"], ["--alpha", "1.5"], ["--components", "0"],
+            ["--colormap", "rainbow"], ["--alpha", "1.5"], ["--components", "0"], ["--blend", "soft"],
+            ["--class", "tabby"], ["--method", "scorecam"], ["--method", "gradcam"],
         ]
     )
     func validation(extra: [String]) {

@@ -146,13 +146,9 @@ public struct ModelExplainer: Sendable {
         return abs(ratio / expected - 1) < 0.25
     }
 
-    /// Classifies `image` and explains `layer` ("auto", nil = the sidecar's, else a node output).
-    public func explain(
-        _ image: RGBImage,
-        layer requested: String? = nil,
-        topK: Int = 5,
-        eigenCAM: EigenCAM = EigenCAM()
-    ) throws -> Result {
+    /// The layer a request names: `requested`, else the sidecar's `cam_layer`; "auto" (or
+    /// neither) is the last spatial block, found once.
+    public func resolvedLayer(_ requested: String?) throws -> String {
         var layer = requested ?? sidecar.camLayer ?? "auto"
         if layer == "auto" {
             layer = try autoLayer.value {
@@ -172,6 +168,34 @@ public struct ModelExplainer: Sendable {
                 return pick
             }
         }
+        return layer
+    }
+
+    /// Probabilities from the model's scores (softmax of logits unless the sidecar says they are
+    /// probabilities already), and the `topK` most likely classes.
+    public func predictions(from scores: [Float], topK: Int) -> (probabilities: [Float], top: [Prediction]) {
+        var probabilities = scores
+        if sidecar.outputKind ?? .logits == .logits {
+            let peak = scores.max() ?? 0
+            let e = scores.map { Foundation.exp($0 - peak) }
+            let total = e.reduce(0, +)
+            probabilities = e.map { $0 / total }
+        }
+        let order = probabilities.indices.sorted { probabilities[$0] > probabilities[$1] }.prefix(topK)
+        let top = order.map {
+            Prediction(index: $0, label: $0 < labels.count ? labels[$0] : "class \($0)", probability: probabilities[$0])
+        }
+        return (probabilities, Array(top))
+    }
+
+    /// Classifies `image` and explains `layer` ("auto", nil = the sidecar's, else a node output).
+    public func explain(
+        _ image: RGBImage,
+        layer requested: String? = nil,
+        topK: Int = 5,
+        eigenCAM: EigenCAM = EigenCAM()
+    ) throws -> Result {
+        let layer = try resolvedLayer(requested)
         let run = try session.run([sidecar.input.name: try preprocess(image)], capture: [layer])
         guard let activations = run.captured[layer] else {
             throw ExplainError.unknownLayer(layer)
@@ -217,18 +241,7 @@ public struct ModelExplainer: Sendable {
                 map: CAMMap(batchIndex: 0, component: full.component, heatmap: heat, layers: full.layers)
             )
         }
-        let scores = output.floats
-        var probabilities = scores
-        if sidecar.outputKind ?? .logits == .logits {
-            let peak = scores.max() ?? 0
-            let e = scores.map { Foundation.exp($0 - peak) }
-            let total = e.reduce(0, +)
-            probabilities = e.map { $0 / total }
-        }
-        let order = probabilities.indices.sorted { probabilities[$0] > probabilities[$1] }.prefix(topK)
-        let predictions = order.map {
-            Prediction(index: $0, label: $0 < labels.count ? labels[$0] : "class \($0)", probability: probabilities[$0])
-        }
+        let predictions = self.predictions(from: output.floats, topK: topK).top
         let maps = try CAMExplainer(eigenCAM: eigenCAM).explain(layers, width: image.width, height: image.height)
         return Result(predictions: predictions, detections: [], layer: layer, map: maps[0])
     }
