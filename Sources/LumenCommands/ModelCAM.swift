@@ -75,12 +75,13 @@ struct ModelCAM {
         let stats = result.map.layers[0]
         let scored =
             faithfulness.map { f in
-                String(
-                    format: "; drop in confidence %+.3f, deletion AUC %.3f (random %.3f)",
-                    f.dropInConfidence,
-                    f.deletionAUC,
-                    f.randomDeletionAUC
-                )
+                let n = { (x: Float) in String(format: "%.3f", x) }
+                return "; confidence change \(String(format: "%+.3f", f.confidenceChange)) (higher is better)"
+                    + ", deletion AUC \(n(f.deletionAUC)) (lower is better; random \(n(f.randomDeletion.mean)) ± "
+                    + "\(n(f.randomDeletion.standardDeviation)): \(f.deletionVerdict.rawValue))"
+                    + ", insertion AUC \(n(f.insertionAUC)) (higher is better; random \(n(f.randomInsertion.mean)) ± "
+                    + "\(n(f.randomInsertion.standardDeviation)): \(f.insertionVerdict.rawValue))"
+                    + (f.road.map { ", ROAD combined \(n($0.combined)) (higher is better)" } ?? "")
             } ?? ""
         print(
             "wrote \(command.out): \(headline); layer \(result.layer) \(stats.channels)x\(stats.height)x\(stats.width) explains \(String(format: "%.1f%%", stats.explainedVarianceRatio * 100)) (EigenCAM, class-agnostic)\(scored) [\(String(format: "%.1f", elapsed)) ms]"

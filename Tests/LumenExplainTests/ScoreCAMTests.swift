@@ -45,6 +45,43 @@ struct ScoreCAMTests {
         #expect(maxAbsDifference(map.heatmap.values, reference) < 1e-4)
     }
 
+    @Test(
+        "confidence change and ROAD of a map match pytorch-grad-cam's CamMultImageConfidenceChange and ROAD (softmax target)",
+        arguments: ["top", "tiger_cat"]
+    )
+    func confidenceChangeMatches(name: String) throws {
+        let input = try Fixtures.tensor("onnx/effnet_input.npy")
+        let map = try Fixtures.tensor("cam/scorecam_block3_\(name).npy")
+        let expected =
+            try JSONSerialization.jsonObject(with: Data(Fixtures.bytes("cam/scorecam_block3_confidence.json")))
+            as! [String: [String: Any]]
+        let report = try Self.explainer.faithfulness(
+            input: .float(shape: input.shape, data: input.values),
+            heatmap: try FloatMap(width: 224, height: 224, values: map.values),
+            classIndex: expected[name]!["class"] as! Int,
+            steps: 2,
+            seeds: 1,
+            roadPercentiles: [20, 80],
+            roadNoise: 0
+        )
+        let reference = Float(expected[name]!["confidence_change"] as! Double)
+        // ROAD with noise-free imputation (conjugate gradients here, scipy's spsolve there).
+        let road = try #require(report.road)
+        for (k, p) in [20, 80].enumerated() {
+            let morf = Float(expected[name]!["road_morf_\(p)"] as! Double)
+            let lerf = Float(expected[name]!["road_lerf_\(p)"] as! Double)
+            #expect(abs(road.mostRelevantFirst[k] - morf) < 1e-3, "MoRF \(p): \(road.mostRelevantFirst[k]) vs \(morf)")
+            #expect(
+                abs(road.leastRelevantFirst[k] - lerf) < 1e-3,
+                "LeRF \(p): \(road.leastRelevantFirst[k]) vs \(lerf)"
+            )
+        }
+        #expect(abs(report.confidenceChange - reference) < 1e-4, "\(report.confidenceChange) vs \(reference)")
+        #expect(
+            report.dropInConfidence == max(-reference, 0) || abs(report.dropInConfidence - max(-reference, 0)) < 1e-4
+        )
+    }
+
     @Test("the map depends on the class: 'tiger cat' and 'Egyptian cat' weigh the channels differently")
     func dependsOnTheClass() throws {
         let input = try Fixtures.tensor("onnx/effnet_input.npy")

@@ -28,7 +28,7 @@ public enum ReviewPage {
             if let l = r.layer { item["layer"] = l }
             if let f = r.faithfulness {
                 item["deletion"] = Double(f.deletionAUC)
-                item["random"] = Double(f.randomDeletionAUC)
+                item["random"] = Double(f.randomDeletion.mean)
             }
             if let o = r.overlay { item["overlay"] = relativeHref(from: folder, to: output.appendingPathComponent(o)) }
             if let t = r.thumbnail,

@@ -81,7 +81,8 @@ public enum ReviewManifest {
             let fields = [
                 r.image, r.status.rawValue, r.label ?? "", r.confidence.map { String($0) } ?? "",
                 r.explainedVariance.map { String($0) } ?? "", r.faithfulness.map { String($0.deletionAUC) } ?? "",
-                r.faithfulness.map { String($0.randomDeletionAUC) } ?? "", String(r.elapsedMilliseconds), r.error ?? "",
+                r.faithfulness.map { String($0.randomDeletion.mean) } ?? "", String(r.elapsedMilliseconds),
+                r.error ?? "",
             ]
             out += fields.map(quoted).joined(separator: ",") + "\n"
         }
