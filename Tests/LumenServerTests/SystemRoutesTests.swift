@@ -120,6 +120,18 @@ struct SystemRoutesTests {
         // After editing openapi.yaml, run scripts/gen-openapi-swift.
         #expect(reply.body == [UInt8](committed), "the embedded document is stale: run scripts/gen-openapi-swift")
     }
+
+    @Test func theRootIsADocsPageListingEveryOperation() async throws {
+        let reply = try await server.get("/")
+        #expect(reply.status == 200 && reply.header("Content-Type")?.hasPrefix("text/html") == true)
+        #expect(reply.text.contains("href=\"/openapi.yaml\"") && !reply.text.contains("<script"))
+        let listed = Set(DocsPage.operations(in: OpenAPIDocument.yaml).map { "\($0.method) \($0.path)" })
+        #expect(listed == (try OpenAPITests.specOperations()))
+        for operation in listed {
+            let path = operation.split(separator: " ")[1]
+            #expect(reply.text.contains("<code>\(DocsPage.escape(String(path)))</code>"), "\(operation)")
+        }
+    }
 }
 
 @Suite("Methods")

@@ -59,6 +59,16 @@ paths:
           content:
             text/plain:
               schema: {type: string}
+  /:
+    get:
+      summary: A small HTML page listing every route, with a link to this document.
+      security: []
+      responses:
+        "200":
+          description: The page.
+          content:
+            text/html:
+              schema: {type: string}
   /openapi.yaml:
     get:
       summary: This document, as the running server was built with it.

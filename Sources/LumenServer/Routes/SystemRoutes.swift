@@ -1,6 +1,6 @@
 import Hummingbird
 
-/// `GET /healthz`, `GET /readyz`, `GET /metrics`, `GET /openapi.yaml`: open to everyone (probes,
+/// `GET /healthz`, `GET /readyz`, `GET /metrics`, `GET /openapi.yaml`, `GET /` (the docs page): open to everyone (probes,
 /// Prometheus, and the API's contract).
 struct SystemRoutes {
     let services: LumenServices
@@ -34,6 +34,9 @@ struct SystemRoutes {
             w.field("models", catalog.infos.count)
             w.endObject()
             return Respond.json(w.bytes)
+        }
+        router.get("/") { _, _ in
+            Respond.bytes(Array(DocsPage.html.utf8), contentType: "text/html; charset=utf-8")
         }
         router.get("/openapi.yaml") { _, _ in
             Respond.bytes(Array(OpenAPIDocument.yaml.utf8), contentType: "application/yaml; charset=utf-8")
