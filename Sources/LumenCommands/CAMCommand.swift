@@ -42,7 +42,7 @@ struct CAMCommand: ParsableCommand {
     @Option(
         name: .long,
         help:
-            "With --images or --method scorecam: how many images (or masked passes) run at a time (default: the number of cores, at most 8)."
+            "With --images, scorecam or ablationcam: how many images (or passes) run at a time (default: the number of cores, at most 8)."
     )
     var jobs: Int?
 
@@ -61,13 +61,14 @@ struct CAMCommand: ParsableCommand {
     @Option(
         name: .long,
         help:
-            "With --model: eigencam (class-agnostic, one forward pass) or scorecam (class-specific, one forward pass per channel of the layer)."
+            "With --model: eigencam (class-agnostic, one forward pass), scorecam or ablationcam (class-specific, one forward pass per channel of the layer)."
     )
     var method: CAMMethod = .eigencam
 
     @Option(
         name: .customLong("class"),
-        help: "With --method scorecam: the class to explain, a label or an index (default: the top class)."
+        help:
+            "With --method scorecam or ablationcam: the class to explain, a label or an index (default: the top class)."
     )
     var className: String?
 
@@ -137,19 +138,20 @@ struct CAMCommand: ParsableCommand {
                     ? "give --image (one picture) or --images (a folder or list)" : "give --image or --images, not both"
             )
         }
-        if method == .scorecam {
+        if method != .eigencam {
+            let name = method.rawValue
             guard model != nil else {
-                throw ValidationError("--method scorecam needs --model (it runs the model once per channel)")
+                throw ValidationError("--method \(name) needs --model (it runs the model once per channel)")
             }
             guard images == nil else {
-                throw ValidationError("--images runs EigenCAM; --method scorecam explains one image")
+                throw ValidationError("--images runs EigenCAM; --method \(name) explains one image")
             }
             guard components == 1, !metrics else {
-                throw ValidationError("--components and --metrics go with EigenCAM, not --method scorecam")
+                throw ValidationError("--components and --metrics go with EigenCAM, not --method \(name)")
             }
         } else if className != nil {
             throw ValidationError(
-                "EigenCAM is class-agnostic (the same map for every class); --class needs --method scorecam"
+                "EigenCAM is class-agnostic (the same map for every class); --class needs --method scorecam or ablationcam"
             )
         }
         if images != nil {
@@ -158,9 +160,9 @@ struct CAMCommand: ParsableCommand {
             return
         }
         if let jobs, !(1...64).contains(jobs) { throw ValidationError("--jobs must be in 1…64") }
-        guard !recursive, report == nil, jobs == nil || method == .scorecam else {
+        guard !recursive, report == nil, jobs == nil || method != .eigencam else {
             throw ValidationError(
-                "--recursive and --report go with --images (and --jobs with --images or --method scorecam)"
+                "--recursive and --report go with --images (and --jobs with --images, scorecam or ablationcam)"
             )
         }
         guard URL(fileURLWithPath: out).pathExtension.lowercased() == "png" else {
@@ -178,7 +180,7 @@ struct CAMCommand: ParsableCommand {
             return
         }
         guard let image else { throw ValidationError("give --image (one picture) or --images (a folder or list)") }
-        if let model, method == .scorecam {
+        if let model, method != .eigencam {
             try ClassCAM(command: self).run(model: model, image: image)
             return
         }
@@ -266,7 +268,7 @@ struct CAMOutputs {
 /// `--colormap jet|turbo|viridis|inferno`.
 extension Colormap: ExpressibleByArgument {}
 
-/// `--method eigencam|scorecam`.
+/// `--method eigencam|scorecam|ablationcam`.
 extension CAMMethod: ExpressibleByArgument {}
 
 /// `--blend uniform|heat`.

@@ -4,7 +4,7 @@ import LumenIO
 import LumenImaging
 import LumenNumerics
 
-/// `lumen cam --model M --method scorecam [--class LABEL|INDEX]`: a class-specific map.
+/// `lumen cam --model M --method scorecam|ablationcam [--class LABEL|INDEX]`: a class-specific map.
 struct ClassCAM {
     let command: CAMCommand
 
@@ -34,13 +34,28 @@ struct ClassCAM {
         let picture = try ImageDecoder(maxPixels: command.maxPixels).decode(contentsOf: URL(fileURLWithPath: image))
         let explainer = try ModelExplainer(model: URL(fileURLWithPath: model))
         let target = try command.className.map { try explainer.classIndex(named: $0) }
-        let map = try explainer.scoreCAM(
-            picture,
-            layer: command.layer,
-            classIndex: target,
-            topK: command.top,
-            jobs: command.jobs ?? Parallel.machineWorkers
-        )
+        let input = try explainer.preprocess(picture)
+        let (layer, jobs) = (command.layer, command.jobs ?? Parallel.machineWorkers)
+        let map =
+            command.method == .ablationcam
+            ? try explainer.ablationCAM(
+                input: input,
+                width: picture.width,
+                height: picture.height,
+                layer: layer,
+                classIndex: target,
+                topK: command.top,
+                jobs: jobs
+            )
+            : try explainer.scoreCAM(
+                input: input,
+                width: picture.width,
+                height: picture.height,
+                layer: layer,
+                classIndex: target,
+                topK: command.top,
+                jobs: jobs
+            )
         let overlay = try command.overlay()
         var rendered = try overlay.apply(map.heatmap, on: picture)
         if command.annotate ?? true {
@@ -72,7 +87,7 @@ struct ClassCAM {
             try AtomicFile.write(text: try JSONOutput.text(report) + "\n", to: URL(fileURLWithPath: json))
         }
         print(
-            "wrote \(command.out): Score-CAM for '\(map.label)' (p \(String(format: "%.2f", map.probability))) on layer \(map.layer), \(map.forwardPasses) forward passes [\(String(format: "%.1f", elapsed)) ms]"
+            "wrote \(command.out): \(map.method.displayName) for '\(map.label)' (p \(String(format: "%.2f", map.probability))) on layer \(map.layer), \(map.forwardPasses) forward passes [\(String(format: "%.1f", elapsed)) ms]"
         )
     }
 }

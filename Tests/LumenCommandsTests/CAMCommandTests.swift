@@ -94,18 +94,21 @@ struct CAMCommandTests {
         }
     }
 
-    @Test("--method scorecam --class writes a class-specific overlay that says so")
-    func scoreCAM() throws {
+    @Test(
+        "--method scorecam|ablationcam --class writes a class-specific overlay that says so",
+        arguments: ["scorecam", "ablationcam"]
+    )
+    func classSpecific(method: String) throws {
         let dir = try Fixtures.temporaryDirectory()
         let out = dir.appendingPathComponent("tiger.png")
         let json = dir.appendingPathComponent("tiger.json")
         try run([
             "--model", Self.models.appendingPathComponent("efficientnet-lite0.onnx").path, "--image",
-            Fixtures.url("photos/chelsea.jpg").path, "--method", "scorecam", "--class", "tiger cat", "--layer",
+            Fixtures.url("photos/chelsea.jpg").path, "--method", method, "--class", "tiger cat", "--layer",
             "/net/_blocks.3/_project_conv/Conv_output_0", "--out", out.path, "--json", json.path,
         ])
         let report = try JSONSerialization.jsonObject(with: Data(contentsOf: json)) as! [String: Any]
-        #expect(report["method"] as? String == "scorecam" && report["class_index"] as? Int == 282)
+        #expect(report["method"] as? String == method && report["class_index"] as? Int == 282)
         #expect(report["forward_passes"] as? Int == 41)
         let photo = try ImageDecoder().decode(contentsOf: Fixtures.url("photos/chelsea.jpg"))
         #expect(try ImageDecoder().decode(contentsOf: out).height > photo.height)

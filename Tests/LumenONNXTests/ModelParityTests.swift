@@ -33,4 +33,35 @@ struct ModelParityTests {
         let scores = result.outputs["logits"]!.floats
         #expect(scores.indices.max { scores[$0] < scores[$1] } == 285)
     }
+
+    @Test(
+        "a layer replaced by its own value changes nothing; replaced by zeros, the network runs on from the zeros",
+        arguments: ONNXSession.KernelChoice.allCases
+    )
+    func replacingALayer(kernels: ONNXSession.KernelChoice) throws {
+        let model = try ONNXModel.load(Self.modelsFolder.appendingPathComponent("efficientnet-lite0.onnx"))
+        let session = ONNXSession(model: model, kernels: kernels)
+        let input = try OperatorParityTests.value("onnx/effnet_input.npy")
+        // A convolution that ends a fused 1×1 → depthwise → 1×1 chain, and the head's Clip.
+        for layer in ["/net/_blocks.3/_project_conv/Conv_output_0", "/net/_swish_1/Clip_output_0"] {
+            let plain = try session.run(["input": input], capture: [layer])
+            let own = try #require(plain.captured[layer])
+            let same = try session.run(["input": input], replacing: [layer: own])
+            #expect(same.outputs["logits"]!.floats == plain.outputs["logits"]!.floats, "\(layer)")
+            let zeros = Value.float(shape: own.shape, data: [Float](repeating: 0, count: own.floats.count))
+            let zeroed = try session.run(["input": input], replacing: [layer: zeros], capture: [layer])
+            #expect(zeroed.captured[layer]!.floats.allSatisfy { $0 == 0 })
+            #expect(maxAbsDifference(zeroed.outputs["logits"]!.floats, plain.outputs["logits"]!.floats) > 0.1)
+        }
+        // With the head zeroed, every logit is the classifier's bias.
+        let head = "/net/_swish_1/Clip_output_0"
+        let shape = try session.run(["input": input], capture: [head]).captured[head]!.shape
+        let zeroed = try session.run(
+            ["input": input],
+            replacing: [head: .float(shape: shape, data: [Float](repeating: 0, count: shape.reduce(1, *)))]
+        )
+        let gemm = try #require(model.nodes.last { $0.op == "Gemm" })
+        let bias = try #require(gemm.inputs.count > 2 ? model.initializers[gemm.inputs[2]] : nil)
+        #expect(maxAbsDifference(zeroed.outputs["logits"]!.floats, bias.floats) < 1e-5)
+    }
 }

@@ -13,6 +13,18 @@ public enum CAMMethod: String, Sendable, Codable, CaseIterable {
     /// input; the class score of each masked input, softmaxed over channels, weighs the channels.
     /// Class-specific, forward passes only (one per channel).
     case scorecam
+    /// Ablation-CAM (Desai & Ramaswamy, 2020): each channel is removed in turn and the drop of the
+    /// class score weighs it. Class-specific, one forward pass per channel.
+    case ablationcam
+
+    /// The method's name as people write it.
+    public var displayName: String {
+        switch self {
+        case .eigencam: "EigenCAM"
+        case .scorecam: "Score-CAM"
+        case .ablationcam: "Ablation-CAM"
+        }
+    }
 }
 
 /// A class-specific map and what it was made from.
@@ -139,17 +151,7 @@ extension ModelExplainer {
         let total = e.reduce(0, +)
         let weights = e.map { $0 / total }
 
-        var cam = [Float](repeating: 0, count: h * w)
-        for c in 0..<channels {
-            let wc = weights[c]
-            for k in 0..<(h * w) { cam[k] += wc * a[c * h * w + k] }
-        }
-        cam = cam.map { max($0, 0) }
-        let lo = cam.min() ?? 0
-        cam = cam.map { $0 - lo }
-        let hi = cam.max() ?? 0
-        cam = cam.map { $0 / (1e-7 + hi) }
-        let layerMap = try FloatMap(width: w, height: h, values: cam)
+        let layerMap = try Self.weightedMap(a, weights: weights, width: w, height: h)
         let heatmap = try layerMap.resized(width: width, height: height).minMaxNormalized()
         return ClassMap(
             method: .scorecam,
@@ -196,7 +198,7 @@ extension ClassMap {
     public func captionLines(model: String) -> [String] {
         [
             "model \(model)",
-            "Score-CAM for '\(label)' (p \(String(format: "%.2f", probability))): class-specific",
+            "\(method.displayName) for '\(label)' (p \(String(format: "%.2f", probability))): class-specific",
             "layer \(layer) \(weights.count)x\(layerMap.height)x\(layerMap.width) | \(forwardPasses) forward passes",
             "top: "
                 + predictions.prefix(3).map { "\($0.label) \(String(format: "%.2f", $0.probability))" }.joined(

@@ -54,15 +54,25 @@ public struct ONNXSession: Sendable {
         try run(inputs, capture: capture, fuse: true, recordShapes: recordShapes)
     }
 
+    /// Runs the graph with some node outputs replaced by the given values (Ablation-CAM's edited
+    /// layer): a node whose outputs are all replaced is not run, and its readers see the
+    /// replacement. A replacement must have the shape the node would have produced.
+    public func run(_ inputs: [String: Value], replacing: [String: Value], capture: Set<String> = []) throws -> Result {
+        try run(inputs, capture: capture, fuse: true, replacing: replacing, recordShapes: nil)
+    }
+
     func run(
         _ inputs: [String: Value],
         capture: Set<String>,
         fuse: Bool,
+        replacing: [String: Value] = [:],
         recordShapes: ((Node, [Value]) -> Void)?
     ) throws -> Result {
-        guard let workers else { return try runNodes(inputs, capture: capture, fuse: fuse, recordShapes: recordShapes) }
+        guard let workers else {
+            return try runNodes(inputs, capture: capture, fuse: fuse, replacing: replacing, recordShapes: recordShapes)
+        }
         return try Parallel.withWorkers(workers) {
-            try runNodes(inputs, capture: capture, fuse: fuse, recordShapes: recordShapes)
+            try runNodes(inputs, capture: capture, fuse: fuse, replacing: replacing, recordShapes: recordShapes)
         }
     }
 
@@ -70,6 +80,7 @@ public struct ONNXSession: Sendable {
         _ inputs: [String: Value],
         capture: Set<String>,
         fuse: Bool,
+        replacing: [String: Value],
         recordShapes: ((Node, [Value]) -> Void)?
     ) throws -> Result {
         BLAS.useSingleThreadedBLAS()
@@ -90,9 +101,22 @@ public struct ONNXSession: Sendable {
         var live = inputs
         var blocked: [String: BlockedTensor] = [:]
         var remaining = consumers
-        let keep = Set(model.outputs.map(\.name)).union(capture)
+        // A replaced value is kept as planes (never handed over channel-blocked) so readers see it.
+        let keep = Set(model.outputs.map(\.name)).union(capture).union(replacing.keys)
         var captured: [String: Value] = [:]
         for (index, node) in model.nodes.enumerated() {
+            if !replacing.isEmpty, node.outputs.allSatisfy({ $0.isEmpty || replacing[$0] != nil }) {
+                for name in node.outputs where !name.isEmpty {
+                    live[name] = replacing[name]
+                    if capture.contains(name) { captured[name] = replacing[name] }
+                }
+                for name in node.inputs where !name.isEmpty && model.initializers[name] == nil {
+                    remaining[name, default: 0] -= 1
+                    if remaining[name]! <= 0 && !keep.contains(name) { live[name] = nil }
+                    _ = blocked.removeValue(forKey: name)
+                }
+                continue
+            }
             let args = try node.inputs.map { name -> Value? in
                 if name.isEmpty || blocked[name] != nil { return nil }
                 guard let v = live[name] ?? model.initializers[name] else {
@@ -118,7 +142,8 @@ public struct ONNXSession: Sendable {
                 results = try Operators.table[node.op]!(node, args, model.opset)
             }
             recordShapes?(node, results)
-            for (name, value) in zip(node.outputs, results) where !name.isEmpty {
+            for (name, computed) in zip(node.outputs, results) where !name.isEmpty {
+                let value = replacing[name] ?? computed
                 live[name] = value
                 if capture.contains(name) { captured[name] = value }
             }
