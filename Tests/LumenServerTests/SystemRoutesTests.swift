@@ -56,6 +56,31 @@ struct SystemRoutesTests {
         #expect(text.contains(#"lumen_models_loaded{kind="recommender"} 1"#))
     }
 
+    @Test func processFiguresAreExposedAndMove() throws {
+        let metrics = ServerMetrics()
+        func value(_ name: String, in text: String) -> Double? {
+            text.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap {
+                Double($0.split(separator: " ")[1])
+            }
+        }
+        let before = String(decoding: metrics.exposition(), as: UTF8.self)
+        // Burn some CPU and hold a few more descriptors.
+        var x = 0.0
+        for i in 0..<3_000_000 { x += Double(i % 7).squareRoot() }
+        let handles = try (0..<5).map { _ in try FileHandle(forReadingFrom: URL(fileURLWithPath: "/proc/self/stat")) }
+        let after = String(decoding: metrics.exposition(), as: UTF8.self)
+        let cpu0 = try #require(value("lumen_process_cpu_seconds_total", in: before))
+        let cpu1 = try #require(value("lumen_process_cpu_seconds_total", in: after))
+        #expect(cpu1 > cpu0 && x > 0)
+        let fds0 = try #require(value("lumen_process_open_fds", in: before))
+        let fds1 = try #require(value("lumen_process_open_fds", in: after))
+        #expect(fds1 >= fds0 + 5)
+        #expect(try #require(value("lumen_process_max_fds", in: after)) >= fds1)
+        #expect(try #require(value("lumen_process_virtual_memory_bytes", in: after)) > 1_000_000)
+        #expect(after.contains("# TYPE lumen_process_cpu_seconds_total counter"))
+        for h in handles { try h.close() }
+    }
+
     @Test func recommendedItemLabelsAreCapped() throws {
         let metrics = ServerMetrics(itemLabelLimit: 3)
         metrics.recommended(model: "m", items: ["a", "b", "c", "d", "e"], explainable: 2)

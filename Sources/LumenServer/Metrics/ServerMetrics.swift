@@ -20,6 +20,12 @@ public final class ServerMetrics: Sendable {
     let inFlight: Gauge
     private let rss: Gauge
     private let startTime: Gauge
+    private let cpu: Counter
+    private let virtualMemory: Gauge
+    private let openFDs: Gauge
+    private let maxFDs: Gauge
+    /// CPU seconds already added to `cpu` (the counter only increments).
+    private let cpuCounted = Mutex<Double>(0)
     private let generation: Gauge
 
     static let latencyBuckets: [Duration] = [
@@ -48,6 +54,30 @@ public final class ServerMetrics: Sendable {
                 "process_start_time",
                 unit: "seconds",
                 help: "Start time of the server, seconds since the Unix epoch."
+            )
+        )
+        cpu = registry.makeCounter(
+            descriptor: .lumen(
+                "process_cpu",
+                unit: "seconds_total",
+                help: "User and system CPU time of the server process."
+            )
+        )
+        virtualMemory = registry.makeGauge(
+            descriptor: .lumen(
+                "process_virtual_memory",
+                unit: "bytes",
+                help: "Virtual memory size of the server process."
+            )
+        )
+        openFDs = registry.makeGauge(
+            descriptor: .lumen("process_open_fds", unit: "", help: "File descriptors the server process holds open.")
+        )
+        maxFDs = registry.makeGauge(
+            descriptor: .lumen(
+                "process_max_fds",
+                unit: "",
+                help: "The server process's limit on open file descriptors."
             )
         )
         generation = registry.makeGauge(
@@ -292,6 +322,16 @@ public final class ServerMetrics: Sendable {
     /// The exposition, with process gauges refreshed.
     func exposition() -> [UInt8] {
         rss.set(to: Double(Self.residentBytes()))
+        let process = ProcessStats.read()
+        virtualMemory.set(to: process.virtualBytes)
+        openFDs.set(to: process.openFileDescriptors)
+        maxFDs.set(to: process.maxFileDescriptors)
+        let delta = cpuCounted.withLock { counted -> Double in
+            let d = max(0, process.cpuSeconds - counted)
+            counted += d
+            return d
+        }
+        if delta > 0 { cpu.increment(by: delta) }
         return registry.emitToBuffer()
     }
 
