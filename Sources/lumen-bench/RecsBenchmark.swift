@@ -122,11 +122,11 @@ struct RecsBenchmark: ParsableCommand {
     }
 
     func timeTraining(_ label: String, data: RatingsData, hyperparameters h: EMFHyperparameters) throws -> EMFModel {
-        print("\(label): neighbourhoods (k = \(h.neighbours)) + \(h.epochs) epochs, \(h.factors) factors")
+        print("\(label): neighbourhoods (k = \(h.neighbors)) + \(h.epochs) epochs, \(h.factors) factors")
         let matrix = RatingMatrix(ratings: data.ratings, users: data.users.count, items: data.items.count)
-        let neighbourStart = Date()
-        _ = try UserNeighbourhood.compute(matrix, k: h.neighbours, similarity: h.similarity)
-        let neighbourSeconds = Date().timeIntervalSince(neighbourStart)
+        let neighborStart = Date()
+        _ = try UserNeighborhood.compute(matrix, k: h.neighbors, similarity: h.similarity)
+        let neighborSeconds = Date().timeIntervalSince(neighborStart)
         let started = Date()
         var epochs: [Double] = []
         let model = try EMFTrainer(hyperparameters: h).train(data) { epochs.append($0.seconds) }
@@ -135,7 +135,7 @@ struct RecsBenchmark: ParsableCommand {
             String(
                 format: "  total %.3f s (neighbourhoods %.3f s, SGD %.3f s, %.4f s per epoch)",
                 total,
-                neighbourSeconds,
+                neighborSeconds,
                 epochs.reduce(0, +),
                 epochs.reduce(0, +) / Double(max(epochs.count, 1))
             )

@@ -93,12 +93,12 @@ struct RecsRankingBenchmark {
         let matrix = RatingMatrix(ratings: data.ratings, users: users, items: items)
         let matrixSeconds = Date().timeIntervalSince(lap)
         lap = Date()
-        _ = try UserNeighbourhood.compute(matrix, k: h.neighbours, similarity: .cosine, basis: h.basis)
+        _ = try UserNeighborhood.compute(matrix, k: h.neighbors, similarity: .cosine, basis: h.basis)
         print(
             String(
                 format: "  on their own: rating matrix %.1f s, item neighbourhoods (k = %d) %.1f s",
                 matrixSeconds,
-                h.neighbours,
+                h.neighbors,
                 Date().timeIntervalSince(lap)
             )
         )

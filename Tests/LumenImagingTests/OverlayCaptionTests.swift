@@ -42,7 +42,7 @@ struct OverlayCaptionTests {
     }
 
     @Test("the colour bar runs the colour map from 0 on the left to 1 on the right", arguments: Colormap.allCases)
-    func colourBar(map: Colormap) throws {
+    func colorBar(map: Colormap) throws {
         let picture = try RGBImage(width: 640, height: 50)
         let caption = OverlayCaption(lines: ["x"], colormap: map)
         let layout = caption.layout(width: picture.width)
@@ -88,8 +88,8 @@ struct OverlayCaptionTests {
         let out = try Overlay(colormap: .turbo, heatmapWeight: alpha, blend: .heat).apply(mask, on: picture)
         for p in 0..<8 {
             let m = heat[p].isNaN ? 0 : min(max(heat[p], 0), 1)
-            let colour = Colormap.turbo.color(at: UInt8(Colormap.index(of: heat[p])))
-            let rgb = [colour.r, colour.g, colour.b]
+            let color = Colormap.turbo.color(at: UInt8(Colormap.index(of: heat[p])))
+            let rgb = [color.r, color.g, color.b]
             for c in 0..<3 {
                 let photo = Float(picture.pixels[3 * p + c])
                 let want = (alpha * m * Float(rgb[c]) + (1 - alpha * m) * photo).rounded()

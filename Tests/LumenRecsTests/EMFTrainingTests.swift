@@ -112,7 +112,7 @@ struct EMFTrainingTests {
         "bad hyperparameters are refused before training",
         arguments: [
             { (h: inout EMFHyperparameters) in h.factors = 0 }, { $0.learningRate = 0 }, { $0.lambda = -1 },
-            { $0.neighbours = 0 },
+            { $0.neighbors = 0 },
             { $0.threshold = 1 }, { $0.lambda = 200 },
         ] as [@Sendable (inout EMFHyperparameters) -> Void]
     )

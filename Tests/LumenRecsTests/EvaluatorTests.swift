@@ -57,7 +57,7 @@ struct EvaluatorTests {
         let (model, _) = try RecsFixture.fixedModel()
         for u in 0..<model.users.count {
             for r in model.recommend(user: u, n: 10, explainableOnly: true) {
-                #expect(r.explanation.explainable && !r.explanation.neighbours.isEmpty)
+                #expect(r.explanation.explainable && !r.explanation.neighbors.isEmpty)
             }
         }
     }

@@ -34,7 +34,7 @@ enum ImportFixture {
     static func model() throws -> EMFModel {
         let f = try factors()
         let data = try RatingsLoader.load(ratings: Fixtures.url("recs-import/train.tsv"), options: options(f))
-        return try FactorImporter(score: .score, neighbours: reference["k"] as! Int, basis: .items).build(
+        return try FactorImporter(score: .score, neighbors: reference["k"] as! Int, basis: .items).build(
             f,
             interactions: data
         )
@@ -136,7 +136,7 @@ struct HonestRationaleTests {
         var options = ImportFixture.options(f)
         options.feedback = .implicit
         let data = try RatingsLoader.load(ratings: Fixtures.url("recs-import/train.tsv"), options: options)
-        let model = try FactorImporter(score: .score, neighbours: 5, basis: .users).build(f, interactions: data)
+        let model = try FactorImporter(score: .score, neighbors: 5, basis: .users).build(f, interactions: data)
         var cited = 0
         for u in 0..<model.users.count {
             for i in model.topItems(user: u, n: 10) {
@@ -144,7 +144,7 @@ struct HonestRationaleTests {
                 #expect(
                     e.sentence.contains("interacted with") && !e.sentence.contains("★") && !e.sentence.contains("rated")
                 )
-                if !e.neighbours.isEmpty { cited += 1 }
+                if !e.neighbors.isEmpty { cited += 1 }
             }
         }
         #expect(cited > 0)

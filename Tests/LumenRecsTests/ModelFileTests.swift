@@ -10,7 +10,7 @@ struct ModelFileTests {
     static func trained() throws -> EMFModel {
         var h = EMFHyperparameters()
         h.epochs = 5
-        h.neighbours = 5
+        h.neighbors = 5
         return try EMFTrainer(hyperparameters: h).train(RecsFixture.train())
     }
 
@@ -23,7 +23,7 @@ struct ModelFileTests {
         let loaded = try EMFModelFile.load(url)
         #expect(loaded.userFactors == model.userFactors && loaded.itemFactors == model.itemFactors)
         #expect(loaded.userBias == model.userBias && loaded.itemBias == model.itemBias)
-        #expect(loaded.neighbourhood.neighbours == model.neighbourhood.neighbours)
+        #expect(loaded.neighborhood.neighbors == model.neighborhood.neighbors)
         #expect(loaded.training.userValues == model.training.userValues)
         #expect(loaded.hyperparameters == model.hyperparameters)
         #expect(loaded.users == model.users && loaded.items == model.items)
@@ -59,10 +59,10 @@ struct ModelFileTests {
         var found = false
         for i in 0..<model.items.count where model.training.rating(user: u, item: Int32(i)) == nil {
             let e = model.explain(user: u, item: i)
-            let raters = model.neighbourhood.of(u).filter {
+            let raters = model.neighborhood.of(u).filter {
                 model.training.rating(user: $0.user, item: Int32(i)) != nil
             }
-            #expect(e.neighbours.count == raters.count)
+            #expect(e.neighbors.count == raters.count)
             #expect(e.histogram.good + e.histogram.neutral + e.histogram.bad == raters.count)
             #expect(e.explainable == !raters.isEmpty)
             if raters.count >= 2 {

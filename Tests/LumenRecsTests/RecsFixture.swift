@@ -33,9 +33,9 @@ enum RecsFixture {
         var h = EMFHyperparameters()
         h.rankBlend = 0
         h.factors = 6
-        h.neighbours = reference["k"] as! Int
+        h.neighbors = reference["k"] as! Int
         let matrix = RatingMatrix(ratings: data.ratings, users: data.users.count, items: data.items.count)
-        let neighbourhood = try UserNeighbourhood.compute(matrix, k: h.neighbours, similarity: .cosine)
+        let neighborhood = try UserNeighborhood.compute(matrix, k: h.neighbors, similarity: .cosine)
         let model = EMFModel(
             hyperparameters: h,
             users: data.users,
@@ -47,7 +47,7 @@ enum RecsFixture {
             itemBias: try Fixtures.tensor("recs/factors_bi.npy").values,
             globalMean: Float(reference["global_mean"] as! Double),
             ratingRange: data.ratingRange,
-            neighbourhood: neighbourhood,
+            neighborhood: neighborhood,
             training: matrix,
             fingerprint: data.fingerprint,
             metrics: [:],

@@ -45,9 +45,10 @@ struct RecsImportCommand: ParsableCommand {
             "What the scores are: dot (ranking scores on their own scale, never clipped) or rating (predicted ratings, clipped to the scale)."
     )
     var score: ImportedScore = .dot
-    @Option(help: "Neighbours per user or item (k).") var neighbours: Int = 10
+    @Option(name: [.customLong("neighbours"), .customLong("neighbors")], help: "Neighbours per user or item (k).")
+    var neighbors: Int = 10
     @Option(help: "Explain from similar items (items) or similar users (users).")
-    var basis: NeighbourBasis = .items
+    var basis: NeighborBasis = .items
     @Option(help: "Model file to write (.safetensors).") var out: String
 
     enum ImportedScore: String, ExpressibleByArgument, CaseIterable {
@@ -69,7 +70,7 @@ struct RecsImportCommand: ParsableCommand {
         let (foreign, data, provenance) = try files.load()
         let importer = FactorImporter(
             score: score == .dot ? .score : .rating,
-            neighbours: neighbours,
+            neighbors: neighbors,
             basis: basis,
             provenance: provenance
         )

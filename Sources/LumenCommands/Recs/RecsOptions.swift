@@ -93,11 +93,12 @@ struct ModelOptions: ParsableArguments {
             "Weight λ of the explainability term (EMF default 0.2, 0 = plain MF; ranking 0.5: 0 = BPR … 1 = the EBPR paper's loss)."
     )
     var lambda: Float?
-    @Option(help: "Neighbours per user or item (k).") var neighbours: Int?
+    @Option(name: [.customLong("neighbours"), .customLong("neighbors")], help: "Neighbours per user or item (k).")
+    var neighbors: Int?
     @Option(help: "Explainability threshold θ.") var threshold: Float?
     @Option(help: "Similarity: cosine or pearson.") var similarity: Similarity?
     @Option(help: "Explain from the user's similar users (users) or the item's similar items (items; ranking default).")
-    var basis: NeighbourBasis?
+    var basis: NeighborBasis?
     @Option(help: "Explainability weight: share or expected-rating.") var explainability: ExplainabilityKind?
     @Flag(name: .customLong("no-biases"), help: "Train without biases (the papers' models).")
     var noBiases = false
@@ -123,7 +124,7 @@ struct ModelOptions: ParsableArguments {
         if let learningRate { h.learningRate = learningRate }
         if let regularization { h.regularization = regularization }
         if let lambda { h.lambda = lambda }
-        if let neighbours { h.neighbours = neighbours }
+        if let neighbors { h.neighbors = neighbors }
         if let threshold { h.threshold = threshold }
         if let similarity { h.similarity = similarity }
         if let basis { h.basis = basis }
@@ -195,6 +196,6 @@ extension RatingScale: ExpressibleByArgument {
 extension DuplicatePolicy: ExpressibleByArgument {}
 extension TrainingObjective: ExpressibleByArgument {}
 extension Similarity: ExpressibleByArgument {}
-extension NeighbourBasis: ExpressibleByArgument {}
+extension NeighborBasis: ExpressibleByArgument {}
 extension ExplainabilityKind: ExpressibleByArgument {}
 extension ExplainabilityPull: ExpressibleByArgument {}

@@ -63,7 +63,7 @@ struct RecsExplainCommand: ParsableCommand {
         print(e.sentence)
         let who = e.basis == .users ? "ratings by your neighbours" : "your ratings of similar items"
         print("\(who): \(e.histogram.good) good, \(e.histogram.neutral) neutral, \(e.histogram.bad) bad")
-        for n in e.neighbours {
+        for n in e.neighbors {
             print(
                 String(
                     format: "  %@ %@  similarity %.3f  rated %.1f",

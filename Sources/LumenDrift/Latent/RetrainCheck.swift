@@ -5,7 +5,7 @@ import LumenNumerics
 /// model that learned something else.
 public struct RetrainStatistics: Sendable, Codable, Equatable {
     /// Mean share of each item's 10 nearest neighbours (cosine) that the two models agree on.
-    public let neighbourOverlap: Double
+    public let neighborOverlap: Double
     /// Pearson correlation of the cosine similarity of 2000 seeded item pairs under the two models.
     public let similarityCorrelation: Double
     /// KS D between the distributions of item factor norms.
@@ -20,8 +20,8 @@ public struct RetrainStatistics: Sendable, Codable, Equatable {
     /// Share of shared users whose own predictions (over the same items) correlate below 0.5 between the models.
     public var usersTurned = 0.0
 
-    public init(neighbourOverlap: Double, similarityCorrelation: Double, normsD: Double) {
-        self.neighbourOverlap = neighbourOverlap
+    public init(neighborOverlap: Double, similarityCorrelation: Double, normsD: Double) {
+        self.neighborOverlap = neighborOverlap
         self.similarityCorrelation = similarityCorrelation
         self.normsD = normsD
     }
@@ -31,7 +31,7 @@ public struct RetrainStatistics: Sendable, Codable, Equatable {
         case interactionCorrelation = "interaction_correlation"
         case itemsMoved = "items_moved"
         case usersTurned = "users_turned"
-        case neighbourOverlap = "neighbour_overlap"
+        case neighborOverlap = "neighbour_overlap"
         case similarityCorrelation = "similarity_correlation"
         case normsD = "norms_d"
     }
@@ -55,7 +55,7 @@ public struct RetrainCheck: Sendable, Codable, Equatable {
     public static func statistics(
         _ a: SampleMatrix,
         _ b: SampleMatrix,
-        neighbours k: Int = 10
+        neighbors k: Int = 10
     ) throws(DriftError)
         -> RetrainStatistics
     {
@@ -95,7 +95,7 @@ public struct RetrainCheck: Sendable, Codable, Equatable {
         let normsA = (0..<n).map { r in a.row(r).reduce(0) { $0 + $1 * $1 }.squareRoot() }
         let normsB = (0..<n).map { r in b.row(r).reduce(0) { $0 + $1 * $1 }.squareRoot() }
         return RetrainStatistics(
-            neighbourOverlap: overlaps.reduce(0, +) / Double(n),
+            neighborOverlap: overlaps.reduce(0, +) / Double(n),
             similarityCorrelation: pearson(x, y),
             normsD: try UnivariateTests.kolmogorovSmirnov(normsA, normsB).statistic
         )

@@ -52,7 +52,8 @@ extension ModelExplainer {
     /// Score-CAM for `classIndex` (nil: the top class) on `layer`, as pytorch-grad-cam's
     /// `ScoreCAM` computes it with a `ClassifierOutputTarget`: the score is the model's output for
     /// the class (a logit, or the probability when the sidecar says the output holds those),
-    /// channels are upsampled bilinearly with aligned corners (its `UpsamplingBilinear2d`) to the input size and min-max scaled with
+    /// channels are upsampled bilinearly with aligned corners (its `UpsamplingBilinear2d`) to the input size and
+    /// min-max scaled with
     /// 1e-8 in the denominator. Channels run `jobs` at a time, each on its share of the cores.
     /// Classifiers only.
     public func scoreCAM(

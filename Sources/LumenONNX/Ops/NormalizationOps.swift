@@ -103,7 +103,7 @@ enum NormalizationOps {
                 throw n.fail("scale and bias need one value per channel of \(x.shape)")
             }
             let plane = x.shape[2...].reduce(1, *)
-            let out = normalisedPlanes(x.data, plane: plane, epsilon: Double(n.float("epsilon", 1e-5))) { p in
+            let out = normalizedPlanes(x.data, plane: plane, epsilon: Double(n.float("epsilon", 1e-5))) { p in
                 let c = p % x.shape[1]
                 return (scale[c], bias[c])
             }
@@ -116,7 +116,7 @@ enum NormalizationOps {
             let order = (0..<x.shape.count).filter { !axes.contains($0) } + axes.sorted()
             let moved = LayoutOps.permute(.float(shape: x.shape, data: x.data), order)
             let plane = axes.map { x.shape[$0] }.reduce(1, *)
-            let out = normalisedPlanes(moved.floats, plane: plane, epsilon: 1e-9) { _ in (1, 0) }
+            let out = normalizedPlanes(moved.floats, plane: plane, epsilon: 1e-9) { _ in (1, 0) }
             var inverse = [Int](repeating: 0, count: order.count)
             for (i, axis) in order.enumerated() { inverse[axis] = i }
             return [LayoutOps.permute(.float(shape: moved.shape, data: out), inverse)]
@@ -180,7 +180,7 @@ enum NormalizationOps {
 
     /// Every run of `plane` values normalised to mean 0 and variance 1 (ε added to the
     /// variance), then scaled and shifted by `affine(plane index)`.
-    static func normalisedPlanes(
+    static func normalizedPlanes(
         _ data: [Float],
         plane: Int,
         epsilon: Double,

@@ -160,7 +160,8 @@ public enum RatingsLoader {
     /// Applies the policy to (user, item) pairs listed more than once, after parsing: the pair
     /// keeps its first line's place with the last value, the sum or the mean (in file order), or
     /// the earliest repeated line is refused. Grouping by user (a counting sort) and each user's
-    /// short run by item (`RatingMatrix.userMajorOrder`) replaces a hash map of every pair, which dominated reading large files.
+    /// short run by item (`RatingMatrix.userMajorOrder`) replaces a hash map of every pair, which dominated reading
+    /// large files.
     static func resolveRepeats(
         _ ratings: [Rating],
         lines: [Int],

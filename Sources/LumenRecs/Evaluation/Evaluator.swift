@@ -186,7 +186,7 @@ public struct Evaluator: Sendable {
         guard model.training.userOffsets[u + 1] > model.training.userOffsets[u] else { return out }
         let row = model.explainability.row(
             user: u,
-            neighbourhood: model.neighbourhood,
+            neighborhood: model.neighborhood,
             ratings: model.training,
             scratch: &scratch,
             counts: &counts
@@ -199,7 +199,7 @@ public struct Evaluator: Sendable {
             if !model.explainability.support(
                 user: u,
                 item: Int32(i),
-                neighbourhood: model.neighbourhood,
+                neighborhood: model.neighborhood,
                 ratings: model.training
             ).isEmpty {
                 out.cited += 1

@@ -57,7 +57,7 @@ public struct SampledEvaluator: Sendable {
                 var explainable = [Bool](repeating: false, count: model.items.count)
                 for (item, _) in model.explainability.row(
                     user: u,
-                    neighbourhood: model.neighbourhood,
+                    neighborhood: model.neighborhood,
                     ratings: model.training,
                     scratch: &scratch,
                     counts: &counts

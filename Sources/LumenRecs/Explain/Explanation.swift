@@ -2,7 +2,7 @@
 public struct Explanation: Sendable, Codable, Equatable {
     /// One supporting neighbour: a similar user who rated the item (user basis) or a similar
     /// item the user rated (item basis), with the rating.
-    public struct NeighbourRating: Sendable, Codable, Equatable {
+    public struct NeighborRating: Sendable, Codable, Equatable {
         public let id: String
         public let similarity: Float
         public let rating: Float
@@ -31,24 +31,26 @@ public struct Explanation: Sendable, Codable, Equatable {
     public let weight: Float
     public let explainable: Bool
     /// "users" (similar users who rated the item) or "items" (similar items the user rated).
-    public let basis: NeighbourBasis
+    public let basis: NeighborBasis
     /// Neighbourhood size k.
-    public let neighbourCount: Int
+    public let neighborCount: Int
     /// Supporting neighbours, most similar first.
-    public let neighbours: [NeighbourRating]
+    public let neighbors: [NeighborRating]
     public let histogram: Histogram
     /// Mean rating of those neighbours, if any rated it.
-    public let neighbourAverage: Float?
+    public let neighborAverage: Float?
     /// One plain sentence for a person.
     public let sentence: String
 
     enum CodingKeys: String, CodingKey {
-        case user, item, title, score, weight, explainable, neighbours, histogram, sentence, basis
+        case user, item, title, score, weight, explainable
+        case neighbors = "neighbours"
+        case histogram, sentence, basis
         case scoreKind = "score_kind"
         case predictedRating = "predicted_rating"
         case alreadyInteracted = "already_interacted"
-        case neighbourCount = "neighbour_count"
-        case neighbourAverage = "neighbour_average"
+        case neighborCount = "neighbour_count"
+        case neighborAverage = "neighbour_average"
     }
 }
 
@@ -60,10 +62,10 @@ extension EMFModel {
 
     /// Explains the pair (u, i) from the training ratings its neighbourhood cites.
     public func explain(user u: Int, item i: Int) -> Explanation {
-        let basis = neighbourhood.basis
-        let cited = explainability.support(user: u, item: Int32(i), neighbourhood: neighbourhood, ratings: training)
+        let basis = neighborhood.basis
+        let cited = explainability.support(user: u, item: Int32(i), neighborhood: neighborhood, ratings: training)
         let rated = cited.map {
-            Explanation.NeighbourRating(
+            Explanation.NeighborRating(
                 id: basis == .users ? users[$0.row] : items[$0.row],
                 similarity: $0.similarity,
                 rating: $0.rating
@@ -76,9 +78,9 @@ extension EMFModel {
         let weight = explainability.apply(
             count: Float(cited.count),
             sum: cited.reduce(0) { $0 + $1.rating },
-            k: neighbourhood.k
+            k: neighborhood.k
         )
-        let k = neighbourhood.k
+        let k = neighborhood.k
         let star = formatStars(goodThreshold)
         let implicit = feedback == .implicit
         let acted = implicit ? "interacted with" : "rated"
@@ -116,10 +118,10 @@ extension EMFModel {
             weight: weight,
             explainable: weight > 0,
             basis: basis,
-            neighbourCount: k,
-            neighbours: rated,
+            neighborCount: k,
+            neighbors: rated,
             histogram: histogram,
-            neighbourAverage: average,
+            neighborAverage: average,
             sentence: sentence
         )
     }

@@ -37,7 +37,7 @@ extension EMFModel {
             var counts = scratch
             for (item, w) in explainability.row(
                 user: u,
-                neighbourhood: neighbourhood,
+                neighborhood: neighborhood,
                 ratings: training,
                 scratch: &scratch,
                 counts: &counts
@@ -63,7 +63,7 @@ extension EMFModel {
             var counts = scratch
             for (item, _) in explainability.row(
                 user: u,
-                neighbourhood: neighbourhood,
+                neighborhood: neighborhood,
                 ratings: training,
                 scratch: &scratch,
                 counts: &counts

@@ -18,13 +18,13 @@ public struct EMFHyperparameters: Sendable, Codable, Equatable {
     /// Learn global, user and item biases.
     public var useBiases = true
     /// Neighbours per user.
-    public var neighbours = 10
+    public var neighbors = 10
     /// Explainability threshold θ: W_ui = E_ui only when E_ui > θ.
     public var threshold: Float = 0
     /// Similarity for neighbourhoods.
     public var similarity: Similarity = .cosine
     /// Neighbours of the user (the paper) or of the item.
-    public var basis: NeighbourBasis = .users
+    public var basis: NeighborBasis = .users
     /// Definition of E_ui.
     public var explainability: ExplainabilityKind = .share
     /// Form of the explainability term.
@@ -68,7 +68,7 @@ public struct EMFHyperparameters: Sendable, Codable, Equatable {
         guard learningRate > 0, learningRate < 1 else { throw .invalidOption("learning rate must be in (0, 1)") }
         guard regularization >= 0, biasRegularization >= 0 else { throw .invalidOption("regularisation must be ≥ 0") }
         guard lambda >= 0 else { throw .invalidOption("λ must be ≥ 0") }
-        guard neighbours >= 1, neighbours <= 1000 else { throw .invalidOption("neighbours must be in 1...1000") }
+        guard neighbors >= 1, neighbors <= 1000 else { throw .invalidOption("neighbours must be in 1...1000") }
         guard threshold >= 0, threshold < 1 else { throw .invalidOption("θ must be in [0, 1)") }
         guard rankBlend >= 0, rankBlend <= 1000 else { throw .invalidOption("rank blend must be in 0...1000") }
         if objective.isRanking {
@@ -83,7 +83,9 @@ public struct EMFHyperparameters: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case factors, epochs, lambda, neighbours, threshold, similarity, explainability, seed, basis
+        case factors, epochs, lambda
+        case neighbors = "neighbours"
+        case threshold, similarity, explainability, seed, basis
         case learningRate = "learning_rate"
         case regularization
         case biasRegularization = "bias_regularization"
@@ -108,10 +110,10 @@ public struct EMFHyperparameters: Sendable, Codable, Equatable {
         biasRegularization = try c.decodeIfPresent(Float.self, forKey: .biasRegularization) ?? d.biasRegularization
         lambda = try c.decodeIfPresent(Float.self, forKey: .lambda) ?? d.lambda
         useBiases = try c.decodeIfPresent(Bool.self, forKey: .useBiases) ?? d.useBiases
-        neighbours = try c.decodeIfPresent(Int.self, forKey: .neighbours) ?? d.neighbours
+        neighbors = try c.decodeIfPresent(Int.self, forKey: .neighbors) ?? d.neighbors
         threshold = try c.decodeIfPresent(Float.self, forKey: .threshold) ?? d.threshold
         similarity = try c.decodeIfPresent(Similarity.self, forKey: .similarity) ?? d.similarity
-        basis = try c.decodeIfPresent(NeighbourBasis.self, forKey: .basis) ?? d.basis
+        basis = try c.decodeIfPresent(NeighborBasis.self, forKey: .basis) ?? d.basis
         explainability = try c.decodeIfPresent(ExplainabilityKind.self, forKey: .explainability) ?? d.explainability
         pull = try c.decodeIfPresent(ExplainabilityPull.self, forKey: .pull) ?? d.pull
         observedPairs = try c.decodeIfPresent(Bool.self, forKey: .observedPairs) ?? d.observedPairs

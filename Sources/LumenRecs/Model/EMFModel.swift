@@ -13,7 +13,7 @@ public struct EMFModel: Sendable {
     public var itemBias: [Float]
     public var globalMean: Float
     public var ratingRange: (min: Float, max: Float)
-    public var neighbourhood: UserNeighbourhood
+    public var neighborhood: UserNeighborhood
     public var training: RatingMatrix
     /// Identifies the training data.
     public var fingerprint: String

@@ -17,12 +17,12 @@ public enum EMFModelFile {
         writer.add("item_factors", shape: [items, f], floats: model.itemFactors)
         writer.add("user_bias", shape: [users], floats: model.userBias)
         writer.add("item_bias", shape: [items], floats: model.itemBias)
-        let rows = model.neighbourhood.basis == .users ? users : items
-        writer.add("neighbours", shape: [rows, model.neighbourhood.k], int32s: model.neighbourhood.neighbours)
+        let rows = model.neighborhood.basis == .users ? users : items
+        writer.add("neighbours", shape: [rows, model.neighborhood.k], int32s: model.neighborhood.neighbors)
         writer.add(
             "neighbour_similarity",
-            shape: [rows, model.neighbourhood.k],
-            floats: model.neighbourhood.similarities
+            shape: [rows, model.neighborhood.k],
+            floats: model.neighborhood.similarities
         )
         writer.add("train_user_offsets", shape: [users + 1], int64s: model.training.userOffsets.map(Int64.init))
         writer.add("train_items", shape: [model.training.count], int32s: model.training.userItems)
@@ -114,7 +114,7 @@ public enum EMFModelFile {
                 )
             }
             let rows = h.basis == .users ? users : items
-            guard nb.shape == [rows, h.neighbours], ns.shape == nb.shape else {
+            guard nb.shape == [rows, h.neighbors], ns.shape == nb.shape else {
                 throw fail("neighbour lists have shape \(nb.shape)")
             }
             guard offsets.values.count == users + 1, offsets.values.first == 0,
@@ -158,9 +158,9 @@ public enum EMFModelFile {
                 itemBias: bi.values,
                 globalMean: mean,
                 ratingRange: (lo, hi),
-                neighbourhood: UserNeighbourhood(
-                    k: h.neighbours,
-                    neighbours: nb.values.map { Int32($0) },
+                neighborhood: UserNeighborhood(
+                    k: h.neighbors,
+                    neighbors: nb.values.map { Int32($0) },
                     similarities: ns.values,
                     basis: h.basis
                 ),

@@ -33,9 +33,9 @@ public struct EMFTrainer: Sendable {
         let items = data.items.count
         let f = h.factors
         let matrix = RatingMatrix(ratings: data.ratings, users: users, items: items)
-        let neighbourhood = try UserNeighbourhood.compute(
+        let neighborhood = try UserNeighborhood.compute(
             matrix,
-            k: h.neighbours,
+            k: h.neighbors,
             similarity: h.similarity,
             basis: h.basis
         )
@@ -53,7 +53,7 @@ public struct EMFTrainer: Sendable {
         for u in 0..<users {
             let row = explainability.row(
                 user: u,
-                neighbourhood: neighbourhood,
+                neighborhood: neighborhood,
                 ratings: matrix,
                 scratch: &scratch,
                 counts: &counts
@@ -186,7 +186,7 @@ public struct EMFTrainer: Sendable {
             itemBias: bi,
             globalMean: mean,
             ratingRange: range,
-            neighbourhood: neighbourhood,
+            neighborhood: neighborhood,
             training: matrix,
             fingerprint: data.fingerprint,
             metrics: [:],

@@ -37,19 +37,19 @@ public struct FactorImporter: Sendable {
     /// ranking scores on their own scale (never clipped).
     public var score: ScoreKind
     /// Neighbourhood size k.
-    public var neighbours: Int
+    public var neighbors: Int
     /// Explain from similar users or similar items.
-    public var basis: NeighbourBasis
+    public var basis: NeighborBasis
     /// Where the factors came from (file names and digests), kept in the model file.
     public var provenance: [String: String]
 
     public init(
         score: ScoreKind = .score,
-        neighbours: Int = 10,
-        basis: NeighbourBasis = .items,
+        neighbors: Int = 10,
+        basis: NeighborBasis = .items,
         provenance: [String: String] = [:]
     ) {
-        (self.score, self.neighbours, self.basis, self.provenance) = (score, neighbours, basis, provenance)
+        (self.score, self.neighbors, self.basis, self.provenance) = (score, neighbors, basis, provenance)
     }
 
     /// The model. `interactions` must have been read against the factors' id lists
@@ -65,14 +65,14 @@ public struct FactorImporter: Sendable {
             )
         }
         guard !interactions.ratings.isEmpty else { throw .emptyData("no training interactions to explain from") }
-        guard neighbours >= 1, neighbours <= 1000 else { throw .invalidOption("neighbours must be in 1...1000") }
+        guard neighbors >= 1, neighbors <= 1000 else { throw .invalidOption("neighbours must be in 1...1000") }
         var h = EMFHyperparameters()
         h.objective = score == .rating ? .rating : .ebpr
         h.factors = factors.factors
         h.epochs = 0
         h.lambda = 0
         h.rankBlend = 0
-        h.neighbours = neighbours
+        h.neighbors = neighbors
         h.basis = basis
         h.useBiases = factors.userBias != nil || factors.itemBias != nil || factors.globalBias != nil
         let matrix = RatingMatrix(ratings: interactions.ratings, users: users, items: items)
@@ -85,9 +85,9 @@ public struct FactorImporter: Sendable {
                 users: users,
                 items: items
             )
-        let neighbourhood = try UserNeighbourhood.compute(
+        let neighborhood = try UserNeighborhood.compute(
             cited,
-            k: neighbours,
+            k: neighbors,
             similarity: .cosine,
             basis: basis
         )
@@ -107,7 +107,7 @@ public struct FactorImporter: Sendable {
             itemBias: factors.itemBias ?? [Float](repeating: 0, count: items),
             globalMean: factors.globalBias ?? 0,
             ratingRange: range,
-            neighbourhood: neighbourhood,
+            neighborhood: neighborhood,
             training: matrix,
             fingerprint: interactions.fingerprint,
             metrics: [:],

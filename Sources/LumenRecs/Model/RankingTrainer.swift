@@ -38,10 +38,10 @@ public struct RankingTrainer: Sendable {
                 users: users,
                 items: items
             )
-        let neighbourhood = try UserNeighbourhood.compute(binary, k: h.neighbours, similarity: .cosine, basis: h.basis)
+        let neighborhood = try UserNeighborhood.compute(binary, k: h.neighbors, similarity: .cosine, basis: h.basis)
         let pass = EpochPass(
             ratings: binary,
-            neighbourhood: neighbourhood,
+            neighborhood: neighborhood,
             explainability: Explainability(kind: .share, threshold: h.threshold, maxRating: 1),
             lambda: h.objective == .bpr ? 0 : h.lambda,
             propensityWeight: Self.inversePropensity(binary, objective: h.objective),
@@ -121,7 +121,7 @@ public struct RankingTrainer: Sendable {
                 ? (0..<items).map { bi[$0 * Self.biasStride] } : [Float](repeating: 0, count: items),
             globalMean: 0,
             ratingRange: range,
-            neighbourhood: neighbourhood,
+            neighborhood: neighborhood,
             training: matrix,
             fingerprint: data.fingerprint,
             metrics: [:],
@@ -205,7 +205,7 @@ public struct RankingTrainer: Sendable {
     /// order with a fresh negative, each triple weighted as the objective says.
     struct EpochPass: Sendable {
         let ratings: RatingMatrix
-        let neighbourhood: UserNeighbourhood
+        let neighborhood: UserNeighborhood
         let explainability: Explainability
         let lambda: Float
         let propensityWeight: [Float]?
@@ -237,7 +237,7 @@ public struct RankingTrainer: Sendable {
                 // Nothing to learn, or no negative left in this block for u.
                 guard !positives.isEmpty, positives.count < candidates.count else { continue }
                 positives.shuffle(using: &rng)
-                if lambda > 0 { lookup.load(user: u, neighbourhood: neighbourhood, ratings: ratings) }
+                if lambda > 0 { lookup.load(user: u, neighborhood: neighborhood, ratings: ratings) }
                 ratedSet.load(rated)
                 defer {
                     if lambda > 0 { lookup.clear() }
@@ -277,9 +277,9 @@ public struct RankingTrainer: Sendable {
         @inline(__always)
         func share(of item: Int, _ lookup: ShareLookup) -> Float {
             explainability.apply(
-                count: lookup.count(item: item, neighbourhood: neighbourhood),
+                count: lookup.count(item: item, neighborhood: neighborhood),
                 sum: 0,
-                k: neighbourhood.k
+                k: neighborhood.k
             )
         }
     }
@@ -293,15 +293,15 @@ public struct RankingTrainer: Sendable {
 
         init(items: Int) { marks = [Float](repeating: 0, count: items) }
 
-        mutating func load(user u: Int, neighbourhood: UserNeighbourhood, ratings: RatingMatrix) {
-            switch neighbourhood.basis {
+        mutating func load(user u: Int, neighborhood: UserNeighborhood, ratings: RatingMatrix) {
+            switch neighborhood.basis {
             case .items:
                 for i in ratings.items(of: u) {
                     marks[Int(i)] = 1
                     touched.append(i)
                 }
             case .users:
-                for v in neighbourhood.of(u) {
+                for v in neighborhood.of(u) {
                     for i in ratings.items(of: v.user) {
                         if marks[Int(i)] == 0 { touched.append(i) }
                         marks[Int(i)] += 1
@@ -311,15 +311,15 @@ public struct RankingTrainer: Sendable {
         }
 
         @inline(__always)
-        func count(item j: Int, neighbourhood: UserNeighbourhood) -> Float {
-            switch neighbourhood.basis {
+        func count(item j: Int, neighborhood: UserNeighborhood) -> Float {
+            switch neighborhood.basis {
             case .users:
                 return marks[j]
             case .items:
-                let k = neighbourhood.k
+                let k = neighborhood.k
                 var c: Float = 0
                 for n in 0..<k {
-                    let v = Int(neighbourhood.neighbours[j * k + n])
+                    let v = Int(neighborhood.neighbors[j * k + n])
                     guard v >= 0 else { break }
                     c += marks[v]
                 }

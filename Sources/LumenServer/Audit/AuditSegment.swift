@@ -28,7 +28,8 @@ enum AuditSegment {
         return path + "." + String(format: "%06d", n)
     }
 
-    /// Reads the lines of the segment open at `fd` from byte `from` to its end (its size when the scan starts), in 1 MiB reads,
+    /// Reads the lines of the segment open at `fd` from byte `from` to its end (its size when the scan starts), in 1
+    /// MiB reads,
     /// and calls `visit` with each complete line's entry (times made non-decreasing from
     /// `previousTime`) and its record (nil for a torn line). Returns where the complete lines end
     /// and whether a last line without a newline follows (a torn tail).
@@ -81,7 +82,8 @@ enum AuditSegment {
     }
 
     /// Brings the index of `segment` up to date with it (entries for lines written since; a
-    /// rebuild from the first entry that does not fit the segment, or of all when it is missing) and returns the index open
+    /// rebuild from the first entry that does not fit the segment, or of all when it is missing) and returns the index
+    /// open
     /// for appending (`O_APPEND`) with the last entry's time. Used when the writer opens the log.
     static func catchUp(segment: String) throws(ServerError) -> (indexFD: Int32, lastTime: Int64) {
         let log = open(segment, O_RDONLY | O_CLOEXEC)

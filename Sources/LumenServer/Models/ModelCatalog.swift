@@ -102,7 +102,7 @@ public final class ModelCatalog: Sendable {
                     let model = try EMFModelFile.load(bytes: bytes, path: file.path)
                     let details = [
                         "users": String(model.users.count), "items": String(model.items.count),
-                        "factors": String(model.hyperparameters.factors), "basis": model.neighbourhood.basis.rawValue,
+                        "factors": String(model.hyperparameters.factors), "basis": model.neighborhood.basis.rawValue,
                         "created_at": model.createdAt,
                     ]
                     recommenders[stem] = Recommender(

@@ -16,10 +16,10 @@ enum ExplanationJSON {
         w.field("weight", e.weight)
         w.field("explainable", e.explainable)
         w.field("basis", e.basis.rawValue)
-        w.field("neighbour_count", e.neighbourCount)
+        w.field("neighbour_count", e.neighborCount)
         w.key("neighbours")
         w.beginArray()
-        for n in e.neighbours {
+        for n in e.neighbors {
             w.beginObject()
             w.field("id", n.id)
             w.field("similarity", n.similarity)
@@ -34,7 +34,7 @@ enum ExplanationJSON {
         w.field("bad", e.histogram.bad)
         w.endObject()
         w.key("neighbour_average")
-        if let a = e.neighbourAverage { w.value(a) } else { w.null() }
+        if let a = e.neighborAverage { w.value(a) } else { w.null() }
         w.field("sentence", e.sentence)
         w.endObject()
     }

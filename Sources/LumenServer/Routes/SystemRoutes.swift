@@ -1,6 +1,7 @@
 import Hummingbird
 
-/// `GET /healthz`, `GET /readyz`, `GET /metrics`, `GET /openapi.yaml`, `GET /` (the docs page): open to everyone (probes,
+/// `GET /healthz`, `GET /readyz`, `GET /metrics`, `GET /openapi.yaml`, `GET /` (the docs page): open to everyone
+/// (probes,
 /// Prometheus, and the API's contract).
 struct SystemRoutes {
     let services: LumenServices

@@ -6,16 +6,16 @@ import Testing
 @testable import LumenRecs
 
 @Suite("Neighbourhoods and explainability weights")
-struct NeighbourhoodTests {
+struct NeighborhoodTests {
     @Test(
         "top-k neighbours match numpy for cosine and Pearson, on the dense BLAS and the sparse path",
         arguments: [(Similarity.cosine, Int.max), (.cosine, 0), (.pearson, Int.max), (.pearson, 0)]
     )
-    func neighboursMatchReference(similarity: Similarity, denseLimit: Int) throws {
+    func neighborsMatchReference(similarity: Similarity, denseLimit: Int) throws {
         let data = try RecsFixture.train()
         let matrix = RatingMatrix(ratings: data.ratings, users: data.users.count, items: data.items.count)
         let k = RecsFixture.reference["k"] as! Int
-        let result = try UserNeighbourhood.compute(
+        let result = try UserNeighborhood.compute(
             matrix,
             k: k,
             similarity: similarity,
@@ -38,7 +38,7 @@ struct NeighbourhoodTests {
         let data = try RecsFixture.train()
         let matrix = RatingMatrix(ratings: data.ratings, users: data.users.count, items: data.items.count)
         let k = RecsFixture.reference["k"] as! Int
-        let neighbourhood = try UserNeighbourhood.compute(matrix, k: k, similarity: .cosine)
+        let neighborhood = try UserNeighborhood.compute(matrix, k: k, similarity: .cosine)
         let expected = RecsFixture.reference[kind == .share ? "w_share" : "w_expected"] as! [String: Double]
         let rule = Explainability(kind: kind, threshold: 0, maxRating: data.ratingRange.max)
         var scratch = [Float](repeating: 0, count: data.items.count)
@@ -47,7 +47,7 @@ struct NeighbourhoodTests {
         for u in 0..<data.users.count {
             let row = rule.row(
                 user: u,
-                neighbourhood: neighbourhood,
+                neighborhood: neighborhood,
                 ratings: matrix,
                 scratch: &scratch,
                 counts: &counts
@@ -55,7 +55,7 @@ struct NeighbourhoodTests {
             for (item, w) in row {
                 let want = try #require(expected["\(data.users[u])|\(data.items[Int(item)])"])
                 #expect(abs(Double(w) - want) < 1e-6)
-                #expect(w == rule.weight(user: u, item: item, neighbourhood: neighbourhood, ratings: matrix))
+                #expect(w == rule.weight(user: u, item: item, neighborhood: neighborhood, ratings: matrix))
                 seen += 1
             }
         }
@@ -71,9 +71,9 @@ struct NeighbourhoodTests {
         let matrix = RatingMatrix(ratings: data.ratings, users: data.users.count, items: data.items.count)
         func run(_ workers: Int) throws -> ([Int32], [Float]) {
             let n = try Parallel.withWorkers(workers) {
-                try UserNeighbourhood.compute(matrix, k: 7, similarity: similarity, denseLimit: 0)
+                try UserNeighborhood.compute(matrix, k: 7, similarity: similarity, denseLimit: 0)
             }
-            return (n.neighbours, n.similarities)
+            return (n.neighbors, n.similarities)
         }
         let one = try run(1)
         #expect(one.0.contains { $0 >= 0 })
@@ -98,12 +98,12 @@ struct ItemBasisTests {
         let data = try RecsFixture.train()
         let matrix = RatingMatrix(ratings: data.ratings, users: data.users.count, items: data.items.count)
         let k = RecsFixture.reference["k"] as! Int
-        let neighbourhood = try UserNeighbourhood.compute(matrix, k: k, similarity: .cosine, basis: .items)
+        let neighborhood = try UserNeighborhood.compute(matrix, k: k, similarity: .cosine, basis: .items)
         let expected = RecsFixture.reference["neighbours_items"] as! [String: [[Any]]]
         for i in 0..<data.items.count {
             // Same neighbours with the same similarities (near-equal similarities may swap places).
             let ours = Dictionary(
-                uniqueKeysWithValues: neighbourhood.of(i).map { (data.items[$0.user], Double($0.similarity)) }
+                uniqueKeysWithValues: neighborhood.of(i).map { (data.items[$0.user], Double($0.similarity)) }
             )
             let theirs = Dictionary(
                 uniqueKeysWithValues: expected[data.items[i]]!.map { ($0[0] as! String, $0[1] as! Double) }
@@ -119,13 +119,13 @@ struct ItemBasisTests {
         for u in 0..<data.users.count {
             for (item, w) in rule.row(
                 user: u,
-                neighbourhood: neighbourhood,
+                neighborhood: neighborhood,
                 ratings: matrix,
                 scratch: &scratch,
                 counts: &counts
             ) {
                 #expect(abs(Double(w) - weights["\(data.users[u])|\(data.items[Int(item)])"]!) < 1e-6)
-                #expect(w == rule.weight(user: u, item: item, neighbourhood: neighbourhood, ratings: matrix))
+                #expect(w == rule.weight(user: u, item: item, neighborhood: neighborhood, ratings: matrix))
                 seen += 1
             }
         }
@@ -136,14 +136,14 @@ struct ItemBasisTests {
     func itemBasisModel() throws {
         var h = EMFHyperparameters()
         h.epochs = 4
-        h.neighbours = 5
+        h.neighbors = 5
         h.basis = .items
         let model = try EMFTrainer(hyperparameters: h).train(RecsFixture.train())
         let u = try model.user("u2")
         let e = model.recommend(user: u, n: 5, explainableOnly: true)[0].explanation
-        #expect(e.basis == .items && !e.neighbours.isEmpty)
-        #expect(e.sentence.hasPrefix("You rated \(e.neighbours.count) of the 5 items most similar to it"))
-        for n in e.neighbours { #expect(model.training.rating(user: u, item: Int32(try model.item(n.id))) == n.rating) }
+        #expect(e.basis == .items && !e.neighbors.isEmpty)
+        #expect(e.sentence.hasPrefix("You rated \(e.neighbors.count) of the 5 items most similar to it"))
+        for n in e.neighbors { #expect(model.training.rating(user: u, item: Int32(try model.item(n.id))) == n.rating) }
         let url = try LumenTestSupport.Fixtures.temporaryDirectory().appendingPathComponent("items.safetensors")
         try EMFModelFile.save(model, to: url, lumenVersion: "test")
         let loaded = try EMFModelFile.load(url)

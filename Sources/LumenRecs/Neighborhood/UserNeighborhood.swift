@@ -10,7 +10,7 @@ public enum Similarity: String, Sendable, Codable, CaseIterable {
 }
 
 /// Whose neighbours explain a recommendation.
-public enum NeighbourBasis: String, Sendable, Codable, CaseIterable {
+public enum NeighborBasis: String, Sendable, Codable, CaseIterable {
     /// The user's most similar users (the EMF paper's choice).
     case users
     /// The item's most similar items ("you rated 4 of the 10 items most like it").
@@ -21,13 +21,13 @@ public enum NeighbourBasis: String, Sendable, Codable, CaseIterable {
 /// similar items — positive similarity only, computed on training ratings. Small catalogues use
 /// dense OpenBLAS `ssyrk` on the row-normalised rating matrix; large ones accumulate dot products
 /// through the inverted index (cost Σᵢ nᵢ², not U²·I), on all cores.
-public struct UserNeighbourhood: Sendable {
+public struct UserNeighborhood: Sendable {
     /// Neighbours per row.
     public let k: Int
     /// Rows are users (`.users`) or items (`.items`).
-    public let basis: NeighbourBasis
+    public let basis: NeighborBasis
     /// Row `r`: up to `k` neighbour indices, most similar first, padded with -1.
-    public let neighbours: [Int32]
+    public let neighbors: [Int32]
     /// Matching similarities, padded with 0.
     public let similarities: [Float]
     /// For the item basis: the rows that list item j among their neighbours span
@@ -35,25 +35,25 @@ public struct UserNeighbourhood: Sendable {
     let reverseOffsets: [Int]
     let reverseRows: [Int32]
 
-    public init(k: Int, neighbours: [Int32], similarities: [Float], basis: NeighbourBasis = .users) {
+    public init(k: Int, neighbors: [Int32], similarities: [Float], basis: NeighborBasis = .users) {
         self.k = k
         self.basis = basis
-        self.neighbours = neighbours
+        self.neighbors = neighbors
         self.similarities = similarities
         guard basis == .items else {
             reverseOffsets = []
             reverseRows = []
             return
         }
-        let rows = neighbours.count / max(k, 1)
+        let rows = neighbors.count / max(k, 1)
         var offsets = [Int](repeating: 0, count: rows + 1)
-        for v in neighbours where v >= 0 { offsets[Int(v) + 1] += 1 }
+        for v in neighbors where v >= 0 { offsets[Int(v) + 1] += 1 }
         for r in 0..<rows { offsets[r + 1] += offsets[r] }
         var cursor = offsets
         var reverse = [Int32](repeating: 0, count: offsets[rows])
         for r in 0..<rows {
             for j in 0..<k {
-                let v = neighbours[r * k + j]
+                let v = neighbors[r * k + j]
                 guard v >= 0 else { break }
                 reverse[cursor[Int(v)]] = Int32(r)
                 cursor[Int(v)] += 1
@@ -66,7 +66,7 @@ public struct UserNeighbourhood: Sendable {
     /// The neighbours of row `u` (a user, or an item with the item basis) with their similarity.
     public func of(_ u: Int) -> [(user: Int, similarity: Float)] {
         (0..<k).compactMap { j in
-            let v = neighbours[u * k + j]
+            let v = neighbors[u * k + j]
             return v < 0 ? nil : (Int(v), similarities[u * k + j])
         }
     }
@@ -76,15 +76,15 @@ public struct UserNeighbourhood: Sendable {
         _ ratings: RatingMatrix,
         k: Int,
         similarity: Similarity,
-        basis: NeighbourBasis = .users,
+        basis: NeighborBasis = .users,
         denseLimit: Int = 64_000_000
-    ) throws(RecsError) -> UserNeighbourhood {
+    ) throws(RecsError) -> UserNeighborhood {
         guard k >= 1 else { throw .invalidOption("neighbourhood size must be at least 1") }
         let matrix = basis == .users ? ratings : ratings.transposed
         let result = try computeRows(matrix, k: k, similarity: similarity, denseLimit: denseLimit)
         return basis == .users
             ? result
-            : UserNeighbourhood(k: k, neighbours: result.neighbours, similarities: result.similarities, basis: .items)
+            : UserNeighborhood(k: k, neighbors: result.neighbors, similarities: result.similarities, basis: .items)
     }
 
     static func computeRows(
@@ -92,8 +92,8 @@ public struct UserNeighbourhood: Sendable {
         k: Int,
         similarity: Similarity,
         denseLimit: Int
-    ) throws(RecsError) -> UserNeighbourhood {
-        let values = centredValues(matrix, similarity: similarity)
+    ) throws(RecsError) -> UserNeighborhood {
+        let values = centeredValues(matrix, similarity: similarity)
         var norms = [Float](repeating: 0, count: matrix.userCount)
         for u in 0..<matrix.userCount {
             var s: Float = 0
@@ -108,7 +108,7 @@ public struct UserNeighbourhood: Sendable {
     }
 
     /// Rating values, mean-centred per user for Pearson.
-    static func centredValues(_ m: RatingMatrix, similarity: Similarity) -> [Float] {
+    static func centeredValues(_ m: RatingMatrix, similarity: Similarity) -> [Float] {
         guard similarity == .pearson else { return m.userValues }
         var values = m.userValues
         for u in 0..<m.userCount {
@@ -120,7 +120,7 @@ public struct UserNeighbourhood: Sendable {
         return values
     }
 
-    static func dense(_ m: RatingMatrix, values: [Float], norms: [Float], k: Int) -> UserNeighbourhood {
+    static func dense(_ m: RatingMatrix, values: [Float], norms: [Float], k: Int) -> UserNeighborhood {
         let users = m.userCount
         let items = m.itemCount
         var r = [Float](repeating: 0, count: users * items)
@@ -138,10 +138,10 @@ public struct UserNeighbourhood: Sendable {
             }
             selector.store(row: u)
         }
-        return UserNeighbourhood(k: k, neighbours: selector.neighbours, similarities: selector.similarities)
+        return UserNeighborhood(k: k, neighbors: selector.neighbors, similarities: selector.similarities)
     }
 
-    static func sparse(_ m: RatingMatrix, values: [Float], norms: [Float], k: Int) -> UserNeighbourhood {
+    static func sparse(_ m: RatingMatrix, values: [Float], norms: [Float], k: Int) -> UserNeighborhood {
         let users = m.userCount
         // Values in item-major order to match itemUsers.
         var itemValues = [Float](repeating: 0, count: m.count)
@@ -160,7 +160,7 @@ public struct UserNeighbourhood: Sendable {
         // popular item's row touches most of the catalogue), and one part per worker left a core
         // idle for much of the ML-25M-shaped run. The result does not depend on the split.
         let pieces = max(1, min(users, Parallel.workers * 8))
-        let parts = Parallel.map(pieces) { w -> UserNeighbourhood in
+        let parts = Parallel.map(pieces) { w -> UserNeighborhood in
             let range = Parallel.share(users, part: w, of: pieces)
             var selector = TopK(k: k, users: range.count)
             // Raw buffers: this loop runs Σ_u n_u² times (3.8 billion on ML-25M's shape).
@@ -214,29 +214,29 @@ public struct UserNeighbourhood: Sendable {
                     }
                 }
             }
-            return UserNeighbourhood(k: k, neighbours: selector.neighbours, similarities: selector.similarities)
+            return UserNeighborhood(k: k, neighbors: selector.neighbors, similarities: selector.similarities)
         }
-        var neighbours: [Int32] = []
+        var neighbors: [Int32] = []
         var similarities: [Float] = []
         for part in parts {
-            neighbours += part.neighbours
+            neighbors += part.neighbors
             similarities += part.similarities
         }
-        return UserNeighbourhood(k: k, neighbours: neighbours, similarities: similarities)
+        return UserNeighborhood(k: k, neighbors: neighbors, similarities: similarities)
     }
 }
 
 /// Keeps the `k` largest positive similarities seen, ties to the lower user index.
 struct TopK {
     let k: Int
-    var neighbours: [Int32]
+    var neighbors: [Int32]
     var similarities: [Float]
     private var bestUsers: [Int32]
     private var bestValues: [Float]
 
     init(k: Int, users: Int) {
         self.k = k
-        neighbours = [Int32](repeating: -1, count: users * k)
+        neighbors = [Int32](repeating: -1, count: users * k)
         similarities = [Float](repeating: 0, count: users * k)
         bestUsers = []
         bestValues = []
@@ -269,7 +269,7 @@ struct TopK {
 
     mutating func store(row: Int) {
         for j in 0..<bestUsers.count {
-            neighbours[row * k + j] = bestUsers[j]
+            neighbors[row * k + j] = bestUsers[j]
             similarities[row * k + j] = bestValues[j]
         }
     }

@@ -25,29 +25,29 @@ public struct Explainability: Sendable {
     public func support(
         user u: Int,
         item: Int32,
-        neighbourhood: UserNeighbourhood,
+        neighborhood: UserNeighborhood,
         ratings: RatingMatrix
     ) -> [(row: Int, similarity: Float, rating: Float)] {
-        switch neighbourhood.basis {
+        switch neighborhood.basis {
         case .users:
-            return neighbourhood.of(u).compactMap { v, s in ratings.rating(user: v, item: item).map { (v, s, $0) } }
+            return neighborhood.of(u).compactMap { v, s in ratings.rating(user: v, item: item).map { (v, s, $0) } }
         case .items:
-            return neighbourhood.of(Int(item)).compactMap { j, s in
+            return neighborhood.of(Int(item)).compactMap { j, s in
                 ratings.rating(user: u, item: Int32(j)).map { (j, s, $0) }
             }
         }
     }
 
     /// W for one pair.
-    public func weight(user u: Int, item: Int32, neighbourhood: UserNeighbourhood, ratings: RatingMatrix) -> Float {
-        let cited = support(user: u, item: item, neighbourhood: neighbourhood, ratings: ratings)
-        return apply(count: Float(cited.count), sum: cited.reduce(0) { $0 + $1.rating }, k: neighbourhood.k)
+    public func weight(user u: Int, item: Int32, neighborhood: UserNeighborhood, ratings: RatingMatrix) -> Float {
+        let cited = support(user: u, item: item, neighborhood: neighborhood, ratings: ratings)
+        return apply(count: Float(cited.count), sum: cited.reduce(0) { $0 + $1.rating }, k: neighborhood.k)
     }
 
     /// Every item with W_ui > 0 for user `u` (rated or not), sorted by item, with its weight.
     public func row(
         user u: Int,
-        neighbourhood: UserNeighbourhood,
+        neighborhood: UserNeighborhood,
         ratings: RatingMatrix,
         scratch: inout [Float],
         counts: inout [Float]
@@ -58,10 +58,10 @@ public struct Explainability: Sendable {
             counts[i] += 1
             scratch[i] += rating
         }
-        switch neighbourhood.basis {
+        switch neighborhood.basis {
         case .users:
-            for j in 0..<neighbourhood.k {
-                let v = Int(neighbourhood.neighbours[u * neighbourhood.k + j])
+            for j in 0..<neighborhood.k {
+                let v = Int(neighborhood.neighbors[u * neighborhood.k + j])
                 guard v >= 0 else { break }
                 for p in ratings.userOffsets[v]..<ratings.userOffsets[v + 1] {
                     count(Int(ratings.userItems[p]), ratings.userValues[p])
@@ -71,8 +71,8 @@ public struct Explainability: Sendable {
             // Items that list one of u's rated items among their neighbours.
             for p in ratings.userOffsets[u]..<ratings.userOffsets[u + 1] {
                 let j = Int(ratings.userItems[p])
-                for q in neighbourhood.reverseOffsets[j]..<neighbourhood.reverseOffsets[j + 1] {
-                    count(Int(neighbourhood.reverseRows[q]), ratings.userValues[p])
+                for q in neighborhood.reverseOffsets[j]..<neighborhood.reverseOffsets[j + 1] {
+                    count(Int(neighborhood.reverseRows[q]), ratings.userValues[p])
                 }
             }
         }
@@ -80,7 +80,7 @@ public struct Explainability: Sendable {
         var out: [(Int32, Float)] = []
         for i32 in touched {
             let i = Int(i32)
-            let w = apply(count: counts[i], sum: scratch[i], k: neighbourhood.k)
+            let w = apply(count: counts[i], sum: scratch[i], k: neighborhood.k)
             if w > 0 { out.append((i32, w)) }
             counts[i] = 0
             scratch[i] = 0
