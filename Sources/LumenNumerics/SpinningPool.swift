@@ -4,8 +4,8 @@ import Synchronization
 /// A fork–join pool for many short parallel sections (a CNN forward pass has one per layer,
 /// each a few tens of microseconds): its helper threads spin for a while after each section
 /// before they sleep, so the next section starts without a thread wake-up. Handing a section
-/// to a sleeping Dispatch worker costs about 8 µs here, which is a sixth of a small model's
-/// forward pass when paid per layer. One section runs at a time; a caller that finds the pool
+/// to a sleeping Dispatch worker costs microseconds, a large share of a small model's forward
+/// pass when paid per layer (docs/BENCHMARKS.md has the measured figures). One section runs at a time; a caller that finds the pool
 /// busy (another request's pass) runs its section on its own thread instead.
 public final class SpinningPool: @unchecked Sendable {
     /// One pool per process, with a helper per core beyond the caller's.

@@ -51,30 +51,9 @@ struct RecsEvaluateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let defaults = model.objective.isRanking ? "\(try model.hyperparameters().lambda)" : "0,0.05,0.2"
-        let values = try (lambdas ?? defaults).split(separator: ",").map { text -> Float in
-            guard let v = Float(text.trimmingCharacters(in: .whitespaces)), v >= 0 else {
-                throw ValidationError("bad λ '\(text)'")
-            }
-            return v
-        }
+        let values = try lambdaValues()
         let dataset = try data.load()
-        let train: RatingsData
-        let held: [Rating]
-        if let test {
-            train = dataset
-            let outside = try TestRatings.load(test, matching: dataset, options: data.ratingsOptions)
-            held = outside.ratings
-            if outside.skipped > 0 {
-                FileHandle.standardError.write(
-                    Data("note: \(outside.skipped) test lines name users or items unseen in training; skipped\n".utf8)
-                )
-            }
-        } else {
-            let split = try data.splitRule().apply(to: dataset.ratings)
-            train = dataset.with(ratings: split.train)
-            held = split.test
-        }
+        let (train, held) = try split(dataset)
         let threshold = relevant ?? (dataset.feedback == .implicit ? -.infinity : 4)
         var rows: [Row] = []
         for lambda in values {
@@ -90,25 +69,47 @@ struct RecsEvaluateCommand: ParsableCommand {
             rows.append(Row(lambda: lambda, report: report, sampled: sampled, seconds: seconds))
         }
         if try JSONOutput.emit(rows, to: json) { return }
+        printTables(rows)
+    }
+
+    /// `--lambdas`, or the model's own λ for ranking objectives and 0, 0.05, 0.2 for ratings.
+    func lambdaValues() throws -> [Float] {
+        let defaults = model.objective.isRanking ? "\(try model.hyperparameters().lambda)" : "0,0.05,0.2"
+        return try (lambdas ?? defaults).split(separator: ",").map { text -> Float in
+            guard let v = Float(text.trimmingCharacters(in: .whitespaces)), v >= 0 else {
+                throw ValidationError("bad λ '\(text)'")
+            }
+            return v
+        }
+    }
+
+    /// Training data and held-out ratings: `--test`'s file against the whole data set, or the
+    /// split rule's cut of it.
+    func split(_ dataset: RatingsData) throws -> (train: RatingsData, held: [Rating]) {
+        guard let test else {
+            let split = try data.splitRule().apply(to: dataset.ratings)
+            return (dataset.with(ratings: split.train), split.test)
+        }
+        let outside = try TestRatings.load(test, matching: dataset, options: data.ratingsOptions)
+        if outside.skipped > 0 {
+            FileHandle.standardError.write(
+                Data("note: \(outside.skipped) test lines name users or items unseen in training; skipped\n".utf8)
+            )
+        }
+        return (dataset, outside.ratings)
+    }
+
+    func printTables(_ rows: [Row]) {
         print("| λ | RMSE | MAE | P@\(n) | R@\(n) | nDCG@\(n) | MEP@\(n) | MER@\(n) | fidelity | coverage | train s |")
         print("|---|---|---|---|---|---|---|---|---|---|---|")
         for row in rows {
             let r = row.report
             let error = r.rmse.map { String(format: "%.4f | %.4f", $0, r.mae ?? .nan) } ?? "— | —"
+            let rest = [r.precision, r.recall, r.ndcg, r.mep, r.mer, r.fidelity, r.coverage].map {
+                String(format: "%.4f", $0)
+            }
             print(
-                String(
-                    format: "| %g | %@ | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f | %.2f |",
-                    row.lambda,
-                    error,
-                    r.precision,
-                    r.recall,
-                    r.ndcg,
-                    r.mep,
-                    r.mer,
-                    r.fidelity,
-                    r.coverage,
-                    row.seconds
-                )
+                "| \(String(format: "%g", row.lambda)) | \(error) | \(rest.joined(separator: " | ")) | \(String(format: "%.2f", row.seconds)) |"
             )
         }
         guard let negatives else { return }

@@ -33,8 +33,8 @@ public struct PNGEncoder: Sendable {
     /// zlib strategy.
     public var strategy: Strategy
 
-    /// Defaults favour speed: the "sub" filter with Huffman-only coding encodes a 1280×720 overlay
-    /// about 3× faster than zlib level 3 with a file no larger (see `lumen-bench png`).
+    /// Defaults favour speed: the "sub" filter with Huffman-only coding encodes an overlay several
+    /// times faster than zlib level 3 with a file no larger (`lumen-bench png` measures it).
     public init(compressionLevel: Int = 1, filter: Filter = .sub, strategy: Strategy = .huffmanOnly) {
         self.compressionLevel = min(max(compressionLevel, 0), 9)
         self.filter = filter

@@ -66,9 +66,8 @@ struct BlockedFusion: Sendable {
     }
 
     /// Whether the depthwise convolution `g` runs on blocked input: when it has at least one
-    /// full block of channels. Blocked in and out beats the planes paths at every size, big
-    /// stride-1 images included (EfficientNet-Lite0's 144 × 56² depthwise: 0.12 → 0.06 ms in
-    /// the model; 32 × 112² alone with warm caches: 0.065 → 0.040 ms).
+    /// full block of channels. Blocked in and out beats the planes paths at every size measured,
+    /// big stride-1 images included (`lumen-bench onnx --profile` shows the per-layer times).
     static func worthBlocking(_ g: ConvolutionGeometry) -> Bool { g.channels >= ChannelBlockedLayout.lanes }
 
     /// Planes to planes, the 1×1 kernel beats the dense one on images of up to this many
