@@ -36,26 +36,16 @@ struct ClassCAM {
         let target = try command.className.map { try explainer.classIndex(named: $0) }
         let input = try explainer.preprocess(picture)
         let (layer, jobs) = (command.layer, command.jobs ?? Parallel.machineWorkers)
-        let map =
-            command.method == .ablationcam
-            ? try explainer.ablationCAM(
-                input: input,
-                width: picture.width,
-                height: picture.height,
-                layer: layer,
-                classIndex: target,
-                topK: command.top,
-                jobs: jobs
-            )
-            : try explainer.scoreCAM(
-                input: input,
-                width: picture.width,
-                height: picture.height,
-                layer: layer,
-                classIndex: target,
-                topK: command.top,
-                jobs: jobs
-            )
+        let map = try explainer.classMap(
+            command.method,
+            input: input,
+            width: picture.width,
+            height: picture.height,
+            layer: layer,
+            classIndex: target,
+            topK: command.top,
+            jobs: jobs
+        )
         let overlay = try command.overlay()
         var rendered = try overlay.apply(map.heatmap, on: picture)
         if command.annotate ?? true {

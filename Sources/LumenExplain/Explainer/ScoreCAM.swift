@@ -84,88 +84,56 @@ extension ModelExplainer {
         topK: Int = 5,
         jobs: Int = Parallel.machineWorkers
     ) throws -> ClassMap {
-        guard sidecar.task == .classify else {
-            throw ExplainError.unsuitableModel("Score-CAM explains a classifier's class; this model is a detector")
-        }
-        let layer = try resolvedLayer(requested)
-        let run = try session.run([sidecar.input.name: input], capture: [layer])
-        guard let activations = run.captured[layer] else { throw ExplainError.unknownLayer(layer) }
-        let outputName = sidecar.output ?? session.model.outputs[0].name
-        guard let output = run.outputs[outputName] else { throw ExplainError.unknownOutput(outputName) }
-        let (probabilities, top) = predictions(from: output.floats, topK: topK)
-        let target = requestedClass ?? top[0].index
-        guard probabilities.indices.contains(target) else {
-            throw ExplainError.unknownClass("\(target) (the model has \(probabilities.count) classes)")
-        }
-        let shape = activations.shape
-        guard shape.count == 4, shape[0] == 1 else {
-            throw ExplainError.unsuitableModel("layer '\(layer)' is \(shape), not one image's [1, C, H, W] feature map")
-        }
-        let (channels, h, w) = (shape[1], shape[2], shape[3])
-        let a = activations.floats
+        let run = try ClassMapRun(
+            self,
+            method: .scorecam,
+            input: input,
+            layer: requested,
+            classIndex: requestedClass,
+            topK: topK
+        )
+        let (h, w, a, target, outputName) = (run.height, run.width, run.activations, run.target, run.outputName)
         let (inW, inH) = (sidecar.input.width, sidecar.input.height)
         let x = input.floats
         let plane = inW * inH
         let inputChannels = x.count / plane
-
         // One masked forward pass per channel.
-        var raw = [Float](repeating: 0, count: channels)
-        let jobs = max(1, min(jobs, 64, channels))
-        let kernelWorkers = max(1, Parallel.machineWorkers / jobs)
-        let failure = FirstError()
-        raw.withUnsafeMutableBufferPointer { buffer in
-            let scores = SendableMutablePointer(buffer.baseAddress!)
-            DispatchQueue.concurrentPerform(iterations: jobs) { job in
-                Parallel.withWorkers(kernelWorkers) {
-                    var c = job
-                    while c < channels, failure.error == nil {
-                        do {
-                            let map = try FloatMap(
-                                width: w,
-                                height: h,
-                                values: Array(a[(c * h * w)..<((c + 1) * h * w)])
-                            )
-                            let up = try map.resizedAligningCorners(width: inW, height: inH).values
-                            let lo = up.min() ?? 0
-                            let span = (up.max() ?? 0) - lo + 1e-8
-                            var masked = x
-                            for k in 0..<plane {
-                                let m = (up[k] - lo) / span
-                                for ch in 0..<inputChannels { masked[ch * plane + k] *= m }
-                            }
-                            let out = try session.run([sidecar.input.name: .float(shape: input.shape, data: masked)])
-                            guard let scored = out.outputs[outputName] else {
-                                throw ExplainError.unknownOutput(outputName)
-                            }
-                            scores.pointer[c] = scored.floats[target]
-                        } catch {
-                            failure.record(error)
-                        }
-                        c += jobs
-                    }
-                }
+        let raw = try run.perChannel(jobs: jobs) { c in
+            let map = try FloatMap(width: w, height: h, values: Array(a[(c * h * w)..<((c + 1) * h * w)]))
+            let up = try map.resizedAligningCorners(width: inW, height: inH).values
+            let lo = up.min() ?? 0
+            let span = (up.max() ?? 0) - lo + 1e-8
+            var masked = x
+            for k in 0..<plane {
+                let m = (up[k] - lo) / span
+                for ch in 0..<inputChannels { masked[ch * plane + k] *= m }
             }
+            let out = try session.run([sidecar.input.name: .float(shape: input.shape, data: masked)])
+            guard let scored = out.outputs[outputName] else { throw ExplainError.unknownOutput(outputName) }
+            return scored.floats[target]
         }
-        if let error = failure.error { throw error }
         let peak = raw.max() ?? 0
         let e = raw.map { Foundation.exp($0 - peak) }
         let total = e.reduce(0, +)
-        let weights = e.map { $0 / total }
+        return try run.map(.scorecam, weights: e.map { $0 / total }, labels: labels, width: width, height: height)
+    }
 
-        let layerMap = try Self.weightedMap(a, weights: weights, width: w, height: h)
-        let heatmap = try layerMap.resized(width: width, height: height).minMaxNormalized()
-        return ClassMap(
-            method: .scorecam,
-            classIndex: target,
-            label: target < labels.count ? labels[target] : "class \(target)",
-            probability: probabilities[target],
-            layer: layer,
-            weights: weights,
-            layerMap: layerMap,
-            heatmap: heatmap,
-            predictions: top,
-            forwardPasses: channels + 1
-        )
+    /// A class-specific map by `method` (Score-CAM or Ablation-CAM; EigenCAM has no class).
+    public func classMap(
+        _ method: CAMMethod,
+        input: Value,
+        width: Int,
+        height: Int,
+        layer: String? = nil,
+        classIndex: Int? = nil,
+        topK: Int = 5,
+        jobs: Int = Parallel.machineWorkers
+    ) throws -> ClassMap {
+        let make = method == .ablationcam ? ablationCAM : scoreCAM
+        guard method != .eigencam else {
+            throw ExplainError.unsuitableModel("EigenCAM is class-agnostic; ask for scorecam or ablationcam")
+        }
+        return try make(input, width, height, layer, classIndex, topK, jobs)
     }
 
     /// The class a `--class` value names: an index, or a label (exact, then ignoring case).
@@ -184,14 +152,6 @@ extension ModelExplainer {
             "'\(name)'" + (near.isEmpty ? "" : "; labels containing it: \(near.joined(separator: ", "))")
         )
     }
-}
-
-/// The first error any worker hit.
-final class FirstError: @unchecked Sendable {
-    private let lock = NSLock()
-    private var first: Error?
-    var error: Error? { lock.withLock { first } }
-    func record(_ error: Error) { lock.withLock { if first == nil { first = error } } }
 }
 
 extension ClassMap {
