@@ -15,7 +15,9 @@ struct CurrentProfileTests {
         ]
     )
 
-    @Test func jsonColumnsAndTheSameCSVGiveTheSameProfile() throws {
+    @Test("JSON columns and the same CSV give the same profile") func jsonColumnsAndTheSameCSVGiveTheSameProfile()
+        throws
+    {
         let cells: [String: [CellValue]] = [
             "age": [.number(33), .text("45"), .missing], "plan": [.text("pro"), .number(2), .text("basic")],
         ]
@@ -35,7 +37,8 @@ struct CurrentProfileTests {
         #expect(fromJSON.columns[1].categories == fromCSV.columns[1].categories)
     }
 
-    @Test func aWordInANumericColumnOrNoSharedColumnIsAnErrorNamingIt() throws {
+    @Test("a word in a numeric column or no shared column is an error naming it")
+    func aWordInANumericColumnOrNoSharedColumnIsAnErrorNamingIt() throws {
         let names = ["age", "plan", "score"]
         #expect(
             throws: DriftError.badInput("column 'age' is numeric in the reference; 'old' is not a number")
@@ -48,7 +51,9 @@ struct CurrentProfileTests {
         }
     }
 
-    @Test func predictionsCompareOneColumnTheLastByDefault() throws {
+    @Test("predictions compare one column the last by default") func predictionsCompareOneColumnTheLastByDefault()
+        throws
+    {
         #expect(
             try ReferenceProfile.comparedColumns(of: Self.reference, predictionsColumn: nil, predictions: true)
                 == ["score"]

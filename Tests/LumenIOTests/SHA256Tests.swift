@@ -6,19 +6,23 @@ import Testing
 @Suite("SHA-256")
 struct SHA256Tests {
     /// FIPS 180-2 appendix B test vectors.
-    @Test(arguments: [
-        ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
-        ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
-        (
-            "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
-            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
-        ),
-    ])
+    @Test(
+        "matches the standard vectors",
+        arguments: [
+            ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+            ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+            (
+                "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+                "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
+            ),
+        ]
+    )
     func matchesTheStandardVectors(message: String, digest: String) {
         #expect(SHA256.hex(message) == digest)
     }
 
-    @Test func millionAsInUnevenChunksMatchesTheStandardVector() {
+    @Test("million as in uneven chunks matches the standard vector")
+    func millionAsInUnevenChunksMatchesTheStandardVector() {
         var h = SHA256()
         var left = 1_000_000
         var chunk = 1
@@ -34,7 +38,7 @@ struct SHA256Tests {
         )
     }
 
-    @Test func agreesWithCoreutilsOnAFixtureFile() throws {
+    @Test("agrees with coreutils on a fixture file") func agreesWithCoreutilsOnAFixtureFile() throws {
         let url = Fixtures.url("cam/layers.safetensors")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")

@@ -44,7 +44,7 @@ struct AuditIndexTests {
         return hits.prefix(q.limit).map(\.id)
     }
 
-    @Test func timesRoundTripThroughMilliseconds() {
+    @Test("times round trip through milliseconds") func timesRoundTripThroughMilliseconds() {
         for ms: Int64 in [0, 1, 999, 1_795_000_000_123, 253_402_300_799_999] {
             #expect(AuditTime.milliseconds(AuditTime.string(ms)) == ms)
         }
@@ -54,7 +54,8 @@ struct AuditIndexTests {
         }
     }
 
-    @Test func filteredReadsAgreeWithDecodingEveryLineAcrossRotatedSegments() throws {
+    @Test("filtered reads agree with decoding every line across rotated segments")
+    func filteredReadsAgreeWithDecodingEveryLineAcrossRotatedSegments() throws {
         let folder = try Fixtures.temporaryDirectory()
         let path = folder.appendingPathComponent("audit.jsonl").path
         let log = try AuditLog(path: path, rotateAtBytes: 4096)
@@ -94,7 +95,9 @@ struct AuditIndexTests {
         #expect(try log.read(byModel).records.map(\.id) == ["exp-399", "exp-397", "exp-395"])
     }
 
-    @Test func recordsStampedOutOfOrderAreWrittenInTimeOrder() throws {
+    @Test("records stamped out of order are written in time order") func recordsStampedOutOfOrderAreWrittenInTimeOrder()
+        throws
+    {
         let path = try Fixtures.temporaryDirectory().appendingPathComponent("audit.jsonl").path
         let log = try AuditLog(path: path)
         try log.append(Self.record(0, second: 10))
@@ -105,7 +108,8 @@ struct AuditIndexTests {
         #expect(try log.read(since).records.map(\.id) == ["exp-0", "exp-1"])
     }
 
-    @Test func aMissingOrDamagedIndexIsRebuiltAndReadsNeverDependOnIt() throws {
+    @Test("a missing or damaged index is rebuilt and reads never depend on it")
+    func aMissingOrDamagedIndexIsRebuiltAndReadsNeverDependOnIt() throws {
         let folder = try Fixtures.temporaryDirectory()
         let path = folder.appendingPathComponent("audit.jsonl").path
         do {
@@ -145,7 +149,9 @@ struct AuditIndexTests {
         #expect(try reopened.read(AuditQuery(limit: 10_000)).records.map(\.id) == everything + ["exp-122"])
     }
 
-    @Test func tornLinesInsideTheRangeAreCountedNotReturned() throws {
+    @Test("torn lines inside the range are counted not returned") func tornLinesInsideTheRangeAreCountedNotReturned()
+        throws
+    {
         let path = try Fixtures.temporaryDirectory().appendingPathComponent("audit.jsonl").path
         do {
             let log = try AuditLog(path: path)
@@ -165,7 +171,7 @@ struct AuditIndexTests {
         #expect(try reopened.read(byCaller).records.map(\.id) == ["exp-1", "exp-4"])
     }
 
-    @Test func auditorsFilterTheTrailOverHTTP() async throws {
+    @Test("auditors filter the trail over HTTP") func auditorsFilterTheTrailOverHTTP() async throws {
         let server = try TestServer(models: try ServerFixtures.smallModels())
         _ = try await server.get("/v1/recs/emf-synthetic/users/u1/recommendations?n=1")
         let answer = try await server.get("/v1/recs/emf-synthetic/users/u2/items/i3/explanation")

@@ -29,7 +29,7 @@ struct AuditLogTests {
         )
     }
 
-    @Test func recordsRoundTripThroughTheHandWrittenJSON() throws {
+    @Test("records round trip through the hand written JSON") func recordsRoundTripThroughTheHandWrittenJSON() throws {
         let path = try Fixtures.temporaryDirectory().appendingPathComponent("a.jsonl").path
         let log = try AuditLog(path: path)
         for n in 0..<5 { try log.append(Self.record(n)) }
@@ -42,7 +42,7 @@ struct AuditLogTests {
         #expect(try AuditLog.read(path: path, limit: 2).truncated)
     }
 
-    @Test func aTornLastLineIsSkippedAndSealedOnReopen() throws {
+    @Test("a torn last line is skipped and sealed on reopen") func aTornLastLineIsSkippedAndSealedOnReopen() throws {
         let path = try Fixtures.temporaryDirectory().appendingPathComponent("a.jsonl").path
         do {
             let log = try AuditLog(path: path)
@@ -62,7 +62,7 @@ struct AuditLogTests {
         #expect(page.skippedLines == 1)
     }
 
-    @Test func auditorsQueryTheLogOverHTTP() async throws {
+    @Test("auditors query the log over HTTP") func auditorsQueryTheLogOverHTTP() async throws {
         let server = try TestServer(models: try ServerFixtures.smallModels())
         let before = JSONLogHandler.timestamp()
         _ = try await server.get("/v1/recs/emf-synthetic/users/u1/recommendations?n=1")
@@ -75,7 +75,8 @@ struct AuditLogTests {
         #expect(try await server.get("/v1/audit?limit=0").status == 400)
     }
 
-    @Test func anAnswerThatCannotBeAuditedIsNotServedAndLeaksNothing() async throws {
+    @Test("an answer that cannot be audited is not served and leaks nothing")
+    func anAnswerThatCannotBeAuditedIsNotServedAndLeaksNothing() async throws {
         let server = try TestServer(models: try ServerFixtures.smallModels()) { $0.auditLog = "/dev/full" }
         let reply = try await server.get("/v1/recs/emf-synthetic/users/u1/items/i3/explanation")
         #expect(reply.status == 500)
@@ -87,7 +88,7 @@ struct AuditLogTests {
 
     /// The real thing: a served process killed with SIGKILL while answering; every answer the
     /// clients received is in the log, every line but a torn tail parses, and the log keeps working.
-    @Test(.timeLimit(.minutes(2)))
+    @Test("kill nine during writes loses no served answer", .timeLimit(.minutes(2)))
     func killNineDuringWritesLosesNoServedAnswer() async throws {
         let folder = try Fixtures.temporaryDirectory()
         let audit = folder.appendingPathComponent("audit.jsonl").path

@@ -9,7 +9,9 @@ struct AuthTests {
     let server = ServerFixtures.secured
     let t = ServerFixtures.tokens
 
-    @Test func missingOrWrongTokensAre401WithAChallenge() async throws {
+    @Test("missing or wrong tokens are 401 with a challenge") func missingOrWrongTokensAre401WithAChallenge()
+        async throws
+    {
         let none = try await server.get("/v1/models")
         #expect(none.status == 401)
         #expect(none.header("WWW-Authenticate")?.hasPrefix("Bearer") == true)
@@ -17,15 +19,18 @@ struct AuthTests {
         #expect(try await server.get("/v1/models", headers: ["Authorization": "Basic dXNlcjpwYXNz"]).status == 401)
     }
 
-    @Test(arguments: [
-        // (route, method, lowest role allowed)
-        ("/v1/models", "GET", Role.viewer),
-        ("/v1/recs/emf-synthetic/users/u1/recommendations", "GET", Role.viewer),
-        ("/v1/drift/latest", "GET", Role.viewer),
-        ("/v1/recs/emf-synthetic/users/u1/items/i1/explanation", "GET", Role.auditor),
-        ("/v1/audit", "GET", Role.auditor),
-        ("/v1/admin/reload", "POST", Role.admin),
-    ])
+    @Test(
+        "each role reaches its routes and no more",
+        arguments: [
+            // (route, method, lowest role allowed)
+            ("/v1/models", "GET", Role.viewer),
+            ("/v1/recs/emf-synthetic/users/u1/recommendations", "GET", Role.viewer),
+            ("/v1/drift/latest", "GET", Role.viewer),
+            ("/v1/recs/emf-synthetic/users/u1/items/i1/explanation", "GET", Role.auditor),
+            ("/v1/audit", "GET", Role.auditor),
+            ("/v1/admin/reload", "POST", Role.admin),
+        ]
+    )
     func eachRoleReachesItsRoutesAndNoMore(path: String, method: String, lowest: Role) async throws {
         for (role, token) in [(Role.viewer, t.viewer), (.auditor, t.auditor), (.admin, t.admin)] {
             let reply = try await server.send(
@@ -45,11 +50,11 @@ struct AuthTests {
         }
     }
 
-    @Test func probesAndMetricsNeedNoToken() async throws {
+    @Test("probes and metrics need no token") func probesAndMetricsNeedNoToken() async throws {
         for path in ["/healthz", "/readyz", "/metrics"] { #expect(try await server.get(path).status == 200) }
     }
 
-    @Test func auditRecordsNameTheCallerNotTheToken() async throws {
+    @Test("audit records name the caller not the token") func auditRecordsNameTheCallerNotTheToken() async throws {
         let reply = try await server.get("/v1/recs/emf-synthetic/users/u2/recommendations?n=2", token: t.viewer)
         let id = try #require(reply.header("Lumen-Explanation-Id"))
         let record = try #require(try server.auditRecords().records.first { $0.id == id })
@@ -59,7 +64,7 @@ struct AuthTests {
         #expect(!server.logs.lines.joined().contains(t.viewer))
     }
 
-    @Test func tokenFilesAreParsedAndBadOnesRefused() throws {
+    @Test("token files are parsed and bad ones refused") func tokenFilesAreParsedAndBadOnesRefused() throws {
         let folder = try ServerFixtures.smallModels()
         let file = folder.appendingPathComponent("tokens")
         try "# ops\nadmin ada 0123456789abcdefXYZ\n\nviewer dash dashboard-token-123456\n".write(
@@ -78,7 +83,9 @@ struct AuthTests {
         }
     }
 
-    @Test func anEmptyTokensFileRefusesToStartEvenOnLoopback() throws {
+    @Test("an empty tokens file refuses to start even on loopback") func anEmptyTokensFileRefusesToStartEvenOnLoopback()
+        throws
+    {
         let file = try ServerFixtures.smallModels().appendingPathComponent("tokens")
         try "# nobody yet\n\n".write(to: file, atomically: true, encoding: .utf8)
         var c = ServerConfiguration()
@@ -86,19 +93,23 @@ struct AuthTests {
         #expect(throws: ServerError.self) { try c.validate(tokens: try TokenStore(file: file.path)) }
     }
 
-    @Test(arguments: [
-        ("127.0.0.1", true), ("127.1.2.3", true), ("localhost", true), ("::1", true), ("[::1]", true),
-        ("127.example.com", false), ("127.0.0.1.nip.io", false), ("0.0.0.0", false), ("10.0.0.1", false),
-        ("127.0.0.256", false),
-        ("127.0.0", false), ("", false),
-    ])
+    @Test(
+        "loopback is decided on the parsed address",
+        arguments: [
+            ("127.0.0.1", true), ("127.1.2.3", true), ("localhost", true), ("::1", true), ("[::1]", true),
+            ("127.example.com", false), ("127.0.0.1.nip.io", false), ("0.0.0.0", false), ("10.0.0.1", false),
+            ("127.0.0.256", false),
+            ("127.0.0", false), ("", false),
+        ]
+    )
     func loopbackIsDecidedOnTheParsedAddress(host: String, loopback: Bool) {
         var c = ServerConfiguration()
         c.host = host
         #expect(c.bindsLoopback == loopback)
     }
 
-    @Test func publicAddressWithoutTokensRefusesToStartUnlessInsecure() throws {
+    @Test("public address without tokens refuses to start unless insecure")
+    func publicAddressWithoutTokensRefusesToStartUnlessInsecure() throws {
         var c = ServerConfiguration()
         c.host = "0.0.0.0"
         #expect(throws: ServerError.self) { try c.validate(tokens: try TokenStore()) }
@@ -107,7 +118,7 @@ struct AuthTests {
         try c.validate(tokens: try TokenStore())
     }
 
-    @Test func environmentOverridesTheConfigFile() throws {
+    @Test("environment overrides the config file") func environmentOverridesTheConfigFile() throws {
         let folder = try ServerFixtures.smallModels()
         let file = folder.appendingPathComponent("lumen.json")
         try #"{"port": 9000, "max_body_bytes": 5000, "access_log": false}"#.write(
@@ -126,7 +137,8 @@ struct AuthTests {
         }
     }
 
-    @Test func theAuditLogLivesInTheDataFolderNotTheCurrentOne() throws {
+    @Test("the audit log lives in the data folder not the current one")
+    func theAuditLogLivesInTheDataFolderNotTheCurrentOne() throws {
         #expect(ServerConfiguration.defaultDataDir(["HOME": "/home/ana"]) == "/home/ana/.local/state/lumen")
         #expect(
             ServerConfiguration.defaultDataDir(["HOME": "/home/ana", "XDG_STATE_HOME": "/var/st"]) == "/var/st/lumen"

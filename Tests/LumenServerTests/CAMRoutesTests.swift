@@ -26,7 +26,10 @@ struct CAMRoutesTests {
         return try! PNGEncoder().encode(try! RGBImage(width: 96, height: 72, pixels: pixels))
     }()
 
-    @Test func jsonWithNpyActivationsMatchesTheNumpyReference() async throws {
+    @Test("JSON with .npy activations matches the numpy reference")
+    func jsonWithNpyActivationsMatchesTheNumpyReference()
+        async throws
+    {
         let activations = try Fixtures.bytes("cam/c512_7x7.npy")
         let reply = try await server.post(
             "/v1/cam",
@@ -54,7 +57,8 @@ struct CAMRoutesTests {
         #expect(differences.filter { $0 > 0 }.count < differences.count / 100)
     }
 
-    @Test func multipartAndInlineTensorGiveTheSameAnswerAsJSON() async throws {
+    @Test("multipart and inline tensor give the same answer as JSON")
+    func multipartAndInlineTensorGiveTheSameAnswerAsJSON() async throws {
         let activations = try Fixtures.bytes("cam/c256_20x20.npy")
         let json = try await server.post(
             "/v1/cam",
@@ -101,7 +105,7 @@ struct CAMRoutesTests {
         #expect(a["colormap"] as? String == "turbo")
     }
 
-    @Test func acceptImagePNGReturnsThePictureItself() async throws {
+    @Test("accept image PNG returns the picture itself") func acceptImagePNGReturnsThePictureItself() async throws {
         let activations = try Fixtures.bytes("cam/c512_7x7.npy")
         let reply = try await server.post(
             "/v1/cam",
@@ -117,7 +121,9 @@ struct CAMRoutesTests {
         #expect(abs((Double(reply.header("Lumen-Explained-Variance") ?? "") ?? 0) - 0.9149032581793645) < 1e-5)
     }
 
-    @Test func modelRouteAgreesWithPyTorchOnTheShippedPhoto() async throws {
+    @Test("model route agrees with PyTorch on the shipped photo") func modelRouteAgreesWithPyTorchOnTheShippedPhoto()
+        async throws
+    {
         let photo = try Fixtures.bytes("photos/chelsea.jpg")
         let reply = try await server.send(
             .post,
@@ -140,7 +146,8 @@ struct CAMRoutesTests {
         #expect(server.services.ledger.entry(json["id"] as! String) != nil)
     }
 
-    @Test func modelOverlaysCarryTheirCaptionUnlessAskedNotTo() async throws {
+    @Test("model overlays carry their caption unless asked not to")
+    func modelOverlaysCarryTheirCaptionUnlessAskedNotTo() async throws {
         func overlay(_ query: String) async throws -> RGBImage {
             let reply = try await server.send(
                 .post,
@@ -166,22 +173,27 @@ struct CAMRoutesTests {
         #expect(bad.status == 400 && bad.text.contains("uniform, heat"))
     }
 
-    @Test(arguments: [
-        ("/v1/cam/model/efficientnet-lite0", "image/jpeg", Array("not a jpeg at all".utf8), 422),
-        ("/v1/cam/model/no-such-model", "image/jpeg", Array("x".utf8), 404),
-        ("/v1/cam/model/efficientnet-lite0?layer=nope", "image/png", CAMRoutesTests.picture, 404),
-        ("/v1/cam/model/efficientnet-lite0", "text/plain", Array("hello".utf8), 415),
-        ("/v1/cam", "application/json", Array("{\"image\": 3".utf8), 400),
-        ("/v1/cam", "application/json", Array("{\"image\": \"@@@\", \"activations\": \"AAAA\"}".utf8), 400),
-        ("/v1/cam", "text/csv", Array("a,b".utf8), 415),
-    ])
+    @Test(
+        "bad inputs get the right problem",
+        arguments: [
+            ("/v1/cam/model/efficientnet-lite0", "image/jpeg", Array("not a jpeg at all".utf8), 422),
+            ("/v1/cam/model/no-such-model", "image/jpeg", Array("x".utf8), 404),
+            ("/v1/cam/model/efficientnet-lite0?layer=nope", "image/png", CAMRoutesTests.picture, 404),
+            ("/v1/cam/model/efficientnet-lite0", "text/plain", Array("hello".utf8), 415),
+            ("/v1/cam", "application/json", Array("{\"image\": 3".utf8), 400),
+            ("/v1/cam", "application/json", Array("{\"image\": \"@@@\", \"activations\": \"AAAA\"}".utf8), 400),
+            ("/v1/cam", "text/csv", Array("a,b".utf8), 415),
+        ]
+    )
     func badInputsGetTheRightProblem(path: String, type: String, body: [UInt8], status: Int) async throws {
         let reply = try await server.send(.post, path, headers: ["Content-Type": type], body: body)
         #expect(reply.status == status, "\(reply.text)")
         #expect(reply.header("Content-Type") == "application/problem+json")
     }
 
-    @Test func wrongActivationShapeIs422AndNamesTheShape() async throws {
+    @Test("wrong activation shape is 422 and names the shape") func wrongActivationShapeIs422AndNamesTheShape()
+        async throws
+    {
         let reply = try await server.post(
             "/v1/cam",
             json: [
@@ -193,7 +205,7 @@ struct CAMRoutesTests {
         #expect((try reply.json()["detail"] as? String ?? "").contains("[2, 3]"))
     }
 
-    @Test func bodiesOverTheLimitAre413() async throws {
+    @Test("bodies over the limit are 413") func bodiesOverTheLimitAre413() async throws {
         let small = try TestServer(models: try ServerFixtures.smallModels()) { $0.maxBodyBytes = 4096 }
         let declared = try await small.send(
             .post,
@@ -212,7 +224,8 @@ struct CAMRoutesTests {
         #expect(streamed.status == 413)
     }
 
-    @Test func aBodyThatNeverFinishesArrivingIs503AtTheTimeout() async throws {
+    @Test("a body that never finishes arriving is 503 at the timeout")
+    func aBodyThatNeverFinishesArrivingIs503AtTheTimeout() async throws {
         let small = try TestServer(models: try ServerFixtures.smallModels()) { $0.requestTimeoutSeconds = 0.3 }
         let (stream, continuation) = AsyncStream<ByteBuffer>.makeStream()
         continuation.yield(ByteBuffer(string: "{\"image\": \""))  // and then nothing more
@@ -228,7 +241,7 @@ struct CAMRoutesTests {
         continuation.finish()
     }
 
-    @Test func imagesOverThePixelBudgetAre413() async throws {
+    @Test("images over the pixel budget are 413") func imagesOverThePixelBudgetAre413() async throws {
         let small = try TestServer(models: try ServerFixtures.smallModels()) { $0.maxPixels = 1000 }
         let reply = try await small.post(
             "/v1/cam",

@@ -5,7 +5,7 @@ import Testing
 
 @Suite("Compute pool: admission and timeouts")
 struct ComputePoolTests {
-    @Test func workRunsAndReturnsItsResult() async throws {
+    @Test("work runs and returns its result") func workRunsAndReturnsItsResult() async throws {
         let pool = ComputePool(threads: 2, queue: 2, timeoutSeconds: 5)
         let sums = try await withThrowingTaskGroup(of: Int.self) { group in
             for k in 0..<4 { group.addTask { try await pool.run { (0...k * 1000).reduce(0, +) } } }
@@ -15,7 +15,7 @@ struct ComputePoolTests {
         try await pool.shutdown()
     }
 
-    @Test func pastThreadsPlusQueueNewWorkIs503() async throws {
+    @Test("past threads plus queue new work is 503") func pastThreadsPlusQueueNewWorkIs503() async throws {
         let pool = ComputePool(threads: 1, queue: 1, timeoutSeconds: 10)
         let gate = DispatchSemaphore(value: 0)
         let first = Task {
@@ -36,7 +36,7 @@ struct ComputePoolTests {
         try await pool.shutdown()
     }
 
-    @Test func slowWorkIsAnswered503AtTheTimeout() async throws {
+    @Test("slow work is answered 503 at the timeout") func slowWorkIsAnswered503AtTheTimeout() async throws {
         let pool = ComputePool(threads: 1, queue: 0, timeoutSeconds: 0.2)
         // The continuation is resumed once, by whichever comes first: getting the timeout rather
         // than the value proves the answer left before the work ended. (Wall-clock checks here

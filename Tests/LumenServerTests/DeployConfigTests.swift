@@ -9,7 +9,9 @@ import Testing
 struct DeployConfigTests {
     /// Every `lumen_*` name in the alert rules and the Grafana dashboard is exposed by the server
     /// once each kind of event has happened (histograms by their `_bucket` series).
-    @Test func alertsAndDashboardUseMetricsTheServerExposes() async throws {
+    @Test("alerts and dashboard use metrics the server exposes") func alertsAndDashboardUseMetricsTheServerExposes()
+        async throws
+    {
         let server = ServerFixtures.shared
         let picture = CAMRoutesTests.picture
         _ = try await server.post(

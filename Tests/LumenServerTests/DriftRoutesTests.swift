@@ -12,7 +12,8 @@ import Testing
 struct DriftRoutesTests {
     let server = ServerFixtures.shared
 
-    @Test func csvFeaturesMatchTheEngineAndUpdateMetricsAndLatest() async throws {
+    @Test("CSV features match the engine and update metrics and latest")
+    func csvFeaturesMatchTheEngineAndUpdateMetricsAndLatest() async throws {
         let csv = try Fixtures.bytes("drift/features_current.csv")
         let reply = try await server.send(
             .post,
@@ -51,7 +52,7 @@ struct DriftRoutesTests {
         #expect(metrics.contains(#"lumen_drift_score{reference="tabular",kind="features",feature="age"}"#))
     }
 
-    @Test func jsonColumnsGiveTheSameReportAsCSV() async throws {
+    @Test("JSON columns give the same report as CSV") func jsonColumnsGiveTheSameReportAsCSV() async throws {
         let table = try CSVTable.load(Fixtures.url("drift/features_current.csv"))
         var columns: [String: [Any]] = [:]
         for (j, name) in table.header.enumerated() {
@@ -73,7 +74,7 @@ struct DriftRoutesTests {
         )
     }
 
-    @Test func imagesUploadedAsMultipartAreCompared() async throws {
+    @Test("images uploaded as multipart are compared") func imagesUploadedAsMultipartAreCompared() async throws {
         let folder = Fixtures.url("drift/images/current")
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
             $0.hasSuffix(".png") || $0.hasSuffix(".jpg")
@@ -105,7 +106,8 @@ struct DriftRoutesTests {
         #expect((report["features"] as? [[String: Any]])?.count == expected.features.count)
     }
 
-    @Test func latentFactorsFromTheReferencePopulationDoNotDrift() async throws {
+    @Test("latent factors from the reference population do not drift")
+    func latentFactorsFromTheReferencePopulationDoNotDrift() async throws {
         let model = server.services.store.catalog.recommenders["emf-synthetic"]!.model
         let f = model.hyperparameters.factors
         let rows = (0..<300).map { u in (0..<f).map { Double(model.userFactors[u * f + $0]) } }
@@ -117,16 +119,19 @@ struct DriftRoutesTests {
         #expect((try moved.json()["report"] as? [String: Any])?["drifted"] as? Bool == true)
     }
 
-    @Test(arguments: [
-        ("/v1/drift/features", "text/csv", "a\n1\n", 400),
-        ("/v1/drift/features?reference=nope", "text/csv", "a\n1\n", 404),
-        ("/v1/drift/weather?reference=tabular", "text/csv", "a\n1\n", 404),
-        ("/v1/drift/images?reference=tabular", "application/json", "{\"images\": []}", 422),
-        ("/v1/drift/features?reference=tabular", "text/csv", "colour\nred\n", 422),
-        ("/v1/drift/features?reference=tabular", "image/png", "x", 415),
-        ("/v1/drift/latent?reference=users", "application/json", "{\"factors\": [[1, 2], [3]]}", 422),
-        ("/v1/drift/features?reference=tabular&correction=magic", "text/csv", "age\n1\n", 400),
-    ])
+    @Test(
+        "bad drift requests get problems",
+        arguments: [
+            ("/v1/drift/features", "text/csv", "a\n1\n", 400),
+            ("/v1/drift/features?reference=nope", "text/csv", "a\n1\n", 404),
+            ("/v1/drift/weather?reference=tabular", "text/csv", "a\n1\n", 404),
+            ("/v1/drift/images?reference=tabular", "application/json", "{\"images\": []}", 422),
+            ("/v1/drift/features?reference=tabular", "text/csv", "colour\nred\n", 422),
+            ("/v1/drift/features?reference=tabular", "image/png", "x", 415),
+            ("/v1/drift/latent?reference=users", "application/json", "{\"factors\": [[1, 2], [3]]}", 422),
+            ("/v1/drift/features?reference=tabular&correction=magic", "text/csv", "age\n1\n", 400),
+        ]
+    )
     func badDriftRequestsGetProblems(path: String, type: String, body: String, status: Int) async throws {
         let reply = try await server.send(.post, path, headers: ["Content-Type": type], body: Array(body.utf8))
         #expect(reply.status == status, "\(reply.text)")

@@ -7,7 +7,7 @@ import Testing
 
 @Suite("Feedback")
 struct FeedbackRoutesTests {
-    @Test func classificationFeedbackDrivesAccuracy() async throws {
+    @Test("classification feedback drives accuracy") func classificationFeedbackDrivesAccuracy() async throws {
         let server = try TestServer(models: try ServerFixtures.smallModels())
         server.services.ledger.record("exp-a", .label(model: "cats", label: "tabby", confidence: 0.8))
         server.services.ledger.record("exp-b", .label(model: "cats", label: "tabby", confidence: 0.6))
@@ -22,7 +22,7 @@ struct FeedbackRoutesTests {
         #expect(metrics.contains(#"lumen_feedback_total{model="cats",outcome="incorrect"} 1"#))
     }
 
-    @Test func ratingFeedbackScoresTheServedPrediction() async throws {
+    @Test("rating feedback scores the served prediction") func ratingFeedbackScoresTheServedPrediction() async throws {
         let server = try TestServer(models: try ServerFixtures.smallModels())
         let answer = try await server.get("/v1/recs/emf-synthetic/users/u4/items/i2/explanation").json()
         let predicted = (answer["explanation"] as! [String: Any])["predicted_rating"] as! Double
@@ -34,7 +34,8 @@ struct FeedbackRoutesTests {
         #expect(ambiguous.status == 422)
     }
 
-    @Test func feedbackCountsOncePerAnswerAndARefusedPostLeavesItOpen() async throws {
+    @Test("feedback counts once per answer and a refused post leaves it open")
+    func feedbackCountsOncePerAnswerAndARefusedPostLeavesItOpen() async throws {
         let server = try TestServer(models: try ServerFixtures.smallModels())
         server.services.ledger.record("exp-c", .label(model: "cats", label: "tabby", confidence: 0.8))
         #expect(try await server.post("/v1/feedback", json: ["id": "exp-c"]).status == 422)  // no label: not counted
@@ -46,7 +47,7 @@ struct FeedbackRoutesTests {
         #expect(metrics.contains(#"lumen_feedback_accuracy_ratio{model="cats"} 1"#))
     }
 
-    @Test func answerIDsAre128RandomBits() {
+    @Test("answer i ds are 128 random bits") func answerIDsAre128RandomBits() {
         let ids = (0..<200).map { _ in ServerFixtures.shared.services.audit.nextID() }
         #expect(Set(ids).count == ids.count)
         #expect(
@@ -59,7 +60,7 @@ struct FeedbackRoutesTests {
         #expect(shared.max()! < 8)
     }
 
-    @Test func unknownIDsAndBadBodiesAreRefused() async throws {
+    @Test("unknown i ds and bad bodies are refused") func unknownIDsAndBadBodiesAreRefused() async throws {
         let server = ServerFixtures.shared
         #expect(try await server.post("/v1/feedback", json: ["id": "exp-never", "label": "x"]).status == 404)
         #expect(try await server.post("/v1/feedback", json: ["label": "x"]).status == 400)

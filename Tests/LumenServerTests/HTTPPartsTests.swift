@@ -5,7 +5,7 @@ import Testing
 
 @Suite("HTTP building blocks")
 struct HTTPPartsTests {
-    @Test func multipartPartsKeepBinaryBodiesIntact() throws {
+    @Test("multipart parts keep binary bodies intact") func multipartPartsKeepBinaryBodiesIntact() throws {
         let binary: [UInt8] = [0, 13, 10, 45, 45, 255, 13, 10]
         var body = Array(
             "preamble\r\n--b0\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.npy\"\r\nContent-Type: application/octet-stream\r\n\r\n"
@@ -21,7 +21,7 @@ struct HTTPPartsTests {
         #expect(throws: Problem.self) { try MultipartForm(Array("--b0\r\nno header end--b0--".utf8), boundary: "b0") }
     }
 
-    @Test func jsonWriterEscapesWhatJSONNeedsEscaped() throws {
+    @Test("JSON writer escapes what JSON needs escaped") func jsonWriterEscapesWhatJSONNeedsEscaped() throws {
         var w = JSONWriter()
         w.beginObject()
         w.field("text", "quote \" backslash \\ newline \n tab \t bell \u{07} ★")
@@ -41,7 +41,7 @@ struct HTTPPartsTests {
         #expect((object["list"] as? [Any])?.count == 3)
     }
 
-    @Test func problemsFollowRFC9457() throws {
+    @Test("problems follow RFC 9457") func problemsFollowRFC9457() throws {
         let p = Problem.tooLarge("the body is 30 MB")
         let json = try #require(
             try JSONSerialization.jsonObject(with: Data(p.body(instance: "/v1/cam", requestID: "r1"))) as? [String: Any]
@@ -52,7 +52,7 @@ struct HTTPPartsTests {
         #expect(Problem.from(NSError(domain: "x", code: 1)) == nil)
     }
 
-    @Test func boundarySearchFindsWhatANaiveScanFinds() {
+    @Test("boundary search finds what a naive scan finds") func boundarySearchFindsWhatANaiveScanFinds() {
         var generator = SystemRandomNumberGenerator()
         func naive(_ needle: [UInt8], _ haystack: [UInt8], _ from: Int) -> Int? {
             guard needle.count <= haystack.count else { return nil }

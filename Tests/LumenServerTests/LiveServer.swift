@@ -53,7 +53,7 @@ struct LiveServer {
 
 @Suite("lumen serve as a process")
 struct ServeProcessTests {
-    @Test(.timeLimit(.minutes(2)))
+    @Test("SIGHUP reloads and SIGTERM stops cleanly", .timeLimit(.minutes(2)))
     func sighupReloadsAndSigtermStopsCleanly() async throws {
         let models = try ServerFixtures.smallModels()
         let live = try LiveServer(

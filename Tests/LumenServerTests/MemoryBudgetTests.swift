@@ -16,7 +16,7 @@ struct MemoryBudgetTests {
         )
     }
 
-    @Test func headersDeclareTheSizeTheDecoderFinds() throws {
+    @Test("headers declare the size the decoder finds") func headersDeclareTheSizeTheDecoderFinds() throws {
         var checked = 0
         for url in try FileManager.default.contentsOfDirectory(at: Self.corpus, includingPropertiesForKeys: nil) {
             let bytes = [UInt8](try Data(contentsOf: url))
@@ -32,7 +32,8 @@ struct MemoryBudgetTests {
         #expect(ImageHeader([0xFF, 0xD8, 0xFF, 0xDA, 0x00, 0x02]) == nil)
     }
 
-    @Test func aReservationPastTheBudgetIsRefusedAndOneThatOverfillsItIsBusy() async throws {
+    @Test("a reservation past the budget is refused and one that overfills it is busy")
+    func aReservationPastTheBudgetIsRefusedAndOneThatOverfillsItIsBusy() async throws {
         let budget = MemoryBudget(bytes: 1000)
         await #expect(throws: Problem.self) { try await budget.withReservation(1001, for: "x") { 1 } }
         let inner = try await budget.withReservation(600, for: "a") { () async throws -> Int in
@@ -49,7 +50,8 @@ struct MemoryBudgetTests {
         #expect(try await budget.withReservation(1000, for: "c") { 7 } == 7)
     }
 
-    @Test func aDecompressionBombIsRefusedFromItsHeaderAndAHugeImageByTheMemoryBudget() async throws {
+    @Test("a decompression bomb is refused from its header and a huge image by the memory budget")
+    func aDecompressionBombIsRefusedFromItsHeaderAndAHugeImageByTheMemoryBudget() async throws {
         let server = try TestServer(models: try ServerFixtures.smallModels()) { $0.memoryBudgetBytes = 1 << 20 }
         let activations = try Fixtures.bytes("cam/c512_7x7.npy")
         func explain(_ image: [UInt8]) async throws -> TestServer.Reply {

@@ -38,7 +38,7 @@ struct OpenAPITests {
         return operations
     }
 
-    @Test func everyRouteIsInTheSpecAndBack() throws {
+    @Test("every route is in the spec and back") func everyRouteIsInTheSpecAndBack() throws {
         let router = LumenServer(services: ServerFixtures.shared.services).makeRouter()
         let routes = Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
         let spec = try Self.specOperations()

@@ -11,7 +11,9 @@ struct RecsRoutesTests {
     let server = ServerFixtures.shared
     var model: EMFModel { server.services.store.catalog.recommenders["emf-synthetic"]!.model }
 
-    @Test func recommendationsAreTheEnginesListWithRationales() async throws {
+    @Test("recommendations are the engines list with rationales") func recommendationsAreTheEnginesListWithRationales()
+        async throws
+    {
         let reply = try await server.get("/v1/recs/emf-synthetic/users/u7/recommendations?n=5")
         #expect(reply.status == 200)
         let json = try reply.json()
@@ -34,7 +36,9 @@ struct RecsRoutesTests {
         )
     }
 
-    @Test func explainableOnlyListsOnlyItemsWithRationales() async throws {
+    @Test("explainable only lists only items with rationales") func explainableOnlyListsOnlyItemsWithRationales()
+        async throws
+    {
         let reply = try await server.get("/v1/recs/emf-synthetic/users/u3/recommendations?n=10&explainable_only=true")
         let list = try #require(try reply.json()["recommendations"] as? [[String: Any]])
         #expect(!list.isEmpty)
@@ -42,7 +46,8 @@ struct RecsRoutesTests {
         #expect(try reply.json()["explainable_share"] as? Double == 1)
     }
 
-    @Test func handWrittenRationaleJSONDecodesToTheEnginesExplanation() async throws {
+    @Test("hand written rationale JSON decodes to the engines explanation")
+    func handWrittenRationaleJSONDecodesToTheEnginesExplanation() async throws {
         for (user, item) in [("u1", "i1"), ("u42", "i7"), ("u599", "i399")] {
             let reply = try await server.get("/v1/recs/emf-synthetic/users/\(user)/items/\(item)/explanation")
             #expect(reply.status == 200)
@@ -52,14 +57,17 @@ struct RecsRoutesTests {
         }
     }
 
-    @Test(arguments: [
-        ("/v1/recs/emf-synthetic/users/nobody/recommendations", 404),
-        ("/v1/recs/emf-synthetic/users/u1/items/nothing/explanation", 404),
-        ("/v1/recs/missing/users/u1/recommendations", 404),
-        ("/v1/recs/emf-synthetic/users/u1/recommendations?n=0", 400),
-        ("/v1/recs/emf-synthetic/users/u1/recommendations?n=abc", 400),
-        ("/v1/recs/emf-synthetic/users/u1/recommendations?explainable_only=maybe", 400),
-    ])
+    @Test(
+        "bad requests get problems",
+        arguments: [
+            ("/v1/recs/emf-synthetic/users/nobody/recommendations", 404),
+            ("/v1/recs/emf-synthetic/users/u1/items/nothing/explanation", 404),
+            ("/v1/recs/missing/users/u1/recommendations", 404),
+            ("/v1/recs/emf-synthetic/users/u1/recommendations?n=0", 400),
+            ("/v1/recs/emf-synthetic/users/u1/recommendations?n=abc", 400),
+            ("/v1/recs/emf-synthetic/users/u1/recommendations?explainable_only=maybe", 400),
+        ]
+    )
     func badRequestsGetProblems(path: String, status: Int) async throws {
         let reply = try await server.get(path)
         #expect(reply.status == status)
@@ -70,7 +78,7 @@ struct RecsRoutesTests {
         #expect(problem["request_id"] as? String == reply.header("X-Request-Id"))
     }
 
-    @Test func everyAnswerIsInTheAuditLogUnderItsID() async throws {
+    @Test("every answer is in the audit log under its ID") func everyAnswerIsInTheAuditLogUnderItsID() async throws {
         let reply = try await server.get("/v1/recs/emf-synthetic/users/u5/items/i9/explanation")
         let id = try #require(reply.header("Lumen-Explanation-Id"))
         let record = try #require(try server.auditRecords().records.first { $0.id == id })
@@ -86,7 +94,7 @@ struct RecsRoutesTests {
         )
     }
 
-    @Test func pathParametersArePercentDecoded() async throws {
+    @Test("path parameters are percent decoded") func pathParametersArePercentDecoded() async throws {
         let folder = try Fixtures.temporaryDirectory()
         var model = try EMFModelFile.load(
             ServerFixtures.repository.appendingPathComponent("models/emf-synthetic.safetensors")

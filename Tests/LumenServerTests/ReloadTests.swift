@@ -8,7 +8,8 @@ import Testing
 
 @Suite("Model reload")
 struct ReloadTests {
-    @Test func reloadSwapsTheCatalogWhileHeldCatalogsStayIntact() async throws {
+    @Test("reload swaps the catalog while held catalogs stay intact")
+    func reloadSwapsTheCatalogWhileHeldCatalogsStayIntact() async throws {
         let models = try ServerFixtures.smallModels()
         let server = try TestServer(models: models)
         let held = server.services.store.catalog
@@ -26,7 +27,8 @@ struct ReloadTests {
         #expect(held.recommenders["emf-synthetic"]!.model.users.count == 600)
     }
 
-    @Test func aBrokenModelFailsTheReloadAndTheOldSetKeepsServing() async throws {
+    @Test("a broken model fails the reload and the old set keeps serving")
+    func aBrokenModelFailsTheReloadAndTheOldSetKeepsServing() async throws {
         let models = try ServerFixtures.smallModels()
         let server = try TestServer(models: models)
         try Data("not a model".utf8).write(to: models.appendingPathComponent("broken.safetensors"))

@@ -9,7 +9,7 @@ import Testing
 struct SystemRoutesTests {
     let server = ServerFixtures.shared
 
-    @Test func healthAndReadiness() async throws {
+    @Test("health and readiness") func healthAndReadiness() async throws {
         #expect(try await server.get("/healthz").json()["status"] as? String == "ok")
         let ready = try await server.get("/readyz").json()
         #expect(ready["status"] as? String == "ready" && ready["models"] as? Int == 5)
@@ -18,7 +18,8 @@ struct SystemRoutesTests {
         #expect(notReady.status == 503 && notReady.header("Content-Type") == "application/problem+json")
     }
 
-    @Test func notReadyWhileTheAuditLogCannotBeWritten() async throws {
+    @Test("not ready while the audit log cannot be written") func notReadyWhileTheAuditLogCannotBeWritten() async throws
+    {
         // The log file deleted under the server: answers would go to an unlinked file.
         let gone = try TestServer(models: try ServerFixtures.smallModels())
         #expect(try await gone.get("/readyz").status == 200)
@@ -35,7 +36,7 @@ struct SystemRoutesTests {
         #expect(failing.status == 503 && failingDetail.contains("failed"))
     }
 
-    @Test func metricsCountRequestsByRouteAndStatus() async throws {
+    @Test("metrics count requests by route and status") func metricsCountRequestsByRouteAndStatus() async throws {
         let fresh = try TestServer(models: try ServerFixtures.smallModels())
         for _ in 0..<3 { _ = try await fresh.get("/v1/recs/emf-synthetic/users/u1/recommendations?n=4") }
         _ = try await fresh.get("/v1/recs/emf-synthetic/users/ghost/recommendations")
@@ -56,7 +57,7 @@ struct SystemRoutesTests {
         #expect(text.contains(#"lumen_models_loaded{kind="recommender"} 1"#))
     }
 
-    @Test func processFiguresAreExposedAndMove() throws {
+    @Test("process figures are exposed and move") func processFiguresAreExposedAndMove() throws {
         let metrics = ServerMetrics()
         func value(_ name: String, in text: String) -> Double? {
             text.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap {
@@ -81,7 +82,7 @@ struct SystemRoutesTests {
         for h in handles { try h.close() }
     }
 
-    @Test func recommendedItemLabelsAreCapped() throws {
+    @Test("recommended item labels are capped") func recommendedItemLabelsAreCapped() throws {
         let metrics = ServerMetrics(itemLabelLimit: 3)
         metrics.recommended(model: "m", items: ["a", "b", "c", "d", "e"], explainable: 2)
         let text = String(decoding: metrics.exposition(), as: UTF8.self)
@@ -90,7 +91,7 @@ struct SystemRoutesTests {
         #expect(text.contains(#"lumen_recommendations_explainable_ratio{model="m"} 0.4"#))
     }
 
-    @Test func promtoolAcceptsTheExposition() async throws {
+    @Test("promtool accepts the exposition") func promtoolAcceptsTheExposition() async throws {
         let promtool = ["/usr/bin/promtool", "/usr/local/bin/promtool"].first {
             FileManager.default.isExecutableFile(atPath: $0)
         }
@@ -118,7 +119,7 @@ struct SystemRoutesTests {
         #expect(process.terminationStatus == 0, "\(output)")
     }
 
-    @Test func oneJSONLogLinePerRequest() async throws {
+    @Test("one JSON log line per request") func oneJSONLogLinePerRequest() async throws {
         let reply = try await server.get("/v1/models", headers: ["X-Request-Id": "trace-me-42"])
         #expect(reply.header("X-Request-Id") == "trace-me-42")
         let line = try #require(server.logs.lines.last { $0.contains("trace-me-42") })
@@ -129,14 +130,15 @@ struct SystemRoutesTests {
         #expect(json["level"] as? String == "info" && json["message"] as? String == "request")
     }
 
-    @Test func unknownRoutesAreProblemsToo() async throws {
+    @Test("unknown routes are problems too") func unknownRoutesAreProblemsToo() async throws {
         let reply = try await server.get("/v2/nothing")
         #expect(reply.status == 404 && reply.header("Content-Type") == "application/problem+json")
         // The problem points to the contract, which the server serves without a token.
         #expect((try reply.json()["detail"] as? String ?? "").contains("/openapi.yaml"))
     }
 
-    @Test func theServedContractIsTheRepositorysOpenAPIDocument() async throws {
+    @Test("the served contract is the repositorys open API document")
+    func theServedContractIsTheRepositorysOpenAPIDocument() async throws {
         let reply = try await server.get("/openapi.yaml")
         #expect(reply.status == 200 && reply.header("Content-Type")?.hasPrefix("application/yaml") == true)
         let committed = try Data(
@@ -146,7 +148,8 @@ struct SystemRoutesTests {
         #expect(reply.body == [UInt8](committed), "the embedded document is stale: run scripts/gen-openapi-swift")
     }
 
-    @Test func theRootIsADocsPageListingEveryOperation() async throws {
+    @Test("the root is a docs page listing every operation") func theRootIsADocsPageListingEveryOperation() async throws
+    {
         let reply = try await server.get("/")
         #expect(reply.status == 200 && reply.header("Content-Type")?.hasPrefix("text/html") == true)
         #expect(reply.text.contains("href=\"/openapi.yaml\"") && !reply.text.contains("<script"))
@@ -161,7 +164,9 @@ struct SystemRoutesTests {
 
 @Suite("Methods")
 struct MethodTests {
-    @Test func knownPathsWithOtherMethodsAre405WithAllow() async throws {
+    @Test("known paths with other methods are 405 with allow") func knownPathsWithOtherMethodsAre405WithAllow()
+        async throws
+    {
         let server = ServerFixtures.shared
         let reply = try await server.send(.delete, "/v1/recs/emf-synthetic/users/u1/recommendations")
         #expect(reply.status == 405)
