@@ -60,13 +60,8 @@ struct BlockedFusionTests {
             "w3": .float(shape: [p.outputs, p.channels, 1, 1], data: values(p.outputs * p.channels, 10)),
         ]
         model.nodes = [
-            Node(
-                name: "expand",
-                op: "Conv",
-                inputs: ["x", "w1", "b1"],
-                outputs: ["mid"],
-                attributes: ["lumen_activation_min": .float(0), "lumen_activation_max": .float(6)]
-            ),
+            Node(name: "expand", op: "Conv", inputs: ["x", "w1", "b1"], outputs: ["mid"], attributes: [:])
+                .fusing(.clamp(lower: 0, upper: 6)),
             Node(
                 name: "depthwise",
                 op: "Conv",
@@ -75,9 +70,8 @@ struct BlockedFusionTests {
                 attributes: [
                     "group": .int(p.channels), "strides": .ints(p.strides), "dilations": .ints(p.dilations),
                     "pads": .ints(p.pads),
-                    "lumen_silu": .int(1),
                 ]
-            ),
+            ).fusing(.silu),
             Node(name: "project", op: "Conv", inputs: ["mid2", "w3"], outputs: ["y"], attributes: [:]),
         ]
         model.inputs = [ValueInfo(name: "x", dimensions: [p.batch, p.inputs, p.size[0], p.size[1]])]
@@ -152,20 +146,9 @@ struct BlockedFusionTests {
             "w2": .float(shape: [outputs, middle, 1, 1], data: values(outputs * middle, 16)),
         ]
         model.nodes = [
-            Node(
-                name: "first",
-                op: "Conv",
-                inputs: ["x", "w1", "b1"],
-                outputs: ["mid"],
-                attributes: ["lumen_activation_min": .float(0), "lumen_activation_max": .float(6)]
-            ),
-            Node(
-                name: "second",
-                op: "Conv",
-                inputs: ["mid", "w2"],
-                outputs: ["y"],
-                attributes: ["lumen_silu": .int(1)]
-            ),
+            Node(name: "first", op: "Conv", inputs: ["x", "w1", "b1"], outputs: ["mid"], attributes: [:])
+                .fusing(.clamp(lower: 0, upper: 6)),
+            Node(name: "second", op: "Conv", inputs: ["mid", "w2"], outputs: ["y"], attributes: [:]).fusing(.silu),
         ]
         model.inputs = [ValueInfo(name: "x", dimensions: [batch, inputs, size[0], size[1]])]
         let count = batch * inputs * size[0] * size[1]
@@ -232,9 +215,8 @@ struct BlockedFusionTests {
             outputs: ["mid"],
             attributes: [
                 "strides": .ints(s.strides), "pads": .ints(s.pads), "dilations": .ints(s.dilations),
-                "lumen_activation_min": .float(0), "lumen_activation_max": .float(6),
             ]
-        )
+        ).fusing(.clamp(lower: 0, upper: 6))
         model.nodes[1].attributes["group"] = .int(s.channels)
         model.nodes[1].attributes["pads"] = .ints([1, 1, 1, 1])
         model.nodes[1].attributes["strides"] = .ints([1, 1])
@@ -375,5 +357,15 @@ struct BlockedFusionTests {
         let readers = ONNXSession(model: model).fusion?.readers ?? [:]
         #expect(readers[0] == nil)
         #expect(readers[1] == (FastKernel.supported ? 2 : nil))
+    }
+}
+
+extension Node {
+    /// The node with `activation` fused into it, as the graph optimiser fuses a following
+    /// Relu / Clip / SiLU (a file cannot ask for it).
+    func fusing(_ activation: Activation) -> Node {
+        var node = self
+        node.fused = activation
+        return node
     }
 }

@@ -55,10 +55,8 @@ struct WorkerCountTests {
             op: "Conv",
             inputs: ["x", "w", "b"],
             outputs: ["y"],
-            attributes: [
-                "strides": .ints(s.strides), "pads": .ints(s.pads), "group": .int(group), "lumen_silu": .int(1),
-            ]
-        )
+            attributes: ["strides": .ints(s.strides), "pads": .ints(s.pads), "group": .int(group)]
+        ).fusing(.silu)
         let xShape = [s.batch, s.channels, s.size[0], s.size[1]]
         let wShape = [s.outputs, s.channels / group, s.kernel[0], s.kernel[1]]
         let x = (xShape, seededValues(xShape.reduce(1, *), seed: 11))
