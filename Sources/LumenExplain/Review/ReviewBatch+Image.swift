@@ -158,7 +158,7 @@ final class ManifestAppender: @unchecked Sendable {
         }
     }
 
-    static func close(_ appender: ManifestAppender) throws {
+    static func close(_ appender: ManifestAppender) {
         try? appender.handle.close()
     }
 }

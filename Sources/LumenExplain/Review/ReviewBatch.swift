@@ -117,6 +117,7 @@ public struct ReviewBatch: Sendable {
         }
         let skipped = images.count - pending.count
         let log = try ManifestAppender(manifestURL)
+        defer { ManifestAppender.close(log) }
         let state = BatchState(records: records, skipped: skipped, total: images.count)
         progress(state.progress)
         let jobs = max(1, min(jobs, 64, max(1, pending.count)))
@@ -137,7 +138,6 @@ public struct ReviewBatch: Sendable {
         }
         if let failure = state.failure { throw failure }
         let final = state.records.compactMap { $0 }
-        try ManifestAppender.close(log)
         try ReviewManifest.write(final, to: manifestURL)
         try AtomicFile.write(text: ReviewManifest.csv(final), to: output.appendingPathComponent("results.csv"))
         let failed = final.filter { $0.status == .failed }.count

@@ -1,4 +1,5 @@
 import Foundation
+import LumenIO
 
 /// The review page of a batch: one HTML file with no network use. Thumbnails are inside it;
 /// the full-size overlay and original are linked relative to the page, so the page, the output
@@ -46,7 +47,11 @@ public enum ReviewPage {
             "Lumen review: \(escape(model)), \(records.count) images" + (failed > 0 ? " (\(failed) failed)" : "")
         let page = ReviewPageTemplate.page
             .replacingOccurrences(of: "{{TITLE}}", with: title)
-            .replacingOccurrences(of: "{{STORAGE_KEY}}", with: "lumen-review:" + modelDigest.prefix(16))
+            // Verdicts are kept per model and output folder, so two batches never share them.
+            .replacingOccurrences(
+                of: "{{STORAGE_KEY}}",
+                with: "lumen-review:" + SHA256.hex(modelDigest + "\n" + output.standardizedFileURL.path).prefix(16)
+            )
         // The data (tens of MB of thumbnails) is spliced in once, not searched through.
         guard let slot = page.range(of: "{{DATA}}") else { return page }
         var html = String(page[..<slot.lowerBound])
