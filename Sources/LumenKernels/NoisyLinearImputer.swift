@@ -12,7 +12,8 @@ public enum NoisyLinearImputer {
         (0, -1, 1.0 / 6), (-1, -1, 1.0 / 12), (1, 0, 1.0 / 6), (-1, 0, 1.0 / 6),
     ]
 
-    /// `image` (C planes of `width × height`) with the pixels where `keep` is false imputed.
+    /// `image` (C planes of `width × height`) with the pixels where `keep` (one flag per pixel)
+    /// is false imputed.
     public static func impute(
         _ image: [Float],
         width: Int,
@@ -22,6 +23,7 @@ public enum NoisyLinearImputer {
         seed: UInt64 = 1
     ) -> [Float] {
         let plane = width * height
+        precondition(plane > 0 && keep.count == plane && image.count % plane == 0, "image and mask sizes disagree")
         let channels = image.count / plane
         let unknown = (0..<plane).filter { !keep[$0] }
         guard !unknown.isEmpty else { return image }
