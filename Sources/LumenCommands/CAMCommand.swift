@@ -218,6 +218,15 @@ struct CAMCommand: ParsableCommand {
         print(report.summary)
     }
 
+    /// `--map-out`: the heatmap at image resolution as float32 .npy (nothing without the option).
+    func writeHeatmap(_ heat: FloatMap) throws {
+        guard let mapOut else { return }
+        try NPYWriter.write(
+            try Tensor(shape: [heat.height, heat.width], values: heat.values),
+            to: URL(fileURLWithPath: mapOut)
+        )
+    }
+
     /// The overlay recipe the options describe.
     func overlay() throws -> Overlay { try Overlay(colormap: colormap, heatmapWeight: alpha, blend: blend) }
 

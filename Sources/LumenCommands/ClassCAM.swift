@@ -53,12 +53,7 @@ struct ClassCAM {
                 .render(below: rendered)
         }
         try AtomicFile.write(try PNGEncoder().encode(rendered), to: URL(fileURLWithPath: command.out))
-        if let mapOut = command.mapOut {
-            try NPYWriter.write(
-                try Tensor(shape: [map.heatmap.height, map.heatmap.width], values: map.heatmap.values),
-                to: URL(fileURLWithPath: mapOut)
-            )
-        }
+        try command.writeHeatmap(map.heatmap)
         let elapsed = Date().timeIntervalSince(started) * 1000
         if let json = command.json {
             let report = Report(

@@ -43,13 +43,7 @@ struct ModelCAM {
         let result = rendered.result
         let headline = rendered.headline
         try AtomicFile.write(rendered.png, to: URL(fileURLWithPath: command.out))
-        if let mapOut = command.mapOut {
-            let heat = result.map.heatmap
-            try NPYWriter.write(
-                try Tensor(shape: [heat.height, heat.width], values: heat.values),
-                to: URL(fileURLWithPath: mapOut)
-            )
-        }
+        try command.writeHeatmap(result.map.heatmap)
         let faithfulness =
             command.metrics && !result.predictions.isEmpty
             ? try explainer.faithfulness(

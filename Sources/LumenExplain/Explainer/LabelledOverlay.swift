@@ -83,13 +83,16 @@ extension ModelExplainer {
     /// A model explanation rendered as the reviewer sees it.
     public struct Rendering: Sendable {
         public let result: Result
-        /// The labelled overlay, PNG-encoded.
+        /// The labelled overlay (with its caption strip below the picture when annotated), and
+        /// the same PNG-encoded.
+        public let image: RGBImage
         public let png: [UInt8]
         /// "tabby (0.83)" or "3 detection(s), best person (0.91)".
         public let headline: String
     }
 
-    /// The one pipeline behind `lumen cam --model` and `POST /v1/cam/model/{name}`: run the model
+    /// The one pipeline behind `lumen cam --model` (one image or a batch) and
+    /// `POST /v1/cam/model/{name}`: run the model
     /// on `picture`, explain `layer` with `eigenCAM`, draw the labelled overlay (with its caption
     /// strip unless `annotate` is false), encode it as PNG.
     public func render(
@@ -110,6 +113,11 @@ extension ModelExplainer {
             perBox: perBox,
             caption: annotate ? name : nil
         )
-        return Rendering(result: result, png: try PNGEncoder().encode(labelled.image), headline: labelled.headline)
+        return Rendering(
+            result: result,
+            image: labelled.image,
+            png: try PNGEncoder().encode(labelled.image),
+            headline: labelled.headline
+        )
     }
 }

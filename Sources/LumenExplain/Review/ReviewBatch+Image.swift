@@ -25,26 +25,21 @@ extension ReviewBatch {
         let outputs: (overlay: [UInt8], thumbnail: [UInt8])
         do {
             let picture = try ImageDecoder(maxPixels: options.maxPixels).decode(contentsOf: image.url)
-            let result = try explainer.explain(
+            let rendered = try explainer.render(
                 picture,
                 layer: options.layer,
                 topK: options.top,
-                eigenCAM: EigenCAM(centered: options.centered)
-            )
-            let labelled = try LabelledOverlay(
-                result,
-                on: picture,
-                task: explainer.sidecar.task,
+                eigenCAM: EigenCAM(centered: options.centered),
                 overlay: options.overlay,
                 perBox: options.perBox,
-                caption: options.annotate ? explainer.name : nil
+                annotate: options.annotate
             )
-            let encoder = PNGEncoder()
-            let thumbnail = labelled.image.topRows(picture.height).thumbnail(
+            let result = rendered.result
+            let thumbnail = rendered.image.topRows(picture.height).thumbnail(
                 maxWidth: options.thumbnailSize,
                 maxHeight: options.thumbnailSize
             )
-            outputs = (try encoder.encode(labelled.image), try encoder.encode(thumbnail))
+            outputs = (rendered.png, try PNGEncoder().encode(thumbnail))
             if options.metrics, let best = result.predictions.first {
                 record.faithfulness = try explainer.faithfulness(
                     input: try explainer.preprocess(picture),
