@@ -57,6 +57,8 @@ let package = Package(
         ),
         .target(name: "CImageCodecs", dependencies: ["CPNG", "CJPEG"]),
         .target(name: "CCPUFeatures", path: "Sources/CSystem/CCPUFeatures"),
+        // The ranking trainer's SGD step: AVX-512 / AVX2 / portable paths picked at run time.
+        .target(name: "CRankingStep", path: "Sources/CSystem/CRankingStep"),
 
         // MARK: I/O
         .target(name: "LumenIO", dependencies: ["CImageCodecs"]),
@@ -73,7 +75,7 @@ let package = Package(
             name: "LumenExplain",
             dependencies: ["LumenCAM", "LumenIO", "LumenImaging", "LumenKernels", "LumenNumerics", "LumenONNX"]
         ),
-        .target(name: "LumenRecs", dependencies: ["LumenIO", "LumenNumerics"]),
+        .target(name: "LumenRecs", dependencies: ["CRankingStep", "LumenIO", "LumenNumerics"]),
         .target(
             name: "LumenONNX",
             dependencies: [

@@ -6,10 +6,13 @@ import Testing
 
 @Suite("Ranking objectives (BPR, explainable BPR)")
 struct RankingTrainingTests {
-    @Test("an SGD step moves every parameter by −α times the finite-difference gradient of the triple loss")
-    func stepMatchesFiniteDifferenceGradient() {
+    @Test(
+        "an SGD step moves every parameter by −α times the finite-difference gradient of the triple loss, on every instruction-set path",
+        arguments: RankingStep.Path.allCases.filter { $0 <= RankingStep.best },
+        [6, 16, 37]
+    )
+    func stepMatchesFiniteDifferenceGradient(path: RankingStep.Path, f: Int) {
         var g = SeededGenerator(seed: 3)
-        let f = 6
         func draw() -> [Float] { (0..<f).map { _ in Float(g.nextGaussian()) * 0.5 } }
         let p = draw()
         let qi = draw()
@@ -47,7 +50,8 @@ struct RankingTrainingTests {
         // The implemented step.
         params.withUnsafeMutableBufferPointer { b in
             let base = b.baseAddress!
-            RankingUpdate.step(
+            RankingStep.run(
+                path: path,
                 p: base,
                 qi: base + f,
                 qj: base + 2 * f,
@@ -123,13 +127,19 @@ struct RankingTrainingTests {
     @Test("negatives are never the user's own items")
     func negativesExcludeTraining() {
         var g = SeededGenerator(seed: 9)
-        let rated: ArraySlice<Int32> = [0, 2, 3, 5, 6, 7]
+        let rated: [Int32] = [0, 2, 3, 5, 6, 7]
+        let candidates = (0..<9).map { Int32($0) }
         var set = RankingTrainer.RatedSet(items: 9)
-        set.load(rated)
-        for _ in 0..<2000 {
-            let j = RankingTrainer.sampleNegative(from: Array(0..<9), excluding: set, using: &g)
-            #expect(![0, 2, 3, 5, 6, 7].contains(j) && j < 9)
+        rated.withUnsafeBufferPointer { set.load($0[...]) }
+        var seen = Set<Int>()
+        candidates.withUnsafeBufferPointer { c in
+            for _ in 0..<2000 {
+                let j = RankingTrainer.sampleNegative(from: c, excluding: set, using: &g)
+                #expect(!rated.contains(Int32(j)) && j < 9)
+                seen.insert(j)
+            }
         }
+        #expect(seen == [1, 4, 8], "every allowed negative is drawn")
     }
 }
 

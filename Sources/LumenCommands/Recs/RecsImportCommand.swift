@@ -77,7 +77,7 @@ struct RecsImportCommand: ParsableCommand {
         let model = try importer.build(foreign, interactions: data)
         try EMFModelFile.save(model, to: URL(fileURLWithPath: out), lumenVersion: LumenVersion.string)
         print(
-            "imported \(model.users.count) users × \(model.items.count) items × \(foreign.factors) factors (\(score.rawValue) scores), neighbourhoods from \(data.ratings.count) interactions; wrote \(out)"
+            "imported \(model.users.count) users × \(model.items.count) items × \(foreign.factors.factors) factors (\(score.rawValue) scores), neighbourhoods from \(data.ratings.count) interactions; wrote \(out)"
         )
     }
 }

@@ -83,11 +83,11 @@ struct ModelOptions: ParsableArguments {
             "Loss: rating (EMF on explicit ratings), ebpr (explainable BPR), puebpr (EBPR with a popularity-propensity correction) or bpr."
     )
     var objective: TrainingObjective = .rating
-    @Option(help: "Latent factors (default 40; ranking 64).") var factors: Int?
-    @Option(help: "SGD epochs (default 30; ranking 60).") var epochs: Int?
+    @Option(help: "Latent factors (default 100; ranking 64).") var factors: Int?
+    @Option(help: "SGD epochs (default 40; ranking 60).") var epochs: Int?
     @Option(name: .customLong("learning-rate"), help: "SGD step size α (default 0.005; ranking 0.05).")
     var learningRate: Float?
-    @Option(help: "L2 penalty β on factors (default 0.15; ranking 0.01).") var regularization: Float?
+    @Option(help: "L2 penalty β on factors (default 0.2; ranking 0.01).") var regularization: Float?
     @Option(
         help:
             "Weight λ of the explainability term (EMF default 0.2, 0 = plain MF; ranking 0.5: 0 = BPR … 1 = the EBPR paper's loss)."

@@ -3,14 +3,15 @@
 public struct EMFHyperparameters: Sendable, Codable, Equatable {
     /// The loss: explicit ratings (EMF) or a pairwise ranking loss (BPR family).
     public var objective: TrainingObjective = .rating
-    /// Latent factors per user and item.
-    public var factors = 40
+    /// Latent factors per user and item (100, 40 epochs and β = 0.2 measured on MovieLens-100k:
+    /// RMSE 0.906–0.907 over four seeds against 0.911–0.913 with 40, 30 and 0.15; see README).
+    public var factors = 100
     /// SGD passes over the training ratings.
-    public var epochs = 30
+    public var epochs = 40
     /// SGD step size α.
     public var learningRate: Float = 0.005
     /// L2 penalty β on factors.
-    public var regularization: Float = 0.15
+    public var regularization: Float = 0.2
     /// L2 penalty on the biases.
     public var biasRegularization: Float = 0.02
     /// Weight λ of the explainability term λ/2 ‖p_u − q_i‖² W_ui.

@@ -33,7 +33,7 @@ public struct FactorFiles: Sendable {
 
     /// What the files hold, checked: shapes and values before the interactions are read, every
     /// interaction's user and item in the id files. The provenance names each file with its SHA-256.
-    public func load() throws -> (factors: ForeignFactors, interactions: RatingsData, provenance: [String: String]) {
+    public func load() throws -> (factors: CheckedFactors, interactions: RatingsData, provenance: [String: String]) {
         // The digests are computed beside the parsing (SHA-256 of a million users' factors takes
         // seconds on its own).
         let digests = BackgroundDigests(
@@ -68,7 +68,7 @@ public struct FactorFiles: Sendable {
             foreign.sources["item bias"] = itemBias
         }
         foreign.globalBias = globalBias
-        try FactorImporter.check(foreign)
+        let checked = try FactorImporter.check(foreign)
         var options = options
         options.knownIDs = KnownIDs(
             users: IDMap(ids: userIDList),
@@ -90,7 +90,7 @@ public struct FactorFiles: Sendable {
         provenance["interactions"] = interactions
         provenance["interactions sha256"] = digest[interactions]
         if let globalBias { provenance["global bias"] = String(globalBias) }
-        return (foreign, data, provenance)
+        return (checked, data, provenance)
     }
 
     private static func matrix(_ path: String, part: String) throws -> Tensor {

@@ -29,6 +29,14 @@ public struct ForeignFactors: Sendable {
     }
 }
 
+/// Factors that passed `FactorImporter.check`: only that check makes one, so a model is built from
+/// checked factors without checking a million ids twice.
+public struct CheckedFactors: Sendable {
+    public let factors: ForeignFactors
+
+    fileprivate init(_ factors: ForeignFactors) { self.factors = factors }
+}
+
 /// Builds an explainable Lumen model around factors trained elsewhere: the scores are the
 /// foreign model's own (p·q plus whatever biases it had), and the neighbourhoods that explain
 /// them are computed from the training interactions it was fitted to.
@@ -55,7 +63,12 @@ public struct FactorImporter: Sendable {
     /// The model. `interactions` must have been read against the factors' id lists
     /// (`RatingsOptions.knownIDs`), so its dense indices are the factor rows.
     public func build(_ factors: ForeignFactors, interactions: RatingsData) throws(RecsError) -> EMFModel {
-        try Self.check(factors)
+        try build(Self.check(factors), interactions: interactions)
+    }
+
+    /// The model from factors already checked (as `FactorFiles.load` returns them).
+    public func build(_ checked: CheckedFactors, interactions: RatingsData) throws(RecsError) -> EMFModel {
+        let factors = checked.factors
         let users = factors.userIDs.count
         let items = factors.itemIDs.count
         guard interactions.users.ids == factors.userIDs, interactions.items.ids == factors.itemIDs else {
@@ -120,7 +133,8 @@ public struct FactorImporter: Sendable {
     }
 
     /// Shapes agree with the id lists, ids are unique and non-empty, every value is finite.
-    public static func check(_ f: ForeignFactors) throws(RecsError) {
+    @discardableResult
+    public static func check(_ f: ForeignFactors) throws(RecsError) -> CheckedFactors {
         for (name, ids) in [("user ids", f.userIDs), ("item ids", f.itemIDs)] {
             guard !ids.isEmpty else { throw .importMismatch(source: f.source(name), reason: "the list is empty") }
             if let repeated = IDMap.firstDuplicate(in: ids) {
@@ -163,5 +177,6 @@ public struct FactorImporter: Sendable {
                 throw .importMismatch(source: f.source(name), reason: "\(position) is \(values[k]) (not finite)")
             }
         }
+        return CheckedFactors(f)
     }
 }

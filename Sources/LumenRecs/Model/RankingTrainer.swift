@@ -67,7 +67,7 @@ public struct RankingTrainer: Sendable {
             let strata = Strata(items: itemOrder, blocks: workers)
             let epochSeed = g.next()
             let order = userOrder
-            var totals: [(loss: Double, correct: Int, triples: Int)] = []
+            var totals: [WorkerTotals] = []
             p.withUnsafeMutableBufferPointer { P in
                 q.withUnsafeMutableBufferPointer { Q in
                     bi.withUnsafeMutableBufferPointer { B in
@@ -99,7 +99,8 @@ public struct RankingTrainer: Sendable {
                 trainRMSE: .nan,
                 explainabilityPenalty: 0,
                 seconds: Date().timeIntervalSince(started),
-                rankingLoss: totals.reduce(0) { $0 + $1.loss } / Double(max(triples, 1)),
+                rankingLoss: totals.reduce(0) { $0 + $1.loss }
+                    / Double(max(totals.reduce(0) { $0 + $1.lossSamples }, 1)),
                 pairAccuracy: Double(totals.reduce(0) { $0 + $1.correct }) / Double(max(triples, 1))
             )
             progress(report)
@@ -146,19 +147,6 @@ public struct RankingTrainer: Sendable {
         return weights
     }
 
-    /// A uniformly drawn item of `candidates` not in `rated`; callers ensure one exists.
-    @inline(__always)
-    static func sampleNegative(
-        from candidates: [Int32],
-        excluding rated: RatedSet,
-        using rng: inout SeededGenerator
-    ) -> Int {
-        while true {
-            let j = Int(candidates[Int(rng.next() % UInt64(candidates.count))])
-            if !rated.contains(j) { return j }
-        }
-    }
-
     /// The epoch's random partition of the items into one block per worker (the strata of
     /// stratified SGD): a positive and its negatives come from the same block, and each block
     /// is trained by one worker at a time, so training is race-free and deterministic for a given
@@ -182,154 +170,7 @@ public struct RankingTrainer: Sendable {
         }
     }
 
-    /// One worker's membership marks for the current user's items: O(1) lookups for negative
-    /// sampling (a binary search per draw cost more than the SGD step), loaded and cleared in
-    /// O(interactions of the user).
-    struct RatedSet {
-        var marks: [Bool]
-
-        init(items: Int) { marks = [Bool](repeating: false, count: items) }
-
-        mutating func load(_ rated: ArraySlice<Int32>) { for i in rated { marks[Int(i)] = true } }
-        mutating func clear(_ rated: ArraySlice<Int32>) { for i in rated { marks[Int(i)] = false } }
-
-        @inline(__always)
-        func contains(_ item: Int) -> Bool { marks[item] }
-    }
-
     /// Item biases one cache line apart, so workers updating neighbouring items' biases (in
     /// different blocks) do not false-share a line.
     static let biasStride = 16
-
-    /// What one worker does in an epoch: for each of its users, every interaction once in a random
-    /// order with a fresh negative, each triple weighted as the objective says.
-    struct EpochPass: Sendable {
-        let ratings: RatingMatrix
-        let neighborhood: UserNeighborhood
-        let explainability: Explainability
-        let lambda: Float
-        let propensityWeight: [Float]?
-        let factors: Int
-        let settings: RankingUpdate.Settings
-
-        func run(
-            users: [Int],
-            block: Int,
-            strata: Strata,
-            p: UnsafeMutablePointer<Float>,
-            q: UnsafeMutablePointer<Float>,
-            itemBias: UnsafeMutablePointer<Float>,
-            seed: UInt64
-        ) -> (loss: Double, correct: Int, triples: Int) {
-            let f = factors
-            var rng = SeededGenerator(seed: seed)
-            var lookup = ShareLookup(items: ratings.itemCount)
-            var ratedSet = RatedSet(items: ratings.itemCount)
-            var positives: [Int32] = []
-            var loss = 0.0
-            var correct = 0
-            var triples = 0
-            let candidates = strata.members[block]
-            for u in users {
-                let rated = ratings.items(of: u)
-                positives.removeAll(keepingCapacity: true)
-                for i in rated where strata.blockOf[Int(i)] == block { positives.append(i) }
-                // Nothing to learn, or no negative left in this block for u.
-                guard !positives.isEmpty, positives.count < candidates.count else { continue }
-                positives.shuffle(using: &rng)
-                if lambda > 0 { lookup.load(user: u, neighborhood: neighborhood, ratings: ratings) }
-                ratedSet.load(rated)
-                defer {
-                    if lambda > 0 { lookup.clear() }
-                    ratedSet.clear(rated)
-                }
-                for i32 in positives {
-                    let i = Int(i32)
-                    let j = RankingTrainer.sampleNegative(from: candidates, excluding: ratedSet, using: &rng)
-                    var w: Float = 1
-                    if lambda > 0 {
-                        w = RankingUpdate.weight(
-                            positive: share(of: i, lookup),
-                            negative: share(of: j, lookup),
-                            lambda: lambda
-                        )
-                    }
-                    if let propensityWeight { w *= propensityWeight[i] }
-                    let x = RankingUpdate.step(
-                        p: p + u * f,
-                        qi: q + i * f,
-                        qj: q + j * f,
-                        bi: itemBias + i * RankingTrainer.biasStride,
-                        bj: itemBias + j * RankingTrainer.biasStride,
-                        factors: f,
-                        weight: w,
-                        settings: settings
-                    )
-                    loss += Double(w * RankingUpdate.softplus(-x))
-                    if x > 0 { correct += 1 }
-                    triples += 1
-                }
-            }
-            return (loss, correct, triples)
-        }
-
-        /// E_ui of the loaded user: the share of supporting neighbours, zero at or below θ.
-        @inline(__always)
-        func share(of item: Int, _ lookup: ShareLookup) -> Float {
-            explainability.apply(
-                count: lookup.count(item: item, neighborhood: neighborhood),
-                sum: 0,
-                k: neighborhood.k
-            )
-        }
-    }
-
-    /// One worker's O(k) lookup of the neighbour count behind E_uj for the current user: with the
-    /// item basis, which items u interacted with; with the user basis, how many of u's neighbours
-    /// interacted with each item. Loading and clearing cost the rows touched, not the catalogue.
-    struct ShareLookup {
-        var marks: [Float]
-        var touched: [Int32] = []
-
-        init(items: Int) { marks = [Float](repeating: 0, count: items) }
-
-        mutating func load(user u: Int, neighborhood: UserNeighborhood, ratings: RatingMatrix) {
-            switch neighborhood.basis {
-            case .items:
-                for i in ratings.items(of: u) {
-                    marks[Int(i)] = 1
-                    touched.append(i)
-                }
-            case .users:
-                for v in neighborhood.of(u) {
-                    for i in ratings.items(of: v.user) {
-                        if marks[Int(i)] == 0 { touched.append(i) }
-                        marks[Int(i)] += 1
-                    }
-                }
-            }
-        }
-
-        @inline(__always)
-        func count(item j: Int, neighborhood: UserNeighborhood) -> Float {
-            switch neighborhood.basis {
-            case .users:
-                return marks[j]
-            case .items:
-                let k = neighborhood.k
-                var c: Float = 0
-                for n in 0..<k {
-                    let v = Int(neighborhood.neighbors[j * k + n])
-                    guard v >= 0 else { break }
-                    c += marks[v]
-                }
-                return c
-            }
-        }
-
-        mutating func clear() {
-            for i in touched { marks[Int(i)] = 0 }
-            touched.removeAll(keepingCapacity: true)
-        }
-    }
 }

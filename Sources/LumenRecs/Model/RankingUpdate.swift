@@ -1,7 +1,7 @@
 import Foundation
 
 /// The loss of one sampled triple (u, i, j) — user u, positive item i, sampled negative j — and
-/// its SGD step, shared by `RankingTrainer` and the gradient tests.
+/// the gradient its SGD step (`RankingStep`, compiled) follows.
 ///
 /// With x = p_u·(q_i − q_j) + b_i − b_j and the triple's weight w (1 for BPR; for EBPR
 /// w = (1 − λ) + λ · E_ui · (1 − E_uj)):
@@ -66,71 +66,5 @@ public enum RankingUpdate {
         var l = Double(w) * negativeLogSigmoid(x) + Double(s.regularization) / 2 * norms
         if s.useBiases { l += Double(s.biasRegularization) / 2 * Double(bi * bi + bj * bj) }
         return l
-    }
-
-    /// One SGD step θ ← θ − α ∂ℓ/∂θ on p_u, q_i, q_j (and b_i, b_j with biases); returns x before
-    /// the step.
-    @inline(__always)
-    @discardableResult
-    public static func step(
-        p: UnsafeMutablePointer<Float>,
-        qi: UnsafeMutablePointer<Float>,
-        qj: UnsafeMutablePointer<Float>,
-        bi: UnsafeMutablePointer<Float>,
-        bj: UnsafeMutablePointer<Float>,
-        factors: Int,
-        weight w: Float,
-        settings s: Settings
-    ) -> Float {
-        // Sixteen lanes at a time (any factor count; the tail runs scalar). i ≠ j and p is a user
-        // row, so the three rows never overlap.
-        let lanes = factors & ~15
-        var acc = SIMD16<Float>()
-        var k = 0
-        while k < lanes {
-            acc += load(p + k) * (load(qi + k) - load(qj + k))
-            k += 16
-        }
-        var x = acc.sum()
-        for t in lanes..<factors { x += p[t] * (qi[t] - qj[t]) }
-        if s.useBiases { x += bi.pointee - bj.pointee }
-        // σ(−x), clamped so exp cannot overflow.
-        let g = w / (1 + expf(min(max(x, -30), 30)))
-        let a = s.learningRate
-        let beta = s.regularization
-        k = 0
-        while k < lanes {
-            let pk = load(p + k)
-            let qik = load(qi + k)
-            let qjk = load(qj + k)
-            store(pk + a * (g * (qik - qjk) - beta * pk), p + k)
-            store(qik + a * (g * pk - beta * qik), qi + k)
-            store(qjk + a * (-g * pk - beta * qjk), qj + k)
-            k += 16
-        }
-        for t in lanes..<factors {
-            let pk = p[t]
-            let qik = qi[t]
-            let qjk = qj[t]
-            p[t] = pk + a * (g * (qik - qjk) - beta * pk)
-            qi[t] = qik + a * (g * pk - beta * qik)
-            qj[t] = qjk + a * (-g * pk - beta * qjk)
-        }
-        if s.useBiases {
-            let bb = s.biasRegularization
-            bi.pointee += a * (g - bb * bi.pointee)
-            bj.pointee += a * (-g - bb * bj.pointee)
-        }
-        return x
-    }
-
-    @inline(__always)
-    static func load(_ p: UnsafeMutablePointer<Float>) -> SIMD16<Float> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
-    }
-
-    @inline(__always)
-    static func store(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
     }
 }
