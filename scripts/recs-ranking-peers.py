@@ -108,6 +108,7 @@ def main():
     ap.add_argument("-k", type=int, default=10)
     ap.add_argument("--relevant", type=float, default=4)
     ap.add_argument("--models", default="popularity,als,bpr")
+    ap.add_argument("--repeats", type=int, default=1, help="fit each model this often; train_s is the fastest")
     args = ap.parse_args()
     users, items, ratings = load(args.ratings)
     tr, te = split(len(ratings), args.seed, args.test_fraction)
@@ -147,11 +148,13 @@ def main():
     if "als" in wanted:
         import implicit
         from threadpoolctl import threadpool_limits
+        seconds = float("inf")
         with threadpool_limits(1, "blas"):
-            model = implicit.als.AlternatingLeastSquares(random_state=0)
-            start = time.perf_counter()
-            model.fit(train, show_progress=False)
-            seconds = time.perf_counter() - start
+            for _ in range(max(args.repeats, 1)):
+                model = implicit.als.AlternatingLeastSquares(random_state=0)
+                start = time.perf_counter()
+                model.fit(train, show_progress=False)
+                seconds = min(seconds, time.perf_counter() - start)
         ids, _ = model.recommend(np.arange(train.shape[0]), train, N=args.n, filter_already_liked_items=True)
         finish("implicit_als", [row for row in ids], seconds)
         np.save(os.path.join(args.out, "als_user_factors.npy"), np.asarray(model.user_factors, dtype=np.float32))
@@ -164,10 +167,12 @@ def main():
         import cornac
         rows = [(str(ui[k]), str(ii[k]), float(ratings[tr][k])) for k in range(len(tr))]
         dataset = cornac.data.Dataset.build(rows, fmt="UIR", seed=0)
-        model = cornac.models.BPR(k=50, max_iter=200, learning_rate=0.01, lambda_reg=0.01, seed=0, verbose=False)
-        start = time.perf_counter()
-        model.fit(dataset)
-        seconds = time.perf_counter() - start
+        seconds = float("inf")
+        for _ in range(max(args.repeats, 1)):
+            model = cornac.models.BPR(k=50, max_iter=200, learning_rate=0.01, lambda_reg=0.01, seed=0, verbose=False)
+            start = time.perf_counter()
+            model.fit(dataset)
+            seconds = min(seconds, time.perf_counter() - start)
         lists = []
         for u in range(train.shape[0]):
             inner = dataset.uid_map[str(u)]

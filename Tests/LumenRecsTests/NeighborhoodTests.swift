@@ -9,9 +9,12 @@ import Testing
 struct NeighborhoodTests {
     @Test(
         "top-k neighbours match numpy for cosine and Pearson, on the dense BLAS and the sparse path",
-        arguments: [(Similarity.cosine, Int.max), (.cosine, 0), (.pearson, Int.max), (.pearson, 0)]
+        arguments: [
+            (Similarity.cosine, UserNeighborhood.Method.dense), (.cosine, .sparse), (.cosine, .automatic),
+            (.pearson, .dense), (.pearson, .sparse),
+        ]
     )
-    func neighborsMatchReference(similarity: Similarity, denseLimit: Int) throws {
+    func neighborsMatchReference(similarity: Similarity, method: UserNeighborhood.Method) throws {
         let data = try RecsFixture.train()
         let matrix = RatingMatrix(ratings: data.ratings, users: data.users.count, items: data.items.count)
         let k = RecsFixture.reference["k"] as! Int
@@ -19,7 +22,7 @@ struct NeighborhoodTests {
             matrix,
             k: k,
             similarity: similarity,
-            denseLimit: denseLimit == Int.max ? 64_000_000 : 0
+            method: method
         )
         let expected = RecsFixture.reference["neighbours_\(similarity.rawValue)"] as! [String: [[Any]]]
         for u in 0..<data.users.count {
