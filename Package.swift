@@ -34,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // MARK: C libraries (thin system-library targets and one C shim)
@@ -86,12 +87,14 @@ let package = Package(
         .target(name: "LumenDrift", dependencies: ["LumenIO", "LumenNumerics"]),
         // The EMF side of latent drift (fold-in, shared items, calibration retrains).
         .target(name: "LumenRecsDrift", dependencies: ["LumenDrift", "LumenNumerics", "LumenRecs"]),
+        // What was served and what came back: the prediction store (SQLite) and window metrics.
+        .target(name: "LumenMonitoring", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         // MARK: Surfaces
         .target(
             name: "LumenServer",
             dependencies: [
                 "LumenCAM", "LumenExplain", "LumenIO", "LumenImaging", "LumenNumerics", "LumenONNX", "LumenRecs",
-                "LumenDrift",
+                "LumenDrift", "LumenMonitoring",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -138,6 +141,10 @@ let package = Package(
         // MARK: Tests
         .target(name: "LumenTestSupport", dependencies: ["LumenIO"], path: "Tests/LumenTestSupport"),
         .testTarget(name: "LumenIOTests", dependencies: ["LumenIO", "LumenTestSupport"]),
+        .testTarget(
+            name: "LumenMonitoringTests",
+            dependencies: ["LumenMonitoring", "LumenTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "LumenNumericsTests", dependencies: ["LumenNumerics"]),
         .testTarget(name: "LumenImagingTests", dependencies: ["LumenImaging", "LumenIO", "LumenTestSupport"]),
         .testTarget(
@@ -183,7 +190,8 @@ let package = Package(
         .testTarget(
             name: "LumenServerTests",
             dependencies: [
-                "LumenServer", "LumenCAM", "LumenDrift", "LumenIO", "LumenImaging", "LumenRecs", "LumenTestSupport",
+                "LumenServer", "LumenCAM", "LumenDrift", "LumenIO", "LumenImaging", "LumenMonitoring", "LumenRecs",
+                "LumenTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

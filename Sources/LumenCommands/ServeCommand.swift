@@ -52,6 +52,19 @@ struct ServeCommand: AsyncParsableCommand {
         help: "Rotate the audit log past this size to <audit-log>.000001, … (default: 268435456; 0: never)."
     ) var auditRotateBytes: Int?
     @Option(
+        name: .customLong("store"),
+        help:
+            "Prediction store: every answer and its posted ground truth, SQLite (default: DATA_DIR/predictions.sqlite)."
+    ) var store: String?
+    @Option(
+        name: .customLong("store-retention-days"),
+        help: "Prune stored answers older than this many days (default: 90; 0: keep all)."
+    ) var storeRetentionDays: Double?
+    @Option(
+        name: .customLong("store-max-rows"),
+        help: "Keep at most this many stored answers, the newest (default: 10000000; 0: no cap)."
+    ) var storeMaxRows: Int?
+    @Option(
         name: .customLong("max-pixels"),
         help: "Largest decoded image, in pixels (default: 40000000)."
     ) var maxPixels: Int?
@@ -82,6 +95,9 @@ struct ServeCommand: AsyncParsableCommand {
             if let dataDir { settings.dataDir = dataDir }
             if let auditLog { settings.auditLog = auditLog }
             if let auditRotateBytes { settings.auditRotateBytes = auditRotateBytes }
+            if let store { settings.store = store }
+            if let storeRetentionDays { settings.storeRetentionDays = storeRetentionDays }
+            if let storeMaxRows { settings.storeMaxRows = storeMaxRows }
             if let maxPixels { settings.maxPixels = maxPixels }
             if let memoryBudgetMB {
                 let (bytes, overflow) = memoryBudgetMB.multipliedReportingOverflow(by: 1 << 20)

@@ -40,6 +40,7 @@ public struct LumenServer: Sendable {
         RecsRoutes(services: services).addViewer(to: viewer)
         RecsRoutes(services: services).addAuditor(to: auditor)
         FeedbackRoutes(services: services).add(to: viewer)
+        MonitorRoutes(services: services).add(to: viewer)
         DriftRoutes(services: services).add(to: viewer)
         AuditRoutes(services: services).add(to: auditor)
         table.fill(router.routes.map { (method: $0.method.rawValue, path: $0.path.description) })
@@ -89,6 +90,12 @@ public struct LumenServer: Sendable {
         }
         hangup.resume()
         defer { hangup.cancel() }
+        // Retention of the prediction store, hourly (and once at start, in LumenServices).
+        let pruner = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
+        pruner.schedule(deadline: .now() + 3600, repeating: 3600)
+        pruner.setEventHandler { services.pruneStore() }
+        pruner.resume()
+        defer { pruner.cancel() }
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
         try await services.compute.shutdown()
     }

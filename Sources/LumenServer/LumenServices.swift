@@ -3,16 +3,18 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import LumenIO
+import LumenMonitoring
 import NIOCore
 
 /// What every route shares: configuration, the model store, the audit trail, metrics, the
-/// prediction ledger, the latest drift reports, tokens, the compute threads and the logger.
+/// prediction store, the latest drift reports, tokens, the compute threads and the logger.
 public final class LumenServices: Sendable {
     public let configuration: ServerConfiguration
     public let store: ModelStore
     public let audit: AuditLog
     public let metrics: ServerMetrics
-    public let ledger: PredictionLedger
+    /// Every answer served and the ground truth posted for it (SQLite, survives restarts).
+    public let predictions: PredictionStore
     public let driftBoard: DriftBoard
     public let tokens: TokenStore
     public let compute: ComputePool
@@ -40,7 +42,14 @@ public final class LumenServices: Sendable {
             fsync: configuration.auditFsync,
             rotateAtBytes: configuration.auditRotateBytes
         )
-        ledger = PredictionLedger()
+        do {
+            predictions = try PredictionStore(
+                path: configuration.storePath,
+                durability: configuration.auditFsync ? .powerLoss : .processCrash
+            )
+        } catch {
+            throw .configuration("\(error)")
+        }
         driftBoard = DriftBoard()
         compute = ComputePool(
             threads: configuration.resolvedComputeThreads,
@@ -50,6 +59,70 @@ public final class LumenServices: Sendable {
         memory = MemoryBudget(bytes: configuration.memoryBudgetBytes)
         connections = ConnectionCap(limit: configuration.maxConnections, logger: logger)
         publishModelMetrics(store.catalog)
+        restoreFeedbackMetrics()
+        pruneStore()
+    }
+
+    /// The accuracy gauges as the stored feedback says, so a restart does not reset or drop them.
+    func restoreFeedbackMetrics() {
+        do {
+            for (model, counts) in try predictions.accuracyByModel() where counts.total > 0 {
+                metrics.restoreAccuracy(model: model, accuracy: Double(counts.correct) / Double(counts.total))
+            }
+        } catch {
+            logger.error("cannot read feedback from the prediction store", metadata: ["error": .string("\(error)")])
+        }
+    }
+
+    /// Applies the store's retention (age, then row count); run at start and hourly.
+    func pruneStore() {
+        let c = configuration
+        do {
+            let pruned = try predictions.prune(
+                olderThan: c.storeRetentionDays > 0 ? Date().addingTimeInterval(-c.storeRetentionDays * 86_400) : nil,
+                keepNewest: c.storeMaxRows > 0 ? c.storeMaxRows : nil
+            )
+            if pruned > 0 {
+                logger.info("pruned the prediction store", metadata: ["answers": .stringConvertible(pruned)])
+            }
+        } catch {
+            logger.error("cannot prune the prediction store", metadata: ["error": .string("\(error)")])
+        }
+    }
+
+    /// Stores a served answer before it is sent: feedback for it can then be joined after a
+    /// restart, or by another process sharing the store. A failed write refuses the answer (500).
+    func remember(
+        id: String,
+        request: Request,
+        context: LumenRequestContext,
+        model: String,
+        version: String?,
+        prediction: Prediction
+    ) throws {
+        let answer = StoredAnswer(
+            id: id,
+            route: context.endpointPath ?? request.uri.path,
+            caller: context.caller.name,
+            model: model,
+            version: version,
+            prediction: prediction
+        )
+        do {
+            try predictions.record(answer)
+        } catch {
+            logger.error(
+                "prediction store write failed",
+                metadata: ["error": .string("\(error)"), "request_id": .string(context.requestID)]
+            )
+            throw Problem(
+                .internalServerError,
+                "store-unavailable",
+                "Prediction store unavailable",
+                detail:
+                    "the answer could not be stored for feedback, so it was not served; quote request id \(context.requestID)"
+            )
+        }
     }
 
     func publishModelMetrics(_ catalog: ModelCatalog) {

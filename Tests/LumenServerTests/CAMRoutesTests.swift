@@ -3,6 +3,7 @@ import HTTPTypes
 import LumenCAM
 import LumenIO
 import LumenImaging
+import LumenMonitoring
 import LumenTestSupport
 import NIOCore
 import Testing
@@ -143,7 +144,7 @@ struct CAMRoutesTests {
         for (p, q) in zip(predictions, chelsea["top5_probability"] as! [Double]) {
             #expect(abs((p["probability"] as? Double ?? 0) - q) < 0.01)
         }
-        #expect(server.services.ledger.entry(json["id"] as! String) != nil)
+        #expect(try server.services.predictions.answer(json["id"] as! String) != nil)
     }
 
     @Test("model overlays carry their caption unless asked not to")

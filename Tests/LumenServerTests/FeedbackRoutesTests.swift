@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import LumenMonitoring
 import LumenTestSupport
 import Testing
 
@@ -9,8 +10,12 @@ import Testing
 struct FeedbackRoutesTests {
     @Test("classification feedback drives accuracy") func classificationFeedbackDrivesAccuracy() async throws {
         let server = try TestServer(models: try ServerFixtures.smallModels())
-        server.services.ledger.record("exp-a", .label(model: "cats", label: "tabby", confidence: 0.8))
-        server.services.ledger.record("exp-b", .label(model: "cats", label: "tabby", confidence: 0.6))
+        try server.services.predictions.record(
+            ServerFixtures.answer("exp-a", model: "cats", label: "tabby", confidence: 0.8)
+        )
+        try server.services.predictions.record(
+            ServerFixtures.answer("exp-b", model: "cats", label: "tabby", confidence: 0.6)
+        )
         let right = try await server.post("/v1/feedback", json: ["id": "exp-a", "label": "tabby"])
         #expect(right.status == 202)
         #expect(try right.json()["accuracy"] as? Double == 1)
@@ -37,7 +42,9 @@ struct FeedbackRoutesTests {
     @Test("feedback counts once per answer and a refused post leaves it open")
     func feedbackCountsOncePerAnswerAndARefusedPostLeavesItOpen() async throws {
         let server = try TestServer(models: try ServerFixtures.smallModels())
-        server.services.ledger.record("exp-c", .label(model: "cats", label: "tabby", confidence: 0.8))
+        try server.services.predictions.record(
+            ServerFixtures.answer("exp-c", model: "cats", label: "tabby", confidence: 0.8)
+        )
         #expect(try await server.post("/v1/feedback", json: ["id": "exp-c"]).status == 422)  // no label: not counted
         #expect(try await server.post("/v1/feedback", json: ["id": "exp-c", "label": "tabby"]).status == 202)
         let again = try await server.post("/v1/feedback", json: ["id": "exp-c", "label": "lynx"])
@@ -45,6 +52,31 @@ struct FeedbackRoutesTests {
         #expect(try again.json()["type"] as? String ?? "" != "")
         let metrics = try await server.get("/metrics").text
         #expect(metrics.contains(#"lumen_feedback_accuracy_ratio{model="cats"} 1"#))
+    }
+
+    @Test("a restarted server keeps the accuracy gauges of the stored feedback and serves window metrics")
+    func restartKeepsAccuracyAndWindows() async throws {
+        let data = try Fixtures.temporaryDirectory()
+        let first = try TestServer(models: try ServerFixtures.smallModels()) { $0.dataDir = data.path }
+        for (k, truth) in ["tabby", "tabby", "lynx", "tabby"].enumerated() {
+            try first.services.predictions.record(
+                ServerFixtures.answer("e\(k)", model: "cats", label: "tabby", confidence: 0.9)
+            )
+            #expect(try await first.post("/v1/feedback", json: ["id": "e\(k)", "label": truth]).status == 202)
+        }
+        let second = try TestServer(models: try ServerFixtures.smallModels()) { $0.dataDir = data.path }
+        #expect(try await second.get("/metrics").text.contains(#"lumen_feedback_accuracy_ratio{model="cats"} 0.75"#))
+        #expect(try await second.post("/v1/feedback", json: ["id": "e0", "label": "tabby"]).status == 409)
+        let window = try await second.get("/v1/monitor/cats").json()
+        #expect(window["answers"] as? Int == 4 && window["with_feedback"] as? Int == 4)
+        let classification = try #require(window["classification"] as? [String: Any])
+        #expect(classification["accuracy"] as? Double == 0.75)
+        #expect(classification["labels"] as? [String] == ["lynx", "tabby"])
+        #expect(classification["confusion"] as? [[Int]] == [[0, 1], [0, 3]])
+        let empty = try await second.get("/v1/monitor/cats?from=2020-01-01T00:00:00Z&to=2020-01-02T00:00:00Z").json()
+        #expect(empty["answers"] as? Int == 0)
+        #expect(try await second.get("/v1/monitor/cats?from=yesterday").status == 400)
+        #expect(try await second.get("/v1/monitor/cats?from=2026-01-02&to=2026-01-01").status == 400)
     }
 
     @Test("answer i ds are 128 random bits") func answerIDsAre128RandomBits() {

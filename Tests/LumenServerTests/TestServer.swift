@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import LumenDrift
 import LumenIO
+import LumenMonitoring
 import LumenRecs
 import LumenTestSupport
 import NIOCore
@@ -41,6 +42,7 @@ struct TestServer {
         var configuration = ServerConfiguration()
         configuration.models = models.path
         configuration.tokens = tokens
+        configuration.dataDir = folder.path
         configuration.auditLog = folder.appendingPathComponent("audit.jsonl").path
         configure(&configuration)
         logs = .memory()
@@ -110,6 +112,17 @@ struct TestFailure: Error, CustomStringConvertible {
 /// Model folders for the server tests, built once per process from committed models and fixtures.
 enum ServerFixtures {
     static let repository = Fixtures.root.deletingLastPathComponent()
+
+    /// A classifier answer as the explain route stores it.
+    static func answer(_ id: String, model: String, label: String, confidence: Double) -> StoredAnswer {
+        StoredAnswer(
+            id: id,
+            route: "/v1/models/{name}/explain",
+            caller: "anonymous",
+            model: model,
+            prediction: .label(label: label, confidence: confidence)
+        )
+    }
 
     /// emf-synthetic + efficientnet-lite0 (linked) + three drift references built from fixtures.
     static let fullModels: URL = {

@@ -45,6 +45,13 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     /// Size past which the audit log is rotated to `<audit_log>.000001`, … (every segment stays
     /// readable through `/v1/audit`); 0 never rotates.
     public var auditRotateBytes = 256 << 20
+    /// The prediction store: every answer served and the ground truth posted for it (SQLite;
+    /// default `<data_dir>/predictions.sqlite`). Several processes on one machine may share it.
+    public var store: String?
+    /// Stored answers older than this many days are pruned (with their feedback); 0 keeps all.
+    public var storeRetentionDays = 90.0
+    /// At most this many answers are kept (the oldest go first); 0 keeps all.
+    public var storeMaxRows = 10_000_000
     /// swift-log level for the JSON logs on stdout.
     public var logLevel = "info"
     /// One JSON log line per request.
@@ -68,6 +75,9 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         case auditLog = "audit_log"
         case auditFsync = "audit_fsync"
         case auditRotateBytes = "audit_rotate_bytes"
+        case store
+        case storeRetentionDays = "store_retention_days"
+        case storeMaxRows = "store_max_rows"
         case logLevel = "log_level"
         case accessLog = "access_log"
     }
@@ -95,6 +105,9 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         auditLog = try c.decodeIfPresent(String.self, forKey: .auditLog) ?? d.auditLog
         auditFsync = try c.decodeIfPresent(Bool.self, forKey: .auditFsync) ?? d.auditFsync
         auditRotateBytes = try c.decodeIfPresent(Int.self, forKey: .auditRotateBytes) ?? d.auditRotateBytes
+        store = try c.decodeIfPresent(String.self, forKey: .store) ?? d.store
+        storeRetentionDays = try c.decodeIfPresent(Double.self, forKey: .storeRetentionDays) ?? d.storeRetentionDays
+        storeMaxRows = try c.decodeIfPresent(Int.self, forKey: .storeMaxRows) ?? d.storeMaxRows
         logLevel = try c.decodeIfPresent(String.self, forKey: .logLevel) ?? d.logLevel
         accessLog = try c.decodeIfPresent(Bool.self, forKey: .accessLog) ?? d.accessLog
     }
@@ -117,7 +130,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     /// `LUMEN_INSECURE`, `LUMEN_MAX_BODY_BYTES`, `LUMEN_MAX_PIXELS`, `LUMEN_MEMORY_BUDGET_BYTES`,
     /// `LUMEN_REQUEST_TIMEOUT_SECONDS`,
     /// `LUMEN_COMPUTE_THREADS`, `LUMEN_COMPUTE_QUEUE`, `LUMEN_MAX_IN_FLIGHT`, `LUMEN_DATA_DIR`, `LUMEN_AUDIT_LOG`,
-    /// `LUMEN_AUDIT_FSYNC`, `LUMEN_AUDIT_ROTATE_BYTES`, `LUMEN_LOG_LEVEL`, `LUMEN_ACCESS_LOG`.
+    /// `LUMEN_AUDIT_FSYNC`, `LUMEN_AUDIT_ROTATE_BYTES`, `LUMEN_STORE`, `LUMEN_LOG_LEVEL`, `LUMEN_ACCESS_LOG`.
     public mutating func apply(environment: [String: String]) throws(ServerError) {
         func int(_ key: String) throws(ServerError) -> Int? {
             guard let v = environment[key] else { return nil }
@@ -157,6 +170,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         if let v = environment["LUMEN_AUDIT_LOG"] { auditLog = v }
         if let v = try bool("LUMEN_AUDIT_FSYNC") { auditFsync = v }
         if let v = try int("LUMEN_AUDIT_ROTATE_BYTES") { auditRotateBytes = v }
+        if let v = environment["LUMEN_STORE"] { store = v }
         if let v = environment["LUMEN_LOG_LEVEL"] { logLevel = v }
         if let v = try bool("LUMEN_ACCESS_LOG") { accessLog = v }
     }
@@ -165,6 +179,11 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     /// The audit log's path: `audit_log`, or `audit.jsonl` in the data folder.
     public var auditLogPath: String {
         auditLog ?? URL(fileURLWithPath: dataDir).appendingPathComponent("audit.jsonl").path
+    }
+
+    /// The prediction store's file: `store`, else `<data_dir>/predictions.sqlite`.
+    public var storePath: String {
+        store ?? URL(fileURLWithPath: dataDir).appendingPathComponent("predictions.sqlite").path
     }
 
     /// The data folder a server uses when nothing says otherwise.
@@ -206,6 +225,9 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
             throw .configuration("audit_rotate_bytes must be 0 (never rotate) or at least 4096")
         }
         guard maxConnections >= 1 else { throw .configuration("max_connections must be at least 1") }
+        guard storeRetentionDays >= 0, storeRetentionDays.isFinite, storeMaxRows >= 0 else {
+            throw .configuration("store_retention_days and store_max_rows must be ≥ 0 (0 keeps everything)")
+        }
         guard computeThreads >= 0, computeQueue >= 0, maxInFlight >= 1 else {
             throw .configuration("compute_threads and compute_queue must be ≥ 0 and max_in_flight ≥ 1")
         }

@@ -271,22 +271,29 @@ public final class ServerMetrics: Sendable {
     }
 
     /// Ground truth posted back for a served prediction.
+    /// Sets the accuracy gauge from stored feedback (at start).
+    func restoreAccuracy(model: String, accuracy: Double) {
+        accuracyGauge(model: model).set(to: accuracy)
+    }
+
+    func accuracyGauge(model: String) -> Gauge {
+        registry.makeGauge(
+            descriptor: .lumen(
+                "feedback_accuracy",
+                unit: "ratio",
+                help: "Share of classified predictions confirmed by feedback (all stored feedback)."
+            ),
+            labels: [("model", model)]
+        )
+    }
+
     func feedback(model: String, correct: Bool?, absoluteError: Double?, accuracy: Double?) {
         let outcome = correct.map { $0 ? "correct" : "incorrect" } ?? "rated"
         registry.makeCounter(
             descriptor: .lumen("feedback", unit: "total", help: "Ground-truth feedback received, by outcome."),
             labels: [("model", model), ("outcome", outcome)]
         ).increment()
-        if let accuracy {
-            registry.makeGauge(
-                descriptor: .lumen(
-                    "feedback_accuracy",
-                    unit: "ratio",
-                    help: "Share of classified predictions confirmed by feedback since start."
-                ),
-                labels: [("model", model)]
-            ).set(to: accuracy)
-        }
+        if let accuracy { accuracyGauge(model: model).set(to: accuracy) }
         if let absoluteError {
             registry.makeValueHistogram(
                 descriptor: .lumen(

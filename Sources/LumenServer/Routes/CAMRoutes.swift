@@ -5,6 +5,7 @@ import LumenCAM
 import LumenExplain
 import LumenIO
 import LumenImaging
+import LumenMonitoring
 
 /// `POST /v1/cam` (image + activations) and `POST /v1/cam/model/{name}` (image through a loaded
 /// ONNX model). JSON answers carry the overlay PNG in base64; `Accept: image/png` gets the PNG
@@ -194,12 +195,26 @@ struct CAMRoutes {
         services.metrics.camExplained(model: name, varianceRatio: evr)
         if let best = r.predictions.first {
             services.metrics.prediction(model: name, confidence: Double(best.probability))
-            services.ledger.record(id, .label(model: name, label: best.label, confidence: Double(best.probability)))
+            try services.remember(
+                id: id,
+                request: request,
+                context: context,
+                model: name,
+                version: model.info.version,
+                prediction: .label(label: best.label, confidence: Double(best.probability))
+            )
         } else {
             if let best = r.detections.map(\.confidence).max() {
                 services.metrics.prediction(model: name, confidence: Double(best))
             }
-            services.ledger.record(id, .detections(model: name, labels: r.detections.map(\.label)))
+            try services.remember(
+                id: id,
+                request: request,
+                context: context,
+                model: name,
+                version: model.info.version,
+                prediction: .detections(labels: r.detections.map(\.label))
+            )
         }
         var parameters = options.parameters
         parameters["image_sha256"] = SHA256.hex(image)

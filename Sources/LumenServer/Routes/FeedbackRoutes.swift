@@ -1,5 +1,6 @@
 import Hummingbird
 import LumenIO
+import LumenMonitoring
 
 /// `POST /v1/feedback` (viewer): ground truth for an answer served earlier, scored against what
 /// was predicted (label accuracy for classifiers, absolute error for ratings).
@@ -27,17 +28,27 @@ struct FeedbackRoutes {
                     timeout: services.configuration.requestTimeoutSeconds
                 )
             )
-            let entry = try claim(body.id)
-            // Refused feedback (no label, unknown item) leaves the answer open for a corrected post.
-            var counted = false
-            defer { if !counted { services.ledger.releaseFeedback(body.id) } }
+            // Scored inside the store's transaction: a refused post (no label, unknown item)
+            // stores nothing and leaves the answer open for a corrected one.
+            let claim = try services.predictions.takeFeedback(for: body.id) { answer in
+                try score(body, against: answer)
+            }
+            let (answer, scored) = try accepted(claim, id: body.id)
+            let accuracy = try scored.correct.map { _ in try services.predictions.accuracy(model: answer.model) }
+            services.metrics.feedback(
+                model: answer.model,
+                correct: scored.correct,
+                absoluteError: scored.absoluteError,
+                accuracy: accuracy
+            )
             var w = JSONWriter()
             w.beginObject()
             w.field("prediction_id", body.id)
-            w.field("model", entry.model)
-            var parameters = ["prediction_id": body.id]
-            let outcome = try score(body, against: entry, into: &w, parameters: &parameters)
-            counted = true
+            w.field("model", answer.model)
+            scored.write(into: &w, accuracy: accuracy)
+            var parameters = scored.parameters
+            parameters["prediction_id"] = body.id
+            let outcome = scored.outcome
             let id = services.audit.nextID()
             w.field("id", id)
             w.endObject()
@@ -45,7 +56,7 @@ struct FeedbackRoutes {
                 id: id,
                 request: request,
                 context: context,
-                model: entry.model,
+                model: answer.model,
                 version: nil,
                 digest: AuditRecord.digest(of: parameters),
                 parameters: parameters,
@@ -56,43 +67,57 @@ struct FeedbackRoutes {
         }
     }
 
-    /// The answer `id` refers to, claimed for this feedback: 404 when it is not remembered, 409
-    /// when feedback for it was already taken.
-    func claim(_ id: String) throws -> PredictionLedger.Entry {
-        switch services.ledger.claimFeedback(id) {
-        case .claimed(let found): return found
+    /// What scoring a post against its answer found.
+    struct Scored: Sendable {
+        var outcome: String
+        var correct: Bool?
+        var absoluteError: Double?
+        /// Reply fields besides the outcome and accuracy.
+        var predicted: String?
+        var predictedRating: Double?
+        var item: String?
+        /// Audit parameters.
+        var parameters: [String: String] = [:]
+
+        func write(into w: inout JSONWriter, accuracy: Double?) {
+            w.field("outcome", outcome)
+            if let item { w.field("item", item) }
+            if let predicted { w.field("predicted", predicted) }
+            if let predictedRating { w.field("predicted", predictedRating) }
+            if let absoluteError { w.field("absolute_error", absoluteError) }
+            if let accuracy { w.field("accuracy", accuracy) }
+        }
+    }
+
+    /// The answer the feedback was taken for: 404 when none is stored under `id`, 409 when
+    /// feedback for it was already taken.
+    func accepted(_ claim: PredictionStore.Claim<Scored>, id: String) throws -> (StoredAnswer, Scored) {
+        switch claim {
+        case .accepted(let answer, let scored): return (answer, scored)
         case .unknown:
-            throw Problem.notFound(
-                "no answer with id '\(id)' is remembered (the server keeps the last \(services.ledger.capacity))"
-            )
+            throw Problem.notFound("no answer with id '\(id)' is stored (never served here, or pruned by retention)")
         case .alreadyAnswered:
             throw Problem.conflict("feedback for answer '\(id)' was already taken; it counts once")
         }
     }
 
-    /// Scores the feedback against the answer (metrics, accuracy), writes what it found into the
-    /// reply and the audit parameters, and returns the outcome; 422 when it does not fit the answer.
-    func score(
-        _ body: Body,
-        against entry: PredictionLedger.Entry,
-        into w: inout JSONWriter,
-        parameters: inout [String: String]
-    ) throws -> String {
-        switch entry {
-        case .label(let model, let predicted, _):
+    /// Scores the post against the stored answer: what to store and what to reply; 422 when it
+    /// does not fit the answer.
+    func score(_ body: Body, against answer: StoredAnswer) throws -> (StoredFeedback, Scored) {
+        switch answer.prediction {
+        case .label(let predicted, _):
             guard let label = body.label else {
                 throw Problem.unprocessable("answer '\(body.id)' was a classification; send 'label'")
             }
             let correct = label == predicted
-            let accuracy = services.ledger.score(model: model, correct: correct)
-            services.metrics.feedback(model: model, correct: correct, absoluteError: nil, accuracy: accuracy)
-            let outcome = correct ? "correct" : "incorrect"
-            w.field("outcome", outcome)
-            w.field("predicted", predicted)
-            w.field("accuracy", accuracy)
-            parameters["label"] = label
-            return outcome
-        case .ratings(let model, _, let predicted):
+            let scored = Scored(
+                outcome: correct ? "correct" : "incorrect",
+                correct: correct,
+                predicted: predicted,
+                parameters: ["label": label]
+            )
+            return (StoredFeedback(label: label, correct: correct), scored)
+        case .ratings(_, let predicted):
             guard let rating = body.rating, rating.isFinite else {
                 throw Problem.unprocessable("answer '\(body.id)' was a rating prediction; send a finite 'rating'")
             }
@@ -110,19 +135,18 @@ struct FeedbackRoutes {
                 throw Problem.unprocessable("item '\(item)' was not part of answer '\(body.id)'")
             }
             let error = abs(p - rating)
-            services.metrics.feedback(model: model, correct: nil, absoluteError: error, accuracy: nil)
-            w.field("outcome", "rated")
-            w.field("item", item)
-            w.field("predicted", p)
-            w.field("absolute_error", error)
-            parameters["item"] = item
-            parameters["rating"] = String(rating)
-            return "rated"
-        case .detections(let model, _):
-            services.metrics.feedback(model: model, correct: nil, absoluteError: nil, accuracy: nil)
-            w.field("outcome", "recorded")
+            let scored = Scored(
+                outcome: "rated",
+                absoluteError: error,
+                predictedRating: p,
+                item: item,
+                parameters: ["item": item, "rating": String(rating)]
+            )
+            return (StoredFeedback(item: item, rating: rating, absoluteError: error), scored)
+        case .detections:
+            var parameters: [String: String] = [:]
             if let label = body.label { parameters["label"] = label }
-            return "recorded"
+            return (StoredFeedback(label: body.label), Scored(outcome: "recorded", parameters: parameters))
         }
     }
 }

@@ -315,6 +315,72 @@ paths:
         "413": {$ref: "#/components/responses/TooLarge"}
         "415": {$ref: "#/components/responses/UnsupportedMediaType"}
         "422": {$ref: "#/components/responses/Unprocessable"}
+  /v1/monitor/{model}:
+    get:
+      summary: One model's stored answers in a time window, scored against the ground truth posted for them (viewer).
+      description: |
+        Every served answer is kept in the prediction store (SQLite, `--store`) with the feedback
+        posted for it, so windows cover answers from before a restart. Classifiers: accuracy,
+        confusion matrix (rows true, columns predicted), per-class precision/recall/F1 and the
+        expected calibration error over 10 confidence bins. Recommenders: MAE and RMSE of posted
+        ratings.
+      parameters:
+        - {name: model, in: path, required: true, schema: {type: string, minLength: 1}}
+        - {name: from, in: query, schema: {type: string, format: date-time}, description: "Window start (RFC 3339; default `to` − 24 h)."}
+        - {name: to, in: query, schema: {type: string, format: date-time}, description: "Window end, exclusive (default now)."}
+      responses:
+        "200":
+          description: The window.
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [model, from, to, answers, with_feedback, kinds, classification, ratings]
+                properties:
+                  model: {type: string}
+                  from: {type: string, format: date-time}
+                  to: {type: string, format: date-time}
+                  answers: {type: integer, minimum: 0}
+                  with_feedback: {type: integer, minimum: 0}
+                  kinds:
+                    type: object
+                    properties:
+                      label: {type: integer}
+                      ratings: {type: integer}
+                      detections: {type: integer}
+                  classification:
+                    type: object
+                    nullable: true
+                    description: Null when no classifier answer in the window has a true label.
+                    required: [count, accuracy, macro_f1, expected_calibration_error, labels, confusion, per_class]
+                    properties:
+                      count: {type: integer}
+                      accuracy: {type: number}
+                      macro_f1: {type: number}
+                      expected_calibration_error: {type: number}
+                      labels: {type: array, items: {type: string}}
+                      confusion: {type: array, items: {type: array, items: {type: integer}}}
+                      per_class:
+                        type: array
+                        items:
+                          type: object
+                          required: [label, precision, recall, f1, support]
+                          properties:
+                            label: {type: string}
+                            precision: {type: number}
+                            recall: {type: number}
+                            f1: {type: number}
+                            support: {type: integer}
+                  ratings:
+                    type: object
+                    required: [count, mae, rmse]
+                    properties:
+                      count: {type: integer}
+                      mae: {type: number, nullable: true}
+                      rmse: {type: number, nullable: true}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
   /v1/drift/{kind}:
     post:
       summary: Current data against a stored reference profile (viewer).

@@ -1,5 +1,6 @@
 import Hummingbird
 import LumenIO
+import LumenMonitoring
 import LumenRecs
 
 /// `GET /v1/recs/{model}/users/{user}/recommendations` (viewer) and
@@ -23,7 +24,14 @@ struct RecsRoutes {
             for r in list {
                 if let rating = r.explanation.predictedRating { predicted[r.explanation.item] = Double(rating) }
             }
-            services.ledger.record(id, .ratings(model: name, user: userID, predicted: predicted))
+            try services.remember(
+                id: id,
+                request: request,
+                context: context,
+                model: name,
+                version: loaded.info.version,
+                prediction: .ratings(user: userID, predicted: predicted)
+            )
             let parameters = ["user": userID, "n": String(n), "explainable_only": String(explainableOnly)]
             try services.record(
                 id: id,
@@ -67,9 +75,13 @@ struct RecsRoutes {
             let i = try model.item(itemID)
             let e = model.explain(user: u, item: i)
             let id = services.audit.nextID()
-            services.ledger.record(
-                id,
-                .ratings(model: name, user: userID, predicted: e.predictedRating.map { [itemID: Double($0)] } ?? [:])
+            try services.remember(
+                id: id,
+                request: request,
+                context: context,
+                model: name,
+                version: loaded.info.version,
+                prediction: .ratings(user: userID, predicted: e.predictedRating.map { [itemID: Double($0)] } ?? [:])
             )
             try services.record(
                 id: id,
