@@ -79,6 +79,42 @@ struct HostileModelTests {
         #expect(op == "Conv")
     }
 
+    @Test("a transposed convolution with group 0 or below is refused, not a division by zero", arguments: [0, -3])
+    func convTransposeGroupBelowOne(group: Int) throws {
+        let error = Self.exercise {
+            var model = try ONNXModel.load(Fixtures.url("onnx/ops/convtranspose_groups_dilation.onnx"))
+            model.nodes[0].attributes["group"] = .int(group)
+            return model
+        }
+        guard case .shapeMismatch(_, let op, _)? = error as? ONNXError else {
+            Issue.record("group \(group): expected a shape error, got \(String(describing: error))")
+            return
+        }
+        #expect(op == "ConvTranspose")
+    }
+
+    @Test(
+        "a Slice step of ±2^62 takes one element per axis instead of overflowing the walk",
+        arguments: [Int64(1) << 62, -(Int64(1) << 62)]
+    )
+    func hugeSliceStep(step: Int64) throws {
+        var model = try ONNXModel.load(Fixtures.url("onnx/ops/slice_clamped.onnx"))
+        let node = model.nodes[0]
+        let steps = node.inputs.count > 4 ? node.inputs[4] : "huge_steps"
+        let axes = model.initializers[node.inputs[1]]!.shape
+        model.initializers[steps] = .int64(shape: axes, data: [Int64](repeating: step, count: axes.reduce(1, *)))
+        if node.inputs.count <= 4 {
+            if node.inputs.count == 3 {
+                let axesName = "all_axes"
+                model.initializers[axesName] = .int64(shape: axes, data: (0..<axes.reduce(1, *)).map { Int64($0) })
+                model.nodes[0].inputs.append(axesName)
+            }
+            model.nodes[0].inputs.append(steps)
+        }
+        let error = Self.exercise { model }
+        #expect(error == nil, "\(String(describing: error))")
+    }
+
     @Test("axes and perms out of range are refused")
     func axesOutOfRange() throws {
         let cases: [(String, String, [String: Attribute])] = [

@@ -81,7 +81,7 @@ enum IndexOps {
         "DepthToSpace": { n, v, _ in
             let x = try n.input(v, 0)
             let b = n.int("blocksize", 0)
-            guard x.shape.count == 4, b > 0, x.shape[1] % (b * b) == 0 else {
+            guard x.shape.count == 4, b > 0, b <= ONNXLimits.dimension, x.shape[1] % (b * b) == 0 else {
                 throw n.fail("blocksize \(b) does not divide the channels of \(x.shape)")
             }
             let (batch, c, h, w) = (x.shape[0], x.shape[1] / (b * b), x.shape[2], x.shape[3])
@@ -99,7 +99,9 @@ enum IndexOps {
         "SpaceToDepth": { n, v, _ in
             let x = try n.input(v, 0)
             let b = n.int("blocksize", 0)
-            guard x.shape.count == 4, b > 0, x.shape[2] % b == 0, x.shape[3] % b == 0 else {
+            guard x.shape.count == 4, b > 0, b <= ONNXLimits.dimension, x.shape[2] % b == 0, x.shape[3] % b == 0,
+                x.shape[1] <= Int.max / (b * b)
+            else {
                 throw n.fail("blocksize \(b) does not divide the height and width of \(x.shape)")
             }
             let (c, h, w) = (x.shape[1], x.shape[2], x.shape[3])

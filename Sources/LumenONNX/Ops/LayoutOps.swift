@@ -331,7 +331,9 @@ enum LayoutOps {
                 shape[axis] = start > end ? (start - end - 1) / (-s) + 1 : 0
             }
             first[axis] = start
-            step[axis] = s
+            // With one element or none taken the step never moves; otherwise |s| < dim, so
+            // s · stride stays within the tensor (a step of 2^62 must not overflow the walk).
+            step[axis] = shape[axis] > 1 ? s : 1
         }
         let inStrides = strides(x.shape)
         return gather(

@@ -197,6 +197,7 @@ enum ResizeOps {
         }
         let (batch, channels, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let group = n.int("group", 1)
+        guard group >= 1 else { throw n.fail("group \(group) must be at least 1") }
         guard w.shape[0] == channels, channels % group == 0 else {
             throw n.fail("weight \(w.shape) does not fit input \(x.shape)")
         }
