@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Reference window metrics for LumenMonitoring's tests: seeded (predicted, true, confidence)
-triples over five classes (one class never predicted, one never true) and scikit-learn's
-confusion_matrix, accuracy_score and precision_recall_fscore_support (zero_division=0), with the
-expected calibration error over 10 equal-width bins computed in numpy.
+triples over five classes (one class never predicted, one never true), each with the top-3 class
+probabilities a server would store, and scikit-learn's confusion_matrix, accuracy_score,
+precision_recall_fscore_support (zero_division=0), and per-class one-vs-rest roc_auc_score and
+average_precision_score on the probability matrix with unstored classes at 0; the expected
+calibration error over 10 equal-width bins is computed in numpy.
 
 Usage: python3 scripts/make-monitoring-fixtures.py   (writes fixtures/monitoring/classification.json)
 """
@@ -10,7 +12,13 @@ import json
 import os
 
 import numpy as np
-from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
+from sklearn.metrics import (
+    accuracy_score,
+    average_precision_score,
+    confusion_matrix,
+    precision_recall_fscore_support,
+    roc_auc_score,
+)
 
 rng = np.random.default_rng(20261206)
 n = 400
@@ -22,7 +30,23 @@ predicted = np.where(right, truth, rng.choice(["helmet", "tabby", "tiger cat", "
 # "bobsled" is never predicted: its precision is 0 by zero_division
 predicted = np.where(predicted == "bobsled", "helmet", predicted)
 
+# The stored top-3: the predicted class at its confidence, two others below it.
+scores = []
+for a, c in zip(predicted, confidence):
+    others = [k for k in classes if k != a]
+    picked = rng.choice(others, size=2, replace=False)
+    rest = rng.uniform(0, min(c, 1 - c), size=2)
+    scores.append({str(a): float(c), str(picked[0]): float(rest[0]), str(picked[1]): float(rest[1])})
+
 labels = sorted(set(predicted) | set(truth))
+matrix = np.array([[row.get(k, 0.0) for k in labels] for row in scores])
+roc = {}
+ap = {}
+for j, k in enumerate(labels):
+    positive = truth == k
+    if positive.any() and not positive.all():
+        roc[k] = float(roc_auc_score(positive, matrix[:, j]))
+        ap[k] = float(average_precision_score(positive, matrix[:, j]))
 cm = confusion_matrix(truth, predicted, labels=labels)
 p, r, f, s = precision_recall_fscore_support(truth, predicted, labels=labels, zero_division=0)
 bins = np.minimum((confidence * 10).astype(int), 9)
@@ -34,8 +58,11 @@ for b in range(10):
 
 out = {
     "outcomes": [
-        {"predicted": str(a), "truth": str(t), "confidence": float(c)} for a, t, c in zip(predicted, truth, confidence)
+        {"predicted": str(a), "truth": str(t), "confidence": float(c), "scores": sc}
+        for a, t, c, sc in zip(predicted, truth, confidence, scores)
     ],
+    "roc_auc": roc,
+    "average_precision": ap,
     "labels": labels,
     "confusion": cm.tolist(),
     "accuracy": float(accuracy_score(truth, predicted)),

@@ -2,8 +2,9 @@ import Foundation
 
 /// What a served answer predicted, as much as the feedback that comes back later needs.
 public enum Prediction: Sendable, Equatable, Codable {
-    /// A classifier's top label, with its probability.
-    case label(label: String, confidence: Double)
+    /// A classifier's top label with its probability, and the probabilities of the top-k
+    /// classes served (for ROC and PR curves).
+    case label(label: String, confidence: Double, scores: [String: Double] = [:])
     /// Predicted ratings (or ranking scores) of the items in a recommendation list or rationale.
     case ratings(user: String, predicted: [String: Double])
     /// Detections (feedback is counted, not scored).

@@ -41,12 +41,21 @@ extension PredictionStore {
             let outcomes = try Row.fetchAll(
                 db,
                 sql:
-                    "SELECT a.label AS predicted, f.label AS truth, a.confidence AS confidence \(joined) AND a.kind = 'label' AND f.label IS NOT NULL",
+                    "SELECT a.prediction AS prediction, f.label AS truth \(joined) AND a.kind = 'label' AND f.label IS NOT NULL",
                 arguments: range
-            ).map {
-                (
-                    predicted: $0["predicted"] as String, truth: $0["truth"] as String,
-                    confidence: $0["confidence"] as Double? ?? 0
+            ).compactMap { row -> ClassificationReport.Outcome? in
+                let text: String = row["prediction"]
+                guard
+                    case .label(let predicted, let confidence, let scores)? = try? JSONDecoder().decode(
+                        Prediction.self,
+                        from: Data(text.utf8)
+                    )
+                else { return nil }
+                return ClassificationReport.Outcome(
+                    predicted: predicted,
+                    truth: row["truth"],
+                    confidence: confidence,
+                    scores: scores
                 )
             }
             let errors = try Double.fetchAll(

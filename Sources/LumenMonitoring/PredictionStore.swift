@@ -64,7 +64,7 @@ public final class PredictionStore: Sendable {
         let prediction = try Self.encode(answer.prediction)
         var label: String?
         var confidence: Double?
-        if case .label(let l, let c) = answer.prediction { (label, confidence) = (l, c) }
+        if case .label(let l, let c, _) = answer.prediction { (label, confidence) = (l, c) }
         try write { db in
             try db.execute(
                 sql: """

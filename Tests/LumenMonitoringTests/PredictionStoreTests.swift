@@ -30,7 +30,7 @@ struct PredictionStoreTests {
     /// Scores a classification as the server does: right when the posted label is the predicted one.
     static func label(_ truth: String) -> (StoredAnswer) throws -> (StoredFeedback, Bool) {
         { answer in
-            guard case .label(let predicted, _) = answer.prediction else { throw Refusal.refused }
+            guard case .label(let predicted, _, _) = answer.prediction else { throw Refusal.refused }
             return (StoredFeedback(label: truth, correct: predicted == truth), predicted == truth)
         }
     }
@@ -202,9 +202,11 @@ struct ClassificationReportTests {
             try JSONSerialization.jsonObject(with: Data(Fixtures.bytes("monitoring/classification.json")))
             as! [String: Any]
         let outcomes = (reference["outcomes"] as! [[String: Any]]).map {
-            (
-                predicted: $0["predicted"] as! String, truth: $0["truth"] as! String,
-                confidence: $0["confidence"] as! Double
+            ClassificationReport.Outcome(
+                predicted: $0["predicted"] as! String,
+                truth: $0["truth"] as! String,
+                confidence: $0["confidence"] as! Double,
+                scores: $0["scores"] as! [String: Double]
             )
         }
         let report = ClassificationReport(outcomes)
@@ -218,6 +220,19 @@ struct ClassificationReportTests {
             #expect(scores.support == (reference["support"] as! [Int])[k])
         }
         #expect(abs(report.macroF1 - (reference["macro_f1"] as! Double)) < 1e-12)
+        let auc = reference["roc_auc"] as! [String: Double]
+        let ap = reference["average_precision"] as! [String: Double]
+        for scores in report.perClass {
+            #expect(
+                scores.rocAUC.map { abs($0 - auc[scores.label]!) < 1e-12 } ?? (auc[scores.label] == nil),
+                "\(scores.label)"
+            )
+            #expect(
+                scores.averagePrecision.map { abs($0 - ap[scores.label]!) < 1e-12 } ?? (ap[scores.label] == nil),
+                "\(scores.label)"
+            )
+        }
+        #expect(report.perClass.filter { $0.rocAUC != nil }.count == auc.count)
         #expect(abs(report.expectedCalibrationError - (reference["ece"] as! Double)) < 1e-9)
     }
 }

@@ -201,7 +201,11 @@ struct CAMRoutes {
                 context: context,
                 model: name,
                 version: model.info.version,
-                prediction: .label(label: best.label, confidence: Double(best.probability))
+                prediction: .label(
+                    label: best.label,
+                    confidence: Double(best.probability),
+                    scores: Dictionary(r.predictions.map { ($0.label, Double($0.probability)) }) { a, _ in a }
+                )
             )
         } else {
             if let best = r.detections.map(\.confidence).max() {

@@ -105,7 +105,7 @@ struct FeedbackRoutes {
     /// does not fit the answer.
     func score(_ body: Body, against answer: StoredAnswer) throws -> (StoredFeedback, Scored) {
         switch answer.prediction {
-        case .label(let predicted, _):
+        case .label(let predicted, _, _):
             guard let label = body.label else {
                 throw Problem.unprocessable("answer '\(body.id)' was a classification; send 'label'")
             }

@@ -52,6 +52,10 @@ struct MonitorRoutes {
             w.field("accuracy", c.accuracy)
             w.field("macro_f1", c.macroF1)
             w.field("expected_calibration_error", c.expectedCalibrationError)
+            w.key("macro_roc_auc")
+            optional(c.macroROCAUC, into: &w)
+            w.key("macro_average_precision")
+            optional(c.macroAveragePrecision, into: &w)
             w.key("labels")
             w.beginArray()
             for label in c.labels { w.value(label) }
@@ -73,6 +77,10 @@ struct MonitorRoutes {
                 w.field("recall", s.recall)
                 w.field("f1", s.f1)
                 w.field("support", s.support)
+                w.key("roc_auc")
+                optional(s.rocAUC, into: &w)
+                w.key("average_precision")
+                optional(s.averagePrecision, into: &w)
                 w.endObject()
             }
             w.endArray()
@@ -84,10 +92,14 @@ struct MonitorRoutes {
         w.beginObject()
         w.field("count", m.ratingCount)
         w.key("mae")
-        if let mae = m.ratingMAE { w.value(mae) } else { w.null() }
+        optional(m.ratingMAE, into: &w)
         w.key("rmse")
-        if let rmse = m.ratingRMSE { w.value(rmse) } else { w.null() }
+        optional(m.ratingRMSE, into: &w)
         w.endObject()
         w.endObject()
+    }
+
+    static func optional(_ x: Double?, into w: inout JSONWriter) {
+        if let x { w.value(x) } else { w.null() }
     }
 }

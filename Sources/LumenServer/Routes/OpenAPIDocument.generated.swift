@@ -321,8 +321,9 @@ paths:
       description: |
         Every served answer is kept in the prediction store (SQLite, `--store`) with the feedback
         posted for it, so windows cover answers from before a restart. Classifiers: accuracy,
-        confusion matrix (rows true, columns predicted), per-class precision/recall/F1 and the
-        expected calibration error over 10 confidence bins. Recommenders: MAE and RMSE of posted
+        confusion matrix (rows true, columns predicted), per-class precision/recall/F1, one-vs-rest
+        ROC AUC and average precision from the stored top-k probabilities, and the expected
+        calibration error over 10 confidence bins. Recommenders: MAE and RMSE of posted
         ratings.
       parameters:
         - {name: model, in: path, required: true, schema: {type: string, minLength: 1}}
@@ -358,19 +359,23 @@ paths:
                       accuracy: {type: number}
                       macro_f1: {type: number}
                       expected_calibration_error: {type: number}
+                      macro_roc_auc: {type: number, nullable: true}
+                      macro_average_precision: {type: number, nullable: true}
                       labels: {type: array, items: {type: string}}
                       confusion: {type: array, items: {type: array, items: {type: integer}}}
                       per_class:
                         type: array
                         items:
                           type: object
-                          required: [label, precision, recall, f1, support]
+                          required: [label, precision, recall, f1, support, roc_auc, average_precision]
                           properties:
                             label: {type: string}
                             precision: {type: number}
                             recall: {type: number}
                             f1: {type: number}
                             support: {type: integer}
+                            roc_auc: {type: number, nullable: true, description: "One-vs-rest, from the stored top-k probabilities (others count as 0)."}
+                            average_precision: {type: number, nullable: true}
                   ratings:
                     type: object
                     required: [count, mae, rmse]
