@@ -110,7 +110,7 @@ let package = Package(
             name: "LumenCommands",
             dependencies: [
                 "LumenCAM", "LumenExplain", "LumenIO", "LumenImaging", "LumenNumerics", "LumenONNX", "LumenRecs",
-                "LumenDrift", "LumenRecsDrift", "LumenServer",
+                "LumenDrift", "LumenMonitoring", "LumenRecsDrift", "LumenServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -179,7 +179,8 @@ let package = Package(
         .testTarget(
             name: "LumenCommandsTests",
             dependencies: [
-                "LumenCommands", "LumenCAM", "LumenIO", "LumenImaging", "LumenRecs", "LumenTestSupport",
+                "LumenCommands", "LumenCAM", "LumenIO", "LumenImaging", "LumenMonitoring", "LumenRecs",
+                "LumenTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

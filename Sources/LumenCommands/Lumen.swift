@@ -6,7 +6,10 @@ public struct Lumen: ParsableCommand {
         commandName: "lumen",
         abstract: "Explain what your models do: EigenCAM heatmaps, recommendation rationales, drift.",
         version: LumenVersion.string,
-        subcommands: [CAMCommand.self, RecsCommand.self, DriftCommand.self, ModelCommand.self, ServeCommand.self]
+        subcommands: [
+            CAMCommand.self, RecsCommand.self, DriftCommand.self, ModelCommand.self, MonitorCommand.self,
+            ServeCommand.self,
+        ]
     )
 
     public init() {}

@@ -38,26 +38,7 @@ extension PredictionStore {
             }
             let joined = "FROM answer a JOIN feedback f ON f.id = a.id WHERE a.model = ? AND a.time >= ? AND a.time < ?"
             let withFeedback = try Int.fetchOne(db, sql: "SELECT COUNT(*) \(joined)", arguments: range) ?? 0
-            let outcomes = try Row.fetchAll(
-                db,
-                sql:
-                    "SELECT a.prediction AS prediction, f.label AS truth \(joined) AND a.kind = 'label' AND f.label IS NOT NULL",
-                arguments: range
-            ).compactMap { row -> ClassificationReport.Outcome? in
-                let text: String = row["prediction"]
-                guard
-                    case .label(let predicted, let confidence, let scores)? = try? JSONDecoder().decode(
-                        Prediction.self,
-                        from: Data(text.utf8)
-                    )
-                else { return nil }
-                return ClassificationReport.Outcome(
-                    predicted: predicted,
-                    truth: row["truth"],
-                    confidence: confidence,
-                    scores: scores
-                )
-            }
+            let outcomes = try Self.outcomes(db, joined: joined, range: range)
             let errors = try Double.fetchAll(
                 db,
                 sql: "SELECT f.absolute_error \(joined) AND a.kind = 'ratings' AND f.absolute_error IS NOT NULL",
@@ -79,4 +60,101 @@ extension PredictionStore {
             )
         }
     }
+
+    /// The classifier answers of the window that got a true label, with their stored scores.
+    public func outcomes(model: String, from: Date, to: Date) throws(MonitoringError) -> [ClassificationReport.Outcome]
+    {
+        let range: StatementArguments = [model, from.timeIntervalSince1970, to.timeIntervalSince1970]
+        return try read { db in
+            try Self.outcomes(
+                db,
+                joined: "FROM answer a JOIN feedback f ON f.id = a.id WHERE a.model = ? AND a.time >= ? AND a.time < ?",
+                range: range
+            )
+        }
+    }
+
+    static func outcomes(
+        _ db: Database,
+        joined: String,
+        range: StatementArguments
+    ) throws -> [ClassificationReport.Outcome] {
+        try Row.fetchAll(
+            db,
+            sql:
+                "SELECT a.prediction AS prediction, f.label AS truth \(joined) AND a.kind = 'label' AND f.label IS NOT NULL",
+            arguments: range
+        ).compactMap { row -> ClassificationReport.Outcome? in
+            let text: String = row["prediction"]
+            guard
+                case .label(let predicted, let confidence, let scores)? = try? JSONDecoder().decode(
+                    Prediction.self,
+                    from: Data(text.utf8)
+                )
+            else { return nil }
+            return ClassificationReport.Outcome(
+                predicted: predicted,
+                truth: row["truth"],
+                confidence: confidence,
+                scores: scores
+            )
+        }
+    }
+
+    /// Answers, feedback and classifier accuracy per bucket of `bucketSeconds` from `from` (empty
+    /// buckets included), for the report's time series.
+    public func series(
+        model: String,
+        from: Date,
+        to: Date,
+        bucketSeconds: Double
+    ) throws(MonitoringError) -> [SeriesPoint] {
+        guard bucketSeconds >= 1, from <= to else { throw .invalidWindow("buckets must be at least a second long") }
+        let count = Int(((to.timeIntervalSince1970 - from.timeIntervalSince1970) / bucketSeconds).rounded(.up))
+        guard count <= 100_000 else { throw .invalidWindow("\(count) buckets; use longer ones") }
+        let start = from.timeIntervalSince1970
+        let rows = try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT CAST((a.time - ?) / ? AS INTEGER) AS bucket, COUNT(*) AS answers, COUNT(f.id) AS feedback,
+                           COALESCE(SUM(f.correct), 0) AS right, COUNT(f.correct) AS scored
+                    FROM answer a LEFT JOIN feedback f ON f.id = a.id
+                    WHERE a.model = ? AND a.time >= ? AND a.time < ?
+                    GROUP BY bucket ORDER BY bucket
+                    """,
+                arguments: [start, bucketSeconds, model, start, to.timeIntervalSince1970]
+            )
+        }
+        var points = (0..<max(count, 0)).map {
+            SeriesPoint(
+                start: Date(timeIntervalSince1970: start + Double($0) * bucketSeconds),
+                answers: 0,
+                withFeedback: 0,
+                correct: 0,
+                scored: 0
+            )
+        }
+        for row in rows {
+            let b: Int = row["bucket"]
+            guard points.indices.contains(b) else { continue }
+            points[b].answers = row["answers"]
+            points[b].withFeedback = row["feedback"]
+            points[b].correct = row["right"]
+            points[b].scored = row["scored"]
+        }
+        return points
+    }
+}
+
+/// One bucket of a model's time series.
+public struct SeriesPoint: Sendable, Equatable {
+    public var start: Date
+    public var answers: Int
+    public var withFeedback: Int
+    /// Classifier feedback in the bucket: confirmed, and all.
+    public var correct: Int
+    public var scored: Int
+
+    public var accuracy: Double? { scored > 0 ? Double(correct) / Double(scored) : nil }
 }

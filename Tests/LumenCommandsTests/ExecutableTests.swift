@@ -1,4 +1,5 @@
 import Foundation
+import LumenMonitoring
 import LumenTestSupport
 import Testing
 
@@ -109,6 +110,46 @@ struct DriftExitStatusTests {
                 "drift", "images", "--reference", Fixtures.url("drift/images/reference").path, "--current",
                 Fixtures.url("drift/images/current").path,
             ]).status == 1
+        )
+    }
+
+    @Test(
+        "monitor report reads a store: a summary line, the HTML page and JSON; a missing store is one Error: line and 1"
+    )
+    func monitorReport() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        let path = dir.appendingPathComponent("predictions.sqlite").path
+        let store = try PredictionStore(path: path)
+        for (k, truth) in ["tabby", "tabby", "lynx", "tabby"].enumerated() {
+            try store.record(
+                StoredAnswer(
+                    id: "a\(k)",
+                    time: Date(timeIntervalSince1970: 1_764_547_200 + Double(k) * 3600),
+                    route: "/v1/cam/model/{name}",
+                    caller: "reviewer",
+                    model: "cats",
+                    prediction: .label(label: "tabby", confidence: 0.9, scores: ["tabby": 0.9, "lynx": 0.05])
+                )
+            )
+            _ = try store.takeFeedback(for: "a\(k)") { _ in (StoredFeedback(label: truth, correct: truth == "tabby"), 0)
+            }
+        }
+        let html = dir.appendingPathComponent("report.html").path
+        let ok = try launch([
+            "monitor", "report", "--store", path, "--model", "cats", "--from", "2025-12-01", "--to", "2025-12-02",
+            "--html", html, "--json", "-",
+        ])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(ok.stdout.hasPrefix("cats: 4 answers, 4 with ground truth; accuracy 0.750"))
+        #expect(ok.stdout.contains("\"accuracy\" : 0.75"))
+        #expect(try String(contentsOfFile: html, encoding: .utf8).contains("<svg class=\"confusion\""))
+        let missing = try launch([
+            "monitor", "report", "--store", dir.appendingPathComponent("none.sqlite").path, "--model", "x",
+        ])
+        #expect(missing.status == 1)
+        #expect(
+            missing.stderr.hasPrefix("Error: cannot open the prediction store")
+                && missing.stderr.split(separator: "\n").count == 1
         )
     }
 }

@@ -236,3 +236,70 @@ struct ClassificationReportTests {
         #expect(abs(report.expectedCalibrationError - (reference["ece"] as! Double)) < 1e-9)
     }
 }
+
+@Suite("Monitor report page")
+struct MonitorReportPageTests {
+    /// The scikit-learn fixture's answers, served over three days, all with ground truth.
+    static func store(in dir: URL) throws -> PredictionStore {
+        let reference =
+            try JSONSerialization.jsonObject(with: Data(Fixtures.bytes("monitoring/classification.json")))
+            as! [String: Any]
+        let store = try PredictionStore(path: dir.appendingPathComponent("p.sqlite").path)
+        for (k, o) in (reference["outcomes"] as! [[String: Any]]).enumerated() {
+            let id = "a\(k)"
+            try store.record(
+                StoredAnswer(
+                    id: id,
+                    time: Date(timeIntervalSince1970: 1_764_547_200 + Double(k) * 648),
+                    route: "/v1/cam/model/{name}",
+                    caller: "reviewer",
+                    model: "cls",
+                    prediction: .label(
+                        label: o["predicted"] as! String,
+                        confidence: o["confidence"] as! Double,
+                        scores: o["scores"] as! [String: Double]
+                    )
+                )
+            )
+            _ = try store.takeFeedback(for: id) { answer in
+                (
+                    StoredFeedback(
+                        label: o["truth"] as? String,
+                        correct: o["truth"] as? String == o["predicted"] as? String
+                    ), 0
+                )
+            }
+        }
+        return store
+    }
+
+    @Test("the report page renders in headless Chromium with the series, confusion matrix and one ROC curve per class")
+    func rendersInChromium() throws {
+        try #require(HeadlessChromium.available, "scripts/setup installs chromium")
+        let dir = try Fixtures.temporaryDirectory()
+        let store = try Self.store(in: dir)
+        let from = Date(timeIntervalSince1970: 1_764_547_200)
+        let page = try MonitorReportPage.make(
+            store: store,
+            model: "cls",
+            from: from,
+            to: from.addingTimeInterval(3 * 86_400),
+            bucketSeconds: 86_400
+        )
+        #expect(page.series.map(\.answers) == [134, 133, 133])
+        let file = dir.appendingPathComponent("report.html")
+        try page.html.write(to: file, atomically: true, encoding: .utf8)
+        let dom = try HeadlessChromium.dumpDOM(file, budgetMilliseconds: 2000)
+        #expect(!dom.contains("<script"))
+        #expect(
+            dom.components(separatedBy: "<polyline class=\"curve\"").count - 1 == 4,
+            "ROC curves for the four true classes"
+        )
+        #expect(dom.components(separatedBy: "<rect class=\"served\"").count - 1 == 3)
+        let c = try #require(page.window.classification)
+        #expect(dom.components(separatedBy: "<rect class=\"hit\"").count - 1 == c.labels.count)
+        #expect(
+            dom.contains(String(format: "%.3f", c.accuracy)) && dom.contains(String(format: "%.3f", c.macroROCAUC ?? 0))
+        )
+    }
+}

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import LumenMonitoring
 
 /// `GET /v1/audit?since=…&limit=…` (auditor): the audit trail, oldest first.
 struct AuditRoutes {
@@ -57,15 +58,5 @@ struct AuditRoutes {
     }
 
     /// RFC 3339 with or without fractional seconds, or a bare date.
-    static func parse(_ text: String) -> Date? {
-        let withFraction = ISO8601DateFormatter()
-        withFraction.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let d = withFraction.date(from: text) { return d }
-        let plain = ISO8601DateFormatter()
-        plain.formatOptions = [.withInternetDateTime]
-        if let d = plain.date(from: text) { return d }
-        let day = ISO8601DateFormatter()
-        day.formatOptions = [.withFullDate]
-        return day.date(from: text)
-    }
+    static func parse(_ text: String) -> Date? { WindowTime.parse(text) }
 }
