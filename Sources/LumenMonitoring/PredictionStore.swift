@@ -158,6 +158,14 @@ public final class PredictionStore: Sendable {
             if let cutoff {
                 try db.execute(sql: "DELETE FROM answer WHERE time < ?", arguments: [cutoff.timeIntervalSince1970])
                 deleted += db.changesCount
+                // Old drift checks go too, except each reference's latest (the gauges come from it).
+                try db.execute(
+                    sql: """
+                        DELETE FROM drift_check WHERE time < ? AND rowid NOT IN (
+                            SELECT MAX(rowid) FROM drift_check GROUP BY reference, kind)
+                        """,
+                    arguments: [cutoff.timeIntervalSince1970]
+                )
             }
             if let keepNewest {
                 try db.execute(

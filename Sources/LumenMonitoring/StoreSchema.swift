@@ -37,6 +37,20 @@ enum StoreSchema {
                     """
             )
         }
+        migrator.registerMigration("v2: drift checks") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE drift_check (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        time REAL NOT NULL,
+                        reference TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        report TEXT NOT NULL
+                    );
+                    CREATE INDEX drift_check_latest ON drift_check (reference, kind, time);
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import LumenDrift
 import LumenIO
 import LumenMonitoring
 import NIOCore
@@ -60,7 +61,65 @@ public final class LumenServices: Sendable {
         connections = ConnectionCap(limit: configuration.maxConnections, logger: logger)
         publishModelMetrics(store.catalog)
         restoreFeedbackMetrics()
+        restoreDriftChecks()
         pruneStore()
+    }
+
+    /// Each reference's latest drift check from the store: `/v1/drift/latest` and the drift gauges
+    /// (with the check's own time, so `LumenDriftChecksStopped` still fires) as before the restart.
+    func restoreDriftChecks() {
+        do {
+            for check in try predictions.latestDriftChecks() {
+                guard let report = try? JSONDecoder().decode(DriftReport.self, from: check.report) else {
+                    logger.warning("skipped an unreadable stored drift check", metadata: ["id": .string(check.id)])
+                    continue
+                }
+                publish(driftCheck: report, id: check.id, at: check.time)
+            }
+        } catch {
+            logger.error("cannot read drift checks from the prediction store", metadata: ["error": .string("\(error)")])
+        }
+    }
+
+    /// Shows a drift check on `/v1/drift/latest` and in the gauges.
+    func publish(driftCheck report: DriftReport, id: String, at time: Date) {
+        driftBoard.store(.init(id: id, reference: report.reference, report: report))
+        metrics.drift(
+            reference: report.reference,
+            kind: report.kind.rawValue,
+            features: report.features.map { ($0.name, $0.result.score, $0.result.drifted) },
+            share: report.driftedShare,
+            drifted: report.drifted,
+            checkedAt: time
+        )
+    }
+
+    /// Stores a drift check before it is answered (500 otherwise), so a restart keeps it.
+    func remember(driftCheck report: DriftReport, id: String, at time: Date, context: LumenRequestContext) throws {
+        do {
+            let json = try JSONEncoder().encode(report)
+            try predictions.record(
+                StoredDriftCheck(
+                    id: id,
+                    time: time,
+                    reference: report.reference,
+                    kind: report.kind.rawValue,
+                    report: json
+                )
+            )
+        } catch {
+            logger.error(
+                "prediction store write failed",
+                metadata: ["error": .string("\(error)"), "request_id": .string(context.requestID)]
+            )
+            throw Problem(
+                .internalServerError,
+                "store-unavailable",
+                "Prediction store unavailable",
+                detail:
+                    "the drift check could not be stored, so it was not served; quote request id \(context.requestID)"
+            )
+        }
     }
 
     /// The accuracy gauges as the stored feedback says, so a restart does not reset or drop them.

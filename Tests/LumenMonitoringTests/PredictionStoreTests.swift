@@ -154,6 +154,36 @@ struct PredictionStoreTests {
         }
     }
 
+    @Test("drift checks: the latest per reference and kind survives reopening and pruning by age")
+    func latestDriftChecks() throws {
+        try Fixtures.withTemporaryDirectory { dir in
+            let path = dir.appendingPathComponent("p.sqlite").path
+            do {
+                let store = try PredictionStore(path: path)
+                for (k, (reference, kind, time)) in [
+                    ("tabular", "features", 10.0), ("tabular", "features", 30.0), ("tabular", "images", 20.0),
+                    ("users", "latent", 5.0),
+                ].enumerated() {
+                    try store.record(
+                        StoredDriftCheck(
+                            id: "d\(k)",
+                            time: Date(timeIntervalSince1970: time),
+                            reference: reference,
+                            kind: kind,
+                            report: Data("{\"n\":\(k)}".utf8)
+                        )
+                    )
+                }
+            }
+            let store = try PredictionStore(path: path)
+            #expect(try store.latestDriftChecks().map(\.id) == ["d1", "d2", "d3"])
+            try store.prune(olderThan: Date(timeIntervalSince1970: 1000), keepNewest: nil)
+            let kept = try store.latestDriftChecks()
+            #expect(kept.map(\.id) == ["d1", "d2", "d3"] && kept[0].report == Data("{\"n\":1}".utf8))
+            #expect(try store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM drift_check") } == 3)
+        }
+    }
+
     @Test("a window counts answers, feedback and kinds in [from, to) and scores ratings by MAE and RMSE")
     func windowCounts() throws {
         try Fixtures.withTemporaryDirectory { dir in

@@ -52,6 +52,36 @@ struct DriftRoutesTests {
         #expect(metrics.contains(#"lumen_drift_score{reference="tabular",kind="features",feature="age"}"#))
     }
 
+    @Test(
+        "a restarted server shows the stored drift checks: /v1/drift/latest and the gauges, with the check's own time"
+    )
+    func restartKeepsDriftChecks() async throws {
+        let data = try Fixtures.temporaryDirectory()
+        let first = try TestServer(models: ServerFixtures.fullModels) { $0.dataDir = data.path }
+        let reply = try await first.send(
+            .post,
+            "/v1/drift/features?reference=tabular",
+            headers: ["Content-Type": "text/csv"],
+            body: try Fixtures.bytes("drift/features_current.csv")
+        )
+        #expect(reply.status == 200)
+        let id = try reply.json()["id"] as? String
+        let before = try await first.get("/metrics").text
+        let stamp = try #require(
+            before.split(separator: "\n").first {
+                $0.hasPrefix(#"lumen_drift_last_check_timestamp_seconds{reference="tabular",kind="features"}"#)
+            }
+        )
+        try await Task.sleep(for: .milliseconds(1100))
+        let second = try TestServer(models: ServerFixtures.fullModels) { $0.dataDir = data.path }
+        let latest = try await second.get("/v1/drift/latest?reference=tabular").json()
+        let reports = try #require(latest["reports"] as? [[String: Any]])
+        #expect(reports.count == 1 && reports[0]["id"] as? String == id)
+        let after = try await second.get("/metrics").text
+        #expect(after.contains(String(stamp)), "the restored check keeps its time, not the restart's")
+        #expect(after.contains(#"lumen_drift_score{reference="tabular",kind="features",feature="age"}"#))
+    }
+
     @Test("JSON columns give the same report as CSV") func jsonColumnsGiveTheSameReportAsCSV() async throws {
         let table = try CSVTable.load(Fixtures.url("drift/features_current.csv"))
         var columns: [String: [Any]] = [:]

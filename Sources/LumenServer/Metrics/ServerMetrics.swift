@@ -221,7 +221,8 @@ public final class ServerMetrics: Sendable {
         kind: String,
         features: [(name: String, score: Double, drifted: Bool)],
         share: Double,
-        drifted: Bool
+        drifted: Bool,
+        checkedAt: Date = Date()
     ) {
         for f in features {
             let labels = [("reference", reference), ("kind", kind), ("feature", f.name)]
@@ -267,7 +268,7 @@ public final class ServerMetrics: Sendable {
             descriptor: .lumen("drift_last_check_timestamp", unit: "seconds", help: "When the latest drift check ran."),
             labels: labels
         )
-        .set(to: Date().timeIntervalSince1970)
+        .set(to: checkedAt.timeIntervalSince1970)
     }
 
     /// Ground truth posted back for a served prediction.

@@ -75,14 +75,9 @@ struct DriftRoutes {
         let (kind, referenceName, reference) = (input.kind, input.referenceName, input.reference)
         var stored = report
         stored.reference = referenceName
-        services.driftBoard.store(.init(id: id, reference: referenceName, report: stored))
-        services.metrics.drift(
-            reference: referenceName,
-            kind: kind.rawValue,
-            features: stored.features.map { ($0.name, $0.result.score, $0.result.drifted) },
-            share: stored.driftedShare,
-            drifted: stored.drifted
-        )
+        let checkedAt = Date()
+        try services.remember(driftCheck: stored, id: id, at: checkedAt, context: context)
+        services.publish(driftCheck: stored, id: id, at: checkedAt)
         try services.record(
             id: id,
             request: request,
