@@ -37,6 +37,8 @@ public struct StoredAnswer: Sendable, Equatable {
     /// The model file's version (its SHA-256), when known.
     public var version: String?
     public var prediction: Prediction
+    /// The input's features, for predictions observed from a model Lumen does not run.
+    public var features: [String: FeatureValue]?
 
     public init(
         id: String,
@@ -45,10 +47,11 @@ public struct StoredAnswer: Sendable, Equatable {
         caller: String,
         model: String,
         version: String? = nil,
-        prediction: Prediction
+        prediction: Prediction,
+        features: [String: FeatureValue]? = nil
     ) {
         (self.id, self.time, self.route, self.caller) = (id, time, route, caller)
-        (self.model, self.version, self.prediction) = (model, version, prediction)
+        (self.model, self.version, self.prediction, self.features) = (model, version, prediction, features)
     }
 }
 
@@ -73,5 +76,41 @@ public struct StoredFeedback: Sendable, Equatable {
     ) {
         (self.label, self.item, self.rating) = (label, item, rating)
         (self.correct, self.absoluteError) = (correct, absoluteError)
+    }
+}
+
+/// One input feature of an observed prediction, as a client sent it.
+public enum FeatureValue: Sendable, Equatable, Codable {
+    case number(Double)
+    case text(String)
+    case flag(Bool)
+    case missing
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() {
+            self = .missing
+        } else if let b = try? c.decode(Bool.self) {
+            self = .flag(b)
+        } else if let x = try? c.decode(Double.self) {
+            self = .number(x)
+        } else if let s = try? c.decode(String.self) {
+            self = .text(s)
+        } else {
+            throw DecodingError.dataCorruptedError(
+                in: c,
+                debugDescription: "a feature is a number, a string, a boolean or null"
+            )
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .number(let x): try c.encode(x)
+        case .text(let s): try c.encode(s)
+        case .flag(let b): try c.encode(b)
+        case .missing: try c.encodeNil()
+        }
     }
 }

@@ -62,18 +62,19 @@ public final class PredictionStore: Sendable {
     /// Stores a served answer; returns once the row is committed.
     public func record(_ answer: StoredAnswer) throws(MonitoringError) {
         let prediction = try Self.encode(answer.prediction)
+        let features = try answer.features.map { features throws(MonitoringError) in try Self.encode(features) }
         var label: String?
         var confidence: Double?
         if case .label(let l, let c, _) = answer.prediction { (label, confidence) = (l, c) }
         try write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO answer (id, time, route, caller, model, version, kind, label, confidence, prediction)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO answer (id, time, route, caller, model, version, kind, label, confidence, prediction, features)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     answer.id, answer.time.timeIntervalSince1970, answer.route, answer.caller, answer.model,
-                    answer.version, answer.prediction.kind.rawValue, label, confidence, prediction,
+                    answer.version, answer.prediction.kind.rawValue, label, confidence, prediction, features,
                 ]
             )
         }
@@ -200,11 +201,13 @@ public final class PredictionStore: Sendable {
         return "\(error)"
     }
 
-    static func encode(_ prediction: Prediction) throws(MonitoringError) -> String {
+    static func encode<T: Encodable>(_ value: T) throws(MonitoringError) -> String {
         do {
-            return String(decoding: try JSONEncoder().encode(prediction), as: UTF8.self)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            return String(decoding: try encoder.encode(value), as: UTF8.self)
         } catch {
-            throw .database("cannot encode a prediction: \(error)")
+            throw .database("cannot encode \(T.self): \(error)")
         }
     }
 
@@ -223,7 +226,10 @@ public final class PredictionStore: Sendable {
             caller: row["caller"],
             model: row["model"],
             version: row["version"],
-            prediction: prediction
+            prediction: prediction,
+            features: (row["features"] as String?).flatMap {
+                try? JSONDecoder().decode([String: FeatureValue].self, from: Data($0.utf8))
+            }
         )
     }
 }

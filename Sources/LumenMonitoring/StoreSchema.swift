@@ -51,6 +51,9 @@ enum StoreSchema {
                     """
             )
         }
+        migrator.registerMigration("v3: observed features") { db in
+            try db.execute(sql: "ALTER TABLE answer ADD COLUMN features TEXT")
+        }
         return migrator
     }
 }

@@ -41,6 +41,7 @@ public struct LumenServer: Sendable {
         RecsRoutes(services: services).addAuditor(to: auditor)
         FeedbackRoutes(services: services).add(to: viewer)
         MonitorRoutes(services: services).add(to: viewer)
+        ObserveRoutes(services: services).add(to: viewer)
         DriftRoutes(services: services).add(to: viewer)
         AuditRoutes(services: services).add(to: auditor)
         table.fill(router.routes.map { (method: $0.method.rawValue, path: $0.path.description) })

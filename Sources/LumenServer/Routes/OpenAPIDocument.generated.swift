@@ -315,6 +315,52 @@ paths:
         "413": {$ref: "#/components/responses/TooLarge"}
         "415": {$ref: "#/components/responses/UnsupportedMediaType"}
         "422": {$ref: "#/components/responses/Unprocessable"}
+  /v1/observe:
+    post:
+      summary: A prediction made by a model Lumen does not run, stored for feedback and monitoring (viewer).
+      description: |
+        Lumen as the monitor of your own model server: post each prediction (a label with optional
+        class probabilities, or a rating of an item for a user) with the input's features; ground
+        truth posted to /v1/feedback later under the same id scores it, and /v1/monitor/{model}
+        reports on it.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [model]
+              properties:
+                model: {type: string, minLength: 1, maxLength: 200}
+                id: {type: string, minLength: 1, maxLength: 200, description: "Your id for the prediction (default: a new one)."}
+                label: {type: string, minLength: 1, maxLength: 1000}
+                probabilities: {type: object, additionalProperties: {type: number, minimum: 0, maximum: 1}}
+                user: {type: string}
+                item: {type: string}
+                rating: {type: number}
+                features:
+                  type: object
+                  maxProperties: 1000
+                  additionalProperties: {nullable: true, oneOf: [{type: number}, {type: string}, {type: boolean}]}
+      responses:
+        "202":
+          description: Stored.
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [id, model, kind]
+                properties:
+                  id: {type: string}
+                  model: {type: string}
+                  kind: {type: string, enum: [label, ratings, detections]}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+        "409": {$ref: "#/components/responses/Conflict"}
+        "413": {$ref: "#/components/responses/TooLarge"}
+        "415": {$ref: "#/components/responses/UnsupportedMediaType"}
+        "422": {$ref: "#/components/responses/Unprocessable"}
   /v1/monitor/{model}:
     get:
       summary: One model's stored answers in a time window, scored against the ground truth posted for them (viewer).
