@@ -65,6 +65,11 @@ struct ServeCommand: AsyncParsableCommand {
         help: "Keep at most this many stored answers, the newest (default: 10000000; 0: no cap)."
     ) var storeMaxRows: Int?
     @Option(
+        name: .customLong("drift-interval-minutes"),
+        help:
+            "Minutes between drift checks of observed traffic against same-named features profiles (default: 60; 0: off)."
+    ) var driftIntervalMinutes: Double?
+    @Option(
         name: .customLong("max-pixels"),
         help: "Largest decoded image, in pixels (default: 40000000)."
     ) var maxPixels: Int?
@@ -98,6 +103,7 @@ struct ServeCommand: AsyncParsableCommand {
             if let store { settings.store = store }
             if let storeRetentionDays { settings.storeRetentionDays = storeRetentionDays }
             if let storeMaxRows { settings.storeMaxRows = storeMaxRows }
+            if let driftIntervalMinutes { settings.driftIntervalMinutes = driftIntervalMinutes }
             if let maxPixels { settings.maxPixels = maxPixels }
             if let memoryBudgetMB {
                 let (bytes, overflow) = memoryBudgetMB.multipliedReportingOverflow(by: 1 << 20)

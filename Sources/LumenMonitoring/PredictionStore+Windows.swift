@@ -61,6 +61,22 @@ extension PredictionStore {
         }
     }
 
+    /// The features of `model`'s observed predictions in [from, to), oldest first.
+    public func observedFeatures(
+        model: String,
+        from: Date,
+        to: Date
+    ) throws(MonitoringError) -> [[String: FeatureValue]] {
+        try read { db in
+            try String.fetchAll(
+                db,
+                sql:
+                    "SELECT features FROM answer WHERE model = ? AND time >= ? AND time < ? AND features IS NOT NULL ORDER BY time",
+                arguments: [model, from.timeIntervalSince1970, to.timeIntervalSince1970]
+            ).compactMap { try? JSONDecoder().decode([String: FeatureValue].self, from: Data($0.utf8)) }
+        }
+    }
+
     /// The classifier answers of the window that got a true label, with their stored scores.
     public func outcomes(model: String, from: Date, to: Date) throws(MonitoringError) -> [ClassificationReport.Outcome]
     {

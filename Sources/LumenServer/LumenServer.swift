@@ -97,6 +97,15 @@ public struct LumenServer: Sendable {
         pruner.setEventHandler { services.pruneStore() }
         pruner.resume()
         defer { pruner.cancel() }
+        // Drift of the observed traffic, every drift_interval_minutes (off at 0).
+        let drifter = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
+        if configuration.driftIntervalMinutes > 0 {
+            let interval = configuration.driftIntervalMinutes * 60
+            drifter.schedule(deadline: .now() + interval, repeating: interval)
+            drifter.setEventHandler { services.checkServedDrift() }
+            drifter.resume()
+        }
+        defer { if configuration.driftIntervalMinutes > 0 { drifter.cancel() } }
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
         try await services.compute.shutdown()
     }

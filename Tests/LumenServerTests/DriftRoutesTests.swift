@@ -82,6 +82,39 @@ struct DriftRoutesTests {
         #expect(after.contains(#"lumen_drift_score{reference="tabular",kind="features",feature="age"}"#))
     }
 
+    @Test(
+        "a scheduled check compares the features of observed traffic with the same-named profile, as a posted check would"
+    )
+    func servedTrafficDrift() async throws {
+        let server = try TestServer(models: ServerFixtures.fullModels)
+        let table = try CSVTable.load(Fixtures.url("drift/features_current.csv"))
+        for row in table.rows {
+            var features: [String: Any] = [:]
+            for (j, name) in table.header.enumerated() { features[name] = Double(row[j]).map { $0 as Any } ?? row[j] }
+            #expect(
+                try await server.post("/v1/observe", json: ["model": "tabular", "label": "ok", "features": features])
+                    .status == 202
+            )
+        }
+        let made = server.services.checkServedDrift()
+        #expect(made.count == 1 && made[0].current.hasPrefix("served traffic (\(table.rows.count) observed rows"))
+        let posted = try await server.send(
+            .post,
+            "/v1/drift/features?reference=tabular",
+            headers: ["Content-Type": "text/csv"],
+            body: try Fixtures.bytes("drift/features_current.csv")
+        ).json()
+        let features = try #require((posted["report"] as? [String: Any])?["features"] as? [[String: Any]])
+        #expect(made[0].features.map(\.name) == features.map { $0["name"] as? String ?? "" })
+        for (ours, theirs) in zip(made[0].features, features) {
+            let result = try #require(theirs["result"] as? [String: Any])
+            #expect(abs(ours.result.score - (result["score"] as? Double ?? .nan)) < 1e-12, "\(ours.name)")
+            #expect(ours.result.drifted == result["drifted"] as? Bool)
+        }
+        // Nothing observed in the window: no check.
+        #expect(server.services.checkServedDrift(now: Date().addingTimeInterval(3 * 86_400)).isEmpty)
+    }
+
     @Test("JSON columns give the same report as CSV") func jsonColumnsGiveTheSameReportAsCSV() async throws {
         let table = try CSVTable.load(Fixtures.url("drift/features_current.csv"))
         var columns: [String: [Any]] = [:]

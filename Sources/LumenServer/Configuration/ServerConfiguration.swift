@@ -52,6 +52,11 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     public var storeRetentionDays = 90.0
     /// At most this many answers are kept (the oldest go first); 0 keeps all.
     public var storeMaxRows = 10_000_000
+    /// Minutes between drift checks on served traffic (observed features against the reference
+    /// profile named like the model); 0 turns them off.
+    public var driftIntervalMinutes = 60.0
+    /// How far back a served-traffic drift check looks.
+    public var driftWindowHours = 24.0
     /// swift-log level for the JSON logs on stdout.
     public var logLevel = "info"
     /// One JSON log line per request.
@@ -78,6 +83,8 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         case store
         case storeRetentionDays = "store_retention_days"
         case storeMaxRows = "store_max_rows"
+        case driftIntervalMinutes = "drift_interval_minutes"
+        case driftWindowHours = "drift_window_hours"
         case logLevel = "log_level"
         case accessLog = "access_log"
     }
@@ -108,6 +115,9 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         store = try c.decodeIfPresent(String.self, forKey: .store) ?? d.store
         storeRetentionDays = try c.decodeIfPresent(Double.self, forKey: .storeRetentionDays) ?? d.storeRetentionDays
         storeMaxRows = try c.decodeIfPresent(Int.self, forKey: .storeMaxRows) ?? d.storeMaxRows
+        driftIntervalMinutes =
+            try c.decodeIfPresent(Double.self, forKey: .driftIntervalMinutes) ?? d.driftIntervalMinutes
+        driftWindowHours = try c.decodeIfPresent(Double.self, forKey: .driftWindowHours) ?? d.driftWindowHours
         logLevel = try c.decodeIfPresent(String.self, forKey: .logLevel) ?? d.logLevel
         accessLog = try c.decodeIfPresent(Bool.self, forKey: .accessLog) ?? d.accessLog
     }
@@ -225,6 +235,10 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
             throw .configuration("audit_rotate_bytes must be 0 (never rotate) or at least 4096")
         }
         guard maxConnections >= 1 else { throw .configuration("max_connections must be at least 1") }
+        guard driftIntervalMinutes >= 0, driftIntervalMinutes.isFinite, driftWindowHours > 0, driftWindowHours.isFinite
+        else {
+            throw .configuration("drift_interval_minutes must be ≥ 0 (0: off) and drift_window_hours > 0")
+        }
         guard storeRetentionDays >= 0, storeRetentionDays.isFinite, storeMaxRows >= 0 else {
             throw .configuration("store_retention_days and store_max_rows must be ≥ 0 (0 keeps everything)")
         }
