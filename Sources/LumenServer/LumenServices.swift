@@ -108,17 +108,7 @@ public final class LumenServices: Sendable {
                 )
             )
         } catch {
-            logger.error(
-                "prediction store write failed",
-                metadata: ["error": .string("\(error)"), "request_id": .string(context.requestID)]
-            )
-            throw Problem(
-                .internalServerError,
-                "store-unavailable",
-                "Prediction store unavailable",
-                detail:
-                    "the drift check could not be stored, so it was not served; quote request id \(context.requestID)"
-            )
+            throw storeFailure(error, refusing: "the drift check", context: context)
         }
     }
 
@@ -149,6 +139,34 @@ public final class LumenServices: Sendable {
         }
     }
 
+    /// A JSON request body decoded as `T`: 415 for another media type, 413 past the body limit,
+    /// 400 naming what is malformed.
+    func json<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
+        _ = try RequestInput.requireMediaType(request, ["application/json"])
+        return try RequestInput.decode(
+            T.self,
+            from: try await RequestInput.body(
+                request,
+                limit: configuration.maxBodyBytes,
+                timeout: configuration.requestTimeoutSeconds
+            )
+        )
+    }
+
+    /// Logs a failed prediction-store write and returns the 500 that refuses what it was for.
+    func storeFailure(_ error: Error, refusing what: String, context: LumenRequestContext) -> Problem {
+        logger.error(
+            "prediction store write failed",
+            metadata: ["error": .string("\(error)"), "request_id": .string(context.requestID)]
+        )
+        return Problem(
+            .internalServerError,
+            "store-unavailable",
+            "Prediction store unavailable",
+            detail: "\(what) could not be stored, so it was not served; quote request id \(context.requestID)"
+        )
+    }
+
     /// Stores a served answer before it is sent: feedback for it can then be joined after a
     /// restart, or by another process sharing the store. A failed write refuses the answer (500).
     func remember(
@@ -170,17 +188,7 @@ public final class LumenServices: Sendable {
         do {
             try predictions.record(answer)
         } catch {
-            logger.error(
-                "prediction store write failed",
-                metadata: ["error": .string("\(error)"), "request_id": .string(context.requestID)]
-            )
-            throw Problem(
-                .internalServerError,
-                "store-unavailable",
-                "Prediction store unavailable",
-                detail:
-                    "the answer could not be stored for feedback, so it was not served; quote request id \(context.requestID)"
-            )
+            throw storeFailure(error, refusing: "the answer", context: context)
         }
     }
 

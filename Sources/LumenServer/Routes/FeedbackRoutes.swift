@@ -19,15 +19,7 @@ struct FeedbackRoutes {
 
     func add(to group: RouterGroup<LumenRequestContext>) {
         group.post("/v1/feedback") { request, context in
-            _ = try RequestInput.requireMediaType(request, ["application/json"])
-            let body = try RequestInput.decode(
-                Body.self,
-                from: try await RequestInput.body(
-                    request,
-                    limit: services.configuration.maxBodyBytes,
-                    timeout: services.configuration.requestTimeoutSeconds
-                )
-            )
+            let body = try await services.json(Body.self, from: request)
             // Scored inside the store's transaction: a refused post (no label, unknown item)
             // stores nothing and leaves the answer open for a corrected one.
             let claim = try services.predictions.takeFeedback(for: body.id) { answer in

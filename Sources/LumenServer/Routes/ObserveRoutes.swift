@@ -28,15 +28,7 @@ struct ObserveRoutes {
 
     func add(to group: RouterGroup<LumenRequestContext>) {
         group.post("/v1/observe") { request, context in
-            _ = try RequestInput.requireMediaType(request, ["application/json"])
-            let body = try RequestInput.decode(
-                Body.self,
-                from: try await RequestInput.body(
-                    request,
-                    limit: services.configuration.maxBodyBytes,
-                    timeout: services.configuration.requestTimeoutSeconds
-                )
-            )
+            let body = try await services.json(Body.self, from: request)
             let prediction = try Self.prediction(body)
             let id = body.id ?? services.audit.nextID()
             do {
@@ -53,12 +45,7 @@ struct ObserveRoutes {
             } catch MonitoringError.duplicateID {
                 throw Problem.conflict("a prediction with id '\(id)' is already stored")
             } catch {
-                throw Problem(
-                    .internalServerError,
-                    "store-unavailable",
-                    "Prediction store unavailable",
-                    detail: "\(error)"
-                )
+                throw services.storeFailure(error, refusing: "the observation", context: context)
             }
             try services.record(
                 id: id,
