@@ -193,6 +193,7 @@ let package = Package(
             dependencies: [
                 "LumenServer", "LumenCAM", "LumenDrift", "LumenIO", "LumenImaging", "LumenMonitoring", "LumenRecs",
                 "LumenTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// Every answer the server gave and the ground truth posted for it, in SQLite (WAL): it
 /// survives restarts, and several processes on one machine can share the file. An answer's row
@@ -26,6 +27,8 @@ public final class PredictionStore: Sendable {
 
     public let path: String
     let pool: DatabasePool
+    /// The latest failed write, for `problem(window:)`.
+    let lastFailure = Mutex<(at: ContinuousClock.Instant, message: String)?>(nil)
 
     /// Opens (or creates) the store at `path` and brings its schema up to date.
     public init(path: String, durability: Durability = .processCrash) throws(MonitoringError) {
@@ -116,6 +119,7 @@ public final class PredictionStore: Sendable {
                 return .accepted(answer, outcome)
             }
         } catch let error as DatabaseError {
+            failed(error)
             throw MonitoringError.database(Self.reason(error))
         }
     }
@@ -180,6 +184,24 @@ public final class PredictionStore: Sendable {
         }
     }
 
+    /// Why answers cannot be stored now, or nil: the file is not writable, or a write failed in
+    /// the last `window` (after which `/readyz` lets traffic try again, so a recovered disk comes
+    /// back).
+    public func problem(window: Duration = .seconds(10)) -> String? {
+        if access(path, W_OK) != 0 {
+            return "the prediction store \(path) cannot be written: \(String(cString: strerror(errno)))"
+        }
+        if let failure = lastFailure.withLock({ $0 }), ContinuousClock.now - failure.at < window {
+            return "the last write to the prediction store failed: \(failure.message)"
+        }
+        return nil
+    }
+
+    func failed(_ error: Error) {
+        let message = Self.reason(error)
+        lastFailure.withLock { $0 = (ContinuousClock.now, message) }
+    }
+
     // MARK: Helpers
 
     func read<T>(_ body: (Database) throws -> T) throws(MonitoringError) -> T {
@@ -192,6 +214,7 @@ public final class PredictionStore: Sendable {
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
             throw .duplicateID(error.message ?? "")
         } catch {
+            failed(error)
             throw .database(Self.reason(error))
         }
     }

@@ -153,17 +153,19 @@ public final class LumenServices: Sendable {
         )
     }
 
-    /// Logs a failed prediction-store write and returns the 500 that refuses what it was for.
+    /// Logs a failed prediction-store write and returns the 503 (with Retry-After) that refuses
+    /// what it was for.
     func storeFailure(_ error: Error, refusing what: String, context: LumenRequestContext) -> Problem {
         logger.error(
             "prediction store write failed",
             metadata: ["error": .string("\(error)"), "request_id": .string(context.requestID)]
         )
         return Problem(
-            .internalServerError,
+            .serviceUnavailable,
             "store-unavailable",
             "Prediction store unavailable",
-            detail: "\(what) could not be stored, so it was not served; quote request id \(context.requestID)"
+            detail: "\(what) could not be stored, so it was not served; quote request id \(context.requestID)",
+            headers: ["Retry-After": "5"]
         )
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LumenMonitoring
 import LumenTestSupport
 import Testing
 
@@ -87,8 +88,9 @@ struct AuditLogTests {
     }
 
     /// The real thing: a served process killed with SIGKILL while answering; every answer the
-    /// clients received is in the log, every line but a torn tail parses, and the log keeps working.
-    @Test("kill nine during writes loses no served answer", .timeLimit(.minutes(2)))
+    /// clients received is in the log and in the prediction store, every line but a torn tail
+    /// parses, and the log keeps working.
+    @Test("kill nine during writes loses no served answer, from the log or the store", .timeLimit(.minutes(2)))
     func killNineDuringWritesLosesNoServedAnswer() async throws {
         let folder = try Fixtures.temporaryDirectory()
         let audit = folder.appendingPathComponent("audit.jsonl").path
@@ -136,6 +138,11 @@ struct AuditLogTests {
             "\(served.ids.subtracting(logged).count) answered requests missing from the log"
         )
         #expect(page.skippedLines <= 1)
+        // And in the prediction store (LiveServer keeps it beside the audit log).
+        let store = try PredictionStore(path: folder.appendingPathComponent("predictions.sqlite").path)
+        var missing = 0
+        for id in served.ids where try store.answer(id) == nil { missing += 1 }
+        #expect(missing == 0, "\(missing) answered requests missing from the prediction store")
         let reopened = try AuditLog(path: audit)
         try reopened.append(Self.record(99))
         let after = try AuditLog.read(path: audit, limit: 10_000_000)

@@ -1,8 +1,9 @@
 import Foundation
-import LumenMonitoring
+import GRDB
 import LumenTestSupport
 import Testing
 
+@testable import LumenMonitoring
 @testable import LumenServer
 
 @Suite("Observed predictions")
@@ -63,5 +64,37 @@ struct ObserveRoutesTests {
         #expect(
             try await server.post("/v1/observe", json: ["model": "m", "label": "x", "features": many]).status == 422
         )
+    }
+}
+
+@Suite("Prediction store faults")
+struct StoreFaultTests {
+    @Test("an answer the store cannot keep is not served (503 with Retry-After) and /readyz fails until writes work")
+    func unwritableStoreRefusesAnswers() async throws {
+        let server = try TestServer(models: try ServerFixtures.smallModels())
+        #expect(try await server.get("/readyz").status == 200)
+        // Break the store under the running server: its answer table disappears.
+        try await server.services.predictions.pool.write { db in
+            try db.execute(sql: "ALTER TABLE answer RENAME TO gone")
+        }
+        let refused = try await server.get("/v1/recs/emf-synthetic/users/u4/items/i2/explanation")
+        #expect(refused.status == 503, "\(refused.text)")
+        #expect(refused.header("Retry-After") == "5")
+        #expect(try refused.json()["type"] as? String ?? "" != "")
+        let ready = try await server.get("/readyz")
+        #expect(ready.status == 503 && ready.text.contains("prediction store"))
+        let observed = try await server.post("/v1/observe", json: ["model": "m", "label": "x"])
+        #expect(
+            observed.status == 503 && !observed.text.contains("no such table"),
+            "the store's own error stays in the log"
+        )
+    }
+
+    @Test("a store file deleted under the server makes /readyz fail")
+    func deletedStoreIsNotReady() async throws {
+        let server = try TestServer(models: try ServerFixtures.smallModels())
+        try FileManager.default.removeItem(atPath: server.services.configuration.storePath)
+        let ready = try await server.get("/readyz")
+        #expect(ready.status == 503 && ready.text.contains("cannot be written"))
     }
 }

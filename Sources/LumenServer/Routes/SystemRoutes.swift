@@ -1,4 +1,5 @@
 import Hummingbird
+import LumenMonitoring
 
 /// `GET /healthz`, `GET /readyz`, `GET /metrics`, `GET /openapi.yaml`, `GET /` (the docs page): open to everyone
 /// (probes,
@@ -25,7 +26,7 @@ struct SystemRoutes {
                 )
             }
             // Every answer is recorded before it is served: without the log nothing can be answered.
-            if let problem = services.audit.problem() {
+            if let problem = services.audit.problem() ?? services.predictions.problem() {
                 throw Problem(.serviceUnavailable, "not-ready", "Not ready", detail: problem)
             }
             var w = JSONWriter()
