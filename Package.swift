@@ -132,8 +132,8 @@ let package = Package(
         .executableTarget(
             name: "lumen-bench",
             dependencies: [
-                "LumenCAM", "LumenExplain", "LumenIO", "LumenImaging", "LumenNumerics", "LumenRecs", "LumenDrift",
-                "LumenONNX",
+                "LumenCAM", "LumenExplain", "LumenIO", "LumenImaging", "LumenMonitoring", "LumenNumerics", "LumenRecs",
+                "LumenDrift", "LumenONNX",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

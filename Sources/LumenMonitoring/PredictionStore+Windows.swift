@@ -95,23 +95,28 @@ extension PredictionStore {
         joined: String,
         range: StatementArguments
     ) throws -> [ClassificationReport.Outcome] {
+        // Label and confidence are columns; only the class scores come from the stored JSON, read
+        // with JSONSerialization (several times faster than JSONDecoder here, measured in
+        // `lumen-bench store`).
         try Row.fetchAll(
             db,
-            sql:
-                "SELECT a.prediction AS prediction, f.label AS truth \(joined) AND a.kind = 'label' AND f.label IS NOT NULL",
+            sql: """
+                SELECT a.label AS predicted, a.confidence AS confidence, a.prediction AS prediction, f.label AS truth
+                \(joined) AND a.kind = 'label' AND f.label IS NOT NULL
+                """,
             arguments: range
-        ).compactMap { row -> ClassificationReport.Outcome? in
-            let text: String = row["prediction"]
-            guard
-                case .label(let predicted, let confidence, let scores)? = try? JSONDecoder().decode(
-                    Prediction.self,
-                    from: Data(text.utf8)
-                )
-            else { return nil }
+        ).map { row in
+            var scores: [String: Double] = [:]
+            if let text = row["prediction"] as String?,
+                let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+                let label = object["label"] as? [String: Any], let stored = label["scores"] as? [String: Any]
+            {
+                for (name, value) in stored { if let x = value as? Double { scores[name] = x } }
+            }
             return ClassificationReport.Outcome(
-                predicted: predicted,
+                predicted: row["predicted"] ?? "",
                 truth: row["truth"],
-                confidence: confidence,
+                confidence: row["confidence"] ?? 0,
                 scores: scores
             )
         }

@@ -8,7 +8,7 @@ struct LumenBench: ParsableCommand {
         abstract: "Benchmarks for Lumen, compared with the Python tools in the same run.",
         subcommands: [
             CAMBenchmark.self, PNGBenchmark.self, RecsBenchmark.self, DriftBenchmark.self, ONNXBenchmark.self,
-            ZooBenchmark.self, DriftCSVBenchmark.self, ConformanceBenchmark.self,
+            ZooBenchmark.self, DriftCSVBenchmark.self, ConformanceBenchmark.self, StoreBenchmark.self,
         ]
     )
 }
