@@ -23,18 +23,24 @@ static inline void step_biases(float *bi, float *bj, float g, float lr, float br
     *bj += lr * (-g - breg * *bj);
 }
 
+// The factor update for k in [from, f): the portable path's whole loop, the AVX2 path's tail.
+static inline void update_scalar(float *restrict p, float *restrict qi, float *restrict qj, long from, long f,
+                                 float g, float lr, float reg) {
+    for (long k = from; k < f; k++) {
+        float pk = p[k], qik = qi[k], qjk = qj[k];
+        p[k] = pk + lr * (g * (qik - qjk) - reg * pk);
+        qi[k] = qik + lr * (g * pk - reg * qik);
+        qj[k] = qjk + lr * (-g * pk - reg * qjk);
+    }
+}
+
 static float step_portable(float *restrict p, float *restrict qi, float *restrict qj, float *bi, float *bj,
                            long f, float w, float lr, float reg, float breg, int use_biases) {
     float x = 0;
     for (long k = 0; k < f; k++) x += p[k] * (qi[k] - qj[k]);
     if (use_biases) x += *bi - *bj;
     float g = sigmoid_weight(x, w);
-    for (long k = 0; k < f; k++) {
-        float pk = p[k], qik = qi[k], qjk = qj[k];
-        p[k] = pk + lr * (g * (qik - qjk) - reg * pk);
-        qi[k] = qik + lr * (g * pk - reg * qik);
-        qj[k] = qjk + lr * (-g * pk - reg * qjk);
-    }
+    update_scalar(p, qi, qj, 0, f, g, lr, reg);
     step_biases(bi, bj, g, lr, breg, use_biases);
     return x;
 }
@@ -68,12 +74,7 @@ __attribute__((target("avx2,fma"))) static float step_avx2(float *restrict p, fl
         _mm256_storeu_ps(qi + k, _mm256_fnmadd_ps(a, di, qik));
         _mm256_storeu_ps(qj + k, _mm256_fnmadd_ps(a, dj, qjk));
     }
-    for (long k = lanes; k < f; k++) {
-        float pk = p[k], qik = qi[k], qjk = qj[k];
-        p[k] = pk + lr * (g * (qik - qjk) - reg * pk);
-        qi[k] = qik + lr * (g * pk - reg * qik);
-        qj[k] = qjk + lr * (-g * pk - reg * qjk);
-    }
+    update_scalar(p, qi, qj, lanes, f, g, lr, reg);
     step_biases(bi, bj, g, lr, breg, use_biases);
     return x;
 }
