@@ -140,6 +140,15 @@ let package = Package(
 
         // MARK: Tests
         .target(name: "LumenTestSupport", dependencies: ["LumenIO"], path: "Tests/LumenTestSupport"),
+        // An ONNX graph builder for the runtime's tests: graphs written as real ModelProto bytes.
+        .target(
+            name: "LumenONNXTestSupport",
+            dependencies: [
+                "LumenKernels", "LumenONNX", "LumenTestSupport",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "Tests/LumenONNXTestSupport"
+        ),
         .testTarget(name: "LumenIOTests", dependencies: ["LumenIO", "LumenTestSupport"]),
         .testTarget(
             name: "LumenMonitoringTests",
@@ -172,7 +181,7 @@ let package = Package(
         .testTarget(
             name: "LumenONNXTests",
             dependencies: [
-                "LumenONNX", "LumenIO", "LumenKernels", "LumenNumerics", "LumenTestSupport",
+                "LumenONNX", "LumenIO", "LumenKernels", "LumenNumerics", "LumenONNXTestSupport", "LumenTestSupport",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),

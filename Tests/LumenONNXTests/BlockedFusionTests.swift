@@ -1,4 +1,5 @@
 import LumenKernels
+import LumenONNXTestSupport
 import LumenTestSupport
 import Testing
 
@@ -45,38 +46,31 @@ struct BlockedFusionTests {
         Pair(inputs: 4, channels: 8, size: [40, 40], kernel: 3, pads: [1, 1, 1, 1], blocked: false),
     ]
 
-    /// x → Conv 1×1 (clamped to [0, 6]) → "mid" → depthwise Conv (SiLU) → "mid2" → Conv 1×1 → y.
+    /// x → Conv 1×1 → Clip [0, 6] → "mid" → depthwise Conv → SiLU → "mid2" → Conv 1×1 → y, as an
+    /// exporter writes it (the optimiser fuses each activation into its Conv).
     static func model(_ p: Pair) throws -> ONNXModel {
-        var model = try ONNXModel.load(Fixtures.url("onnx/ops/act_hardswish.onnx"))
-        let values = { (count: Int, seed: UInt64) in seededValues(count, seed: seed) }
-        model.initializers = [
-            "w1": .float(shape: [p.channels, p.inputs, 1, 1], data: values(p.channels * p.inputs, 4)),
-            "b1": .float(shape: [p.channels], data: values(p.channels, 5)),
-            "w2": .float(
-                shape: [p.channels, 1, p.kernel, p.kernel],
-                data: values(p.channels * p.kernel * p.kernel, 6)
-            ),
-            "b2": .float(shape: [p.channels], data: values(p.channels, 7)),
-            "w3": .float(shape: [p.outputs, p.channels, 1, 1], data: values(p.outputs * p.channels, 10)),
-        ]
-        model.nodes = [
-            Node(name: "expand", op: "Conv", inputs: ["x", "w1", "b1"], outputs: ["mid"], attributes: [:])
-                .fusing(.clamp(lower: 0, upper: 6)),
-            Node(
-                name: "depthwise",
-                op: "Conv",
-                inputs: ["mid", "w2", "b2"],
-                outputs: ["mid2"],
-                attributes: [
-                    "group": .int(p.channels), "strides": .ints(p.strides), "dilations": .ints(p.dilations),
-                    "pads": .ints(p.pads),
-                ]
-            ).fusing(.silu),
-            Node(name: "project", op: "Conv", inputs: ["mid2", "w3"], outputs: ["y"], attributes: [:]),
-        ]
-        model.inputs = [ValueInfo(name: "x", dimensions: [p.batch, p.inputs, p.size[0], p.size[1]])]
-        model.outputs = [ValueInfo(name: "y", dimensions: [nil, nil, nil, nil])]
-        return model
+        var graph = GraphBuilder()
+        graph.input("x", [p.batch, p.inputs, p.size[0], p.size[1]])
+        graph.seededInitializer("w1", shape: [p.channels, p.inputs, 1, 1], seed: 4)
+        graph.seededInitializer("b1", shape: [p.channels], seed: 5)
+        graph.seededInitializer("w2", shape: [p.channels, 1, p.kernel, p.kernel], seed: 6)
+        graph.seededInitializer("b2", shape: [p.channels], seed: 7)
+        graph.seededInitializer("w3", shape: [p.outputs, p.channels, 1, 1], seed: 10)
+        graph.conv(["x", "w1", "b1"], "expanded", name: "expand")
+        graph.clip("expanded", "mid", lower: 0, upper: 6)
+        graph.conv(
+            ["mid", "w2", "b2"],
+            "filtered",
+            name: "depthwise",
+            group: p.channels,
+            strides: p.strides,
+            pads: p.pads,
+            dilations: p.dilations
+        )
+        graph.silu("filtered", "mid2")
+        graph.conv(["mid2", "w3"], "y", name: "project")
+        graph.output("y")
+        return try graph.model()
     }
 
     static func worst(_ a: Value?, _ e: Value?) -> Float {
@@ -130,7 +124,7 @@ struct BlockedFusionTests {
         }
     }
 
-    /// x → Conv 1×1 (`middle` channels, clamped) → "mid" → Conv 1×1 (`outputs`, SiLU) → y.
+    /// x → Conv 1×1 (`middle` channels) → Clip [0, 6] → "mid" → Conv 1×1 (`outputs`) → SiLU → y.
     static func pointwiseModel(
         inputs: Int,
         middle: Int,
@@ -138,22 +132,19 @@ struct BlockedFusionTests {
         size: [Int],
         batch: Int
     ) throws -> (ONNXModel, Value) {
-        var model = try Self.model(Self.pairs[0])
-        let values = { (count: Int, seed: UInt64) in seededValues(count, seed: seed) }
-        model.initializers = [
-            "w1": .float(shape: [middle, inputs, 1, 1], data: values(middle * inputs, 14)),
-            "b1": .float(shape: [middle], data: values(middle, 15)),
-            "w2": .float(shape: [outputs, middle, 1, 1], data: values(outputs * middle, 16)),
-        ]
-        model.nodes = [
-            Node(name: "first", op: "Conv", inputs: ["x", "w1", "b1"], outputs: ["mid"], attributes: [:])
-                .fusing(.clamp(lower: 0, upper: 6)),
-            Node(name: "second", op: "Conv", inputs: ["mid", "w2"], outputs: ["y"], attributes: [:]).fusing(.silu),
-        ]
-        model.inputs = [ValueInfo(name: "x", dimensions: [batch, inputs, size[0], size[1]])]
+        var graph = GraphBuilder()
+        graph.input("x", [batch, inputs, size[0], size[1]])
+        graph.seededInitializer("w1", shape: [middle, inputs, 1, 1], seed: 14)
+        graph.seededInitializer("b1", shape: [middle], seed: 15)
+        graph.seededInitializer("w2", shape: [outputs, middle, 1, 1], seed: 16)
+        graph.conv(["x", "w1", "b1"], "first_out", name: "first")
+        graph.clip("first_out", "mid", lower: 0, upper: 6)
+        graph.conv(["mid", "w2"], "second_out", name: "second")
+        graph.silu("second_out", "y")
+        graph.output("y")
         let count = batch * inputs * size[0] * size[1]
         return (
-            model, .float(shape: [batch, inputs, size[0], size[1]], data: seededValues(count, seed: 17))
+            try graph.model(), .float(shape: [batch, inputs, size[0], size[1]], data: seededValues(count, seed: 17))
         )
     }
 
@@ -195,40 +186,34 @@ struct BlockedFusionTests {
         #expect(Self.worst(captured.outputs["y"], expected.outputs["y"]) < 1e-4)
     }
 
-    /// x → Conv k×k over `inputs` ≤ 4 channels (a stem, clamped) → "mid" → depthwise 3×3 → "mid2" → Conv 1×1 → y.
+    /// x → Conv k×k over `inputs` ≤ 4 channels (a stem) → Clip [0, 6] → "mid" → depthwise 3×3 → SiLU
+    /// → "mid2" → Conv 1×1 → y.
     static func stemModel(_ s: Stem) throws -> (ONNXModel, Value) {
-        var model = try Self.model(Self.pairs[0])
-        let values = { (count: Int, seed: UInt64) in seededValues(count, seed: seed) }
+        var graph = GraphBuilder()
         let k = s.kernel
-        model.initializers["w1"] = .float(
-            shape: [s.channels, s.inputs, k, k],
-            data: values(s.channels * s.inputs * k * k, 24)
-        )
-        model.initializers["b1"] = .float(shape: [s.channels], data: values(s.channels, 25))
-        model.initializers["w2"] = .float(shape: [s.channels, 1, 3, 3], data: values(s.channels * 9, 26))
-        model.initializers["b2"] = .float(shape: [s.channels], data: values(s.channels, 27))
-        model.initializers["w3"] = .float(shape: [20, s.channels, 1, 1], data: values(20 * s.channels, 28))
-        model.nodes[0] = Node(
+        graph.input("x", [s.batch, s.inputs, s.size[0], s.size[1]])
+        graph.seededInitializer("w1", shape: [s.channels, s.inputs, k, k], seed: 24)
+        graph.seededInitializer("b1", shape: [s.channels], seed: 25)
+        graph.seededInitializer("w2", shape: [s.channels, 1, 3, 3], seed: 26)
+        graph.seededInitializer("b2", shape: [s.channels], seed: 27)
+        graph.seededInitializer("w3", shape: [20, s.channels, 1, 1], seed: 28)
+        graph.conv(
+            ["x", "w1", "b1"],
+            "stem_out",
             name: "stem",
-            op: "Conv",
-            inputs: ["x", "w1", "b1"],
-            outputs: ["mid"],
-            attributes: [
-                "strides": .ints(s.strides), "pads": .ints(s.pads), "dilations": .ints(s.dilations),
-            ]
-        ).fusing(.clamp(lower: 0, upper: 6))
-        model.nodes[1].attributes["group"] = .int(s.channels)
-        model.nodes[1].attributes["pads"] = .ints([1, 1, 1, 1])
-        model.nodes[1].attributes["strides"] = .ints([1, 1])
-        model.nodes[1].attributes["dilations"] = .ints([1, 1])
-        model.inputs = [ValueInfo(name: "x", dimensions: [s.batch, s.inputs, s.size[0], s.size[1]])]
+            strides: s.strides,
+            pads: s.pads,
+            dilations: s.dilations
+        )
+        graph.clip("stem_out", "mid", lower: 0, upper: 6)
+        graph.conv(["mid", "w2", "b2"], "filtered", name: "depthwise", group: s.channels, pads: [1, 1, 1, 1])
+        graph.silu("filtered", "mid2")
+        graph.conv(["mid2", "w3"], "y", name: "project")
+        graph.output("y")
         let count = s.batch * s.inputs * s.size[0] * s.size[1]
         return (
-            model,
-            .float(
-                shape: [s.batch, s.inputs, s.size[0], s.size[1]],
-                data: seededValues(count, seed: 29)
-            )
+            try graph.model(),
+            .float(shape: [s.batch, s.inputs, s.size[0], s.size[1]], data: seededValues(count, seed: 29))
         )
     }
 
@@ -357,15 +342,5 @@ struct BlockedFusionTests {
         let readers = ONNXSession(model: model).fusion?.readers ?? [:]
         #expect(readers[0] == nil)
         #expect(readers[1] == (FastKernel.supported ? 2 : nil))
-    }
-}
-
-extension Node {
-    /// The node with `activation` fused into it, as the graph optimiser fuses a following
-    /// Relu / Clip / SiLU (a file cannot ask for it).
-    func fusing(_ activation: Activation) -> Node {
-        var node = self
-        node.fused = activation
-        return node
     }
 }

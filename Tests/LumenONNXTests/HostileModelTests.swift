@@ -1,5 +1,6 @@
 import Foundation
 import LumenIO
+import LumenONNXTestSupport
 import LumenTestSupport
 import SwiftProtobuf
 import Testing
@@ -145,14 +146,14 @@ struct HostileModelTests {
             (
                 "constant of shape 2^40",
                 {
-                    var model = try ONNXModel.load(Fixtures.url("onnx/ops/shape_chain.onnx"))
-                    model.nodes.insert(
-                        Node(name: "huge", op: "ConstantOfShape", inputs: ["dims"], outputs: ["big"], attributes: [:]),
-                        at: 0
-                    )
-                    model.initializers["dims"] = .int64(shape: [2], data: [1 << 20, 1 << 20])
-                    model.outputs.append(ValueInfo(name: "big", dimensions: [nil, nil]))
-                    return model
+                    var graph = GraphBuilder()
+                    graph.input("x", [1, 3])
+                    graph.initializer("dims", .int64(shape: [2], data: [1 << 20, 1 << 20]))
+                    graph.node("ConstantOfShape", ["dims"], ["big"], name: "huge")
+                    graph.node("Relu", ["x"], ["y"])
+                    graph.output("big", [nil, nil])
+                    graph.output("y")
+                    return try graph.model()
                 }
             ),
             (
@@ -200,9 +201,13 @@ struct HostileModelTests {
 
     @Test("a tensor whose dims overflow Int is malformed at load")
     func overflowingInitializerDims() throws {
-        var proto = try Onnx_ModelProto(serializedBytes: try Fixtures.bytes("onnx/ops/conv_pointwise.onnx"))
-        let k = try #require(proto.graph.initializer.firstIndex { $0.dims.count == 4 })
-        proto.graph.initializer[k].dims = [1 << 40, 1 << 40, 1, 1]
+        var graph = GraphBuilder()
+        graph.input("x", [1, 2, 3, 3])
+        graph.seededInitializer("w", shape: [4, 2, 1, 1], seed: 1)
+        graph.conv(["x", "w"], "y", name: "conv")
+        graph.output("y")
+        var proto = graph.proto()
+        proto.graph.initializer[0].dims = [1 << 40, 1 << 40, 1, 1]
         let bytes: [UInt8] = try proto.serializedBytes()
         let error = Self.exercise { try ONNXModel(bytes: bytes) }
         #expect(error is ONNXError, "\(String(describing: error))")

@@ -1,5 +1,6 @@
 import LumenKernels
 import LumenNumerics
+import LumenONNXTestSupport
 import LumenTestSupport
 import Testing
 
