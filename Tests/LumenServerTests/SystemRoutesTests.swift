@@ -65,17 +65,18 @@ struct SystemRoutesTests {
             }
         }
         let before = String(decoding: metrics.exposition(), as: UTF8.self)
-        // Burn some CPU and hold a few more descriptors.
+        // Burn some CPU and hold 200 more descriptors (tests running beside this one open and
+        // close their own, so the bound leaves room for them: 5 was flaky under --parallel).
         var x = 0.0
         for i in 0..<3_000_000 { x += Double(i % 7).squareRoot() }
-        let handles = try (0..<5).map { _ in try FileHandle(forReadingFrom: URL(fileURLWithPath: "/proc/self/stat")) }
+        let handles = try (0..<200).map { _ in try FileHandle(forReadingFrom: URL(fileURLWithPath: "/proc/self/stat")) }
         let after = String(decoding: metrics.exposition(), as: UTF8.self)
         let cpu0 = try #require(value("lumen_process_cpu_seconds_total", in: before))
         let cpu1 = try #require(value("lumen_process_cpu_seconds_total", in: after))
         #expect(cpu1 > cpu0 && x > 0)
         let fds0 = try #require(value("lumen_process_open_fds", in: before))
         let fds1 = try #require(value("lumen_process_open_fds", in: after))
-        #expect(fds1 >= fds0 + 5)
+        #expect(fds1 >= fds0 + 150)
         #expect(try #require(value("lumen_process_max_fds", in: after)) >= fds1)
         #expect(try #require(value("lumen_process_virtual_memory_bytes", in: after)) > 1_000_000)
         #expect(after.contains("# TYPE lumen_process_cpu_seconds_total counter"))
