@@ -124,6 +124,44 @@ struct RankingTrainingTests {
         #expect(largestDifference(a.userFactors, c.userFactors) > 0, "a different seed must give a different model")
     }
 
+    @Test(
+        "the neighbour counts tabled before training equal a direct count, and train the same model bit for bit",
+        arguments: [NeighborBasis.items, .users]
+    )
+    func supportTableMatchesCounting(basis: NeighborBasis) throws {
+        let data = try SyntheticRatings(users: 90, items: 70, ratingsPerUser: 12, segments: 3, seed: 4).generate()
+        var h = EMFHyperparameters.ranking(.ebpr)
+        (h.epochs, h.factors, h.basis, h.neighbors) = (3, 8, basis, 7)
+        let matrix = RatingMatrix(
+            ratings: data.ratings.map { Rating(user: $0.user, item: $0.item, value: 1) },
+            users: data.users.count,
+            items: data.items.count
+        )
+        let neighborhood = try UserNeighborhood.compute(matrix, k: 7, similarity: .cosine, basis: basis)
+        let table = try #require(
+            RankingTrainer.SupportTable(ratings: matrix, neighborhood: neighborhood, workers: 3)
+        )
+        // Straight from the definitions: the user's items among item j's neighbours, or the
+        // user's neighbours who interacted with j.
+        var worst = 0
+        for u in 0..<matrix.userCount {
+            let mine = Set(matrix.items(of: u).map(Int.init))
+            for j in 0..<matrix.itemCount {
+                let expected =
+                    basis == .items
+                    ? neighborhood.of(j).filter { mine.contains($0.user) }.count
+                    : neighborhood.of(u).filter { matrix.items(of: $0.user).contains(Int32(j)) }.count
+                worst = max(worst, abs(Int(table.counts[u * matrix.itemCount + j]) - expected))
+            }
+        }
+        #expect(worst == 0, "a tabled count is off by \(worst)")
+        var counting = RankingTrainer(hyperparameters: h)
+        counting.supportTableLimit = 0
+        let a = try Parallel.withWorkers(2) { try RankingTrainer(hyperparameters: h).train(data) }
+        let b = try Parallel.withWorkers(2) { try counting.train(data) }
+        #expect(a.userFactors == b.userFactors && a.itemFactors == b.itemFactors)
+    }
+
     @Test("negatives are never the user's own items")
     func negativesExcludeTraining() {
         var g = SeededGenerator(seed: 9)

@@ -58,6 +58,8 @@ extension RankingTrainer {
         let explainability: Explainability
         let lambda: Float
         let propensityWeight: [Float]?
+        /// The neighbour counts counted once, where they fit (else each user's are counted as drawn).
+        let support: SupportTable?
         let factors: Int
         let settings: RankingUpdate.Settings
 
@@ -200,36 +202,37 @@ extension RankingTrainer {
                 triples.negatives[t] = Int32(j)
             }
             ratedSet.clear(views.userItems[rated])
-            if lambda > 0 { lookup.load(user: u, neighborhood: neighborhood, ratings: ratings) }
+            let counting = lambda > 0 && support == nil
+            if counting { lookup.load(user: u, neighborhood: neighborhood, ratings: ratings) }
             for t in 0..<count {
                 let i = Int(positives[t])
                 var w: Float = 1
                 if lambda > 0 {
                     let j = Int(triples.negatives[t])
                     w = RankingUpdate.weight(
-                        positive: share(of: i, lookup),
-                        negative: share(of: j, lookup),
+                        positive: share(user: u, item: i, lookup),
+                        negative: share(user: u, item: j, lookup),
                         lambda: lambda
                     )
                 }
                 if let propensityWeight { w *= propensityWeight[i] }
                 triples.weights[t] = w
             }
-            if lambda > 0 { lookup.clear() }
+            if counting { lookup.clear() }
             return count
         }
 
         /// Triples ahead whose item rows are fetched into the cache (two cover a main-memory miss).
         static let ahead = 2
 
-        /// E_ui of the loaded user: the share of supporting neighbours, zero at or below θ.
+        /// E_ui: the share of supporting neighbours, zero at or below θ (from the table, or from
+        /// `lookup` loaded with user u).
         @inline(__always)
-        func share(of item: Int, _ lookup: ShareLookup) -> Float {
-            explainability.apply(
-                count: lookup.count(item: item, neighborhood: neighborhood),
-                sum: 0,
-                k: neighborhood.k
-            )
+        func share(user u: Int, item: Int, _ lookup: ShareLookup) -> Float {
+            let count =
+                support.map { Float($0.counts[u &* $0.items &+ item]) }
+                ?? lookup.count(item: item, neighborhood: neighborhood)
+            return explainability.apply(count: count, sum: 0, k: neighborhood.k)
         }
     }
 

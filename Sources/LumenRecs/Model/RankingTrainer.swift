@@ -13,6 +13,9 @@ import LumenNumerics
 /// this is plain SGD with uniform negatives.
 public struct RankingTrainer: Sendable {
     public var hyperparameters: EMFHyperparameters
+    /// Most users × items for which the neighbour counts are tabled before training (tests set 0
+    /// to train through the per-user counting path).
+    var supportTableLimit = SupportTable.maxEntries
 
     public init(hyperparameters: EMFHyperparameters = .ranking()) {
         self.hyperparameters = hyperparameters
@@ -45,6 +48,14 @@ public struct RankingTrainer: Sendable {
             explainability: Explainability(kind: .share, threshold: h.threshold, maxRating: 1),
             lambda: h.objective == .bpr ? 0 : h.lambda,
             propensityWeight: Self.inversePropensity(binary, objective: h.objective),
+            support: h.objective == .bpr || h.lambda == 0
+                ? nil
+                : SupportTable(
+                    ratings: binary,
+                    neighborhood: neighborhood,
+                    workers: Parallel.workers,
+                    limit: supportTableLimit
+                ),
             factors: h.factors,
             settings: RankingUpdate.Settings(
                 learningRate: h.learningRate,
