@@ -70,9 +70,29 @@ def perturb_batchnorm(model, torch):
                 m.bias.data.copy_(torch.randn(c, generator=g) * 0.1)
 
 
+def import_torchvision(torch):
+    """torchvision's model definitions. PyPI's torchvision wheels are CUDA builds whose compiled
+    operators (nms, roi_align) do not load beside a CPU-only torch, and importing them then fails
+    while registering their fake kernels; the zoo needs only the Python model definitions, so on
+    that failure the import is retried with fake-kernel registration skipped."""
+    try:
+        import torchvision
+    except RuntimeError:
+        import sys
+        for name in [m for m in sys.modules if m.startswith("torchvision")]:
+            del sys.modules[name]
+        register_fake = torch.library.register_fake
+        torch.library.register_fake = lambda *args, **kwargs: (lambda f: f)
+        try:
+            import torchvision
+        finally:
+            torch.library.register_fake = register_fake
+    return torchvision
+
+
 def export_torchvision(out, only):
     import torch
-    import torchvision
+    torchvision = import_torchvision(torch)
 
     entries = []
     for name, ctor, kwargs, size, opsets in TORCHVISION:

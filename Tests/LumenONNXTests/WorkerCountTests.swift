@@ -125,6 +125,61 @@ struct WorkerCountTests {
         }
     }
 
+    /// Grouped (not depthwise) convolutions as ResNeXt and RegNet export them: groups of 4–16
+    /// channels, strided, 1×1 and 3×3, batch 2, more and fewer groups than workers.
+    static let groupedShapes:
+        [(batch: Int, channels: Int, outputs: Int, groups: Int, size: Int, kernel: Int, stride: Int)] =
+            [
+                (1, 32, 32, 4, 14, 3, 1), (1, 48, 48, 3, 15, 3, 2), (1, 64, 64, 16, 7, 3, 1), (2, 20, 10, 5, 9, 3, 1),
+                (1, 24, 48, 2, 11, 1, 1), (1, 96, 96, 6, 28, 3, 2),
+            ]
+
+    @Test(
+        "a grouped convolution on the AVX-512 kernels matches the portable path for 1, 2, 3, 5, 8 and 16 workers",
+        .enabled(if: FastKernel.supported, "this CPU has no AVX-512: only the portable path runs"),
+        arguments: groupedShapes.indices
+    )
+    func groupedConvolutionMatchesPortable(index: Int) throws {
+        let s = Self.groupedShapes[index]
+        var graph = GraphBuilder()
+        graph.input("x", [s.batch, s.channels, s.size, s.size])
+        graph.seededInitializer(
+            "w",
+            shape: [s.outputs, s.channels / s.groups, s.kernel, s.kernel],
+            seed: 31,
+            scale: 0.3
+        )
+        graph.seededInitializer("b", shape: [s.outputs], seed: 32)
+        let pad = s.kernel / 2
+        graph.conv(
+            ["x", "w", "b"],
+            "c",
+            name: "grouped",
+            group: s.groups,
+            strides: [s.stride, s.stride],
+            pads: [pad, pad, pad, pad]
+        )
+        graph.node("Relu", ["c"], ["y"])
+        graph.output("y")
+        let model = try graph.model()
+        let fast = ONNXSession(model: model)
+        guard case .grouped(let filters)? = fast.model.nodes[0].fast else {
+            Issue.record("the grouped convolution is not on the AVX-512 kernels")
+            return
+        }
+        #expect(filters.count == s.groups)
+        let x = Value.float(
+            shape: [s.batch, s.channels, s.size, s.size],
+            data: seededValues(s.batch * s.channels * s.size * s.size, seed: 33)
+        )
+        let expected = try ONNXSession(model: model, kernels: .portable).run(["x": x]).outputs["y"]
+        for workers in Self.workerCounts {
+            let actual = try Parallel.withWorkers(workers) { try fast.run(["x": x]).outputs["y"] }
+            let worst = BlockedFusionTests.worst(actual, expected)
+            #expect(worst < 1e-5, "\(workers) workers: largest difference \(worst)")
+        }
+    }
+
     @Test("Parallel.share tiles 0..<total exactly for any number of parts")
     func shareTiles() {
         for total in [0, 1, 7, 9, 13, 88, 480] {

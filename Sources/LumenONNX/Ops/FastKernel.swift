@@ -9,6 +9,8 @@ import LumenNumerics
 /// CPU without AVX-512, takes the portable path (im2col + OpenBLAS for convolutions).
 enum FastKernel: Sendable {
     case dense(PackedFilter)
+    /// A grouped convolution that is not depthwise (ResNeXt, RegNet): one dense filter per group.
+    case grouped([PackedFilter])
     case depthwise
     case vectorMath
 
@@ -41,6 +43,21 @@ enum FastKernel: Sendable {
                 }
             } else if group == shape[0] && shape[1] == 1 {
                 model.nodes[i].fast = .depthwise
+            } else if group > 1, shape[0] % group == 0 {
+                let (outputs, depth) = (shape[0] / group, shape[1] * shape[2] * shape[3])
+                model.nodes[i].fast = weights.withUnsafeBufferPointer { all in
+                    .grouped(
+                        (0..<group).map { g in
+                            PackedFilter(
+                                weights: UnsafeBufferPointer(
+                                    rebasing: all[(g * outputs * depth)..<((g + 1) * outputs * depth)]
+                                ),
+                                outputs: outputs,
+                                depth: depth
+                            )
+                        }
+                    )
+                }
             }
         }
     }
@@ -57,6 +74,10 @@ enum FastKernel: Sendable {
         let (batch, channels, height, width) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         switch self {
         case .dense(let filter): guard channels == w.shape[1], filter.outputs == w.shape[0] else { return nil }
+        case .grouped(let filters):
+            guard n.int("group", 1) == filters.count, channels == w.shape[1] * filters.count,
+                filters.allSatisfy({ $0.outputs * filters.count == w.shape[0] })
+            else { return nil }
         case .depthwise: guard channels == w.shape[0], n.int("group", 1) == channels else { return nil }
         case .vectorMath: return nil
         }
@@ -83,6 +104,15 @@ enum FastKernel: Sendable {
                                     activation: activation,
                                     workers: Parallel.workers
                                 )
+                            case .grouped(let filters):
+                                Self.runGroups(
+                                    filters,
+                                    input: input,
+                                    output: output,
+                                    geometry: geometry,
+                                    bias: B?.baseAddress,
+                                    activation: activation
+                                )
                             case .depthwise:
                                 DepthwiseConvolution.run(
                                     weights: W.baseAddress!,
@@ -102,6 +132,43 @@ enum FastKernel: Sendable {
             count = batch * outPlane
         }
         return .float(shape: [batch, geometry.outputs, geometry.outputHeight, geometry.outputWidth], data: out)
+    }
+
+    /// A grouped convolution as one dense convolution per group (each group's input channels and
+    /// outputs are contiguous planes). With at least as many groups as workers, each worker runs
+    /// whole groups on its own; otherwise the groups run one after another on all workers.
+    static func runGroups(
+        _ filters: [PackedFilter],
+        input: UnsafePointer<Float>,
+        output: UnsafeMutablePointer<Float>,
+        geometry: ConvolutionGeometry,
+        bias: UnsafePointer<Float>?,
+        activation: Activation
+    ) {
+        let groups = filters.count
+        var g = geometry
+        (g.channels, g.outputs) = (geometry.channels / groups, geometry.outputs / groups)
+        let inStride = g.channels * g.height * g.width
+        let outStride = g.outputs * g.outputHeight * g.outputWidth
+        let workers = Parallel.workers
+        func run(_ k: Int, workers: Int) {
+            Convolution.run(
+                filters[k],
+                input: input + k * inStride,
+                output: output + k * outStride,
+                geometry: g,
+                bias: bias.map { $0 + k * g.outputs },
+                activation: activation,
+                workers: workers
+            )
+        }
+        if groups >= workers {
+            Parallel.onPool(workers: workers) { worker, count in
+                for k in Parallel.share(groups, part: worker, of: count) { run(k, workers: 1) }
+            }
+        } else {
+            for k in 0..<groups { run(k, workers: workers) }
+        }
     }
 
     /// The kernels' description of convolution `n` on a 4-D input of shape `input` (N × C × H × W)
