@@ -78,15 +78,38 @@ extension LayoutOps {
 
     /// The elements of `x` at the walk's offsets, in walk order, as a tensor of the walk's shape.
     static func gather(_ x: Value, _ walk: StridedWalk) -> Value {
-        var walk = walk
-        let count = walk.shape.reduce(1, *)
-        var index = [Int](repeating: 0, count: count)
-        for k in 0..<count {
-            index[k] = walk.offset
-            walk.advance()
+        switch x {
+        case .float(_, let d): .float(shape: walk.shape, data: gather(d, walk))
+        case .int64(_, let d): .int64(shape: walk.shape, data: gather(d, walk))
         }
-        if case .int64(_, let d) = x { return .int64(shape: walk.shape, data: index.map { d[$0] }) }
-        let d = x.floats
-        return .float(shape: walk.shape, data: index.map { d[$0] })
+    }
+
+    /// The walk's elements of `data`, one run along the last axis at a time: a copy where the
+    /// run is contiguous (a Slice over channels, ShuffleNet's split), a strided loop otherwise.
+    static func gather<T>(_ data: [T], _ walk: StridedWalk) -> [T] {
+        let count = walk.shape.reduce(1, *)
+        guard count > 0, let run = walk.shape.last, let step = walk.steps.last else {
+            return count == 1 ? [data[walk.offset]] : []
+        }
+        var outer = StridedWalk(
+            shape: Array(walk.shape.dropLast()),
+            steps: Array(walk.steps.dropLast()),
+            offset: walk.offset
+        )
+        return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+            data.withUnsafeBufferPointer { source in
+                for r in 0..<(count / run) {
+                    let target = buffer.baseAddress! + r * run
+                    let from = source.baseAddress! + outer.offset
+                    if step == 1 {
+                        target.initialize(from: from, count: run)
+                    } else {
+                        for i in 0..<run { (target + i).initialize(to: from[i * step]) }
+                    }
+                    outer.advance()
+                }
+            }
+            initialized = count
+        }
     }
 }

@@ -78,11 +78,14 @@ enum PoolingOps {
                     for p in (planes * worker / workers)..<(planes * (worker + 1) / workers) {
                         let plane = xs.pointer + p * height * width
                         let target = os.pointer + p * oh * ow
+                        // A plane without NaN takes plain comparisons (no NaN test per tap, so
+                        // the column pass has no branch to mispredict); one with NaN propagates it.
+                        let exact = isMax && Window.containsNaN(plane, count: height * width)
                         // Rows first (whole input rows combined elementwise, which vectorises),
                         // then the columns of that one line: the strided pass runs on oh rows.
                         for y in 0..<oh {
-                            rows.combine(output: y, of: plane, length: width, into: line, max: isMax)
-                            columns.reduce(line, into: target + y * ow, max: isMax)
+                            rows.combine(output: y, of: plane, length: width, into: line, max: isMax, nan: exact)
+                            columns.reduce(line, into: target + y * ow, max: isMax, nan: exact)
                         }
                         if !isMax {
                             for y in 0..<oh {
@@ -128,27 +131,60 @@ struct Window {
         (self.first, self.last, self.count, self.paddedCount) = (first, last, count, paddedCount)
     }
 
-    /// Max or sum over each output position's taps of the row `source` (max propagates NaN).
+    /// Whether any of `count` floats is NaN or infinite (x − x is 0 for every other value): one
+    /// vector pass, no branch. An infinity only sends its plane down the NaN-propagating path,
+    /// which is right for every input.
+    static func containsNaN(_ values: UnsafePointer<Float>, count: Int) -> Bool {
+        var lanes = SIMD16<Float>()
+        var i = 0
+        while i + 16 <= count {
+            let v = UnsafeRawPointer(values + i).loadUnaligned(as: SIMD16<Float>.self)
+            lanes += v - v
+            i += 16
+        }
+        var rest: Float = 0
+        while i < count {
+            rest += values[i] - values[i]
+            i += 1
+        }
+        return !(lanes.sum() + rest).isFinite
+    }
+
+    /// Max or sum over each output position's taps of the row `source`; with `nan`, max propagates
+    /// NaN (the row may hold one), else plain comparisons suffice.
     @inline(__always)
-    func reduce(_ source: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, max isMax: Bool) {
-        for o in 0..<output {
-            var position = o * stride - pad + first[o] * dilation
-            let taps = last[o] - first[o]
-            if isMax {
-                var acc = -Float.infinity
-                for _ in 0..<taps {
-                    let value = source[position]
-                    acc = value > acc || value.isNaN ? value : acc
-                    position += dilation
+    func reduce(
+        _ source: UnsafePointer<Float>,
+        into target: UnsafeMutablePointer<Float>,
+        max isMax: Bool,
+        nan: Bool
+    ) {
+        first.withUnsafeBufferPointer { first in
+            last.withUnsafeBufferPointer { last in
+                for o in 0..<output {
+                    var position = o &* stride &- pad &+ first[o] &* dilation
+                    let taps = last[o] &- first[o]
+                    var acc: Float = isMax ? -.infinity : 0
+                    if isMax && nan {
+                        for _ in 0..<taps {
+                            let value = source[position]
+                            acc = value > acc || value.isNaN ? value : acc
+                            position &+= dilation
+                        }
+                    } else if isMax {
+                        for _ in 0..<taps {
+                            let value = source[position]
+                            acc = value > acc ? value : acc
+                            position &+= dilation
+                        }
+                    } else {
+                        for _ in 0..<taps {
+                            acc += source[position]
+                            position &+= dilation
+                        }
+                    }
+                    target[o] = acc
                 }
-                target[o] = acc
-            } else {
-                var acc: Float = 0
-                for _ in 0..<taps {
-                    acc += source[position]
-                    position += dilation
-                }
-                target[o] = acc
             }
         }
     }
@@ -160,7 +196,8 @@ struct Window {
         of rows: UnsafePointer<Float>,
         length: Int,
         into row: UnsafeMutablePointer<Float>,
-        max isMax: Bool
+        max isMax: Bool,
+        nan: Bool
     ) {
         guard first[o] < last[o] else {
             row.update(repeating: isMax ? -.infinity : 0, count: length)
@@ -171,10 +208,15 @@ struct Window {
         for _ in (first[o] + 1)..<last[o] {
             position += dilation
             let source = rows + position * length
-            if isMax {
+            if isMax && nan {
                 for i in 0..<length {
                     let (a, b) = (row[i], source[i])
                     row[i] = b > a || b.isNaN ? b : a
+                }
+            } else if isMax {
+                for i in 0..<length {
+                    let (a, b) = (row[i], source[i])
+                    row[i] = b > a ? b : a
                 }
             } else {
                 for i in 0..<length { row[i] += source[i] }
