@@ -31,7 +31,11 @@ public enum VectorActivations {
 
     static func erfRange(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
         @inline(__always) func erf16(_ v: SIMD16<Float>) -> SIMD16<Float> {
-            let c = v.replacing(with: -v, where: v .< 0).clamped(lowerBound: .zero, upperBound: .init(repeating: 4))
+            // Clamps by comparison and select: the standard library's `clamped` on SIMD16 goes
+            // through its generic pointwiseMin/Max, out of line, a call per vector.
+            let four = SIMD16<Float>(repeating: 4)
+            let a = v.replacing(with: -v, where: v .< 0)
+            let c = a.replacing(with: four, where: a .> four)
             let s = c * c
             var p = SIMD16<Float>(repeating: -1.336041588e-08)
             for k in [4.715144769e-06, 3.808602632e-04, 3.856480587e-03, 5.435403064e-02, 1.852799654e-01, 1.128379226]
@@ -41,7 +45,11 @@ public enum VectorActivations {
             for k in [1.310693333e-03, 1.547985245e-02, 1.140140295e-01, 4.975335002e-01, 1] as [Float] {
                 q = q * s + SIMD16(repeating: k)
             }
-            let r = (c * p / q).clamped(lowerBound: .zero, upperBound: .one)
+            let ratio = c * p / q
+            let r = ratio.replacing(with: .one, where: ratio .> .one).replacing(
+                with: SIMD16<Float>(),
+                where: ratio .< 0
+            )
             return r.replacing(with: -r, where: v .< 0).replacing(with: v, where: .!(v .== v))
         }
         var i = 0

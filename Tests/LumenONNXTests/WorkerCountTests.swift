@@ -180,6 +180,41 @@ struct WorkerCountTests {
         }
     }
 
+    /// MatMul by a constant matrix as ConvNeXt's NHWC blocks have it (… × K) · (K × N): rows and
+    /// columns that leave partial 8 × 32 blocks, batch dimensions, more rows than columns and fewer.
+    static let matrixShapes: [(a: [Int], n: Int)] = [
+        ([1, 56, 56, 96], 384), ([2, 5, 7, 19], 45), ([3, 200], 33), ([70, 9], 300),
+    ]
+
+    @Test(
+        "a MatMul by a constant matrix on the convolution kernel matches OpenBLAS for 1, 2, 3, 5, 8 and 16 workers",
+        .enabled(if: FastKernel.supported, "this CPU has no AVX-512: only the portable path runs"),
+        arguments: matrixShapes.indices
+    )
+    func matrixProductMatchesPortable(index: Int) throws {
+        let (shape, n) = Self.matrixShapes[index]
+        let k = shape.last!
+        var graph = GraphBuilder()
+        graph.input("x", shape.map { $0 })
+        graph.seededInitializer("w", shape: [k, n], seed: 51, scale: 0.5)
+        graph.node("MatMul", ["x", "w"], ["y"], name: "product")
+        graph.output("y")
+        let model = try graph.model()
+        let fast = ONNXSession(model: model)
+        guard case .matrixProduct? = fast.model.nodes[0].fast else {
+            Issue.record("the MatMul is not on the AVX-512 kernels")
+            return
+        }
+        let x = Value.float(shape: shape, data: seededValues(shape.reduce(1, *), seed: 52))
+        let expected = try ONNXSession(model: model, kernels: .portable).run(["x": x]).outputs["y"]
+        #expect(expected?.shape == Array(shape.dropLast()) + [n])
+        for workers in Self.workerCounts {
+            let actual = try Parallel.withWorkers(workers) { try fast.run(["x": x]).outputs["y"] }
+            let worst = BlockedFusionTests.worst(actual, expected)
+            #expect(worst < 1e-5, "\(workers) workers: largest difference \(worst)")
+        }
+    }
+
     @Test("Parallel.share tiles 0..<total exactly for any number of parts")
     func shareTiles() {
         for total in [0, 1, 7, 9, 13, 88, 480] {

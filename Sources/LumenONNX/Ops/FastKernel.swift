@@ -13,6 +13,10 @@ enum FastKernel: Sendable {
     case grouped([PackedFilter])
     case depthwise
     case vectorMath
+    /// A MatMul by a constant 2-D matrix: A·B as a 1×1 convolution with A packed as the filter
+    /// and B read as K input planes of N positions (OpenBLAS's kernels for the CPU it detects
+    /// may be far slower than these).
+    case matrixProduct
 
     var isDepthwise: Bool {
         if case .depthwise = self { return true }
@@ -26,6 +30,11 @@ enum FastKernel: Sendable {
     static func prepare(_ model: inout ONNXModel) {
         for i in model.nodes.indices where ["Sigmoid", "Softmax", "Erf"].contains(model.nodes[i].op) {
             model.nodes[i].fast = .vectorMath
+        }
+        for i in model.nodes.indices where model.nodes[i].op == "MatMul" && model.nodes[i].inputs.count == 2 {
+            if case .float(let shape, _)? = model.initializers[model.nodes[i].inputs[1]], shape.count == 2 {
+                model.nodes[i].fast = .matrixProduct
+            }
         }
         for i in model.nodes.indices where model.nodes[i].op == "Conv" {
             let node = model.nodes[i]
@@ -79,7 +88,7 @@ enum FastKernel: Sendable {
                 filters.allSatisfy({ $0.outputs * filters.count == w.shape[0] })
             else { return nil }
         case .depthwise: guard channels == w.shape[0], n.int("group", 1) == channels else { return nil }
-        case .vectorMath: return nil
+        case .vectorMath, .matrixProduct: return nil
         }
         let geometry = try Self.geometry(n, input: x.shape, weights: w.shape)
         guard Self.suits(geometry) else { return nil }
@@ -123,7 +132,7 @@ enum FastKernel: Sendable {
                                     activation: activation,
                                     workers: Parallel.workers
                                 )
-                            case .vectorMath: break
+                            case .vectorMath, .matrixProduct: break
                             }
                         }
                     }

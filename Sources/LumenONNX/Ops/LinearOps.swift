@@ -117,6 +117,10 @@ enum LinearOps {
             a.data.withUnsafeBufferPointer { A in
                 b.data.withUnsafeBufferPointer { B in
                     out.withUnsafeMutableBufferPointer { O in
+                        if case .matrixProduct? = n.fast {
+                            matrixProduct(A, B, O, m: m, k: k, n: nOut)
+                            return
+                        }
                         // Split by columns over the workers (the runtime keeps OpenBLAS to one thread).
                         BLAS.parallelGemm(
                             m: m,
@@ -135,6 +139,46 @@ enum LinearOps {
             return [.float(shape: Array(a.shape.dropLast()) + [nOut], data: out)]
         },
     ]
+
+    /// C (M × N) = A (M × K) · B (K × N) on the AVX-512 convolution kernel: A is packed as the
+    /// filter of a 1×1 convolution over K input planes of N positions (B's rows), so each 8 × 32
+    /// block of C is summed in registers over all of K. Packing A costs M·K copies against the
+    /// M·K·N multiply–adds.
+    static func matrixProduct(
+        _ a: UnsafeBufferPointer<Float>,
+        _ b: UnsafeBufferPointer<Float>,
+        _ c: UnsafeMutableBufferPointer<Float>,
+        m: Int,
+        k: Int,
+        n: Int
+    ) {
+        let filter = PackedFilter(weights: a, outputs: m, depth: k)
+        let geometry = ConvolutionGeometry(
+            channels: k,
+            height: 1,
+            width: n,
+            outputs: m,
+            outputHeight: 1,
+            outputWidth: n,
+            kernelHeight: 1,
+            kernelWidth: 1,
+            strideY: 1,
+            strideX: 1,
+            dilationY: 1,
+            dilationX: 1,
+            padTop: 0,
+            padLeft: 0
+        )
+        Convolution.run(
+            filter,
+            input: b.baseAddress!,
+            output: c.baseAddress!,
+            geometry: geometry,
+            bias: nil,
+            activation: .none,
+            workers: Parallel.workers
+        )
+    }
 
     /// (…, M, K) × (…, K, N) with the batch dimensions broadcast (attention blocks: queries ×
     /// keysᵀ, weights × values): one sgemm per batch element.
