@@ -1,4 +1,5 @@
 import LumenIO
+import LumenNumerics
 import Testing
 
 @testable import LumenONNX
@@ -27,6 +28,33 @@ struct BroadcastAndTransposeTests {
         #expect(got.count == expected.count && got.indices.first { got[$0] != expected[$0] } == nil)
         let swapped = ElementwiseOps.broadcastAll(y, ys, x, xs, out, -)
         #expect(swapped.indices.first { swapped[$0] != -expected[$0] } == nil)
+    }
+
+    /// The shapes `combine` sends down its own paths: per channel either way round (planes past
+    /// the 64 Ki split weight), a scalar either way round, equal shapes, and a general broadcast.
+    static let combined: [([Int], [Int])] = [
+        ([2, 3, 300, 300], [3, 1, 1]), ([1, 4, 1, 1], [1, 4, 5, 5]), ([2, 3, 300, 300], [1]), ([1], [3, 7, 9]),
+        ([2, 5, 260, 270], [2, 5, 260, 270]), ([2, 3, 17, 19], [1, 3, 17, 1]),
+    ]
+
+    @Test(
+        "combine's fast paths (per channel, scalar, equal shapes) equal the element-by-element definition",
+        arguments: combined
+    )
+    func combineMatchesDefinition(shapes: ([Int], [Int])) throws {
+        let (xs, ys) = shapes
+        let x = (0..<xs.reduce(1, *)).map { Float($0 % 97) * 0.5 - 3 }
+        let y = (0..<ys.reduce(1, *)).map { Float($0 % 89) * 0.25 + 1 }
+        let node = Node(name: "n", op: "Sub", inputs: [], outputs: [], attributes: [:])
+        let out = try ElementwiseOps.broadcastShape(xs, ys, node: node)
+        let ix = ElementwiseOps.broadcastIndex(xs, to: out)
+        let iy = ElementwiseOps.broadcastIndex(ys, to: out)
+        let expected = ix.indices.map { x[ix[$0]] - y[iy[$0]] }
+        for workers in [1, 2, 3] {
+            let got = try Parallel.withWorkers(workers) { try ElementwiseOps.combine(x, xs, y, ys, out, -) }
+            #expect(got.count == expected.count, "\(workers) workers")
+            #expect(got.indices.first { got[$0] != expected[$0] } == nil, "\(workers) workers")
+        }
     }
 
     static let permutations: [([Int], [Int])] = [

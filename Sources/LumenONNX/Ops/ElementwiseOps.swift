@@ -197,11 +197,11 @@ enum ElementwiseOps {
         }
         if y.count == 1 {
             let s = y[0]
-            return x.count == count ? x.map { f($0, s) } : broadcastAll(x, xs, y, ys, out, f)
+            return x.count == count ? map(x) { f($0, s) } : broadcastAll(x, xs, y, ys, out, f)
         }
         if x.count == 1 {
             let s = x[0]
-            return y.count == count ? y.map { f(s, $0) } : broadcastAll(x, xs, y, ys, out, f)
+            return y.count == count ? map(y) { f(s, $0) } : broadcastAll(x, xs, y, ys, out, f)
         }
         // Per-channel fast path: one operand is N×C×H×W (the output shape), the other holds one
         // value per channel (shape [C, 1, 1] or [1, C, 1, 1]; a plain [C] would broadcast along W,
@@ -214,19 +214,39 @@ enum ElementwiseOps {
         return broadcastAll(x, xs, y, ys, out, f)
     }
 
-    /// `f(full[i], channel[c])` over an N×C×H×W tensor and one value per channel.
+    /// `f(full[i], channel[c])` over an N×C×H×W tensor and one value per channel, planes split
+    /// over the workers.
+    @inline(__always)
     static func channelWise<T>(_ full: [T], _ channel: [T], _ out: [Int], _ f: (T, T) -> T) -> [T] {
-        var result = [T]()
-        result.reserveCapacity(full.count)
         let plane = out[2] * out[3]
-        for nIndex in 0..<out[0] {
-            for c in 0..<out[1] {
-                let base = (nIndex * out[1] + c) * plane
-                let s = channel[c]
-                for k in 0..<plane { result.append(f(full[base + k], s)) }
+        let planes = out[0] * out[1]
+        return [T](unsafeUninitializedCapacity: full.count) { buffer, initialized in
+            full.withUnsafeBufferPointer { source in
+                // Split by planes, each weighing its size.
+                split(planes * Swift.min(plane, 65_536)) { share in
+                    let weight = Swift.min(plane, 65_536)
+                    for p in (share.lowerBound / weight)..<(share.upperBound / weight) {
+                        let s = channel[p % out[1]]
+                        let (from, to) = (source.baseAddress! + p * plane, buffer.baseAddress! + p * plane)
+                        for k in 0..<plane { (to + k).initialize(to: f(from[k], s)) }
+                    }
+                }
             }
+            initialized = full.count
         }
-        return result
+    }
+
+    /// `f` of every element, split over the workers for large tensors.
+    @inline(__always)
+    static func map<T>(_ x: [T], _ f: (T) -> T) -> [T] {
+        [T](unsafeUninitializedCapacity: x.count) { buffer, initialized in
+            x.withUnsafeBufferPointer { source in
+                split(x.count) { range in
+                    for i in range { (buffer.baseAddress! + i).initialize(to: f(source[i])) }
+                }
+            }
+            initialized = x.count
+        }
     }
 
     /// General broadcasting without index arrays: the shapes are padded to one rank, axes that
