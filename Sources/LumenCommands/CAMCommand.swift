@@ -54,7 +54,8 @@ struct CAMCommand: ParsableCommand {
 
     @Option(
         name: .long,
-        help: "With --model: the node output to explain, or 'auto' (default: the sidecar's cam_layer)."
+        help:
+            "With --model: the node output to explain, 'auto', or 'scales' (a detector's neck maps at every scale its head reads, averaged; default: the sidecar's cam_layer)."
     )
     var layer: String?
 

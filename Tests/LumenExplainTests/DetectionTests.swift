@@ -76,4 +76,23 @@ struct DetectionTests {
         #expect(result.map.layers[0].channels == 256)
         #expect(result.predictions.isEmpty)
     }
+
+    @Test("--layer scales averages the neck maps the Detect head reads, one per scale; a classifier refuses it")
+    func scalesAverageTheHeadInputs() throws {
+        let explainer = try ModelExplainer(model: Fixtures.url("onnx/yolov8n.onnx"))
+        let photo = try LumenIO.ImageDecoder().decode(contentsOf: Fixtures.url("photos/chelsea.jpg"))
+        let scales = try explainer.explain(photo, layer: "scales")
+        let names = try explainer.resolvedLayers("scales")
+        // YOLOv8n's Detect head (module 22) reads modules 15, 18 and 21: strides 8, 16 and 32.
+        #expect(names.map { ModelExplainer.moduleIndex($0) } == [15, 18, 21])
+        #expect(names.last == "/model.21/cv2/act/Mul_output_0")
+        #expect(scales.layer == names.joined(separator: " + "))
+        #expect(scales.map.layers.count == 3)
+        #expect(Set(scales.map.layers.map(\.height)) == [80, 40, 20])
+        let single = try explainer.explain(photo)
+        let difference = zip(scales.map.heatmap.values, single.map.heatmap.values).map { abs($0 - $1) }.max() ?? 0
+        #expect(difference > 0.05, "the averaged map should differ from the last scale's alone")
+        let classifier = try ModelExplainer(model: Fixtures.url("../models/efficientnet-lite0.onnx"))
+        #expect(throws: ExplainError.self) { _ = try classifier.explain(photo, layer: "scales") }
+    }
 }

@@ -107,45 +107,6 @@ public struct ModelExplainer: Sendable {
         }
     }
 
-    /// The layer `--layer auto` explains, from every node output in graph order: the last feature
-    /// map that is not a graph output, and for a detector built of numbered modules (ultralytics
-    /// `/model.N/…` names) the last one before the head module — pytorch-grad-cam's `model[-2]`,
-    /// the neck's last map — rather than a head tensor. Classifiers get their last spatial block.
-    public static func automaticLayer(
-        _ rows: [(node: String, op: String, output: String, shape: [Int])],
-        inputHeight: Int,
-        inputWidth: Int,
-        outputs: Set<String>
-    ) -> String? {
-        let maps = rows.filter {
-            isFeatureMap($0.shape, inputHeight: inputHeight, inputWidth: inputWidth) && !outputs.contains($0.output)
-        }
-        let modules = maps.map { moduleIndex($0.node) }
-        if let head = rows.compactMap({ moduleIndex($0.node) }).max(), modules.contains(where: { $0 != nil }),
-            let last = Array(zip(maps, modules)).last(where: { $0.1.map { $0 < head } ?? false })
-        {
-            return last.0.output
-        }
-        return maps.last?.output
-    }
-
-    /// N of a node named `/model.N/…` (ultralytics exports), else nil.
-    static func moduleIndex(_ node: String) -> Int? {
-        guard node.hasPrefix("/model.") else { return nil }
-        return Int(node.dropFirst(7).prefix { $0.isNumber })
-    }
-
-    /// A spatial feature map of the image: rank 4, at least 2×2, no larger than the input, and
-    /// with the input's aspect ratio (so [1, 1, 4, 8400]-style reshaped tensors are not picked).
-    public static func isFeatureMap(_ shape: [Int], inputHeight: Int, inputWidth: Int) -> Bool {
-        guard shape.count == 4, shape[2] >= 2, shape[3] >= 2, shape[2] <= inputHeight, shape[3] <= inputWidth else {
-            return false
-        }
-        let ratio = Double(shape[2]) / Double(shape[3])
-        let expected = Double(inputHeight) / Double(inputWidth)
-        return abs(ratio / expected - 1) < 0.25
-    }
-
     /// The layer a request names: `requested`, else the sidecar's `cam_layer`; "auto" (or
     /// neither) is the last spatial block, found once.
     public func resolvedLayer(_ requested: String?) throws -> String {
@@ -188,24 +149,50 @@ public struct ModelExplainer: Sendable {
         return (probabilities, Array(top))
     }
 
-    /// Classifies `image` and explains `layer` ("auto", nil = the sidecar's, else a node output).
+    /// The layers a request names: "scales" is every neck map a detector's head reads (averaged,
+    /// as pytorch-grad-cam users do for YOLO), else the one layer `resolvedLayer` gives.
+    public func resolvedLayers(_ requested: String?) throws -> [String] {
+        guard requested == Self.scalesLayer else { return [try resolvedLayer(requested)] }
+        let (h, w) = (sidecar.input.height, sidecar.input.width)
+        let rows = try session.inspect(inputShapes: [sidecar.input.name: [1, 3, h, w]])
+        guard
+            let layers = Self.scaleLayers(
+                rows,
+                nodes: session.model.nodes.map { ($0.name, $0.inputs) },
+                inputHeight: h,
+                inputWidth: w
+            )
+        else {
+            throw ExplainError.unsuitableModel(
+                "--layer scales needs a detector whose head module reads several scales (ultralytics /model.N/ names)"
+            )
+        }
+        return layers
+    }
+
+    /// The `--layer` value that averages a detector's scales.
+    public static let scalesLayer = "scales"
+
+    /// Classifies `image` and explains `layer` ("auto", "scales", nil = the sidecar's, else a node
+    /// output).
     public func explain(
         _ image: RGBImage,
         layer requested: String? = nil,
         topK: Int = 5,
         eigenCAM: EigenCAM = EigenCAM()
     ) throws -> Result {
-        let layer = try resolvedLayer(requested)
-        let run = try session.run([sidecar.input.name: try preprocess(image)], capture: [layer])
-        guard let activations = run.captured[layer] else {
-            throw ExplainError.unknownLayer(layer)
+        let names = try resolvedLayers(requested)
+        let layer = names.joined(separator: " + ")
+        let run = try session.run([sidecar.input.name: try preprocess(image)], capture: Set(names))
+        let layers = try names.map { name in
+            guard let activations = run.captured[name] else { throw ExplainError.unknownLayer(name) }
+            let tensor = try Tensor(shape: activations.shape, values: activations.floats)
+            return NamedActivations(name: name, batch: try ActivationBatch(tensor))
         }
         let outputName = sidecar.output ?? session.model.outputs[0].name
         guard let output = run.outputs[outputName] else {
             throw ExplainError.unknownOutput(outputName)
         }
-        let tensor = try Tensor(shape: activations.shape, values: activations.floats)
-        let layers = [NamedActivations(name: layer, batch: try ActivationBatch(tensor))]
         if sidecar.task == .detect {
             let box = letterbox(for: image)
             let detections = try DetectionDecoder.decode(
