@@ -14,16 +14,22 @@ struct BroadcastAndTransposeTests {
         ([7, 1, 1, 9], [1, 8, 1, 1]),
     ]
 
-    @Test("a broadcast binary operation equals the element-by-element definition", arguments: pairs)
-    func broadcastMatchesDefinition(shapes: ([Int], [Int])) throws {
-        let (xs, ys) = shapes
+    /// Operands of the two shapes, their broadcast shape, and x − y by the index-array definition.
+    static func subtraction(_ xs: [Int], _ ys: [Int]) throws -> (x: [Float], y: [Float], out: [Int], expected: [Float])
+    {
         let x = (0..<xs.reduce(1, *)).map { Float($0 % 97) * 0.5 - 3 }
         let y = (0..<ys.reduce(1, *)).map { Float($0 % 89) * 0.25 + 1 }
         let node = Node(name: "n", op: "Sub", inputs: [], outputs: [], attributes: [:])
         let out = try ElementwiseOps.broadcastShape(xs, ys, node: node)
         let ix = ElementwiseOps.broadcastIndex(xs, to: out)
         let iy = ElementwiseOps.broadcastIndex(ys, to: out)
-        let expected = ix.indices.map { x[ix[$0]] - y[iy[$0]] }
+        return (x, y, out, ix.indices.map { x[ix[$0]] - y[iy[$0]] })
+    }
+
+    @Test("a broadcast binary operation equals the element-by-element definition", arguments: pairs)
+    func broadcastMatchesDefinition(shapes: ([Int], [Int])) throws {
+        let (xs, ys) = shapes
+        let (x, y, out, expected) = try Self.subtraction(xs, ys)
         let got = ElementwiseOps.broadcastAll(x, xs, y, ys, out, -)
         #expect(got.count == expected.count && got.indices.first { got[$0] != expected[$0] } == nil)
         let swapped = ElementwiseOps.broadcastAll(y, ys, x, xs, out, -)
@@ -43,13 +49,7 @@ struct BroadcastAndTransposeTests {
     )
     func combineMatchesDefinition(shapes: ([Int], [Int])) throws {
         let (xs, ys) = shapes
-        let x = (0..<xs.reduce(1, *)).map { Float($0 % 97) * 0.5 - 3 }
-        let y = (0..<ys.reduce(1, *)).map { Float($0 % 89) * 0.25 + 1 }
-        let node = Node(name: "n", op: "Sub", inputs: [], outputs: [], attributes: [:])
-        let out = try ElementwiseOps.broadcastShape(xs, ys, node: node)
-        let ix = ElementwiseOps.broadcastIndex(xs, to: out)
-        let iy = ElementwiseOps.broadcastIndex(ys, to: out)
-        let expected = ix.indices.map { x[ix[$0]] - y[iy[$0]] }
+        let (x, y, out, expected) = try Self.subtraction(xs, ys)
         for workers in [1, 2, 3] {
             let got = try Parallel.withWorkers(workers) { try ElementwiseOps.combine(x, xs, y, ys, out, -) }
             #expect(got.count == expected.count, "\(workers) workers")
