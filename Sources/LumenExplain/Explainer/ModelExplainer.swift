@@ -31,6 +31,7 @@ public struct ModelExplainer: Sendable {
     public let name: String
     /// The automatically chosen layer, found once (it costs a forward pass) and reused.
     private let autoLayer = AutoLayerCache()
+    private let autoScales = AutoLayerCache()
 
     /// Loads `model` and its sidecar; `bytes`, when given, are the model file already read.
     public init(model: URL, bytes: [UInt8]? = nil) throws {
@@ -153,21 +154,23 @@ public struct ModelExplainer: Sendable {
     /// as pytorch-grad-cam users do for YOLO), else the one layer `resolvedLayer` gives.
     public func resolvedLayers(_ requested: String?) throws -> [String] {
         guard requested == Self.scalesLayer else { return [try resolvedLayer(requested)] }
-        let (h, w) = (sidecar.input.height, sidecar.input.width)
-        let rows = try session.inspect(inputShapes: [sidecar.input.name: [1, 3, h, w]])
-        guard
-            let layers = Self.scaleLayers(
-                rows,
-                nodes: session.model.nodes.map { ($0.name, $0.inputs) },
-                inputHeight: h,
-                inputWidth: w
-            )
-        else {
-            throw ExplainError.unsuitableModel(
-                "--layer scales needs a detector whose head module reads several scales (ultralytics /model.N/ names)"
-            )
+        return try autoScales.value {
+            let (h, w) = (sidecar.input.height, sidecar.input.width)
+            let rows = try session.inspect(inputShapes: [sidecar.input.name: [1, 3, h, w]])
+            guard
+                let layers = Self.scaleLayers(
+                    rows,
+                    nodes: session.model.nodes.map { ($0.name, $0.inputs) },
+                    inputHeight: h,
+                    inputWidth: w
+                )
+            else {
+                throw ExplainError.unsuitableModel(
+                    "--layer scales needs a detector whose head module reads several scales (ultralytics /model.N/ names)"
+                )
+            }
+            return layers
         }
-        return layers
     }
 
     /// The `--layer` value that averages a detector's scales.
@@ -234,17 +237,21 @@ public struct ModelExplainer: Sendable {
     }
 }
 
-/// Holds the automatically chosen layer once it has been computed.
+/// Holds the automatically chosen layers once they have been computed (each costs a forward pass).
 final class AutoLayerCache: @unchecked Sendable {
     private let lock = NSLock()
-    private var name: String?
+    private var names: [String]?
 
-    func value(_ compute: () throws -> String) throws -> String {
+    func value(_ compute: () throws -> [String]) throws -> [String] {
         lock.lock()
         defer { lock.unlock() }
-        if let name { return name }
+        if let names { return names }
         let found = try compute()
-        name = found
+        names = found
         return found
+    }
+
+    func value(_ compute: () throws -> String) throws -> String {
+        try value { [try compute()] }[0]
     }
 }
