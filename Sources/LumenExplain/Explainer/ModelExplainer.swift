@@ -113,7 +113,7 @@ public struct ModelExplainer: Sendable {
     public func resolvedLayer(_ requested: String?) throws -> String {
         var layer = requested ?? sidecar.camLayer ?? "auto"
         if layer == "auto" {
-            layer = try autoLayer.value {
+            layer = try autoLayer.single {
                 let h = sidecar.input.height
                 let w = sidecar.input.width
                 let rows = try session.inspect(inputShapes: [sidecar.input.name: [1, 3, h, w]])
@@ -251,7 +251,8 @@ final class AutoLayerCache: @unchecked Sendable {
         return found
     }
 
-    func value(_ compute: () throws -> String) throws -> String {
+    /// The one layer `compute` finds, held as a list of one.
+    func single(_ compute: () throws -> String) throws -> String {
         try value { [try compute()] }[0]
     }
 }
