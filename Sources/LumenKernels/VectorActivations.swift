@@ -22,48 +22,69 @@ public enum VectorActivations {
     /// for large tensors: erf(x) ≈ x·P(x²)/Q(x²) for |x| ≤ 4 (±1 beyond), a rational fit on
     /// [0, 4] (scripts/fit-erf.py) whose worst error in float32 is 3.4e-7 relative.
     public static func erf(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int, workers: Int) {
-        let parts = Swift.max(1, Swift.min(workers, count / 32_768))
-        parallel(workers: parts) { part, parts in
-            let range = Parallel.share(count, part: part, of: parts)
-            erfRange(x + range.lowerBound, y + range.lowerBound, count: range.count)
+        map(x, y, count: count, workers: workers, erf16)
+    }
+
+    /// GELU, `x · Φ(x) = ½ · x · (1 + erf(x / √2))`, with the same vector erf; `x` and `y` may be
+    /// the same buffer.
+    public static func gelu(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int, workers: Int) {
+        map(x, y, count: count, workers: workers) { v in
+            let half = SIMD16<Float>(repeating: 0.5)
+            return half * v * (1 + erf16(v * SIMD16(repeating: 0.707_106_781_186_547_5)))
         }
     }
 
-    static func erfRange(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-        @inline(__always) func erf16(_ v: SIMD16<Float>) -> SIMD16<Float> {
-            // Clamps by comparison and select: the standard library's `clamped` on SIMD16 goes
-            // through its generic pointwiseMin/Max, out of line, a call per vector.
-            let four = SIMD16<Float>(repeating: 4)
-            let a = v.replacing(with: -v, where: v .< 0)
-            let c = a.replacing(with: four, where: a .> four)
-            let s = c * c
-            var p = SIMD16<Float>(repeating: -1.336041588e-08)
-            for k in [4.715144769e-06, 3.808602632e-04, 3.856480587e-03, 5.435403064e-02, 1.852799654e-01, 1.128379226]
-                as [Float]
-            { p = p * s + SIMD16(repeating: k) }
-            var q = SIMD16<Float>(repeating: 6.340382242e-05)
-            for k in [1.310693333e-03, 1.547985245e-02, 1.140140295e-01, 4.975335002e-01, 1] as [Float] {
-                q = q * s + SIMD16(repeating: k)
+    /// `f` over 16 floats at a time, split over `workers` for large tensors (32 Ki floats a part).
+    @inline(__always)
+    static func map(
+        _ x: UnsafePointer<Float>,
+        _ y: UnsafeMutablePointer<Float>,
+        count: Int,
+        workers: Int,
+        _ f: (SIMD16<Float>) -> SIMD16<Float>
+    ) {
+        let parts = Swift.max(1, Swift.min(workers, count / 32_768))
+        parallel(workers: parts) { part, parts in
+            let range = Parallel.share(count, part: part, of: parts)
+            let (x, y, count) = (x + range.lowerBound, y + range.lowerBound, range.count)
+            var i = 0
+            while i + 16 <= count {
+                let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
+                UnsafeMutableRawPointer(y + i).storeBytes(of: f(v), as: SIMD16<Float>.self)
+                i += 16
             }
-            let ratio = c * p / q
-            let r = ratio.replacing(with: .one, where: ratio .> .one).replacing(
-                with: SIMD16<Float>(),
-                where: ratio .< 0
-            )
-            return r.replacing(with: -r, where: v .< 0).replacing(with: v, where: .!(v .== v))
+            if i < count {
+                var tail = SIMD16<Float>()
+                for k in 0..<(count - i) { tail[k] = x[i + k] }
+                let result = f(tail)
+                for k in 0..<(count - i) { y[i + k] = result[k] }
+            }
         }
-        var i = 0
-        while i + 16 <= count {
-            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
-            UnsafeMutableRawPointer(y + i).storeBytes(of: erf16(v), as: SIMD16<Float>.self)
-            i += 16
+    }
+
+    /// erf of 16 floats (NaN stays NaN, ±infinity gives ±1).
+    @inline(__always)
+    static func erf16(_ v: SIMD16<Float>) -> SIMD16<Float> {
+        // Clamps by comparison and select: the standard library's `clamped` on SIMD16 goes
+        // through its generic pointwiseMin/Max, out of line, a call per vector.
+        let four = SIMD16<Float>(repeating: 4)
+        let a = v.replacing(with: -v, where: v .< 0)
+        let c = a.replacing(with: four, where: a .> four)
+        let s = c * c
+        var p = SIMD16<Float>(repeating: -1.336041588e-08)
+        for k in [4.715144769e-06, 3.808602632e-04, 3.856480587e-03, 5.435403064e-02, 1.852799654e-01, 1.128379226]
+            as [Float]
+        { p = p * s + SIMD16(repeating: k) }
+        var q = SIMD16<Float>(repeating: 6.340382242e-05)
+        for k in [1.310693333e-03, 1.547985245e-02, 1.140140295e-01, 4.975335002e-01, 1] as [Float] {
+            q = q * s + SIMD16(repeating: k)
         }
-        if i < count {
-            var tail = SIMD16<Float>()
-            for k in 0..<(count - i) { tail[k] = x[i + k] }
-            let result = erf16(tail)
-            for k in 0..<(count - i) { y[i + k] = result[k] }
-        }
+        let ratio = c * p / q
+        let r = ratio.replacing(with: .one, where: ratio .> .one).replacing(
+            with: SIMD16<Float>(),
+            where: ratio .< 0
+        )
+        return r.replacing(with: -r, where: v .< 0).replacing(with: v, where: .!(v .== v))
     }
 
     /// Softmax in place over `dim` values spaced `inner` apart, for each of `outer` × `inner`

@@ -6,7 +6,8 @@ import LumenKernels
 /// - Conv → BatchNormalization: the normalisation is folded into the weights and bias;
 /// - Pad → Conv: a constant zero Pad of the spatial axes feeding only a Conv becomes the Conv's pads;
 /// - Conv → Relu / Clip, and Conv → Sigmoid → Mul (SiLU): the activation is applied inside the
-///   convolution's output loop.
+///   convolution's output loop;
+/// - the five-node erf form of GELU becomes one `Gelu` node.
 enum GraphOptimizer {
     static let foldable: Set<String> = [
         "Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "Reshape", "Range", "ConstantOfShape", "Expand", "Cast",
@@ -20,6 +21,7 @@ enum GraphOptimizer {
         fusePadIntoConv(&model)
         fuseActivations(&model)
         fuseSiLU(&model)
+        fuseGELU(&model)
     }
 
     /// Conv → Sigmoid(x) → Mul(x, sigmoid) with no other readers of x or sigmoid becomes one Conv.

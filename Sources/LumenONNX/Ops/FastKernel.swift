@@ -28,7 +28,7 @@ enum FastKernel: Sendable {
 
     /// Marks every node of `model` that a fast kernel can run.
     static func prepare(_ model: inout ONNXModel) {
-        for i in model.nodes.indices where ["Sigmoid", "Softmax", "Erf"].contains(model.nodes[i].op) {
+        for i in model.nodes.indices where ["Sigmoid", "Softmax", "Erf", "Gelu"].contains(model.nodes[i].op) {
             model.nodes[i].fast = .vectorMath
         }
         for i in model.nodes.indices where model.nodes[i].op == "MatMul" && model.nodes[i].inputs.count == 2 {

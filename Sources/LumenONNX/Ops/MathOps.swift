@@ -1,4 +1,6 @@
 import Foundation
+import LumenKernels
+import LumenNumerics
 
 /// Element-wise maths beyond the activations: rounding, trigonometry, the ELU family, variadic
 /// Min/Max/Sum/Mean, Mod and PRelu. Integer tensors stay integer where ONNX keeps them so.
@@ -42,6 +44,32 @@ enum MathOps {
         "ThresholdedRelu": { n, v, _ in
             let alpha = n.float("alpha", 1)
             return [try ElementwiseOps.unary(n, v) { $0 > alpha ? $0 : 0 }]
+        },
+        "Gelu": { n, v, _ in
+            // Opset 20's Gelu, and what the optimiser fuses an exported erf-GELU into.
+            switch n.string("approximate", "none") {
+            case "none":
+                guard n.fast != nil, case .float(let shape, var data) = try n.input(v, 0) else {
+                    return [
+                        try ElementwiseOps.unary(n, v) { 0.5 * $0 * (1 + Foundation.erf($0 / Float(2).squareRoot())) }
+                    ]
+                }
+                data.withUnsafeMutableBufferPointer { d in
+                    if let base = d.baseAddress {
+                        VectorActivations.gelu(base, base, count: d.count, workers: Parallel.workers)
+                    }
+                }
+                return [.float(shape: shape, data: data)]
+            case "tanh":
+                let c = Float(2 / Double.pi).squareRoot()
+                return [
+                    try ElementwiseOps.unary(n, v) {
+                        0.5 * $0 * (1 + Foundation.tanh(c * ($0 + 0.044715 * $0 * $0 * $0)))
+                    }
+                ]
+            case let other:
+                throw n.fail("approximate '\(other)' is not 'none' or 'tanh'")
+            }
         },
         "Mish": { n, v, _ in
             [
