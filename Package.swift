@@ -144,8 +144,7 @@ let package = Package(
         .target(
             name: "LumenONNXTestSupport",
             dependencies: [
-                "LumenKernels", "LumenONNX", "LumenTestSupport",
-                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                "LumenONNX", "LumenTestSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             path: "Tests/LumenONNXTestSupport"
         ),

@@ -1,9 +1,7 @@
 import Foundation
-import LumenKernels
+import LumenONNX
 import LumenTestSupport
 import SwiftProtobuf
-
-@testable import LumenONNX
 
 /// Builds an ONNX graph in code and writes it as a real `ModelProto`, so a test's model goes
 /// through the same loader, checks and graph optimiser as a file from an exporter:
@@ -176,15 +174,5 @@ public struct GraphBuilder {
                 $0.t = tensor(name, t)
             }
         }
-    }
-}
-
-extension Node {
-    /// The node with `activation` fused into it, as the graph optimiser fuses a following
-    /// Relu / Clip / SiLU (a file cannot ask for it).
-    public func fusing(_ activation: Activation) -> Node {
-        var node = self
-        node.fused = activation
-        return node
     }
 }

@@ -239,3 +239,13 @@ struct WorkerCountTests {
         #expect(seen == [7, 7, 7, 7])
     }
 }
+
+extension Node {
+    /// The node with `activation` fused into it, as the graph optimiser fuses a following
+    /// Relu / Clip / SiLU (a file cannot ask for it).
+    func fusing(_ activation: Activation) -> Node {
+        var node = self
+        node.fused = activation
+        return node
+    }
+}
