@@ -110,11 +110,13 @@ struct HostileClientTests {
         let closed = held.map { $0.closedByServer(within: 0.3) }
         #expect(closed.filter { $0 }.count >= 6, "\(closed) with a cap of 4")
         // (Which six is not asserted: connections on different event loops are set up in any order.)
-        // While silent sockets fill the cap, a client with a request is still answered.
+        // While silent sockets fill the cap, a client with a request is still answered, well before
+        // the 30 s idle timeout would free a place. (3 s, not 1 s: under the parallel suite on a
+        // loaded 2-core VM one answer took 1.13 s; a refusing cap fails the 200 check at once.)
         for _ in 0..<3 {
             let started = Date()
             #expect(try await live.get("/healthz").0 == 200)
-            #expect(Date().timeIntervalSince(started) < 1)
+            #expect(Date().timeIntervalSince(started) < 3)
         }
         for c in held { c.close() }
     }
